@@ -1,0 +1,13 @@
+"""The station interface as data: one TOML profile per station or bus.
+
+The simulators serve exactly these maps and the edge reads exactly these maps.
+Errors: `ProfileError` (a ValueError) for any profile that cannot be used.
+"""
+
+from .loader import PROFILE_DIR, ProfileError, load_all, load_profile, profile_names
+from .model import WORD_ORDERS, DataType, Device, Event, Kind, Method, Point, Profile, Text
+
+__all__ = [
+    "PROFILE_DIR", "WORD_ORDERS", "DataType", "Device", "Event", "Kind", "Method", "Point", "Profile",
+    "ProfileError", "Text", "load_all", "load_profile", "profile_names",
+]

@@ -1,0 +1,226 @@
+"""Load station profiles from TOML into validated, frozen objects.
+
+Every error is a `ProfileError` whose message names the file, the place in
+it (device, point, key) and what was expected.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+
+from .model import WORD_ORDERS, DataType, Device, Event, Kind, Method, Point, Profile, Text
+
+PROFILE_DIR = Path(__file__).parent
+PROTOCOLS = ("modbus-tcp", "modbus-rtu", "opcua")
+POINT_KEYS = {"name", "kind", "address", "node", "type", "word_order", "scale", "offset",
+              "unit", "access", "min", "max", "default", "ko", "en"}
+
+
+class ProfileError(ValueError):
+    """A profile file that cannot be used; the message says where and why."""
+
+
+def profile_names() -> list[str]:
+    """Names of the profiles shipped with Smart Hall (the station interface)."""
+    return sorted(p.stem for p in PROFILE_DIR.glob("*.toml"))
+
+
+def load_profile(name_or_path: str | Path) -> Profile:
+    """Load a shipped profile by name (``"conveyor"``) or any profile file by path."""
+    path = Path(name_or_path)
+    if path.suffix != ".toml":
+        path = PROFILE_DIR / f"{name_or_path}.toml"
+        if not path.exists():
+            raise ProfileError(f"unknown profile {name_or_path!r}: expected one of {', '.join(profile_names())}")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot read: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{path}: not valid TOML: {exc}") from None
+    return _Reader(str(path)).profile(data)
+
+
+def load_all() -> dict[str, Profile]:
+    """Every shipped profile by name."""
+    return {name: load_profile(name) for name in profile_names()}
+
+
+class _Reader:
+    """Builds objects from parsed TOML, remembering where it is for messages."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, message: str) -> ProfileError:
+        return ProfileError(f"{self.source}: {where}: {message}")
+
+    def table(self, data: object, where: str) -> Mapping[str, object]:
+        if not isinstance(data, Mapping):
+            raise self.fail(where, f"expected a table, got {type(data).__name__}")
+        return data
+
+    def get(self, data: Mapping, key: str, where: str, kind: type | tuple[type, ...], default=...):
+        if key not in data:
+            if default is ...:
+                raise self.fail(where, f"missing key {key!r}")
+            return default
+        value = data[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
+            expected = " or ".join(k.__name__ for k in kinds)
+            raise self.fail(where, f"key {key!r}: expected {expected}, got {value!r}")
+        return value
+
+    def choice(self, data: Mapping, key: str, where: str, choices, default=...) -> str:
+        value = self.get(data, key, where, str, default)
+        if value not in choices:
+            raise self.fail(where, f"key {key!r}: expected one of {', '.join(choices)}, got {value!r}")
+        return value
+
+    def text(self, data: Mapping, where: str) -> Text:
+        for lang in ("ko", "en"):
+            if not self.get(data, lang, where, str, "").strip():
+                raise self.fail(where, f"missing the {'Korean' if lang == 'ko' else 'English'} text (key {lang!r})")
+        return Text(ko=data["ko"], en=data["en"])
+
+    def profile(self, data: Mapping) -> Profile:
+        head = self.table(self.get(data, "profile", "top level", Mapping), "[profile]")
+        protocol = self.choice(head, "protocol", "[profile]", PROTOCOLS)
+        models = self.table(self.get(data, "models", "top level", Mapping, {}), "[models]")
+        raw_devices = self.get(data, "devices", "top level", list)
+        if not raw_devices:
+            raise self.fail("[[devices]]", "a profile needs at least one device")
+        devices = tuple(self.device(d, i, protocol, models) for i, d in enumerate(raw_devices))
+        self.unique([d.name for d in devices], "[[devices]]", "device name")
+        if protocol != "opcua":
+            self.unique([str(d.unit) for d in devices], "[[devices]]", "unit id")
+        return Profile(
+            name=self.get(head, "name", "[profile]", str),
+            version=self.get(head, "version", "[profile]", int),
+            protocol=protocol,
+            title=self.text(self.get(head, "title", "[profile]", Mapping), "[profile] title"),
+            transport=MappingProxyType(dict(self.get(data, "transport", "top level", Mapping, {}))),
+            devices=devices,
+            source=self.source,
+        )
+
+    def device(self, data: object, index: int, protocol: str, models: Mapping) -> Device:
+        where = f"devices[{index}]"
+        data = self.table(data, where)
+        name = self.get(data, "name", where, str)
+        where = f"devices[{index}] {name!r}"
+        body = data
+        if "model" in data:
+            model = self.get(data, "model", where, str)
+            if model not in models:
+                raise self.fail(where, f"key 'model': expected one of {', '.join(models) or '(no [models])'}, got {model!r}")
+            body = self.table(models[model], f"[models.{model}]")
+            where = f"[models.{model}]"
+        title = self.get(data, "title", where, Mapping, None) or self.get(body, "title", where, Mapping)
+        raw_points = self.get(body, "points", where, list)
+        points = tuple(self.point(p, f"{where} points[{i}]", protocol) for i, p in enumerate(raw_points))
+        self.unique([p.name for p in points], where, "point name")
+        self.no_overlaps(points, where)
+        if protocol == "opcua":
+            unit, obj = None, self.get(data, "object", where, str)
+        else:
+            unit, obj = self.get(data, "unit", where, int), None
+            if not 0 <= unit <= 247:
+                raise self.fail(where, f"key 'unit': expected a Modbus unit id 0..247, got {unit}")
+        return Device(
+            name=name, title=self.text(title, f"{where} title"), points=points, unit=unit, object=obj,
+            methods=tuple(self.method(m, f"{where} methods[{i}]") for i, m in enumerate(self.get(data, "methods", where, list, []))),
+            events=tuple(self.event(e, f"{where} events[{i}]") for i, e in enumerate(self.get(data, "events", where, list, []))),
+        )
+
+    def point(self, data: object, where: str, protocol: str) -> Point:
+        data = self.table(data, where)
+        name = self.get(data, "name", where, str)
+        where = f"{where} {name!r}"
+        if unknown := sorted(set(data) - POINT_KEYS):
+            raise self.fail(where, f"unknown key {unknown[0]!r}: expected one of {', '.join(sorted(POINT_KEYS))}")
+        kinds = [Kind.NODE.value] if protocol == "opcua" else [k.value for k in Kind if k is not Kind.NODE]
+        kind = Kind(self.choice(data, "kind", where, kinds))
+        dtype = DataType(self.choice(data, "type", where, [t.value for t in DataType]))
+        if kind.is_bit and dtype is not DataType.BOOL:
+            raise self.fail(where, f"key 'type': a {kind} holds a bool, got {dtype}")
+        if kind.is_register and dtype is DataType.BOOL:
+            raise self.fail(where, f"key 'type': a {kind} holds a number (int16 ... float64), got bool")
+        access = self.choice(data, "access", where, ("r", "rw"))
+        if access == "rw" and not kind.writable_by_protocol:
+            raise self.fail(where, f"key 'access': a {kind} is read-only, got 'rw'")
+        address = node = None
+        if kind is Kind.NODE:
+            node = self.get(data, "node", where, str)
+        else:
+            address = self.get(data, "address", where, int)
+            if not 0 <= address <= 65536 - (1 if kind.is_bit else dtype.registers):
+                raise self.fail(where, f"key 'address': expected 0..65535 for the whole value, got {address}")
+        number = (int, float)
+        point = Point(
+            name=name, kind=kind, type=dtype, text=self.text(data, where), address=address, node=node,
+            word_order=self.choice(data, "word_order", where, WORD_ORDERS, "ABCD"),
+            scale=float(self.get(data, "scale", where, number, 1.0)),
+            offset=float(self.get(data, "offset", where, number, 0.0)),
+            unit=self.get(data, "unit", where, str, ""), access=access,
+            min=self.get(data, "min", where, number, None), max=self.get(data, "max", where, number, None),
+            default=self.get(data, "default", where, (*number, bool), None),
+        )
+        if point.scale == 0:
+            raise self.fail(where, "key 'scale': expected a non-zero number, got 0")
+        self.check_range(point, where)
+        return point
+
+    def check_range(self, point: Point, where: str) -> None:
+        """min, max and default must lie within what the type can hold."""
+        saved = Point(**{**point.__dict__, "min": None, "max": None})
+        low, high = saved.range
+        for key in ("min", "max"):
+            value = getattr(point, key)
+            if value is not None and not low <= value <= high:
+                raise self.fail(where, f"key {key!r}: {value:g} is outside what a {point.type} holds"
+                                f" at scale {point.scale:g} ({low:g}..{high:g})")
+        if point.min is not None and point.max is not None and point.min > point.max:
+            raise self.fail(where, f"keys 'min'/'max': min {point.min:g} is above max {point.max:g}")
+        if point.default is not None:
+            try:
+                point.check(point.default)
+            except ValueError as exc:
+                raise self.fail(where, f"key 'default': {exc}") from None
+
+    def method(self, data: object, where: str) -> Method:
+        data = self.table(data, where)
+        inputs = []
+        for i, arg in enumerate(self.get(data, "inputs", where, list, [])):
+            arg = self.table(arg, f"{where} inputs[{i}]")
+            dtype = self.choice(arg, "type", f"{where} inputs[{i}]", [t.value for t in DataType])
+            inputs.append((self.get(arg, "name", f"{where} inputs[{i}]", str), DataType(dtype)))
+        return Method(name=self.get(data, "name", where, str), inputs=tuple(inputs), text=self.text(data, where))
+
+    def event(self, data: object, where: str) -> Event:
+        data = self.table(data, where)
+        return Event(name=self.get(data, "name", where, str),
+                     limit=float(self.get(data, "limit", where, (int, float))), text=self.text(data, where))
+
+    def unique(self, names: list[str], where: str, what: str) -> None:
+        seen = set()
+        for name in names:
+            if name in seen:
+                raise self.fail(where, f"duplicate {what} {name!r}")
+            seen.add(name)
+
+    def no_overlaps(self, points: tuple[Point, ...], where: str) -> None:
+        """No two points of one kind may share an address (a float32 takes two)."""
+        taken: dict[tuple[Kind, int], str] = {}
+        for point in points:
+            if point.address is None:
+                continue
+            for address in range(point.address, point.address + point.width):
+                if (point.kind, address) in taken:
+                    other = taken[(point.kind, address)]
+                    raise self.fail(where, f"points {other!r} and {point.name!r} overlap at {point.kind} {address}")
+                taken[(point.kind, address)] = point.name

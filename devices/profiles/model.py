@@ -1,0 +1,189 @@
+"""The station interface as frozen objects: profiles, devices, points.
+
+A profile is one transport (a Modbus TCP station, the RS-485 bus, an OPC UA
+server) with the devices on it; each device has points. The loader in
+`devices.profiles.loader` builds these from TOML and validates them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """Where a point lives on its device."""
+
+    COIL = "coil"
+    DISCRETE_INPUT = "discrete_input"
+    INPUT_REGISTER = "input_register"
+    HOLDING_REGISTER = "holding_register"
+    NODE = "node"
+
+    @property
+    def is_bit(self) -> bool:
+        return self in (Kind.COIL, Kind.DISCRETE_INPUT)
+
+    @property
+    def is_register(self) -> bool:
+        return self in (Kind.INPUT_REGISTER, Kind.HOLDING_REGISTER)
+
+    @property
+    def writable_by_protocol(self) -> bool:
+        """Whether the protocol has a write function for this kind at all."""
+        return self in (Kind.COIL, Kind.HOLDING_REGISTER, Kind.NODE)
+
+
+class DataType(StrEnum):
+    """Value types of points; registers hold the numeric ones."""
+
+    BOOL = "bool"
+    INT16 = "int16"
+    UINT16 = "uint16"
+    INT32 = "int32"
+    UINT32 = "uint32"
+    FLOAT32 = "float32"
+    FLOAT64 = "float64"
+
+    @property
+    def registers(self) -> int:
+        """16-bit registers one value takes."""
+        return {"bool": 1, "int16": 1, "uint16": 1, "int32": 2, "uint32": 2,
+                "float32": 2, "float64": 4}[self.value]
+
+    @property
+    def is_float(self) -> bool:
+        return self in (DataType.FLOAT32, DataType.FLOAT64)
+
+    @property
+    def limits(self) -> tuple[float, float]:
+        """The smallest and largest raw value the type holds."""
+        return {
+            "bool": (0, 1),
+            "int16": (-(2**15), 2**15 - 1),
+            "uint16": (0, 2**16 - 1),
+            "int32": (-(2**31), 2**31 - 1),
+            "uint32": (0, 2**32 - 1),
+            "float32": (-3.4028234663852886e38, 3.4028234663852886e38),
+            "float64": (-1.7976931348623157e308, 1.7976931348623157e308),
+        }[self.value]
+
+
+WORD_ORDERS = ("ABCD", "CDAB", "BADC", "DCBA")
+"""Byte orders of multi-register values: ABCD is high word first, big-endian."""
+
+
+@dataclass(frozen=True)
+class Text:
+    """A user-facing text in Korean and English."""
+
+    ko: str
+    en: str
+
+    def __call__(self, lang: str) -> str:
+        return self.ko if lang == "ko" else self.en
+
+
+@dataclass(frozen=True)
+class Point:
+    """One coil, input, register (or pair) or OPC UA variable of a device."""
+
+    name: str
+    kind: Kind
+    type: DataType
+    text: Text
+    address: int | None = None
+    node: str | None = None
+    word_order: str = "ABCD"
+    scale: float = 1.0
+    offset: float = 0.0
+    unit: str = ""
+    access: str = "r"
+    min: float | None = None
+    max: float | None = None
+    default: float | None = None
+
+    @property
+    def writable(self) -> bool:
+        return self.access == "rw"
+
+    @property
+    def width(self) -> int:
+        """Addresses the point takes: bits for coils and inputs, registers else."""
+        return 1 if self.kind.is_bit else self.type.registers
+
+    @property
+    def range(self) -> tuple[float, float]:
+        """Engineering range: the profile's min/max within what the type holds."""
+        low, high = self.type.limits
+        low, high = sorted((low * self.scale + self.offset, high * self.scale + self.offset))
+        return (low if self.min is None else self.min, high if self.max is None else self.max)
+
+    def check(self, value: float) -> None:
+        """Raise ValueError naming the point when value is outside its range."""
+        low, high = self.range
+        if self.type is DataType.BOOL:
+            if value not in (0, 1):
+                raise ValueError(f"{self.name}: expected 0 or 1, got {value!r}")
+        elif not low <= value <= high:
+            raise ValueError(f"{self.name}: {value!r} is outside {low:g}..{high:g} {self.unit}".rstrip())
+
+
+@dataclass(frozen=True)
+class Method:
+    """An OPC UA method of a device."""
+
+    name: str
+    inputs: tuple[tuple[str, DataType], ...]
+    text: Text
+
+
+@dataclass(frozen=True)
+class Event:
+    """An alarm event a device raises."""
+
+    name: str
+    limit: float
+    text: Text
+
+
+@dataclass(frozen=True)
+class Device:
+    """One addressable device: a PLC, a sensor on the bus, an OPC UA object."""
+
+    name: str
+    title: Text
+    points: tuple[Point, ...]
+    unit: int | None = None
+    object: str | None = None
+    methods: tuple[Method, ...] = ()
+    events: tuple[Event, ...] = ()
+
+    def point(self, name: str) -> Point:
+        for point in self.points:
+            if point.name == name:
+                return point
+        raise KeyError(f"device {self.name!r} has no point {name!r}")
+
+    def of_kind(self, kind: Kind) -> tuple[Point, ...]:
+        return tuple(p for p in self.points if p.kind is kind)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One transport of the line and the devices on it, from one TOML file."""
+
+    name: str
+    version: int
+    protocol: str
+    title: Text
+    transport: Mapping[str, object]
+    devices: tuple[Device, ...]
+    source: str
+
+    def device(self, name: str) -> Device:
+        for device in self.devices:
+            if device.name == name:
+                return device
+        raise KeyError(f"profile {self.name!r} has no device {name!r}")

@@ -1,0 +1,64 @@
+"""A profile as a table of text, for `smarthall profile show` and the docs."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from .model import Kind, Point, Profile
+
+_KIND_LABEL = {
+    Kind.COIL: ("코일", "coil"), Kind.DISCRETE_INPUT: ("입력", "input"),
+    Kind.INPUT_REGISTER: ("입력 레지스터", "input reg"), Kind.HOLDING_REGISTER: ("보유 레지스터", "holding"),
+    Kind.NODE: ("노드", "node"),
+}
+_HEADERS = {
+    "ko": ("종류", "주소", "이름", "형식", "접근", "단위", "범위", "설명"),
+    "en": ("kind", "addr", "name", "type", "access", "unit", "range", "meaning"),
+}
+
+
+def render(profile: Profile, lang: str = "en", markdown: bool = False) -> str:
+    """Every device of the profile with its points, as aligned text or Markdown."""
+    out = [f"{profile.name} — {profile.title(lang)} ({profile.protocol}, v{profile.version})"]
+    for device in profile.devices:
+        where = f"unit {device.unit}" if device.unit is not None else f"object {device.object}"
+        out += ["", f"{device.name} ({where}): {device.title(lang)}", ""]
+        rows = [_row(p, lang) for p in device.points]
+        out += _markdown(_HEADERS[lang], rows) if markdown else _aligned(_HEADERS[lang], rows)
+        for method in device.methods:
+            args = ", ".join(f"{name}: {dtype}" for name, dtype in method.inputs)
+            out.append(f"method {method.name}({args}) — {method.text(lang)}")
+        for event in device.events:
+            out.append(f"event {event.name} — {event.text(lang)}")
+    return "\n".join(out) + "\n"
+
+
+def _row(point: Point, lang: str) -> tuple[str, ...]:
+    kind = _KIND_LABEL[point.kind][0 if lang == "ko" else 1]
+    where = point.node if point.node is not None else str(point.address)
+    dtype = str(point.type)
+    if point.type.registers > 1 and point.kind.is_register:
+        dtype += f" {point.word_order}"
+    if point.scale != 1:
+        dtype += f" ×{point.scale:g}"
+    low, high = point.range
+    bounded = point.min is not None or point.max is not None
+    return (kind, where, point.name, dtype, point.access, point.unit,
+            f"{low:g}..{high:g}" if bounded else "", point.text(lang))
+
+
+def _aligned(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(_width(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+    def line(row):
+        return "  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)).rstrip()
+    return [line(headers), line(tuple("-" * w for w in widths)), *map(line, rows)]
+
+
+def _markdown(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    return ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers),
+            *("| " + " | ".join(row) + " |" for row in rows)]
+
+
+def _width(text: str) -> int:
+    """Terminal columns: Hangul and other wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
