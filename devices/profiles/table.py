@@ -19,17 +19,18 @@ _HEADERS = {
 
 def render(profile: Profile, lang: str = "en", markdown: bool = False) -> str:
     """Every device of the profile with its points, as aligned text or Markdown."""
-    out = [f"{profile.name} — {profile.title(lang)} ({profile.protocol}, v{profile.version})"]
+    h1, h2 = ("## ", "### ") if markdown else ("", "")
+    out = [f"{h1}{profile.name} — {profile.title(lang)} ({profile.protocol}, v{profile.version})"]
     for device in profile.devices:
         where = f"unit {device.unit}" if device.unit is not None else f"object {device.object}"
-        out += ["", f"{device.name} ({where}): {device.title(lang)}", ""]
+        out += ["", f"{h2}{device.name} ({where}): {device.title(lang)}", ""]
         rows = [_row(p, lang) for p in device.points]
         out += _markdown(_HEADERS[lang], rows) if markdown else _aligned(_HEADERS[lang], rows)
         for method in device.methods:
             args = ", ".join(f"{name}: {dtype}" for name, dtype in method.inputs)
-            out.append(f"method {method.name}({args}) — {method.text(lang)}")
+            out.append(f"\nmethod {method.name}({args}) — {method.text(lang)}")
         for event in device.events:
-            out.append(f"event {event.name} — {event.text(lang)}")
+            out.append(f"\nevent {event.name} — {event.text(lang)}")
     return "\n".join(out) + "\n"
 
 

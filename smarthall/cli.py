@@ -1,0 +1,123 @@
+"""The `smarthall` command: the one composition root of Smart Hall.
+
+Subcommands wire the packages together; every expected failure (a bad
+profile, a busy port) ends with one clear line on stderr and exit code 2,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+
+from devices.profiles import ProfileError, load_profile, profile_names
+from devices.profiles.table import render
+
+from .texts import say
+
+EXIT_USAGE = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (ProfileError, UserError) as exc:
+        print(f"smarthall: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+class UserError(Exception):
+    """A mistake the user can fix; printed as one line."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="smarthall", description=say("prog", "en"))
+    _add_lang(parser, _default_lang())
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    profile = sub.add_parser("profile", help="the station interface (register maps) as data")
+    profile_sub = profile.add_subparsers(required=True, metavar="ACTION")
+    show = profile_sub.add_parser("show", help="print a station's map as a table")
+    _add_lang(show, argparse.SUPPRESS)
+    show.add_argument("name", nargs="?", help=f"one of {', '.join(profile_names())}, or a .toml path (default: all)")
+    show.add_argument("--markdown", action="store_true", help="print a Markdown table (for the docs)")
+    show.set_defaults(run=_profile_show)
+
+    sim = sub.add_parser("sim", help="run the simulated line on loopback until Ctrl-C")
+    _add_lang(sim, argparse.SUPPRESS)
+    sim.add_argument("--host", default="127.0.0.1")
+    for name, default in (("feeder", 5020), ("conveyor", 5021), ("process", 4840), ("control", 4841), ("camera", 8080)):
+        sim.add_argument(f"--{name}-port", type=int, default=default, metavar="PORT", help=f"default {default}; 0 picks a free port")
+    sim.add_argument("--fieldbus-link", default="/tmp/smarthall-fieldbus",
+                     help="stable symlink to the RTU bus pty ('' for none)")
+    sim.add_argument("--seed", type=int, default=1, help="same seed, same run")
+    sim.add_argument("--time-scale", type=_bounded(0.1, 100), default=1.0, help="plant seconds per wall second (0.1..100)")
+    sim.add_argument("--defect-rate", type=_bounded(0.0, 1.0), default=0.1, help="fraction of parts with a defect")
+    sim.add_argument("--wire-time", action="store_true", help="emulate RS-485 wire time at 19200 baud")
+    sim.set_defaults(run=_sim)
+    return parser
+
+
+def _add_lang(parser: argparse.ArgumentParser, default: str) -> None:
+    """--lang before or after the subcommand; the subcommand's does not reset the global one."""
+    parser.add_argument("--lang", choices=("ko", "en"), default=default,
+                        help="language of what is printed (default from LANG)")
+
+
+def _default_lang() -> str:
+    return "ko" if os.environ.get("LANG", "").startswith("ko") else "en"
+
+
+def _bounded(low: float, high: float):
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number {low:g}..{high:g}, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected {low:g}..{high:g}, got {value:g}")
+        return value
+    return parse
+
+
+def _profile_show(args) -> int:
+    names = [args.name] if args.name else profile_names()
+    print("\n".join(render(load_profile(n), args.lang, args.markdown) for n in names), end="")
+    return 0
+
+
+def _sim(args) -> int:
+    from simulators.line import SimOptions, SimStartError, SimulatedLine
+
+    options = SimOptions(
+        host=args.host, feeder_port=args.feeder_port, conveyor_port=args.conveyor_port,
+        process_port=args.process_port, control_port=args.control_port, camera_port=args.camera_port,
+        fieldbus_link=args.fieldbus_link or None, seed=args.seed, defect_rate=args.defect_rate,
+        time_scale=args.time_scale, emulate_wire_time=args.wire_time,
+    )
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        async with SimulatedLine(options) as line:
+            print(say("sim_started", args.lang, seed=options.seed, scale=options.time_scale))
+            for endpoint in line.endpoints:
+                print(f"  {endpoint.name:32} {endpoint.address}")
+            print(say("sim_stop_hint", args.lang), flush=True)
+            await stop.wait()
+        print(say("sim_stopped", args.lang))
+
+    try:
+        asyncio.run(run())
+    except SimStartError as exc:
+        raise UserError(str(exc)) from None
+    return 0

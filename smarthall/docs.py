@@ -1,0 +1,24 @@
+"""Generated documentation: the station interface page, from the profiles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from devices.profiles import load_profile, profile_names
+from devices.profiles.table import render
+
+STATION_INTERFACE = Path(__file__).resolve().parent.parent / "docs" / "station-interface.md"
+
+
+def station_interface_page() -> str:
+    """docs/station-interface.md as it must read: every profile as Markdown tables, both languages."""
+    head = ("# Station interface v1 / 스테이션 인터페이스 v1\n\n"
+            "Generated from `devices/profiles/*.toml` by `python -m smarthall.docs`; do not edit by hand.\n"
+            "`devices/profiles/*.toml`에서 생성된 문서입니다. 직접 고치지 마세요.\n\n")
+    parts = [render(load_profile(name), lang, markdown=True) for lang in ("en", "ko") for name in profile_names()]
+    return head + "\n".join(parts)
+
+
+if __name__ == "__main__":
+    STATION_INTERFACE.write_text(station_interface_page(), encoding="utf-8")
+    print(f"wrote {STATION_INTERFACE}")

@@ -1,0 +1,38 @@
+"""The `smarthall` command's own behaviour (no simulators needed)."""
+
+from __future__ import annotations
+
+from smarthall.cli import main
+from smarthall.docs import STATION_INTERFACE, station_interface_page
+
+
+def test_profile_show_prints_the_conveyor_map(capsys):
+    assert main(["profile", "show", "conveyor"]) == 0
+    out = capsys.readouterr().out
+    assert "speed_setpoint" in out and "run_seconds" in out and "uint32 ABCD" in out
+
+
+def test_profile_show_in_korean_before_or_after_the_command(capsys):
+    assert main(["--lang", "ko", "profile", "show", "feeder"]) == 0
+    before = capsys.readouterr().out
+    assert main(["profile", "show", "feeder", "--lang", "ko"]) == 0
+    assert capsys.readouterr().out == before
+    assert "매거진에 남은 부품 수" in before
+
+
+def test_unknown_profile_is_one_line_and_exit_2(capsys):
+    assert main(["profile", "show", "oven"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unknown profile 'oven'" in err and "Traceback" not in err
+
+
+def test_bad_profile_file_is_one_line_naming_the_file(tmp_path, capsys):
+    bad = tmp_path / "broken.toml"
+    bad.write_text("[profile]\nname = 1\n", encoding="utf-8")
+    assert main(["profile", "show", str(bad)]) == 2
+    assert str(bad) in capsys.readouterr().err
+
+
+def test_station_interface_doc_is_generated_from_the_profiles():
+    assert STATION_INTERFACE.read_text(encoding="utf-8") == station_interface_page(), (
+        "docs/station-interface.md is stale: run `python -m smarthall.docs`")
