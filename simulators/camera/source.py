@@ -1,0 +1,38 @@
+"""Frames from the plant: render its camera view under the camera faults it holds."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulators.camera.render import BASE_NOISE_SIGMA, Optics, render
+from simulators.camera.server import FrameSource
+
+if TYPE_CHECKING:
+    from simulators.plant import Plant
+
+
+def plant_optics(plant: Plant) -> Optics:
+    """Optics under the plant's active camera faults (dim_light, blur, noise)."""
+    dim = plant.fault("camera", "dim_light")
+    blur = plant.fault("camera", "blur")
+    noise = plant.fault("camera", "noise")
+    return Optics(
+        gain=float(dim.params["factor"]) if dim else 1.0,
+        blur_sigma=float(blur.params["sigma"]) if blur else 0.0,
+        noise_sigma=math.hypot(BASE_NOISE_SIGMA, float(noise.params["sigma"]) if noise else 0.0),
+    )
+
+
+def plant_frame_source(plant: Plant, rng: np.random.Generator | None = None) -> FrameSource:
+    """A frame source for CameraServer: None while ``camera_offline``, else the rendered view."""
+    noise_rng = rng or np.random.default_rng()
+
+    def frame() -> np.ndarray | None:
+        if plant.fault("camera", "camera_offline"):
+            return None
+        return render(plant.camera_view(), plant_optics(plant), time_s=plant.now, rng=noise_rng)
+
+    return frame
