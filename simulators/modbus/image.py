@@ -1,0 +1,111 @@
+"""A device's register image, bound to the plant through its profile (sans-IO).
+
+The address map is built once from the device's points. Reads ask the plant
+for each point in the range (``plant.read(device, point)``) and encode the
+value with the profile codec, saturating at what the register type holds, as
+a PLC would. Writes must cover whole, writable points; all of them are
+decoded and range-checked before the first ``plant.write``, then applied in
+address order within one call, so the plant never steps between them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from devices.profiles import Device, Kind, Point
+from devices.profiles.codec import decode, encode
+from simulators.plant import Fault, SensorFailure, WriteRejected
+
+from .errors import IllegalDataAddress, IllegalDataValue, ServerDeviceFailure
+
+VENDOR = "Smart Hall"
+
+
+class PlantPort(Protocol):
+    """The part of `simulators.plant.Plant` the Modbus servers use."""
+
+    def read(self, device: str, point: str) -> bool | int | float: ...
+
+    def write(self, device: str, point: str, value: bool | int | float) -> None: ...
+
+    def fault(self, target: str, kind: str) -> Fault | None: ...
+
+
+class DeviceImage:
+    """The coils, inputs and registers of one device, served from the plant."""
+
+    def __init__(self, plant: PlantPort, device: Device, revision: str = "1") -> None:
+        self.plant = plant
+        self.device = device
+        self.identity = (VENDOR, device.name, revision)
+        self._cells: dict[Kind, dict[int, tuple[Point, int]]] = {kind: {} for kind in Kind}
+        for point in device.points:
+            if point.address is not None:
+                for offset in range(point.width):
+                    self._cells[point.kind][point.address + offset] = (point, offset)
+
+    def read_bits(self, kind: Kind, address: int, count: int) -> list[bool]:
+        return [bool(self._read(point)) for point, _, _ in self._segments(kind, address, count)]
+
+    def read_registers(self, kind: Kind, address: int, count: int) -> list[int]:
+        words: list[int] = []
+        for point, first, last in self._segments(kind, address, count):
+            words += encode(point, _saturate(point, self._read(point)))[first:last]
+        return words
+
+    def write_coils(self, address: int, values: Sequence[bool]) -> None:
+        self._write(Kind.COIL, address, values)
+
+    def write_registers(self, address: int, values: Sequence[int]) -> None:
+        self._write(Kind.HOLDING_REGISTER, address, values)
+
+    def _segments(self, kind: Kind, address: int, count: int) -> list[tuple[Point, int, int]]:
+        """(point, first, end offset) for each point the range touches; 02 on any unmapped address."""
+        cells = self._cells[kind]
+        segments: list[tuple[Point, int, int]] = []
+        at = address
+        while at < address + count:
+            if at not in cells:
+                raise IllegalDataAddress(f"{self.device.name}: no {kind} at {at}")
+            point, first = cells[at]
+            last = min(point.width, first + address + count - at)
+            segments.append((point, first, last))
+            at += last - first
+        return segments
+
+    def _write(self, kind: Kind, address: int, values: Sequence[int | bool]) -> None:
+        plan: list[tuple[Point, bool | int | float]] = []
+        at = 0
+        for point, first, last in self._segments(kind, address, len(values)):
+            if first != 0 or last != point.width:
+                raise IllegalDataAddress(f"{self.device.name}: a write must cover all of {point.name}")
+            if not point.writable:
+                raise IllegalDataAddress(f"{self.device.name}: {point.name} is read-only")
+            raw = values[at:at + point.width]
+            value = bool(raw[0]) if kind.is_bit else decode(point, raw)
+            try:
+                point.check(value)
+            except ValueError as exc:
+                raise IllegalDataValue(str(exc)) from None
+            plan.append((point, value))
+            at += point.width
+        for point, value in plan:
+            try:
+                self.plant.write(self.device.name, point.name, value)
+            except WriteRejected as exc:
+                raise IllegalDataValue(f"{self.device.name}.{point.name}: {exc}") from None
+            except SensorFailure as exc:
+                raise ServerDeviceFailure(f"{self.device.name}.{point.name}: {exc}") from None
+
+    def _read(self, point: Point) -> bool | int | float:
+        try:
+            return self.plant.read(self.device.name, point.name)
+        except SensorFailure as exc:
+            raise ServerDeviceFailure(f"{self.device.name}.{point.name}: {exc}") from None
+
+
+def _saturate(point: Point, value: float) -> float:
+    """value limited to what the point's registers hold (NaN passes)."""
+    low, high = sorted(limit * point.scale + point.offset for limit in point.type.limits)
+    return min(max(value, low), high)

@@ -1,0 +1,146 @@
+"""Modbus TCP station server: one device of a profile, served from the plant.
+
+asyncio streams around the sans-IO pieces (`mbap` framing, `pdu.handle`).
+Each connection is one task answering its requests in order, so pipelined
+requests get their replies in order. The station's unit id, 0 and 255 are
+answered; other unit ids get exception 0x0B (gateway target device failed to
+respond). Bad MBAP headers drop the connection.
+
+Communication faults come from ``plant.fault(device, kind)``: ``offline``
+closes the listener and every connection and listens again on the same port
+once cleared (a watcher polls for it); ``latency`` {"ms"} delays replies;
+``drop`` {"fraction"} leaves that fraction of requests unanswered, chosen by
+a seeded RNG. A busy port makes `start` raise OSError (errno EADDRINUSE).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+
+from devices.profiles import Device
+
+from . import mbap
+from .errors import FrameError
+from .image import DeviceImage, PlantPort
+from .pdu import exception_response, handle
+
+log = logging.getLogger(__name__)
+
+GATEWAY_TARGET_FAILED = 0x0B
+ALWAYS_ANSWERED_UNITS = (0, 255)
+
+
+class ModbusTcpStation:
+    """Serves one device over Modbus TCP on host:port (port 0 picks a free one)."""
+
+    def __init__(self, plant: PlantPort, device: Device, host: str = "127.0.0.1", port: int = 0, *,
+                 max_connections: int = 16, seed: int = 0, fault_poll_s: float = 0.05) -> None:
+        self.plant = plant
+        self.device = device
+        self.host = host
+        self.max_connections = max_connections
+        self.fault_poll_s = fault_poll_s
+        self._port = port
+        self._image = DeviceImage(plant, device)
+        self._rng = random.Random(seed)
+        self._server: asyncio.Server | None = None
+        self._connections: dict[asyncio.Task, asyncio.StreamWriter] = {}
+        self._watcher: asyncio.Task | None = None
+
+    @property
+    def port(self) -> int:
+        """The TCP port, bound once `start` returned."""
+        return self._port
+
+    @property
+    def serving(self) -> bool:
+        """Whether the listener is open (False while the station is offline)."""
+        return self._server is not None
+
+    async def start(self) -> None:
+        """Listen; raises OSError when the port cannot be bound."""
+        await self._listen()
+        self._watcher = asyncio.create_task(self._watch_offline(), name=f"modbus-tcp {self.device.name} faults")
+
+    async def close(self) -> None:
+        """Stop listening, close every connection and wait until all is gone."""
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
+            self._watcher = None
+        await self._stop_serving()
+
+    async def _listen(self) -> None:
+        self._server = await asyncio.start_server(self._connection, self.host, self._port)
+        self._port = self._server.sockets[0].getsockname()[1]
+
+    async def _stop_serving(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
+        tasks = list(self._connections)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if server is not None:
+            await server.wait_closed()
+
+    def _fault(self, kind: str):
+        return self.plant.fault(self.device.name, kind)
+
+    async def _watch_offline(self) -> None:
+        while True:
+            offline = self._fault("offline") is not None
+            if offline and self.serving:
+                await self._stop_serving()
+            elif not offline and not self.serving:
+                try:
+                    await self._listen()
+                except OSError as exc:
+                    log.warning("%s: cannot listen again on port %d: %s", self.device.name, self._port, exc)
+            await asyncio.sleep(self.fault_poll_s)
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        self._connections[task] = writer
+        try:
+            if len(self._connections) <= self.max_connections and self._fault("offline") is None:
+                await self._serve(reader, writer)
+        except (FrameError, ConnectionError) as exc:
+            log.debug("%s: dropping a connection: %s", self.device.name, exc)
+        except asyncio.CancelledError:
+            pass  # close() or offline; asyncio's stream callback would log a cancelled task
+        finally:
+            del self._connections[task]
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        decoder = mbap.Decoder()
+        while data := await reader.read(4096):
+            for frame in decoder.feed(data):
+                if self._fault("offline") is not None:
+                    return
+                reply = self._reply(frame)
+                if reply is None or self._dropped():
+                    continue
+                if latency := self._fault("latency"):
+                    await asyncio.sleep(float(latency.params["ms"]) / 1000)
+                writer.write(reply)
+                await writer.drain()
+
+    def _reply(self, frame: mbap.Frame) -> bytes | None:
+        if frame.unit in (self.device.unit, *ALWAYS_ANSWERED_UNITS):
+            pdu = handle(frame.pdu, self._image)
+        else:
+            pdu = exception_response(frame.pdu[0], GATEWAY_TARGET_FAILED)
+        return None if pdu is None else mbap.encode(frame.transaction, frame.unit, pdu)
+
+    def _dropped(self) -> bool:
+        drop = self._fault("drop")
+        return drop is not None and self._rng.random() < float(drop.params["fraction"])
