@@ -142,7 +142,7 @@ def test_scratch_is_a_thin_bright_line(color: str) -> None:
     brighter = grey(render(view(color, "scratch"), CLEAN)) - grey(render(view(color), CLEAN))
     line = (brighter > 25).astype(np.uint8)
     assert 60 < line.sum() < 1000
-    (x, y), (w, h), _ = cv2.minAreaRect(cv2.findNonZero(line))
+    _, (w, h), _ = cv2.minAreaRect(cv2.findNonZero(line))
     assert max(w, h) > 12 * PX_PER_MM and min(w, h) < 1.5 * PX_PER_MM
 
 
