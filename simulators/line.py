@@ -1,0 +1,131 @@
+"""The whole simulated line: one plant behind every station's real protocol.
+
+`SimulatedLine` starts the Modbus TCP stations, the RTU field bus on a pty,
+the OPC UA process and sim-control servers and the camera stream, all fed by
+one plant stepped by one pacer. Errors: `SimStartError` when an endpoint
+cannot be opened (its message names the endpoint, the address and the
+option that changes it); whatever had started is closed again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+from dataclasses import dataclass
+
+from devices.profiles import load_profile
+
+from .camera import CameraServer, plant_frame_source
+from .clock import Pacer
+from .modbus.rtu_bus import RtuBus
+from .modbus.tcp import ModbusTcpStation
+from .opcua.control_server import SimControlServer
+from .opcua.process_server import ProcessStationServer
+from .plant import Plant, PlantConfig
+
+
+class SimStartError(RuntimeError):
+    """An endpoint of the simulated line could not be opened."""
+
+
+@dataclass(frozen=True)
+class SimOptions:
+    """Where the simulated line listens and how its plant runs."""
+
+    host: str = "127.0.0.1"
+    feeder_port: int = 5020
+    conveyor_port: int = 5021
+    process_port: int = 4840
+    control_port: int = 4841
+    camera_port: int = 8080
+    fieldbus_link: str | None = "/tmp/smarthall-fieldbus"
+    seed: int = 1
+    defect_rate: float = 0.1
+    time_scale: float = 1.0
+    tick: float = 0.01
+    emulate_wire_time: bool = False
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One thing a client can connect to."""
+
+    name: str
+    address: str
+
+
+class SimulatedLine:
+    """Plant, pacer and every protocol server of the line, started and closed together."""
+
+    def __init__(self, options: SimOptions = SimOptions()) -> None:
+        self.options = options
+        self.plant = Plant(PlantConfig(seed=options.seed, defect_rate=options.defect_rate, tick=options.tick))
+        self.pacer = Pacer(self.plant.step, tick=options.tick, time_scale=options.time_scale,
+                           after_steps=self._publish)
+        self._servers: list = []
+        self._pacer_task: asyncio.Task | None = None
+        self.endpoints: list[Endpoint] = []
+
+    async def start(self) -> None:
+        """Open every endpoint and start the clock; on failure close what was opened."""
+        o = self.options
+        try:
+            for name, port, flag in (("feeder", o.feeder_port, "--feeder-port"),
+                                     ("conveyor", o.conveyor_port, "--conveyor-port")):
+                station = ModbusTcpStation(self.plant, load_profile(name).device(name), o.host, port)
+                await self._open(station, f"{name} (Modbus TCP)", port, flag)
+                self.endpoints.append(Endpoint(f"{name} Modbus TCP unit 1", f"{o.host}:{station.port}"))
+            self.bus = RtuBus(self.plant, load_profile("fieldbus"), link=o.fieldbus_link,
+                              emulate_wire_time=o.emulate_wire_time)
+            await self._open(self.bus, "fieldbus (Modbus RTU pty)", None, "--fieldbus-link")
+            where = self.bus.path + (f" (link {self.bus.link})" if self.bus.link else "")
+            self.endpoints.append(Endpoint("fieldbus Modbus RTU 19200 8E1", where))
+            self.process = ProcessStationServer(self.plant, load_profile("process"),
+                                                endpoint=f"opc.tcp://{o.host}:{o.process_port}")
+            await self._open(self.process, "process (OPC UA)", o.process_port, "--process-port")
+            self.endpoints.append(Endpoint("process OPC UA", self.process.endpoint_url))
+            self.control = SimControlServer(self.plant, endpoint=f"opc.tcp://{o.host}:{o.control_port}",
+                                            on_time_scale=self.pacer.set_time_scale)
+            await self._open(self.control, "sim control (OPC UA)", o.control_port, "--control-port")
+            self.endpoints.append(Endpoint("sim control OPC UA", self.control.endpoint_url))
+            self.camera = CameraServer(plant_frame_source(self.plant), host=o.host, port=o.camera_port)
+            await self._open(self.camera, "camera (MJPEG over HTTP)", o.camera_port, "--camera-port")
+            self.endpoints.append(Endpoint("camera MJPEG stream", f"{self.camera.url}/camera/stream.mjpg"))
+        except BaseException:
+            await self.close()
+            raise
+        self._pacer_task = asyncio.create_task(self.pacer.run(), name="plant pacer")
+
+    async def _open(self, server, what: str, port: int | None, flag: str) -> None:
+        try:
+            await server.start()
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise SimStartError(f"{what}: port {port} on {self.options.host} is already in use"
+                                    f" (is another `smarthall sim` running?); choose another with {flag}") from None
+            raise SimStartError(f"{what}: cannot open: {exc.strerror or exc}; change it with {flag}") from None
+        self._servers.append(server)
+
+    async def _publish(self) -> None:
+        """Refresh what the OPC UA servers show (the Modbus servers read the plant per request)."""
+        for server in (getattr(self, "process", None), getattr(self, "control", None)):
+            if server in self._servers:
+                await server.sync()
+
+    async def close(self) -> None:
+        """Stop the clock and close every endpoint (idempotent)."""
+        if self._pacer_task is not None:
+            self._pacer_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pacer_task
+            self._pacer_task = None
+        while self._servers:
+            await self._servers.pop().close()
+
+    async def __aenter__(self) -> SimulatedLine:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.close()
