@@ -57,9 +57,9 @@ class Process(Station):
 
     def __init__(self) -> None:
         self.temperature = AMBIENT_C
-        self.setpoint = 150.0
+        self.setpoint = 25.0
         self.heater_output = 0.0
-        self.mode = 0
+        self.mode = 1
         self.kp, self.ki, self.kd = 3.0, 0.1, 0.0
         self.batch_state = Batch.IDLE
         self.batch_count = 0

@@ -198,6 +198,7 @@ def test_jam_blocks_the_parts_behind(plant):
 
 def test_heater_failure_gives_no_heat_and_draws_no_power(plant):
     plant.inject_fault("process", "heater_failure")
+    plant.write("process", "mode", 0)
     plant.write("process", "heater_output", 100)
     plant.run_for(30)
     assert plant.read("process", "temperature") == pytest.approx(22.0)

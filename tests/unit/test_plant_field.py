@@ -69,6 +69,7 @@ def test_power_follows_what_each_station_does(plant):
     idle = {m: plant.read(m, "power_kw") for m in METERS}
     plant.write("feeder", "feed", 1)
     plant.write("conveyor", "motor_run", 1)
+    plant.write("process", "mode", 0)
     plant.write("process", "heater_output", 50)
     plant.run_for(0.2)
     busy = {m: plant.read(m, "power_kw") for m in METERS}
@@ -81,6 +82,7 @@ def test_power_follows_what_each_station_does(plant):
 
 
 def test_energy_integrates_power(plant):
+    plant.write("process", "mode", 0)
     plant.write("process", "heater_output", 100)
     plant.run_for(360)
     assert plant.read("energy.process", "energy_kwh") == pytest.approx(2.05 * 0.1, rel=1e-3)

@@ -14,12 +14,13 @@ def proc(plant: Plant, point: str):
     return plant.read("process", point)
 
 
-def test_starts_cold_idle_and_manual(plant):
-    assert (proc(plant, "temperature"), proc(plant, "mode"), proc(plant, "batch_state")) == (22.0, 0, 0)
-    assert proc(plant, "heater_output") == 0
+def test_starts_cold_idle_and_auto_as_the_profile_says(plant):
+    assert (proc(plant, "temperature"), proc(plant, "mode"), proc(plant, "batch_state")) == (22.0, 1, 0)
+    assert (proc(plant, "heater_output"), proc(plant, "setpoint")) == (0, 25)
 
 
 def test_heater_responds_after_the_dead_time(plant):
+    plant.write("process", "mode", 0)
     plant.write("process", "heater_output", 50)
     plant.run_for(2.5)
     assert proc(plant, "temperature") == pytest.approx(22.0)
@@ -28,6 +29,7 @@ def test_heater_responds_after_the_dead_time(plant):
 
 
 def test_full_output_settles_near_262_and_raises_the_over_temperature_alarm(plant):
+    plant.write("process", "mode", 0)
     plant.write("process", "heater_output", 100)
     plant.run_for(63)  # dead time plus one time constant: 63 % of the step
     assert proc(plant, "temperature") == pytest.approx(22 + 0.632 * 240, abs=2)
@@ -84,6 +86,7 @@ def test_anti_windup_limits_overshoot_after_long_saturation(plant):
 
 
 def test_abort_switches_the_heater_off(plant):
+    plant.write("process", "mode", 0)
     plant.write("process", "heater_output", 80)
     plant.start_batch(200, 10)
     plant.run_for(20)
@@ -96,6 +99,7 @@ def test_abort_switches_the_heater_off(plant):
 
 
 def test_manual_batch_cools_with_the_heater_held_off(plant):
+    plant.write("process", "mode", 0)
     plant.write("process", "heater_output", 100)
     plant.start_batch(100, 0)
     while proc(plant, "batch_state") != 3:
@@ -107,6 +111,7 @@ def test_manual_batch_cools_with_the_heater_held_off(plant):
 
 
 def test_switching_to_auto_mid_batch_is_bumpless(plant):
+    plant.write("process", "mode", 0)
     plant.write("process", "heater_output", 60)
     plant.start_batch(250, 600)
     plant.run_for(30)
@@ -116,7 +121,6 @@ def test_switching_to_auto_mid_batch_is_bumpless(plant):
 
 
 def test_auto_mode_without_a_batch_keeps_the_heater_off(plant):
-    plant.write("process", "mode", 1)
     plant.run_for(30)
     assert proc(plant, "heater_output") == 0 and proc(plant, "temperature") == pytest.approx(22.0)
 
