@@ -10,7 +10,9 @@ and broadcasts (unit 0: applied to every device, never answered). Line
 settings: the bus answers only a client whose port speed is the profile's
 baud rate, read from the master with termios (on Linux it reports the
 slave's settings). Linux ptys drop the parity bit, so parity cannot be
-checked; a parity mismatch can only be taught. Bytes a client left unread
+checked; a parity mismatch can only be taught. (A pyserial client asking for
+even parity on a pty fails its second tcsetattr with EINVAL, glibc noticing
+PARENB was dropped: pymodbus clients of the pty must use parity "N".) Bytes a client left unread
 when the next reply goes out are flushed, as if they had passed on the wire
 while its receiver was not listening.
 
