@@ -66,6 +66,11 @@ class SimulatedLine:
         self._servers: list = []
         self._pacer_task: asyncio.Task | None = None
         self.endpoints: list[Endpoint] = []
+        self.stations: dict[str, ModbusTcpStation] = {}
+        self.bus: RtuBus | None = None
+        self.process: ProcessStationServer | None = None
+        self.control: SimControlServer | None = None
+        self.camera: CameraServer | None = None
 
     async def start(self) -> None:
         """Open every endpoint and start the clock; on failure close what was opened."""
@@ -75,6 +80,7 @@ class SimulatedLine:
                                      ("conveyor", o.conveyor_port, "--conveyor-port")):
                 station = ModbusTcpStation(self.plant, load_profile(name).device(name), o.host, port)
                 await self._open(station, f"{name} (Modbus TCP)", port, flag)
+                self.stations[name] = station
                 self.endpoints.append(Endpoint(f"{name} Modbus TCP unit 1", f"{o.host}:{station.port}"))
             self.bus = RtuBus(self.plant, load_profile("fieldbus"), link=o.fieldbus_link,
                               emulate_wire_time=o.emulate_wire_time)
@@ -109,7 +115,7 @@ class SimulatedLine:
 
     async def _publish(self) -> None:
         """Refresh what the OPC UA servers show (the Modbus servers read the plant per request)."""
-        for server in (getattr(self, "process", None), getattr(self, "control", None)):
+        for server in (self.process, self.control):
             if server in self._servers:
                 await server.sync()
 
