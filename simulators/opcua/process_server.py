@@ -56,7 +56,7 @@ class ProcessStationServer:
         self._publisher = Publisher(self._ua.server)
         self._points: list[tuple[Device, Point, ua.NodeId]] = []
         self._alarms: list[tuple[LimitAlarm, Callable[[], bool]]] = []
-        for device in profile.devices:
+        for device in profile.devices:  # a profile naming what the plant lacks fails here, not at start
             for item in (*device.methods, *device.events):
                 _plant_attribute(plant, item.name)
 
