@@ -1,0 +1,174 @@
+"""How many simulated stations one process serves in real time.
+
+Each station is a plant plus its conveyor Modbus TCP server; one pacer steps
+every plant at a 10 ms tick while a client in another process polls each
+station at 10 Hz. For a rising number of stations it prints the plant tick
+overrun rate, the polls answered and their latency. Then it measures Modbus
+requests/s served back to back by one of our stations and, as the baseline
+in the same run, by pymodbus's own example server (SimDevice datastore),
+with the same pymodbus client.
+
+    python benchmarks/sim_scale.py [--seconds 4] [--levels 1,10,25,50,100]
+
+Not a test: it prints numbers; read medians and ratios (the machine is shared).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+from pymodbus.client import AsyncModbusTcpClient
+
+from devices.profiles import load_profile
+from simulators.clock import Pacer
+from simulators.modbus.tcp import ModbusTcpStation
+from simulators.plant import Plant, PlantConfig
+
+POLL_HZ = 10
+TICK = 0.01
+
+
+# --- the client side (runs in its own process) ---------------------------------------------
+
+async def poll(ports: list[int], seconds: float, rate_hz: float | None) -> dict:
+    """Read 10 input registers from each port at rate_hz (None: back to back); latencies in ms."""
+    latencies: list[float] = []
+    errors = 0
+
+    async def one(port: int) -> None:
+        nonlocal errors
+        client = AsyncModbusTcpClient("127.0.0.1", port=port, timeout=1, retries=0)
+        await client.connect()
+        loop = asyncio.get_running_loop()
+        end = loop.time() + seconds
+        next_poll = loop.time()
+        try:
+            while loop.time() < end:
+                started = time.perf_counter()
+                try:
+                    reply = await client.read_input_registers(0, count=10, device_id=1)
+                    errors += reply.isError()
+                except Exception:  # noqa: BLE001 - a benchmark counts failures, it does not stop
+                    errors += 1
+                latencies.append((time.perf_counter() - started) * 1000)
+                if rate_hz:
+                    next_poll += 1 / rate_hz
+                    await asyncio.sleep(max(0.0, next_poll - loop.time()))
+        finally:
+            client.close()
+
+    await asyncio.gather(*(one(p) for p in ports))
+    return {"requests": len(latencies), "errors": errors, "latencies": latencies}
+
+
+def run_client(ports: list[int], seconds: float, rate_hz: float | None) -> subprocess.Popen:
+    command = [sys.executable, __file__, "--client", ",".join(map(str, ports)), "--seconds", str(seconds)]
+    if rate_hz:
+        command += ["--rate", str(rate_hz)]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+
+
+async def client_result(proc: subprocess.Popen) -> dict:
+    out, _ = await asyncio.to_thread(proc.communicate)
+    return json.loads(out)
+
+
+# --- the server side ---------------------------------------------------------------------
+
+async def scale_level(stations: int, seconds: float) -> dict:
+    conveyor = load_profile("conveyor").device("conveyor")
+    plants = [Plant(PlantConfig(seed=i)) for i in range(stations)]
+    for plant in plants:
+        plant.write("conveyor", "motor_run", True)
+        plant.write("feeder", "auto_feed", True)
+    servers = [ModbusTcpStation(plant, conveyor, "127.0.0.1", 0) for plant in plants]
+    for server in servers:
+        await server.start()
+
+    def step_all(dt: float) -> None:
+        for plant in plants:
+            plant.step(dt)
+
+    pacer = Pacer(step_all, tick=TICK)
+    pacer_task = asyncio.create_task(pacer.run())
+    cpu_before, wall_before = time.process_time(), time.perf_counter()
+    try:
+        result = await client_result(run_client([s.port for s in servers], seconds, POLL_HZ))
+    finally:
+        cpu = (time.process_time() - cpu_before) / (time.perf_counter() - wall_before)
+        pacer_task.cancel()
+        await asyncio.gather(pacer_task, return_exceptions=True)
+        for server in servers:
+            await server.close()
+    expected = stations * POLL_HZ * seconds
+    lat = sorted(result["latencies"])
+    return {
+        "stations": stations, "overrun": pacer.stats.overrun_rate, "answered": result["requests"] / expected,
+        "errors": result["errors"], "p50": statistics.median(lat), "p99": lat[int(len(lat) * 0.99) - 1],
+        "cpu": cpu,
+    }
+
+
+async def throughput_ours(seconds: float) -> float:
+    server = ModbusTcpStation(Plant(), load_profile("conveyor").device("conveyor"), "127.0.0.1", 0)
+    await server.start()
+    try:
+        result = await client_result(run_client([server.port], seconds, None))
+    finally:
+        await server.close()
+    return result["requests"] / seconds
+
+
+async def throughput_pymodbus_example(seconds: float) -> float:
+    """pymodbus's example server: ModbusTcpServer over a SimDevice datastore."""
+    from pymodbus.server import ModbusTcpServer
+    from pymodbus.simulator import DataType, SimData, SimDevice
+
+    device = SimDevice(1, simdata=[SimData(0, count=10, values=0, datatype=DataType.REGISTERS)])
+    server = ModbusTcpServer([device], address=("127.0.0.1", 0))
+    await server.serve_forever(background=True)
+    try:
+        port = server.transport.sockets[0].getsockname()[1]
+        result = await client_result(run_client([port], seconds, None))
+    finally:
+        await server.shutdown()
+    return result["requests"] / seconds
+
+
+async def main(seconds: float, levels: list[int]) -> None:
+    print(f"sim_scale: {POLL_HZ} Hz polls of 10 input registers per station, plant tick {TICK * 1000:g} ms, "
+          f"{seconds:g} s per level")
+    print(f"{'stations':>8} {'tick overrun':>12} {'polls answered':>14} {'p50 ms':>7} {'p99 ms':>7} {'server CPU':>10}")
+    real_time = 0
+    for stations in levels:
+        r = await scale_level(stations, seconds)
+        print(f"{r['stations']:>8} {r['overrun']:>11.1%} {r['answered']:>13.1%} {r['p50']:>7.2f} {r['p99']:>7.2f}"
+              f" {r['cpu']:>9.0%}" + (f"  errors {r['errors']}" if r["errors"] else ""))
+        if r["overrun"] < 0.01 and r["answered"] > 0.95 and not r["errors"]:
+            real_time = stations
+    print(f"largest level served in real time (overrun < 1%, > 95% of polls answered): {real_time} stations")
+    ours = [await throughput_ours(seconds / 2) for _ in range(3)]
+    theirs = [await throughput_pymodbus_example(seconds / 2) for _ in range(3)]
+    print(f"requests/s back to back, one connection, median of 3: ours {statistics.median(ours):,.0f}, "
+          f"pymodbus example server {statistics.median(theirs):,.0f} (baseline), "
+          f"ratio {statistics.median(ours) / statistics.median(theirs):.2f}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=4.0)
+    parser.add_argument("--levels", default="1,10,25,50,100")
+    parser.add_argument("--client", help=argparse.SUPPRESS)
+    parser.add_argument("--rate", type=float, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.client:
+        ports = [int(p) for p in args.client.split(",")]
+        print(json.dumps(asyncio.run(poll(ports, args.seconds, args.rate))))
+    else:
+        asyncio.run(main(args.seconds, [int(n) for n in args.levels.split(",")]))
