@@ -23,10 +23,11 @@ VARIANT: dict[DataType, ua.VariantType] = {
     DataType.UINT32: ua.VariantType.UInt32,
     DataType.FLOAT32: ua.VariantType.Float,
     DataType.FLOAT64: ua.VariantType.Double,
+    DataType.STRING: ua.VariantType.String,
 }
 """The OPC UA variant type serving each profile data type."""
 
-_INT_LIMITS = {VARIANT[t]: t.limits for t in DataType if t is not DataType.BOOL and not t.is_float}
+_INT_LIMITS = {VARIANT[t]: t.limits for t in DataType if t not in (DataType.BOOL, DataType.STRING) and not t.is_float}
 _INTEGERS = frozenset({
     ua.VariantType.SByte, ua.VariantType.Byte, ua.VariantType.Int16, ua.VariantType.UInt16,
     ua.VariantType.Int32, ua.VariantType.UInt32, ua.VariantType.Int64, ua.VariantType.UInt64,
