@@ -23,7 +23,7 @@ A_PER_PART = 0.15
 OVERLOAD_A = 5.0  # extra current drawn under the motor_overload fault
 TRIP_A = 5.0
 TRIP_S = 1.0  # overload relay: current above TRIP_A this long
-JAM_MM = 3 * PART_MM  # belt travel with pe_diverter on that means a jam
+JAM_MM = 3 * PART_MM  # belt travel with one part on pe_diverter that means a jam
 MOTOR_V = 220.0
 MOTOR_PF = 0.8
 STANDBY_KW = 0.03
@@ -56,13 +56,16 @@ class Conveyor(Station):
 
     Auto mode (auto_mode=1): when a part's centre reaches the diverter, the PLC
     fires a divert_pulse_ms pulse unless the part has a pass verdict, so fail
-    and verdict-less (fail-safe, uninspected) parts go to the reject bin; the
-    PLC drives the stack light and refuses light writes. Manual mode: the
+    and verdict-less (fail-safe, uninspected) parts go to the reject bin (so
+    does any part meeting the arm while it is out: a long pulse costs good
+    parts); the PLC drives the stack light and refuses light writes. Manual mode: the
     divert_reject coil holds the diverter out, and clients drive the lights.
     The PLC drops motor_run when the E-stop is pressed or a fault latches and
     ignores motor_run=1 until the E-stop is released and the fault is reset.
     fault_reset clears a latched fault only once its cause is gone (overload:
-    the motor_overload fault cleared; jam: the stuck part removed).
+    the motor_overload fault cleared; jam: the stuck part removed). The PLC
+    tracks parts, so a jam is the same part on pe_diverter for more than three
+    part widths of belt travel; touching parts passing the eye are no jam.
     """
 
     POINTS = {
@@ -114,7 +117,8 @@ class Conveyor(Station):
         self._overload = False
         self._arm_s = 0.0  # time left in the auto-mode diverter pulse
         self._over_s = 0.0  # time above the trip current
-        self._jam_mm = 0.0  # belt travel while pe_diverter stayed on
+        self._jam_ids: frozenset[int] = frozenset()  # the parts on pe_diverter
+        self._jam_mm = 0.0  # belt travel while the same parts stayed on pe_diverter
         self._drive_lights()
 
     # -- points ---------------------------------------------------------------
@@ -134,6 +138,11 @@ class Conveyor(Station):
     @property
     def fault_code(self) -> FaultCode:
         return FaultCode.ESTOP if self._estop else self._latched
+
+    @property
+    def entry_clear(self) -> bool:
+        """No part on the entry eye: the feeder may push."""
+        return not self._covering(EYES["pe_entry"])
 
     @property
     def metal_detect(self) -> bool:
@@ -223,9 +232,8 @@ class Conveyor(Station):
             self._over_s = 0.0
             return
         self._run_s += dt
-        self.motor_current = (
-            IDLE_A + A_PER_MM_S * self.speed_actual + A_PER_PART * len(self._belt) + (OVERLOAD_A if self._overload else 0.0)
-        )
+        load_a = A_PER_PART * len(self._belt) + (OVERLOAD_A if self._overload else 0.0)
+        self.motor_current = IDLE_A + A_PER_MM_S * self.speed_actual + load_a
         self._over_s = self._over_s + dt if self.motor_current > TRIP_A else 0.0
         if self._over_s >= TRIP_S:
             self._latch(FaultCode.OVERLOAD)
@@ -256,8 +264,9 @@ class Conveyor(Station):
             elif c.pos >= BELT_MM:
                 self._bin(c, "good")
         self._arm_s = max(0.0, self._arm_s - dt)
-        blocked = self.motor_running and self._covering(DIVERTER_MM)
-        self._jam_mm = self._jam_mm + travel if blocked else 0.0
+        at_eye = frozenset(c.part.id for c in self._covering(DIVERTER_MM)) if self.motor_running else frozenset()
+        self._jam_mm = self._jam_mm + travel if at_eye and at_eye == self._jam_ids else 0.0
+        self._jam_ids = at_eye
         if self._jam_mm > JAM_MM:
             self._latch(FaultCode.JAM)
 

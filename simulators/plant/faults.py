@@ -122,10 +122,10 @@ class FaultBoard:
         if unknown:
             known = ", ".join(rule.params) or "none"
             raise FaultError(f"fault {kind!r} has no param {unknown[0]!r}; its params: {known}")
-        checked = {
-            name: spec.check(kind, name, given[name]) for name, spec in rule.params.items() if given.get(name) is not None
+        filled = {
+            name: spec.default if given.get(name) is None else spec.check(kind, name, given[name])
+            for name, spec in rule.params.items()
         }
-        filled = {name: spec.default for name, spec in rule.params.items()} | checked
         if kind == "stuck" and filled["value"] is None:
             filled["value"] = sample(target)
         if kind == "serial_mismatch" and (filled["baudrate"], filled["parity"]) == BUS_SETTINGS:

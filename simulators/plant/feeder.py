@@ -16,8 +16,9 @@ class Feeder(Station):
 
     A cycle starts when the `feed` coil is 1 (the PLC clears the coil when the
     pusher is back, or at once if the magazine is empty) or, with `auto_feed`,
-    after every feed_interval_ms of belt running time. The part leaves the
-    magazine, gets its sequence number and reaches the belt at full extension.
+    after every feed_interval_ms of belt running time; either waits while a
+    part is still on the entry eye. The part leaves the magazine, gets its
+    sequence number and reaches the belt at full extension.
     """
 
     POINTS = {
@@ -68,12 +69,12 @@ class Feeder(Station):
         """Refill the magazine with `count` new blanks."""
         self._magazine.load(count, defect_rate)
 
-    def step(self, dt: float, belt_running: bool) -> Part | None:
+    def step(self, dt: float, *, belt_running: bool, entry_clear: bool) -> Part | None:
         """Advance the pusher; return the part that reached the belt, if any."""
         if self.auto_feed and belt_running:
             self._auto_s += dt
         auto_due = self.auto_feed and self._auto_s >= self.feed_interval_ms / 1000
-        if self._cycle_s is None and (self.feed or auto_due):
+        if self._cycle_s is None and entry_clear and (self.feed or auto_due):
             self._auto_s = 0.0
             if self._magazine:
                 self._cycle_s = 0.0

@@ -11,6 +11,12 @@ VISION_KW = 0.15  # the vision/edge PC draws a steady load
 POWER_FACTORS = {"feeder": 0.85, "conveyor": 0.8, "vision": 0.95, "process": 1.0}
 METERS = tuple(POWER_FACTORS)
 FIELD_DEVICES = ("ambient", "vibration", *(f"energy.{m}" for m in METERS))
+VIBRATION_FLOOR_MM_S = 0.1  # the hall's background at the sensor
+VIBRATION_PER_BELT_MM_S = 0.006  # velocity RMS per mm/s of belt speed, healthy bearings
+WEAR_FACTOR = 3.0  # bearing_wear multiplies the running vibration
+MOTOR_C_PER_A = 4.0  # surface temperature rise per ampere of motor current
+WEAR_C_PER_BELT_MM_S = 0.03  # extra friction heat of a worn bearing
+SURFACE_TAU_S = 120.0
 
 
 class Ambient(Station):
@@ -31,21 +37,18 @@ class Vibration(Station):
     """Velocity RMS and surface temperature of the conveyor motor; bearing wear raises both."""
 
     POINTS = {"velocity_rms": ro(float), "surface_temperature": ro(float)}
-    FLOOR_MM_S = 0.1
-    MM_S_PER_BELT_MM_S = 0.006
-    WEAR_FACTOR = 3.0
-    TAU_S = 120.0
 
     def __init__(self) -> None:
-        self.velocity_rms = self.FLOOR_MM_S
+        self.velocity_rms = VIBRATION_FLOOR_MM_S
         self.surface_temperature = 22.0
 
-    def step(self, dt: float, rng: random.Random, *, belt_mm_s: float, motor_a: float, ambient_c: float, worn: bool) -> None:
-        wear = self.WEAR_FACTOR if worn else 1.0
-        running = self.MM_S_PER_BELT_MM_S * belt_mm_s * wear
-        self.velocity_rms = max(0.0, self.FLOOR_MM_S + running + rng.gauss(0, 0.02))
-        target = ambient_c + 4.0 * motor_a + (0.03 * belt_mm_s if worn else 0.0)
-        self.surface_temperature += (target - self.surface_temperature) * (1 - math.exp(-dt / self.TAU_S))
+    def step(
+        self, dt: float, rng: random.Random, *, belt_mm_s: float, motor_a: float, ambient_c: float, worn: bool
+    ) -> None:
+        running = VIBRATION_PER_BELT_MM_S * belt_mm_s * (WEAR_FACTOR if worn else 1.0)
+        self.velocity_rms = max(0.0, VIBRATION_FLOOR_MM_S + running + rng.gauss(0, 0.02))
+        target = ambient_c + MOTOR_C_PER_A * motor_a + (WEAR_C_PER_BELT_MM_S * belt_mm_s if worn else 0.0)
+        self.surface_temperature += (target - self.surface_temperature) * (1 - math.exp(-dt / SURFACE_TAU_S))
 
 
 class EnergyMeter(Station):

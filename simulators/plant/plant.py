@@ -94,7 +94,7 @@ class Plant:
         self._now += dt
         active = self._faults.find
         conveyor = self._conveyor
-        part = self._feeder.step(dt, belt_running=conveyor.motor_running)
+        part = self._feeder.step(dt, belt_running=conveyor.motor_running, entry_clear=conveyor.entry_clear)
         if part:
             conveyor.accept(part)
         conveyor.step(

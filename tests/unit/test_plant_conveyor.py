@@ -3,6 +3,8 @@
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulators.plant import Plant, PlantConfig, WriteRejected
 
@@ -223,3 +225,85 @@ def test_clients_drive_the_lights_in_manual_mode(plant):
     plant.write("conveyor", "motor_run", 1)
     plant.run_for(1)
     assert (conv(plant, "light_green"), conv(plant, "light_yellow"), conv(plant, "light_red")) == (False, False, True)
+
+
+def test_touching_parts_passing_the_diverter_are_no_jam(plant):
+    plant.write("feeder", "auto_feed", 1)
+    plant.write("feeder", "feed_interval_ms", 500)
+    plant.write("conveyor", "auto_mode", 0)
+    plant.write("conveyor", "speed_setpoint", 40)
+    plant.write("conveyor", "motor_run", 1)
+    on_since, longest = None, 0.0
+    while conv(plant, "parts_good") < 5:
+        if conv(plant, "pe_diverter"):
+            on_since = plant.now if on_since is None else on_since
+            longest = max(longest, plant.now - on_since)
+        else:
+            on_since = None
+        plant.step()
+        assert plant.now < 60
+    assert longest * 40 > 3 * 40  # the eye stayed on for more than three part widths
+    assert conv(plant, "fault_code") == 0
+
+
+def test_verdict_just_before_the_diverter_still_counts(plant):
+    part_id = feed_one(plant)
+    plant.write("conveyor", "motor_run", 1)
+    run_until(plant, lambda: conv(plant, "part_at_camera") == part_id)
+    plant.run_for(1.4)  # 280 mm on: 20 mm before the diverter
+    assert not conv(plant, "parts_rejected")
+    plant.write("conveyor", "verdict_part", part_id)
+    plant.write("conveyor", "verdict", 1)
+    run_until(plant, lambda: conv(plant, "parts_good") == 1)
+    assert conv(plant, "parts_rejected") == 0
+
+
+def test_a_verdict_pair_for_each_part_sorts_a_busy_line(plant):
+    plant.write("feeder", "auto_feed", 1)
+    plant.write("feeder", "feed_interval_ms", 800)
+    plant.write("conveyor", "speed_setpoint", 500)
+    plant.write("conveyor", "motor_run", 1)
+    answered = set()
+    while conv(plant, "parts_in") < 20 or any(p.outcome is None for p in plant.recent_parts):
+        view = plant.camera_view()
+        if view and view.part.id not in answered:
+            plant.write("conveyor", "verdict_part", view.part.id)
+            plant.write("conveyor", "verdict", 2 if view.part.defect else 1)
+            answered.add(view.part.id)
+        if conv(plant, "parts_in") >= 20:
+            plant.write("feeder", "auto_feed", 0)
+        plant.step()
+    parts = plant.recent_parts
+    assert [p.outcome for p in parts] == ["reject" if p.defect else "good" for p in parts]
+    assert conv(plant, "parts_good") + conv(plant, "parts_rejected") == conv(plant, "parts_in") == len(parts)
+    assert conv(plant, "parts_uninspected") == 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    speed=st.integers(50, 500),
+    interval_ms=st.integers(500, 3000),
+    pulse_ms=st.integers(50, 2000),
+    answer=st.sampled_from(["all", "none", "fail"]),
+)
+def test_every_part_ends_in_one_bin_and_counters_add_up(seed, speed, interval_ms, pulse_ms, answer):
+    plant = Plant(PlantConfig(seed=seed, magazine_size=8, tick=0.02))
+    plant.write("feeder", "auto_feed", 1)
+    plant.write("feeder", "feed_interval_ms", interval_ms)
+    plant.write("conveyor", "speed_setpoint", speed)
+    plant.write("conveyor", "divert_pulse_ms", pulse_ms)
+    plant.write("conveyor", "motor_run", 1)
+    while not plant.read("feeder", "magazine_empty") or any(p.outcome is None for p in plant.recent_parts):
+        view = plant.camera_view()
+        if view and answer != "none":
+            plant.write("conveyor", "verdict_part", view.part.id)
+            plant.write("conveyor", "verdict", 2 if answer == "fail" else 1)
+        plant.step()
+    parts = plant.recent_parts
+    assert len(parts) == conv(plant, "parts_in") == 8
+    assert conv(plant, "parts_good") == sum(p.outcome == "good" for p in parts)
+    assert conv(plant, "parts_rejected") == sum(p.outcome == "reject" for p in parts)
+    assert conv(plant, "parts_uninspected") == sum(p.uninspected for p in parts)
+    expected = {"all": ("good", False), "fail": ("reject", False), "none": ("reject", True)}[answer]
+    assert {(p.outcome, p.uninspected) for p in parts} == {expected}

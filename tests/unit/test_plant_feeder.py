@@ -13,14 +13,16 @@ def plant() -> Plant:
     return Plant(PlantConfig(seed=11))
 
 
-def feeder(plant: Plant, point: str):
-    return plant.read("feeder", point)
+def feeder(plant: Plant, *points: str):
+    """One feeder point's value, or a tuple of several."""
+    values = tuple(plant.read("feeder", point) for point in points)
+    return values[0] if len(values) == 1 else values
 
 
 def test_starts_full_with_the_pusher_back(plant):
-    assert (feeder(plant, "magazine_count"), feeder(plant, "magazine_empty")) == (50, False)
-    assert (feeder(plant, "pusher_retracted"), feeder(plant, "pusher_extended")) == (True, False)
-    assert (feeder(plant, "parts_dispensed"), feeder(plant, "last_part_id"), feeder(plant, "last_part_color")) == (0, 0, 0)
+    assert feeder(plant, "magazine_count", "magazine_empty") == (50, False)
+    assert feeder(plant, "pusher_retracted", "pusher_extended") == (True, False)
+    assert feeder(plant, "parts_dispensed", "last_part_id", "last_part_color") == (0, 0, 0)
     assert feeder(plant, "feed_interval_ms") == 2000
 
 
@@ -31,7 +33,7 @@ def test_feed_runs_one_pusher_cycle_and_the_plc_clears_the_coil(plant):
     assert feeder(plant, "magazine_count") == 50
     plant.run_for(0.2)  # fully out: the part is on the belt
     assert feeder(plant, "pusher_extended") and feeder(plant, "feed")
-    assert (feeder(plant, "magazine_count"), feeder(plant, "parts_dispensed"), feeder(plant, "last_part_id")) == (49, 1, 1)
+    assert feeder(plant, "magazine_count", "parts_dispensed", "last_part_id") == (49, 1, 1)
     part = plant.recent_parts[-1]
     assert feeder(plant, "last_part_color") == {"red": 1, "black": 2, "silver": 3}[part.color]
     plant.run_for(0.3)
@@ -43,6 +45,7 @@ def test_feed_runs_one_pusher_cycle_and_the_plc_clears_the_coil(plant):
 
 
 def test_sequence_numbers_count_up(plant):
+    plant.write("conveyor", "motor_run", 1)
     for expected in (1, 2, 3):
         plant.write("feeder", "feed", 1)
         plant.run_for(1)
@@ -51,6 +54,7 @@ def test_sequence_numbers_count_up(plant):
 
 
 def test_empty_magazine_clears_feed_without_pushing(plant):
+    plant.write("conveyor", "motor_run", 1)
     plant.load_magazine(1, 0.0)
     plant.write("feeder", "feed", 1)
     plant.run_for(1)
@@ -59,6 +63,17 @@ def test_empty_magazine_clears_feed_without_pushing(plant):
     plant.step()
     assert not feeder(plant, "feed") and feeder(plant, "pusher_retracted")
     assert feeder(plant, "parts_dispensed") == 1
+
+
+def test_a_push_waits_while_a_part_is_on_the_entry_eye(plant):
+    plant.write("feeder", "feed", 1)
+    plant.run_for(1)
+    plant.write("feeder", "feed", 1)
+    plant.run_for(2)
+    assert feeder(plant, "parts_dispensed", "feed", "pusher_retracted") == (1, True, True)
+    plant.write("conveyor", "motor_run", 1)
+    plant.run_for(1.5)
+    assert feeder(plant, "parts_dispensed", "feed") == (2, False)
 
 
 def test_auto_feed_pushes_every_interval_only_while_the_belt_runs(plant):
@@ -98,7 +113,9 @@ def test_load_magazine_refills_with_the_given_defect_rate(plant):
     assert plant.recent_parts[-1].defect is not None
 
 
-@pytest.mark.parametrize("count, rate, message", [(-1, 0.1, "count must be in 0..1000"), (5, 1.5, "defect_rate must be in 0..1")])
+@pytest.mark.parametrize(
+    "count, rate, message", [(-1, 0.1, "count must be in 0..1000"), (5, 1.5, "defect_rate must be in 0..1")]
+)
 def test_load_magazine_rejects_bad_values(plant, count, rate, message):
     with pytest.raises(WriteRejected, match=message):
         plant.load_magazine(count, rate)
