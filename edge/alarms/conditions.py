@@ -1,0 +1,39 @@
+"""Limit and discrete evaluators, pure: is an alarm's process condition true for this value?
+
+Only GOOD values are evaluated. For BAD or STALE quality, a missing value, NaN, or a value of the
+wrong type for the alarm, the evaluators answer None: the alarm keeps its state (ISA-18.2: an
+unusable input neither raises nor clears an alarm; the input's quality is shown on AlarmState).
+"""
+
+from __future__ import annotations
+
+import math
+
+from devices.quality import Quality
+
+from ..tags import TagValue
+from .spec import AlarmKind, AlarmSpec
+
+
+def limit_condition(kind: AlarmKind, limit: float, deadband: float, value: float, active: bool) -> bool:
+    """HI/HIHI: true at value >= limit, false again only below limit - deadband; LO/LOLO mirror it."""
+    if kind.is_high:
+        return value >= (limit - deadband if active else limit)
+    return value <= (limit + deadband if active else limit)
+
+
+def discrete_condition(expected: bool | int | float, value: bool | int | float) -> bool:
+    """True while the tag equals the alarm's value (e.g. conveyor.fault == true)."""
+    return value == expected
+
+
+def condition(spec: AlarmSpec, reading: TagValue, active: bool) -> bool | None:
+    """The alarm's condition for `reading` given whether it is `active` now; None when unusable."""
+    value = reading.value
+    if reading.quality is not Quality.GOOD or value is None:
+        return None
+    if spec.kind is AlarmKind.DISCRETE:
+        return discrete_condition(spec.value, value)
+    if isinstance(value, bool) or math.isnan(value):
+        return None
+    return limit_condition(spec.kind, spec.limit, spec.deadband, value, active)

@@ -1,0 +1,15 @@
+"""The alarms' exception tree (see the package docstring)."""
+
+from __future__ import annotations
+
+
+class AlarmError(Exception):
+    """Base of every error the alarm system raises on purpose."""
+
+
+class InvalidAlarmSpec(AlarmError):
+    """An alarm configuration that cannot work (bad kind, negative deadband, duplicate id...)."""
+
+
+class UnknownAlarm(AlarmError):
+    """An operator command names an alarm id that is not configured."""
