@@ -1,0 +1,36 @@
+"""The driver layer: Modbus TCP/RTU and OPC UA behind one small interface.
+
+`driver_for(profile, settings, timeouts)` returns a `Driver` (connect / read a
+batch of points / write / close); reads return one `Reading` per point with a
+`Quality` and a source timestamp and never raise for a bad point or a dead
+device. Reconnects are paced by a jittered exponential `Backoff`.
+
+Exceptions (devices.errors), each with a short `reason` (what a BAD reading says)::
+
+    DriverError
+    ├── SettingsError (also a ValueError)  transport settings that cannot be used
+    ├── ConnectFailed                      the transport did not open within the connect timeout
+    ├── NotConnected                       lost, or waiting for the backoff: "not connected"
+    ├── RequestTimeout                     no (valid) reply within the timeout: "timeout"
+    ├── WriteFailed                        write(); reason from the error in __cause__
+    ├── CallFailed                         OPC UA method call; reason likewise
+    └── DeviceError                        the device answered with an error
+        ├── ModbusException                "exception 02 illegal data address"; code
+        │   ├── IllegalFunction (01), IllegalDataAddress (02), IllegalDataValue (03)
+        │   └── ServerDeviceFailure (04), GatewayTargetFailed (0B)
+        └── BadStatus                      OPC UA Bad status; reason its name ("BadSensorFailure"), code
+"""
+
+from .backoff import Backoff, RetryGate
+from .driver import Driver, Timeouts, driver_for
+from .errors import (BadStatus, CallFailed, ConnectFailed, DeviceError, DriverError, GatewayTargetFailed,
+                     IllegalDataAddress, IllegalDataValue, IllegalFunction, ModbusException, NotConnected,
+                     RequestTimeout, ServerDeviceFailure, SettingsError, WriteFailed)
+from .quality import Quality, Reading
+
+__all__ = [
+    "Backoff", "BadStatus", "CallFailed", "ConnectFailed", "DeviceError", "Driver", "DriverError",
+    "GatewayTargetFailed", "IllegalDataAddress", "IllegalDataValue", "IllegalFunction", "ModbusException",
+    "NotConnected", "Quality", "Reading", "RequestTimeout", "RetryGate", "ServerDeviceFailure", "SettingsError",
+    "Timeouts", "WriteFailed", "driver_for",
+]

@@ -1,14 +1,15 @@
-"""Quality of a value read from the line, and one reading of one point."""
+"""Values as drivers return them: a value, its quality, a source timestamp and why it is not good."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 
+Value = bool | int | float | str
+
 
 class Quality(StrEnum):
-    """OPC-style quality of a value: usable, unusable, or old."""
-
     GOOD = "good"
     BAD = "bad"
     STALE = "stale"
@@ -16,9 +17,17 @@ class Quality(StrEnum):
 
 @dataclass(frozen=True)
 class Reading:
-    """One point's value as a driver read it."""
+    """One point's value as read. `value` is None when bad and no value; `reason` says why (BAD/STALE)."""
 
-    value: bool | int | float | None  # None when bad and no value
+    value: Value | None
     quality: Quality
-    timestamp: float  # source timestamp, epoch seconds (time.time()) when read
-    reason: str = ""  # for BAD/STALE: "timeout", "not connected", "exception 02 ...", "BadSensorFailure", ...
+    timestamp: float
+    reason: str = ""
+
+    @classmethod
+    def good(cls, value: Value, timestamp: float | None = None) -> Reading:
+        return cls(value, Quality.GOOD, time.time() if timestamp is None else timestamp)
+
+    @classmethod
+    def bad(cls, reason: str, timestamp: float | None = None) -> Reading:
+        return cls(None, Quality.BAD, time.time() if timestamp is None else timestamp, reason)

@@ -3,7 +3,9 @@
 A point's type, scale, offset and word order say how its value sits in
 registers. ``ABCD`` is big-endian with the high word first (the Modbus
 default); ``CDAB`` swaps the words, ``BADC`` the bytes in each word, ``DCBA``
-both.
+both. A point with a ``bit`` is that bit of one int16/uint16 register, a bool.
+A string fills its ``length`` registers with UTF-8 (ASCII) bytes, first
+character in the high byte (``BADC``: in the low byte), padded with NULs.
 """
 
 from __future__ import annotations
@@ -38,17 +40,30 @@ def from_raw(point: Point, raw: float | int) -> float | int:
     return raw * point.scale + point.offset
 
 
-def encode(point: Point, value: float) -> list[int]:
-    """Registers holding value for a register point."""
-    data = struct.pack(">" + _STRUCT[point.type], to_raw(point, value))
+def encode(point: Point, value: float | str, word: int = 0) -> list[int]:
+    """Registers holding value for a register point; a bit point sets its bit in `word` (the register now)."""
+    if point.bit is not None:
+        mask = 1 << point.bit
+        return [word | mask if value else word & ~mask & 0xFFFF]
+    if point.type is DataType.STRING:
+        data = str(value).encode("utf-8")
+        if len(data) > 2 * point.width:
+            raise ValueError(f"{point.name}: {value!r} is longer than {2 * point.width} bytes (UTF-8)")
+        data = data.ljust(2 * point.width, b"\0")
+    else:
+        data = struct.pack(">" + _STRUCT[point.type], to_raw(point, value))
     return _words(_reorder(data, point.word_order))
 
 
-def decode(point: Point, registers: Sequence[int]) -> float | int:
+def decode(point: Point, registers: Sequence[int]) -> bool | float | int | str:
     """The engineering value of a register point from its registers."""
-    if len(registers) != point.type.registers:
-        raise ValueError(f"{point.name}: a {point.type} takes {point.type.registers} registers, got {len(registers)}")
+    if len(registers) != point.width:
+        raise ValueError(f"{point.name}: a {point.type} takes {point.width} registers, got {len(registers)}")
+    if point.bit is not None:
+        return bool(registers[0] >> point.bit & 1)
     data = _reorder(b"".join(r.to_bytes(2, "big") for r in registers), point.word_order)
+    if point.type is DataType.STRING:
+        return data.rstrip(b"\0").decode("utf-8", errors="replace")
     (raw,) = struct.unpack(">" + _STRUCT[point.type], data)
     return from_raw(point, raw)
 

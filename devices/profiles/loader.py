@@ -16,7 +16,8 @@ from .model import WORD_ORDERS, DataType, Device, Event, Kind, Method, Point, Pr
 PROFILE_DIR = Path(__file__).parent
 PROTOCOLS = ("modbus-tcp", "modbus-rtu", "opcua")
 POINT_KEYS = {"name", "kind", "address", "node", "type", "word_order", "scale", "offset",
-              "unit", "access", "min", "max", "default", "ko", "en"}
+              "unit", "access", "min", "max", "default", "bit", "length", "ko", "en"}
+MAX_STRING_REGISTERS = 125  # what one read request returns
 
 
 class ProfileError(ValueError):
@@ -153,27 +154,49 @@ class _Reader:
         access = self.choice(data, "access", where, ("r", "rw"))
         if access == "rw" and not kind.writable_by_protocol:
             raise self.fail(where, f"key 'access': a {kind} is read-only, got 'rw'")
-        address = node = None
-        if kind is Kind.NODE:
-            node = self.get(data, "node", where, str)
-        else:
-            address = self.get(data, "address", where, int)
-            if not 0 <= address <= 65536 - (1 if kind.is_bit else dtype.registers):
-                raise self.fail(where, f"key 'address': expected 0..65535 for the whole value, got {address}")
+        bit, length = self.bit(data, where, kind, dtype), self.length(data, where, kind, dtype)
         number = (int, float)
         point = Point(
-            name=name, kind=kind, type=dtype, text=self.text(data, where), address=address, node=node,
-            word_order=self.choice(data, "word_order", where, WORD_ORDERS, "ABCD"),
+            name=name, kind=kind, type=dtype, text=self.text(data, where),
+            address=None if kind is Kind.NODE else self.get(data, "address", where, int),
+            node=self.get(data, "node", where, str) if kind is Kind.NODE else None,
+            word_order=self.choice(data, "word_order", where, ("ABCD", "BADC") if length else WORD_ORDERS, "ABCD"),
             scale=float(self.get(data, "scale", where, number, 1.0)),
             offset=float(self.get(data, "offset", where, number, 0.0)),
             unit=self.get(data, "unit", where, str, ""), access=access,
             min=self.get(data, "min", where, number, None), max=self.get(data, "max", where, number, None),
-            default=self.get(data, "default", where, (*number, bool), None),
+            default=self.get(data, "default", where, str if dtype is DataType.STRING else (*number, bool), None),
+            bit=bit, length=length,
         )
+        if point.address is not None and not 0 <= point.address <= 65536 - point.width:
+            raise self.fail(where, f"key 'address': expected 0..65535 for the whole value, got {point.address}")
+        if dtype is DataType.STRING and (point.scale, point.offset, point.min, point.max) != (1, 0, None, None):
+            raise self.fail(where, "a string has no 'scale', 'offset', 'min' or 'max'")
         if point.scale == 0:
             raise self.fail(where, "key 'scale': expected a non-zero number, got 0")
         self.check_range(point, where)
         return point
+
+    def bit(self, data: Mapping, where: str, kind: Kind, dtype: DataType) -> int | None:
+        """A bit of a 16-bit register (0..15), or None."""
+        bit = self.get(data, "bit", where, int, None)
+        if bit is not None:
+            if not kind.is_register or dtype not in (DataType.INT16, DataType.UINT16):
+                raise self.fail(where, f"key 'bit': only an int16 or uint16 register has bits, got a {dtype} {kind}")
+            if not 0 <= bit <= 15:
+                raise self.fail(where, f"key 'bit': expected 0..15, got {bit}")
+        return bit
+
+    def length(self, data: Mapping, where: str, kind: Kind, dtype: DataType) -> int | None:
+        """A register string's size in registers, or None."""
+        if dtype is not DataType.STRING or not kind.is_register:
+            if "length" in data:
+                raise self.fail(where, f"key 'length': only a string in registers has a length, got a {dtype} {kind}")
+            return None
+        length = self.get(data, "length", where, int)
+        if not 1 <= length <= MAX_STRING_REGISTERS:
+            raise self.fail(where, f"key 'length': expected 1..{MAX_STRING_REGISTERS} registers, got {length}")
+        return length
 
     def check_range(self, point: Point, where: str) -> None:
         """min, max and default must lie within what the type can hold."""
@@ -214,13 +237,15 @@ class _Reader:
             seen.add(name)
 
     def no_overlaps(self, points: tuple[Point, ...], where: str) -> None:
-        """No two points of one kind may share an address (a float32 takes two)."""
-        taken: dict[tuple[Kind, int], str] = {}
+        """No two points of one kind may share an address (a float32 takes two), but for distinct bits."""
+        taken: dict[tuple[Kind, int, int], str] = {}
         for point in points:
             if point.address is None:
                 continue
+            bits = range(16) if point.bit is None else (point.bit,)
             for address in range(point.address, point.address + point.width):
-                if (point.kind, address) in taken:
-                    other = taken[(point.kind, address)]
-                    raise self.fail(where, f"points {other!r} and {point.name!r} overlap at {point.kind} {address}")
-                taken[(point.kind, address)] = point.name
+                for bit in bits:
+                    if (point.kind, address, bit) in taken:
+                        other = taken[(point.kind, address, bit)]
+                        raise self.fail(where, f"points {other!r} and {point.name!r} overlap at {point.kind} {address}")
+                    taken[(point.kind, address, bit)] = point.name

@@ -7,6 +7,7 @@ server) with the devices on it; each device has points. The loader in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -45,12 +46,13 @@ class DataType(StrEnum):
     UINT32 = "uint32"
     FLOAT32 = "float32"
     FLOAT64 = "float64"
+    STRING = "string"
 
     @property
     def registers(self) -> int:
-        """16-bit registers one value takes."""
+        """16-bit registers one value takes (a string's point says how many: `Point.length`)."""
         return {"bool": 1, "int16": 1, "uint16": 1, "int32": 2, "uint32": 2,
-                "float32": 2, "float64": 4}[self.value]
+                "float32": 2, "float64": 4, "string": 0}[self.value]
 
     @property
     def is_float(self) -> bool:
@@ -58,7 +60,7 @@ class DataType(StrEnum):
 
     @property
     def limits(self) -> tuple[float, float]:
-        """The smallest and largest raw value the type holds."""
+        """The smallest and largest raw value the type holds (a string holds no number)."""
         return {
             "bool": (0, 1),
             "int16": (-(2**15), 2**15 - 1),
@@ -67,6 +69,7 @@ class DataType(StrEnum):
             "uint32": (0, 2**32 - 1),
             "float32": (-3.4028234663852886e38, 3.4028234663852886e38),
             "float64": (-1.7976931348623157e308, 1.7976931348623157e308),
+            "string": (-math.inf, math.inf),
         }[self.value]
 
 
@@ -87,7 +90,11 @@ class Text:
 
 @dataclass(frozen=True)
 class Point:
-    """One coil, input, register (or pair) or OPC UA variable of a device."""
+    """One coil, input, register (or pair), bit of a register, string or OPC UA variable of a device.
+
+    ``bit`` (0..15) makes an int16/uint16 register point a bool: that bit of
+    the register. ``length`` is a string's size in registers (two bytes each).
+    """
 
     name: str
     kind: Kind
@@ -102,31 +109,47 @@ class Point:
     access: str = "r"
     min: float | None = None
     max: float | None = None
-    default: float | None = None
+    default: float | str | None = None
+    bit: int | None = None
+    length: int | None = None
 
     @property
     def writable(self) -> bool:
         return self.access == "rw"
 
     @property
+    def is_bool(self) -> bool:
+        """Whether the value is a bool: a coil, an input or a bit of a register."""
+        return self.type is DataType.BOOL or self.bit is not None
+
+    @property
     def width(self) -> int:
         """Addresses the point takes: bits for coils and inputs, registers else."""
-        return 1 if self.kind.is_bit else self.type.registers
+        if self.kind.is_bit or self.bit is not None:
+            return 1
+        return self.length if self.type is DataType.STRING and self.length else self.type.registers
 
     @property
     def range(self) -> tuple[float, float]:
         """Engineering range: the profile's min/max within what the type holds."""
+        if self.is_bool:
+            return (0, 1)
         low, high = self.type.limits
         low, high = sorted((low * self.scale + self.offset, high * self.scale + self.offset))
         return (low if self.min is None else self.min, high if self.max is None else self.max)
 
-    def check(self, value: float) -> None:
+    def check(self, value: float | str) -> None:
         """Raise ValueError naming the point when value is outside its range."""
         low, high = self.range
-        if self.type is DataType.BOOL:
+        if self.type is DataType.STRING:
+            if not isinstance(value, str):
+                raise ValueError(f"{self.name}: expected a string, got {value!r}")
+            if self.length and len(value.encode("utf-8")) > 2 * self.length:
+                raise ValueError(f"{self.name}: {value!r} is longer than {2 * self.length} bytes (UTF-8)")
+        elif self.is_bool:
             if value not in (0, 1):
                 raise ValueError(f"{self.name}: expected 0 or 1, got {value!r}")
-        elif not low <= value <= high:
+        elif isinstance(value, str) or not low <= value <= high:
             raise ValueError(f"{self.name}: {value!r} is outside {low:g}..{high:g} {self.unit}".rstrip())
 
 

@@ -103,6 +103,24 @@ BAD_PROFILES = {
                          r"key 'address': expected int, got '40001'"),
     "bad word order": (profile_text(GOOD_POINT + 'word_order = "BACD"\n'), r"key 'word_order': expected one of ABCD"),
     "unknown protocol": (profile_text().replace("modbus-tcp", "profibus"), r"\[profile\]: key 'protocol'"),
+    "bit of a float": (profile_text(GOOD_POINT.replace('"uint16"', '"float32"') + "bit = 3\n"),
+                       r"key 'bit': only an int16 or uint16 register has bits, got a float32"),
+    "bit out of range": (profile_text(GOOD_POINT + "bit = 16\n"), r"key 'bit': expected 0\.\.15, got 16"),
+    "same bit twice": (profile_text(GOOD_POINT + "bit = 3\n", GOOD_POINT.replace('"speed"', '"b"', 1) + "bit = 3\n"),
+                       r"points 'speed' and 'b' overlap at holding_register 0"),
+    "bit in a whole register": (profile_text(GOOD_POINT, GOOD_POINT.replace('"speed"', '"b"', 1) + "bit = 3\n"),
+                                r"points 'speed' and 'b' overlap at holding_register 0"),
+    "string without length": (profile_text(GOOD_POINT.replace('"uint16"', '"string"')), r"missing key 'length'"),
+    "string too long": (profile_text(GOOD_POINT.replace('"uint16"', '"string"') + "length = 126\n"),
+                        r"key 'length': expected 1\.\.125 registers, got 126"),
+    "length of a number": (profile_text(GOOD_POINT + "length = 2\n"),
+                           r"key 'length': only a string in registers has a length, got a uint16"),
+    "scaled string": (profile_text(GOOD_POINT.replace('"uint16"', '"string"') + "length = 2\nscale = 0.1\n"),
+                      r"a string has no 'scale', 'offset', 'min' or 'max'"),
+    "string words swapped": (profile_text(GOOD_POINT.replace('"uint16"', '"string"') + 'length = 2\nword_order = "CDAB"\n'),
+                             r"key 'word_order': expected one of ABCD, BADC, got 'CDAB'"),
+    "string past the end": (profile_text(GOOD_POINT.replace('"uint16"', '"string"').replace("address = 0", "address = 65535")
+                                         + "length = 2\n"), r"key 'address': expected 0\.\.65535 for the whole value"),
 }
 
 
@@ -120,6 +138,20 @@ def test_good_synthetic_profile_loads(tmp_path):
     path = tmp_path / "good.toml"
     path.write_text(profile_text(), encoding="utf-8")
     assert load_profile(path).device("plc").point("speed").writable
+
+
+def test_bits_of_one_register_and_a_string_load(tmp_path):
+    bits = "".join(GOOD_POINT.replace('"speed"', f'"b{b}"', 1) + f"bit = {b}\n\n[[devices.points]]\n" for b in (0, 15))
+    text = GOOD_POINT.replace('"speed"', '"label"', 1).replace('"uint16"', '"string"').replace("address = 0", "address = 1")
+    path = tmp_path / "good.toml"
+    path.write_text(profile_text(bits + text + 'length = 8\ndefault = "disc"\n'), encoding="utf-8")
+    device = load_profile(path).device("plc")
+    assert device.point("b15").is_bool and device.point("b15").width == 1
+    label = device.point("label")
+    assert (label.width, label.default) == (8, "disc")
+    label.check("x" * 16)
+    with pytest.raises(ValueError, match="longer than 16 bytes"):
+        label.check("x" * 17)
 
 
 def test_unknown_profile_name_lists_the_known_ones():

@@ -1,0 +1,195 @@
+"""The Modbus driver: block reads through the planner, writes, and reconnects paced by the backoff.
+
+One driver per transport (`Link`); devices on it are told apart by unit id.
+pymodbus runs with retries=0 and reconnect_delay=0, so this driver's timeouts
+and backoff are the only ones. A read timeout on a TCP transport drops the
+connection (a peer that vanished without FIN is noticed within the read
+timeout) and the next reconnect waits for the backoff; on a serial port a
+timeout only means that device stayed silent, so the port stays open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+
+from pymodbus.client.base import ModbusBaseClient
+from pymodbus.exceptions import ConnectionException, ModbusIOException
+from pymodbus.pdu import ModbusPDU
+
+from ..backoff import Backoff, RetryGate
+from ..driver import Timeouts
+from ..errors import (ConnectFailed, DeviceError, DriverError, IllegalDataAddress, ModbusException, NotConnected,
+                      RequestTimeout, SettingsError, WriteFailed)
+from ..planner import Block, Limits, Planner
+from ..profiles import Device, Kind, Point
+from ..profiles.codec import encode
+from ..quality import Reading, Value
+from .link import Link
+
+_READ = {
+    Kind.COIL: ("read_coils", "bits"), Kind.DISCRETE_INPUT: ("read_discrete_inputs", "bits"),
+    Kind.INPUT_REGISTER: ("read_input_registers", "registers"),
+    Kind.HOLDING_REGISTER: ("read_holding_registers", "registers"),
+}
+
+
+class ModbusDriver:
+    """Modbus TCP, RTU on a serial port, or RTU over TCP, behind the `Driver` interface."""
+
+    def __init__(self, link: Link, timeouts: Timeouts = Timeouts(), limits: Limits = Limits(),
+                 rng: random.Random | None = None) -> None:
+        self.link = link
+        self.timeouts = timeouts
+        self.planner = Planner(limits)
+        self._gate = RetryGate(Backoff(timeouts.backoff_min, timeouts.backoff_max, rng))
+        self._client: ModbusBaseClient | None = None
+        self._connecting = asyncio.Lock()
+
+    @classmethod
+    def from_settings(cls, protocol: str, settings: Mapping[str, object], timeouts: Timeouts) -> ModbusDriver:
+        gaps = {}
+        for key, field in (("max_gap", "register_gap"), ("max_bit_gap", "bit_gap")):
+            if key in settings:
+                if not isinstance(settings[key], int) or isinstance(settings[key], bool) or settings[key] < 0:
+                    raise SettingsError(f"setting {key!r}: expected a whole number >= 0, got {settings[key]!r}")
+                gaps[field] = settings[key]
+        return cls(Link.from_settings(protocol, settings), timeouts, Limits(**gaps))
+
+    @property
+    def connected(self) -> bool:
+        return self._client is not None and self._client.connected
+
+    async def connect(self) -> None:
+        """Open the link within the connect timeout; ConnectFailed (and a backoff step) when it does not open."""
+        async with self._connecting:
+            if self.connected:
+                return
+            self._drop()
+            t = self.timeouts
+            client = self.link.client(timeout=max(t.connect, t.read, t.write))
+            try:
+                opened = await asyncio.wait_for(client.connect(), t.connect)
+            except TimeoutError:
+                opened = False
+            if not opened:
+                client.close()
+                self._gate.failed(time.monotonic())
+                raise ConnectFailed(f"{self.link}: cannot connect within {t.connect:g} s")
+            self._client = client
+
+    async def close(self) -> None:
+        self._drop()
+
+    async def read(self, device: Device, points: Sequence[Point]) -> list[Reading]:
+        """Every point's reading; a refused (02) block is split and read again, remembered for later scans.
+
+        After a timeout or a lost connection, the rest of the batch is BAD with that reason
+        without asking, so one call takes at most about one read timeout.
+        """
+        if not points:
+            return []
+        if not await self._ready():
+            return [Reading.bad(NotConnected.reason)] * len(points)
+        found: dict[Point, Reading] = {}
+        blocks = deque(self.planner.plan(device.unit, points))
+        given_up: str | None = None
+        while blocks:
+            block = blocks.popleft()
+            reason = given_up
+            if reason is None:
+                try:
+                    data = await self._fetch(device.unit, block)
+                except IllegalDataAddress as exc:
+                    smaller = self.planner.refuse(device.unit, block)
+                    if smaller != [block]:
+                        blocks.extendleft(reversed(smaller))
+                        continue
+                    reason = exc.reason
+                except DeviceError as exc:
+                    reason = exc.reason
+                except (RequestTimeout, NotConnected) as exc:
+                    reason = given_up = exc.reason
+                else:
+                    now = time.time()
+                    found.update((p, Reading.good(v, now)) for p, v in block.values(data))
+                    continue
+            bad = Reading.bad(reason)
+            found.update((p, bad) for p in block.points)
+        return [found[p] for p in points]
+
+    async def write(self, device: Device, point: Point, value: Value) -> None:
+        """Coil: FC05; one register: FC06; more: FC16; a bit of a register: read (FC03), then FC06."""
+        where = f"{device.name}.{point.name}"
+        if not point.writable:
+            raise WriteFailed(f"{where} is read-only", "read-only")
+        try:
+            point.check(value)
+            if point.kind.is_register:
+                encode(point, value)  # ValueError when the value does not fit the registers
+        except ValueError as exc:
+            raise WriteFailed(str(exc), "out of range") from None
+        if not await self._ready():
+            raise WriteFailed(f"{where}: {self.link} is not connected", NotConnected.reason)
+        unit, at, timeout = device.unit, point.address, self.timeouts.write
+        try:
+            if point.kind is Kind.COIL:
+                await self._call(lambda c: c.write_coil(at, bool(value), device_id=unit), timeout)
+                return
+            word = 0
+            if point.bit is not None:
+                reply = await self._call(lambda c: c.read_holding_registers(at, count=1, device_id=unit), timeout)
+                word = reply.registers[0]
+            words = encode(point, value, word)
+            if len(words) == 1:
+                await self._call(lambda c: c.write_register(at, words[0], device_id=unit), timeout)
+            else:
+                await self._call(lambda c: c.write_registers(at, words, device_id=unit), timeout)
+        except DriverError as exc:
+            raise WriteFailed(f"{where}: {exc}", exc.reason) from exc
+
+    async def _ready(self) -> bool:
+        """Connected, or connected now if the backoff allows a try; never waits for the backoff."""
+        if self.connected:
+            return True
+        if not self._gate.ready(time.monotonic()):
+            return False
+        try:
+            await self.connect()
+        except ConnectFailed:
+            return False
+        return True
+
+    async def _fetch(self, unit: int | None, block: Block) -> list:
+        method, field = _READ[block.kind]
+        reply = await self._call(lambda c: getattr(c, method)(block.start, count=block.count, device_id=unit),
+                                 self.timeouts.read)
+        return getattr(reply, field)
+
+    async def _call(self, request: Callable[[ModbusBaseClient], object], timeout: float) -> ModbusPDU:
+        """One request within timeout; named errors for timeouts, lost connections and exception replies."""
+        if not self.connected:
+            self._drop()
+            raise NotConnected(f"{self.link}: connection lost")
+        try:
+            reply = await asyncio.wait_for(request(self._client), timeout)
+        except (TimeoutError, ModbusIOException):
+            if self.link.over_tcp:
+                self._drop()
+                self._gate.failed(time.monotonic())
+            raise RequestTimeout(f"{self.link}: no reply within {timeout:g} s") from None
+        except ConnectionException:
+            self._drop()
+            raise NotConnected(f"{self.link}: connection lost") from None
+        if reply.isError():
+            raise ModbusException.of(reply.exception_code, f"{self.link}: exception reply")
+        self._gate.succeeded()
+        return reply
+
+    def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()

@@ -1,0 +1,274 @@
+"""The OPC UA driver: batched reads, writes, method calls and data-change subscriptions.
+
+asyncua runs with auto_reconnect off, so this driver's backoff is the only
+reconnect: inside read()/write() when they find the connection gone, and in
+the background while subscriptions are waiting for the server to come back.
+asyncua's watchdog (every read timeout) notices a dead or half-open
+connection; subscribers then get BAD "not connected" for their points, and
+their subscriptions are made again after the reconnect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from asyncua import Client, Node, ua
+
+from ..backoff import Backoff, RetryGate
+from ..driver import Timeouts
+from ..errors import (BadStatus, CallFailed, ConnectFailed, DriverError, NotConnected, RequestTimeout, SettingsError,
+                      WriteFailed)
+from ..profiles import Device, Point
+from ..quality import Reading, Value
+from .values import argument, reading, variant
+
+log = logging.getLogger(__name__)
+
+Callback = Callable[[Point, Reading], None]
+_LOST = (ConnectionError, OSError, ua.UaError)
+
+
+@dataclass(frozen=True)
+class _Watch:
+    """One subscribe() request, kept to be made again after a reconnect."""
+
+    device: Device
+    points: tuple[Point, ...]
+    callback: Callback
+    interval_ms: float
+
+
+class _Handler:
+    """asyncua subscription handler: data changes and status changes to readings for one watch."""
+
+    def __init__(self, watch: _Watch, points: dict[ua.NodeId, Point]) -> None:
+        self.watch, self.points = watch, points
+
+    def datachange_notification(self, node: Node, _value: object, data) -> None:
+        point = self.points.get(node.nodeid)
+        if point is not None:
+            self.watch.callback(point, reading(point, data.monitored_item.Value))
+
+    def status_change_notification(self, status: ua.StatusChangeNotification) -> None:
+        if status.Status.is_bad():
+            bad = Reading.bad(status.Status.name)
+            for point in self.watch.points:
+                self.watch.callback(point, bad)
+
+
+class OpcUaDriver:
+    """One OPC UA server; a device is an object (`Device.object`), its points are variables under it."""
+
+    def __init__(self, endpoint: str, namespace: str, timeouts: Timeouts = Timeouts(),
+                 rng: random.Random | None = None) -> None:
+        self.endpoint = endpoint
+        self.namespace = namespace
+        self.timeouts = timeouts
+        self._gate = RetryGate(Backoff(timeouts.backoff_min, timeouts.backoff_max, rng))
+        self._client: Client | None = None
+        self._ns = 0
+        self._nodes: dict[str, ua.NodeId | BadStatus] = {}
+        self._watches: list[_Watch] = []
+        self._connecting = asyncio.Lock()
+        self._background: set[asyncio.Task] = set()
+        self._reviving: asyncio.Task | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, object], timeouts: Timeouts) -> OpcUaDriver:
+        for key in ("endpoint", "namespace"):
+            if not isinstance(settings.get(key), str):
+                raise SettingsError(f"setting {key!r}: expected a string, got {settings.get(key)!r}")
+        return cls(str(settings["endpoint"]), str(settings["namespace"]), timeouts)
+
+    @property
+    def connected(self) -> bool:
+        return self._client is not None
+
+    async def connect(self) -> None:
+        """Connect, find the namespace and make the subscriptions; ConnectFailed (and a backoff step) if not."""
+        async with self._connecting:
+            if self._client is not None:
+                return
+            t = self.timeouts
+            client = Client(self.endpoint, timeout=t.read, watchdog_intervall=t.read)
+            client.connection_lost_callback = self._lost
+            try:
+                await asyncio.wait_for(client.connect(), t.connect)
+                self._ns = await asyncio.wait_for(client.get_namespace_index(self.namespace), t.read)
+            except (TimeoutError, *_LOST, ValueError) as exc:
+                self._gate.failed(time.monotonic())
+                await self._teardown(client)
+                raise ConnectFailed(f"{self.endpoint}: cannot connect within {t.connect:g} s: {exc!r}") from None
+            self._client = client
+            self._nodes.clear()
+            for watch in self._watches:
+                await self._start(watch)
+
+    async def close(self) -> None:
+        self._watches.clear()
+        if self._reviving is not None:
+            self._reviving.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reviving
+        self._drop()
+        await asyncio.gather(*self._background, return_exceptions=True)
+
+    async def read(self, device: Device, points: Sequence[Point]) -> list[Reading]:
+        """All points in one Read request; per point status names for what the server refuses."""
+        if not points:
+            return []
+        if not await self._ready():
+            return [Reading.bad(NotConnected.reason)] * len(points)
+        try:
+            nodes = await self._resolve(device, points)
+            asked = [n for n in nodes if isinstance(n, ua.NodeId)]
+            values = iter(await self._request(self._client.uaclient.read_attributes(asked, ua.AttributeIds.Value),
+                                              self.timeouts.read))
+        except DriverError as exc:
+            return [Reading.bad(exc.reason)] * len(points)
+        return [reading(p, next(values)) if isinstance(n, ua.NodeId) else Reading.bad(n.reason)
+                for p, n in zip(points, nodes)]
+
+    async def write(self, device: Device, point: Point, value: Value) -> None:
+        where = f"{device.name}.{point.name}"
+        if not point.writable:
+            raise WriteFailed(f"{where} is read-only", "read-only")
+        try:
+            point.check(value)
+            data = ua.DataValue(variant(point, value))
+        except ValueError as exc:
+            raise WriteFailed(str(exc), "out of range") from None
+        if not await self._ready():
+            raise WriteFailed(f"{where}: {self.endpoint} is not connected", NotConnected.reason)
+        try:
+            (node,) = await self._resolve(device, [point])
+            if isinstance(node, BadStatus):
+                raise node
+            (status,) = await self._request(self._client.uaclient.write_attributes([node], [data]),
+                                            self.timeouts.write)
+            if not status.is_good():
+                raise BadStatus(status.value, status.name)
+        except DriverError as exc:
+            raise WriteFailed(f"{where}: {exc}", exc.reason) from exc
+
+    async def call(self, device: Device, method_name: str, *args: Value) -> object:
+        """Call a method of the device's object with the profile's input types; CallFailed(reason) if refused."""
+        method = next((m for m in device.methods if m.name == method_name), None)
+        if method is None or len(args) != len(method.inputs):
+            raise CallFailed(f"{device.name} has no method {method_name}({len(args)} arguments)", "no such method")
+        if not await self._ready():
+            raise CallFailed(f"{device.name}.{method_name}: {self.endpoint} is not connected", NotConnected.reason)
+        try:
+            (parent,) = await self._lookup([f"/{self._ns}:{device.object}"])
+            if isinstance(parent, BadStatus):
+                raise parent
+            return await self._request(
+                self._client.get_node(parent).call_method(
+                    f"{self._ns}:{method_name}", *(argument(dtype, a) for (_, dtype), a in zip(method.inputs, args))),
+                self.timeouts.write)
+        except DriverError as exc:
+            raise CallFailed(f"{device.name}.{method_name}: {exc}", exc.reason) from exc
+
+    async def subscribe(self, device: Device, points: Sequence[Point], callback: Callback,
+                        interval_ms: float = 100) -> None:
+        """Deliver data changes of points to callback(point, reading), also after reconnects."""
+        watch = _Watch(device, tuple(points), callback, interval_ms)
+        self._watches.append(watch)
+        if await self._ready():
+            await self._start(watch)
+
+    async def _start(self, watch: _Watch) -> None:
+        nodes = await self._resolve(watch.device, watch.points)
+        found = {n: p for n, p in zip(nodes, watch.points) if isinstance(n, ua.NodeId)}
+        for node, point in zip(nodes, watch.points):
+            if isinstance(node, BadStatus):
+                watch.callback(point, Reading.bad(node.reason))
+        subscription = await self._request(self._client.create_subscription(watch.interval_ms,
+                                                                            _Handler(watch, found)),
+                                           self.timeouts.read)
+        await self._request(subscription.subscribe_data_change([self._client.get_node(n) for n in found],
+                                                               sampling_interval=watch.interval_ms),
+                            self.timeouts.read)
+
+    async def _resolve(self, device: Device, points: Sequence[Point]) -> list[ua.NodeId | BadStatus]:
+        """The node id of each point: browse path Object/Node in the namespace."""
+        return await self._lookup([f"/{self._ns}:{device.object}/{self._ns}:{p.node}" for p in points])
+
+    async def _lookup(self, paths: list[str]) -> list[ua.NodeId | BadStatus]:
+        """Node ids of browse paths from Objects, in one request for the new ones, cached per connection."""
+        missing = [p for p in dict.fromkeys(paths) if p not in self._nodes]
+        if missing:
+            objects = ua.NodeId(ua.ObjectIds.ObjectsFolder)
+            results = await self._request(self._client.translate_browsepaths(objects, missing), self.timeouts.read)
+            for path, result in zip(missing, results):
+                ok = result.StatusCode.is_good() and result.Targets
+                self._nodes[path] = (ua.NodeId(result.Targets[0].TargetId.Identifier, result.Targets[0].TargetId.NamespaceIndex) if ok
+                                     else BadStatus(result.StatusCode.value, result.StatusCode.name))
+        return [self._nodes[p] for p in paths]
+
+    async def _request(self, request, timeout: float):
+        """Await one asyncua request within timeout; a timeout or a lost link drops the connection."""
+        try:
+            return await asyncio.wait_for(request, timeout)
+        except TimeoutError:
+            self._lose()
+            raise RequestTimeout(f"{self.endpoint}: no reply within {timeout:g} s") from None
+        except ua.UaStatusCodeError as exc:
+            raise BadStatus(exc.code, ua.StatusCode(exc.code).name, str(exc)) from None
+        except _LOST as exc:
+            self._lose()
+            raise NotConnected(f"{self.endpoint}: connection lost ({exc!r})") from None
+
+    async def _ready(self) -> bool:
+        if self._client is not None:
+            return True
+        if not self._gate.ready(time.monotonic()):
+            return False
+        try:
+            await self.connect()
+        except ConnectFailed:
+            return False
+        return True
+
+    async def _lost(self, exc: Exception) -> None:
+        """asyncua's watchdog found the connection dead."""
+        log.info("%s: connection lost: %r", self.endpoint, exc)
+        self._lose()
+
+    def _lose(self) -> None:
+        """Drop the connection, tell subscribers, and reconnect them in the background through the backoff."""
+        if self._client is None:
+            return
+        self._gate.failed(time.monotonic())
+        self._drop()
+        bad = Reading.bad(NotConnected.reason)
+        for watch in self._watches:
+            for point in watch.points:
+                watch.callback(point, bad)
+        if self._watches and (self._reviving is None or self._reviving.done()):
+            self._reviving = asyncio.create_task(self._revive(), name=f"opcua {self.endpoint} reconnect")
+
+    async def _revive(self) -> None:
+        while self._client is None and self._watches:
+            await asyncio.sleep(max(0.0, self._gate.not_before - time.monotonic()))
+            with contextlib.suppress(ConnectFailed):
+                await self.connect()
+
+    def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            task = asyncio.create_task(self._teardown(client), name=f"opcua {self.endpoint} teardown")
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def _teardown(self, client: Client) -> None:
+        try:
+            await asyncio.wait_for(client.disconnect(), self.timeouts.write)
+        except (TimeoutError, *_LOST):
+            client.disconnect_socket()
