@@ -1,0 +1,226 @@
+"""The Historian: tag changes and alarm events in one SQLite file.
+
+Threading: one Historian is used from one thread (the agent's asyncio thread); sqlite3 enforces
+it. Every call is short enough to run inline on the event loop: a flush is one executemany of at
+most `batch_size` rows (500 rows take a few milliseconds) in one transaction; queries read by the
+(tag, ts) index. Crash safety: WAL with synchronous=NORMAL keeps every committed flush through a
+kill -9 of the agent (only an OS crash or power cut may lose the last commits, never the file),
+so a killed agent loses at most the rows recorded since its last flush.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from devices.quality import Quality
+
+from ..alarms import AlarmEvent, AlarmKind, Event, Priority, State
+from ..tags import TagValue
+from .errors import HistorianError
+from .schema import open_database
+from .values import decode, encode, to_text
+
+SECONDS_PER_DAY = 86400.0
+CSV_HEADER = ("timestamp", "tag", "value", "quality", "reason")
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """Aggregate of a tag's GOOD numeric samples in [start, start + bucket_s)."""
+
+    start: float
+    count: int
+    min: float
+    max: float
+    avg: float
+
+
+class Historian:
+    """Stores tag values that changed (beyond a deadband, or in quality or reason) and alarm events.
+
+    Time ranges are half-open, [since, until), with until=None meaning "no end". Queries see
+    recorded values at once: they flush the buffer first.
+    """
+
+    def __init__(self, path: str | Path, *, batch_size: int = 500, retention_days: float = 30) -> None:
+        if batch_size < 1 or not retention_days > 0:
+            raise HistorianError(f"historian {path}: batch_size must be >= 1 and retention_days > 0, "
+                                 f"got {batch_size} and {retention_days}")
+        self.path = Path(path)
+        self.batch_size = batch_size
+        self.retention_days = retention_days
+        self._db = open_database(self.path)
+        self._pending: list[TagValue] = []
+        self._last: dict[str, TagValue] = {}  # last value stored (or buffered) per tag
+        with self._sql("read tags"):
+            rows = self._db.execute("SELECT id, name, unit FROM tags").fetchall()
+        self._tags = {name: (tag_id, unit) for tag_id, name, unit in rows}
+
+    def __enter__(self) -> Historian:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def record(self, value: TagValue, deadband: float = 0.0) -> bool:
+        """Buffer `value` if it is the tag's first, moved more than `deadband` from the last stored
+        value, or changed type, quality or reason; returns whether it will be stored. A full buffer
+        is flushed at once."""
+        last = self._last.get(value.tag)
+        if last is not None and not _changed(last, value, deadband):
+            return False
+        self._last[value.tag] = value
+        self._pending.append(value)
+        if len(self._pending) >= self.batch_size:
+            self.flush()
+        return True
+
+    def flush(self) -> None:
+        """Write the buffer in one transaction; if that fails, the buffer is kept for the next flush."""
+        if not self._pending:
+            return
+        known_tags = dict(self._tags)
+        try:
+            with self._sql("flush"), self._db:
+                self._db.execute("BEGIN")
+                rows = [(self._tag_id(v.tag, v.unit), v.timestamp, *encode(v.value), v.quality.value, v.reason)
+                        for v in self._pending]
+                self._db.executemany("INSERT INTO samples (tag_id, ts, value, type, quality, reason) "
+                                     "VALUES (?, ?, ?, ?, ?, ?)", rows)
+        except HistorianError:
+            self._tags = known_tags  # tag rows created in the rolled-back transaction are gone
+            raise
+        self._pending.clear()
+
+    def record_alarm(self, event: AlarmEvent) -> None:
+        """Store one alarm event at once (its own short transaction: operator actions are not buffered)."""
+        with self._sql("record an alarm event"):
+            self._db.execute(
+                "INSERT INTO alarm_events (ts, alarm_id, tag, kind, event, state, value, type, priority, user, comment)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (event.timestamp, event.alarm_id, event.tag, event.kind.value, event.event.value, event.state.value,
+                 *encode(event.value), event.priority.value, event.user, event.comment))
+
+    def history(self, tag: str, since: float, until: float | None = None) -> list[TagValue]:
+        """The stored values of `tag` in [since, until), oldest first."""
+        self.flush()
+        if tag not in self._tags:
+            return []
+        tag_id, unit = self._tags[tag]
+        with self._sql("read history"):
+            rows = self._db.execute("SELECT ts, value, type, quality, reason FROM samples "
+                                    "WHERE tag_id = ? AND ts >= ? AND ts < ? ORDER BY ts, rowid",
+                                    (tag_id, since, _end(until))).fetchall()
+        return [TagValue(tag, decode(value, kind), Quality(quality), ts, reason, unit)
+                for ts, value, kind, quality, reason in rows]
+
+    def buckets(self, tag: str, since: float, until: float, bucket_s: float) -> list[Bucket]:
+        """Count, min, max and avg of GOOD numeric values per `bucket_s` from `since`, computed in SQL;
+        buckets without such values are left out. avg is clamped into [min, max] against rounding."""
+        if not (math.isfinite(bucket_s) and bucket_s > 0):
+            raise HistorianError(f"historian {self.path}: bucket size must be a positive number of seconds, "
+                                 f"got {bucket_s!r}")
+        self.flush()
+        if tag not in self._tags:
+            return []
+        with self._sql("compute buckets"):
+            rows = self._db.execute(
+                "SELECT CAST((ts - :since) / :size AS INTEGER) AS k, count(*), min(value), max(value),"
+                " max(min(avg(value), max(value)), min(value)) FROM samples"
+                " WHERE tag_id = :tag AND ts >= :since AND ts < :until AND quality = 'good'"
+                " AND type IN ('int', 'float') AND value IS NOT NULL GROUP BY k ORDER BY k",
+                {"tag": self._tags[tag][0], "since": since, "until": until, "size": bucket_s}).fetchall()
+        return [Bucket(since + k * bucket_s, count, float(lo), float(hi), float(avg)) for k, count, lo, hi, avg in rows]
+
+    def export_csv(self, tags: Sequence[str], since: float, until: float | None, out: TextIO) -> int:
+        """Write the stored values of `tags` (empty: every tag) in [since, until) as CSV, by time;
+        the timestamp column is ISO-8601 UTC. Returns the number of data rows."""
+        self.flush()
+        query = ("SELECT s.ts, t.name, s.value, s.type, s.quality, s.reason FROM samples s JOIN tags t ON t.id = s.tag_id"
+                 " WHERE s.ts >= ? AND s.ts < ?")
+        params: list[object] = [since, _end(until)]
+        if tags:
+            query += f" AND t.name IN ({', '.join('?' * len(tags))})"
+            params += tags
+        writer = csv.writer(out)
+        writer.writerow(CSV_HEADER)
+        count = 0
+        with self._sql("export CSV"):
+            for ts, name, value, kind, quality, reason in self._db.execute(query + " ORDER BY s.ts, t.name", params):
+                writer.writerow((_iso_utc(ts), name, to_text(decode(value, kind)), quality, reason))
+                count += 1
+        return count
+
+    def alarm_events(self, since: float = 0) -> list[AlarmEvent]:
+        """Stored alarm events from `since` on, oldest first."""
+        with self._sql("read alarm events"):
+            rows = self._db.execute("SELECT alarm_id, tag, kind, event, state, value, type, priority, user, comment, ts"
+                                    " FROM alarm_events WHERE ts >= ? ORDER BY ts, id", (since,)).fetchall()
+        return [AlarmEvent(alarm_id, tag, AlarmKind(kind), Event(event), State(state), decode(value, kind_of_value),
+                           Priority(priority), user, comment, ts)
+                for alarm_id, tag, kind, event, state, value, kind_of_value, priority, user, comment, ts in rows]
+
+    def purge(self, now: float) -> int:
+        """Delete samples and alarm events older than retention_days before `now`; returns how many."""
+        self.flush()
+        cutoff = now - self.retention_days * SECONDS_PER_DAY
+        with self._sql("purge"), self._db:
+            self._db.execute("BEGIN")
+            samples = self._db.execute("DELETE FROM samples WHERE tag_id IN (SELECT id FROM tags) AND ts < ?",
+                                       (cutoff,)).rowcount
+            events = self._db.execute("DELETE FROM alarm_events WHERE ts < ?", (cutoff,)).rowcount
+        return samples + events
+
+    def close(self) -> None:
+        """Flush and close; closing twice is harmless."""
+        try:
+            self.flush()
+        finally:
+            self._db.close()
+
+    def _tag_id(self, tag: str, unit: str) -> int:
+        """The tag's row id, creating the row (or updating its unit) inside the running transaction."""
+        known = self._tags.get(tag)
+        if known is None:
+            tag_id = self._db.execute("INSERT INTO tags (name, unit) VALUES (?, ?)", (tag, unit)).lastrowid
+        elif known[1] != unit:
+            tag_id = known[0]
+            self._db.execute("UPDATE tags SET unit = ? WHERE id = ?", (unit, tag_id))
+        else:
+            return known[0]
+        self._tags[tag] = (tag_id, unit)
+        return tag_id
+
+    @contextmanager
+    def _sql(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise HistorianError(f"historian {self.path}: {doing} failed: {exc}") from None
+
+
+def _changed(last: TagValue, new: TagValue, deadband: float) -> bool:
+    if (last.quality, last.reason, type(last.value)) != (new.quality, new.reason, type(new.value)):
+        return True
+    old, value = last.value, new.value
+    if isinstance(value, float) and (math.isnan(value) or math.isnan(old)):
+        return math.isnan(value) != math.isnan(old)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return abs(value - old) > deadband if deadband else value != old
+    return value != old
+
+
+def _end(until: float | None) -> float:
+    return math.inf if until is None else until
+
+
+def _iso_utc(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")

@@ -1,0 +1,263 @@
+"""Historian on a real SQLite file: what is stored, queries, buckets, CSV, alarm events, retention, errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from devices.quality import Quality
+from edge.alarms import AlarmEvent, AlarmKind, Event, Priority, State
+from edge.historian import Bucket, Historian, HistorianError, NewerSchema
+from edge.tags import TagValue
+
+DAY = 86400.0
+G, B = Quality.GOOD, Quality.BAD
+
+
+@pytest.fixture
+def historian(tmp_path):
+    with Historian(tmp_path / "h.db") as h:
+        yield h
+
+
+def tv(v, t: float, quality: Quality = G, tag: str = "process.temperature", reason: str = "", unit: str = "") -> TagValue:
+    return TagValue(tag, v, quality, t, reason, unit)
+
+
+def values(h: Historian, tag: str = "process.temperature") -> list:
+    return [x.value for x in h.history(tag, 0)]
+
+
+def rows_on_disk(path: Path) -> int:
+    with sqlite3.connect(path) as db:
+        count = db.execute("SELECT count(*) FROM samples").fetchone()[0]
+    db.close()
+    return count
+
+
+def test_first_value_is_stored_then_only_changes_beyond_the_deadband(historian):
+    stored = [historian.record(tv(v, t), deadband=0.5) for t, v in enumerate([10.0, 10.4, 10.3, 10.6, 10.2, 10.0])]
+    assert stored == [True, False, False, True, False, True]
+    assert values(historian) == [10.0, 10.6, 10.0]
+
+
+def test_drift_is_measured_from_the_last_stored_value(historian):
+    for t, v in enumerate([10.0, 10.3, 10.45, 10.55]):
+        historian.record(tv(v, t), deadband=0.5)
+    assert values(historian) == [10.0, 10.55]
+
+
+def test_without_deadband_every_change_is_stored(historian):
+    assert [historian.record(tv(v, t)) for t, v in enumerate([1, 1, 2, 2, 1])] == [True, False, True, False, True]
+
+
+def test_quality_and_reason_changes_are_stored_even_with_the_same_value(historian):
+    for t, (quality, reason) in enumerate([(G, ""), (B, "timeout"), (B, "timeout"), (B, "not connected"), (G, "")]):
+        historian.record(tv(20.0, t, quality, reason=reason), deadband=100.0)
+    assert [(x.quality, x.reason) for x in historian.history("process.temperature", 0)] == [
+        (G, ""), (B, "timeout"), (B, "not connected"), (G, "")]
+
+
+def test_type_changes_and_nan_are_changes(historian):
+    for t, v in enumerate([1, True, 1.0, math.nan, math.nan, 1.0, None, None]):
+        historian.record(tv(v, t))
+    got = values(historian)
+    assert got[:3] == [1, True, 1.0] and [type(x) for x in got[:3]] == [int, bool, float]
+    assert math.isnan(got[3]) and got[4:] == [1.0, None]
+
+
+faithful = st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**63 - 1), st.floats(allow_nan=True))
+
+
+@given(st.lists(faithful, min_size=1, max_size=20))
+def test_values_round_trip_with_their_type(vs):
+    with tempfile.TemporaryDirectory() as folder, Historian(Path(folder) / "h.db") as h:
+        for i, v in enumerate(vs):
+            h.record(tv(v, float(i), tag=f"t.v{i}", unit="kW"))
+        for i, v in enumerate(vs):
+            [back] = h.history(f"t.v{i}", 0)
+            assert type(back.value) is type(v) and (back.value == v or (v != v and back.value != back.value))
+            assert (back.quality, back.timestamp, back.unit) == (G, float(i), "kW")
+
+
+@given(st.lists(st.floats(-1e3, 1e3), min_size=1, max_size=50), st.floats(0.0, 10.0))
+def test_consecutive_stored_values_differ_by_more_than_the_deadband(vs, deadband):
+    with tempfile.TemporaryDirectory() as folder, Historian(Path(folder) / "h.db") as h:
+        for t, v in enumerate(vs):
+            h.record(tv(v, float(t)), deadband)
+        stored = values(h)
+    assert stored[0] == vs[0]
+    assert all(abs(b - a) > deadband for a, b in zip(stored, stored[1:]))
+
+
+def test_records_are_buffered_until_flush_or_a_full_batch(tmp_path):
+    path = tmp_path / "h.db"
+    with Historian(path, batch_size=3) as h:
+        h.record(tv(1, 0.0))
+        h.record(tv(2, 1.0))
+        assert rows_on_disk(path) == 0
+        h.flush()
+        assert rows_on_disk(path) == 2
+        for t in range(3, 6):
+            h.record(tv(t, float(t)))
+        assert rows_on_disk(path) == 5  # the third buffered value flushed the batch
+        h.record(tv(9, 9.0))
+    assert rows_on_disk(path) == 6  # close flushes
+
+
+def test_database_is_wal_with_an_index_on_tag_and_time(historian):
+    historian.record(tv(1, 0.0))
+    historian.flush()
+    with sqlite3.connect(historian.path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        plan = db.execute("EXPLAIN QUERY PLAN SELECT * FROM samples WHERE tag_id = 1 AND ts >= 0 AND ts < 5").fetchall()
+    db.close()
+    assert "samples_tag_ts" in str(plan)
+
+
+def test_history_is_half_open_and_per_tag(historian):
+    for t in range(10):
+        historian.record(tv(t, float(t)))
+        historian.record(tv(-t, float(t), tag="ambient.temperature"))
+    assert [x.timestamp for x in historian.history("process.temperature", 3.0, 6.0)] == [3.0, 4.0, 5.0]
+    assert values(historian, "ambient.temperature")[-1] == -9
+    assert historian.history("no.such_tag", 0) == []
+
+
+def test_units_and_history_survive_reopening(tmp_path):
+    with Historian(tmp_path / "h.db") as h:
+        h.record(tv(1.5, 0.0, unit="kW"))
+    with Historian(tmp_path / "h.db") as h:
+        h.record(tv(2.5, 1.0, unit="W"))
+        assert [(x.value, x.unit) for x in h.history("process.temperature", 0)] == [(1.5, "W"), (2.5, "W")]
+
+
+def test_buckets_are_computed_over_good_numeric_values(historian):
+    samples = [(0.0, 1.0, G), (1.0, 3.0, G), (2.0, 100.0, B), (3.0, True, G), (10.0, 5, G), (12.0, 7, G), (25.0, 9.0, G)]
+    for t, v, q in samples:
+        historian.record(tv(v, t, q))
+    assert historian.buckets("process.temperature", 0.0, 20.0, 10.0) == [
+        Bucket(0.0, 2, 1.0, 3.0, 2.0), Bucket(10.0, 2, 5.0, 7.0, 6.0)]
+    assert historian.buckets("no.such_tag", 0.0, 20.0, 10.0) == []
+
+
+@given(st.lists(st.tuples(st.floats(0, 99.99), st.floats(-1e9, 1e9)), min_size=1, max_size=40),
+       st.floats(0.5, 50.0))
+def test_buckets_hold_min_le_avg_le_max(samples, size):
+    with tempfile.TemporaryDirectory() as folder, Historian(Path(folder) / "h.db") as h:
+        for i, (t, v) in enumerate(samples):
+            h.record(tv(v, t, reason=str(i)))  # a new reason each time: every sample is stored
+        buckets = h.buckets("process.temperature", 0.0, 100.0, size)
+    assert sum(b.count for b in buckets) == len(samples)
+    assert all(b.min <= b.avg <= b.max for b in buckets)
+
+
+@pytest.mark.parametrize("size", [0.0, -1.0, math.nan, math.inf])
+def test_bucket_size_must_be_positive(historian, size):
+    with pytest.raises(HistorianError, match="bucket size must be a positive number"):
+        historian.buckets("process.temperature", 0.0, 10.0, size)
+
+
+def test_csv_export(historian):
+    historian.record(tv(21.5, 1_700_000_000.25, unit="°C"))
+    historian.record(tv(None, 1_700_000_001.0, B, reason="timeout"))
+    historian.record(tv(True, 1_700_000_000.5, tag="conveyor.motor_run"))
+    historian.record(tv(3, 1_700_000_002.0, tag="feeder.count"))
+    out = io.StringIO()
+    assert historian.export_csv(["process.temperature", "conveyor.motor_run"], 0, None, out) == 3
+    assert list(csv.reader(io.StringIO(out.getvalue()))) == [
+        ["timestamp", "tag", "value", "quality", "reason"],
+        ["2023-11-14T22:13:20.250000Z", "process.temperature", "21.5", "good", ""],
+        ["2023-11-14T22:13:20.500000Z", "conveyor.motor_run", "true", "good", ""],
+        ["2023-11-14T22:13:21.000000Z", "process.temperature", "", "bad", "timeout"],
+    ]
+    everything = io.StringIO()
+    assert historian.export_csv([], 1_700_000_001.0, 1_700_000_002.5, everything) == 2
+
+
+def alarm_event(t: float, event: Event = Event.ACTIVATE, value=85.5, user: str = "", comment: str = "") -> AlarmEvent:
+    return AlarmEvent("temp.hi", "process.temperature", AlarmKind.HI, event, State.UNACK, value, Priority.HIGH, user,
+                      comment, t)
+
+
+def test_alarm_events_round_trip_and_filter_by_time(tmp_path):
+    events = [alarm_event(1.0), alarm_event(2.0, Event.COMMENT, True, "김", "팬 점검"), alarm_event(3.0, value=None)]
+    with Historian(tmp_path / "h.db") as h:
+        for event in events:
+            h.record_alarm(event)
+    with Historian(tmp_path / "h.db") as h:
+        assert h.alarm_events() == events
+        assert h.alarm_events(since=2.0) == events[1:]
+
+
+def test_purge_deletes_only_what_is_older_than_retention(tmp_path):
+    now = 100 * DAY
+    with Historian(tmp_path / "h.db", retention_days=7) as h:
+        for t in (now - 8 * DAY, now - 7.5 * DAY, now - 6 * DAY, now):
+            h.record(tv(t, t))
+            h.record_alarm(alarm_event(t))
+        assert h.purge(now) == 4
+        assert [x.timestamp for x in h.history("process.temperature", 0)] == [now - 6 * DAY, now]
+        assert [e.timestamp for e in h.alarm_events()] == [now - 6 * DAY, now]
+        assert h.purge(now) == 0
+
+
+def test_missing_directory_is_a_clear_error(tmp_path):
+    path = tmp_path / "nowhere" / "h.db"
+    with pytest.raises(HistorianError, match=f"historian database {path}: directory {path.parent} does not exist"):
+        Historian(path)
+
+
+def test_a_directory_is_not_a_database_path(tmp_path):
+    with pytest.raises(HistorianError, match="is not a file path"):
+        Historian(tmp_path)
+
+
+def test_a_file_that_is_not_sqlite_is_a_clear_error(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("just some notes, long enough to look like a file header " * 20)
+    with pytest.raises(HistorianError, match=f"cannot open historian database {path}: file is not a database"):
+        Historian(path)
+
+
+def test_another_sqlite_database_is_refused(tmp_path):
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE customers (name TEXT)")
+    db.close()
+    with pytest.raises(HistorianError, match=f"{path} is an SQLite database but not a Smart Hall historian"):
+        Historian(path)
+
+
+def test_a_newer_schema_is_refused_untouched(tmp_path):
+    path = tmp_path / "h.db"
+    Historian(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 2")
+    db.close()
+    with pytest.raises(NewerSchema, match=f"{path} has schema version 2, newer than this Smart Hall reads \\(1\\)"):
+        Historian(path)
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"batch_size": 0}, "batch_size must be >= 1"), ({"retention_days": 0}, "retention_days > 0"),
+])
+def test_bad_options_are_clear_errors(tmp_path, options, message):
+    with pytest.raises(HistorianError, match=message):
+        Historian(tmp_path / "h.db", **options)
+
+
+def test_use_after_close_is_a_historian_error(tmp_path):
+    h = Historian(tmp_path / "h.db")
+    h.close()
+    h.close()
+    with pytest.raises(HistorianError, match="h.db: read alarm events failed"):
+        h.alarm_events()
