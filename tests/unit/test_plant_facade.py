@@ -1,7 +1,12 @@
 """Plant facade: point access, write validation, clock, determinism and reset."""
 
+import importlib
+import inspect
+import pkgutil
+
 import pytest
 
+import simulators.plant
 from simulators.plant import Plant, PlantConfig, WriteRejected
 from simulators.plant.plant import MAX_SUBSTEP_S
 
@@ -171,3 +176,16 @@ def test_reset_restores_the_initial_state_of_the_same_seed():
     assert plant.now == 0 and plant.active_faults == () and plant.recent_parts == ()
     assert snapshot(plant) == snapshot(Plant(PlantConfig(seed=9)))
     assert busy_run(plant) == first
+
+
+FORBIDDEN = ("asyncio", "socket", "time", "threading", "os", "io", "pymodbus", "asyncua", "cv2", "serial")
+
+
+@pytest.mark.parametrize("module", sorted(pkgutil.iter_modules(simulators.plant.__path__)), ids=lambda m: m.name)
+def test_plant_modules_use_no_io_or_clock_libraries(module):
+    loaded = importlib.import_module(f"simulators.plant.{module.name}")
+    used = {
+        (value.__name__ if inspect.ismodule(value) else getattr(value, "__module__", None) or "").split(".")[0]
+        for value in vars(loaded).values()
+    }
+    assert not used & set(FORBIDDEN)
