@@ -1,0 +1,92 @@
+"""Checked reading of parsed TOML: every complaint names the file, the place and what was expected.
+
+Profiles (`devices.profiles`) and line configurations (`edge.config`) are read
+through `TomlReader`, which raises the caller's own error class.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from .profiles.model import Text
+
+
+def parse_toml(path: Path, error: type[Exception]) -> dict:
+    """The file's TOML, or `error` naming the file and what is wrong with it."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{path}: no such file") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise error(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path}: not valid TOML: {exc}") from None
+
+
+class TomlReader:
+    """Typed look-ups in parsed TOML that raise `error` with file, place and expectation."""
+
+    def __init__(self, source: str, error: type[Exception]) -> None:
+        self.source = source
+        self.error = error
+
+    def fail(self, where: str, message: str) -> Exception:
+        return self.error(f"{self.source}: {where}: {message}")
+
+    def table(self, data: object, where: str) -> Mapping[str, object]:
+        if not isinstance(data, Mapping):
+            raise self.fail(where, f"expected a table, got {type(data).__name__}")
+        return data
+
+    def get(self, data: Mapping, key: str, where: str, kind: type | tuple[type, ...], default=...):
+        if key not in data:
+            if default is ...:
+                raise self.fail(where, f"missing key {key!r}")
+            return default
+        value = data[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
+            expected = " or ".join(k.__name__ for k in kinds)
+            raise self.fail(where, f"key {key!r}: expected {expected}, got {value!r}")
+        return value
+
+    def number(self, data: Mapping, key: str, where: str, low: float, high: float, default=...) -> float:
+        value = self.get(data, key, where, (int, float), default)
+        if value is not None and not low <= value <= high:
+            raise self.fail(where, f"key {key!r}: expected {_plain(low)}..{_plain(high)}, got {_plain(value)}")
+        return value
+
+    def choice(self, data: Mapping, key: str, where: str, choices: Iterable[str], default=...) -> str:
+        choices = tuple(choices)
+        value = self.get(data, key, where, str, default)
+        if value not in choices:
+            raise self.fail(where, f"key {key!r}: expected one of {', '.join(choices)}, got {value!r}")
+        return value
+
+    def text(self, data: Mapping, where: str) -> Text:
+        """The `ko` and `en` keys: every text a user sees exists in both."""
+        for lang in ("ko", "en"):
+            if not self.get(data, lang, where, str, "").strip():
+                raise self.fail(where, f"missing the {'Korean' if lang == 'ko' else 'English'} text (key {lang!r})")
+        return Text(ko=data["ko"], en=data["en"])
+
+    def known_keys(self, data: Mapping, where: str, allowed: Iterable[str]) -> None:
+        allowed = sorted(allowed)
+        if unknown := sorted(set(data) - set(allowed)):
+            raise self.fail(where, f"unknown key {unknown[0]!r}: expected one of {', '.join(allowed)}")
+
+    def unique(self, names: Iterable[str], where: str, what: str) -> None:
+        seen = set()
+        for name in names:
+            if name in seen:
+                raise self.fail(where, f"duplicate {what} {name!r}")
+            seen.add(name)
+
+
+def _plain(number: float) -> str:
+    """Whole numbers as written (3600000), others short (0.5, 1e+09)."""
+    return str(int(number)) if number == int(number) and abs(number) < 1e7 else f"{number:g}"

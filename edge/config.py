@@ -1,0 +1,276 @@
+"""The line configuration: which devices, how to reach them, what to scan and when, what to alarm.
+
+One TOML file (``lines/sim.toml`` for the simulated line, ``lines/hall.example.toml``
+for a real hall) is read into a frozen `LineConfig`. Tags are named
+``<device>.<point>`` after the profiles. Every mistake raises `LineConfigError`
+naming the file, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from devices.driver import Timeouts
+from devices.profiles import Device, Point, Profile, ProfileError, Text, load_profile
+from devices.toml_reader import TomlReader, parse_toml
+
+from .alarms import AlarmSpec, Priority
+
+LINES_DIR = Path(__file__).resolve().parent.parent / "lines"
+DEFAULT_LINE = LINES_DIR / "sim.toml"
+
+_CONNECTION_KEYS = {
+    "modbus-tcp": {"host", "port", "unit"},
+    "modbus-rtu": {"serial", "baudrate", "parity", "bytesize", "stopbits", "host", "port"},
+    "opcua": {"endpoint", "subscribe", "publish_ms"},
+}
+_ALARM_KINDS = ("hi", "hihi", "lo", "lolo", "discrete")
+
+
+class LineConfigError(ValueError):
+    """A line configuration that cannot be used; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Connection:
+    """One transport to the line: a PLC's TCP port, an RS-485 bus, an OPC UA server."""
+
+    name: str
+    profile: Profile
+    settings: Mapping[str, object]
+    timeouts: Timeouts
+
+
+@dataclass(frozen=True)
+class ScanGroup:
+    name: str
+    rate_s: float
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A point of a device on a connection, scanned in one group."""
+
+    name: str
+    connection: str
+    device: Device
+    point: Point
+    group: str
+    deadband: float = 0.0
+
+    @property
+    def unit(self) -> str:
+        return self.point.unit
+
+
+@dataclass(frozen=True)
+class HistorianSettings:
+    path: Path
+    retention_days: float
+    flush_s: float
+
+
+@dataclass(frozen=True)
+class LineConfig:
+    name: str
+    title: Text
+    source: str
+    connections: tuple[Connection, ...]
+    groups: tuple[ScanGroup, ...]
+    tags: Mapping[str, Tag]
+    alarms: tuple[AlarmSpec, ...]
+    historian: HistorianSettings
+
+    def tag(self, name: str) -> Tag:
+        try:
+            return self.tags[name]
+        except KeyError:
+            raise LineConfigError(f"unknown tag {name!r}: `smarthall tags` lists the {len(self.tags)} tags") from None
+
+    def connection(self, name: str) -> Connection:
+        return next(c for c in self.connections if c.name == name)
+
+
+def load_line(path: str | Path = DEFAULT_LINE) -> LineConfig:
+    """Read and check a line configuration file."""
+    path = Path(path)
+    return _LineReader(path).line(parse_toml(path, LineConfigError))
+
+
+def default_history_path(line_name: str) -> Path:
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "smarthall" / f"{line_name}.db"
+
+
+class _LineReader(TomlReader):
+    def __init__(self, path: Path) -> None:
+        super().__init__(str(path), LineConfigError)
+        self.path = path
+
+    def line(self, data: Mapping) -> LineConfig:
+        self.known_keys(data, "top level", ("line", "historian", "connections", "scan_groups", "tags", "alarms"))
+        head = self.table(self.get(data, "line", "top level", Mapping), "[line]")
+        name = self.get(head, "name", "[line]", str)
+        connections = tuple(self.connection(c, i) for i, c in enumerate(self.get(data, "connections", "top level", list)))
+        if not connections:
+            raise self.fail("[[connections]]", "a line needs at least one connection")
+        self.unique((c.name for c in connections), "[[connections]]", "connection name")
+        points = self.all_points(connections)
+        groups = tuple(self.group(g, i) for i, g in enumerate(self.get(data, "scan_groups", "top level", list)))
+        self.unique((g.name for g in groups), "[[scan_groups]]", "scan group name")
+        membership = self.memberships(data.get("scan_groups", []), groups, points)
+        tag_settings = self.table(self.get(data, "tags", "top level", Mapping, {}), "[tags]")
+        tags = {}
+        for tag_name, (connection, device, point) in points.items():
+            settings = self.tag_settings(tag_settings, tag_name, point)
+            tags[tag_name] = Tag(tag_name, connection, device, point, membership[tag_name], settings)
+        for pattern in tag_settings:
+            if not fnmatch.filter(points, pattern):
+                raise self.fail(f"[tags] {pattern!r}", "matches no tag of the line's profiles")
+        alarms = tuple(self.alarm(a, i, tags) for i, a in enumerate(self.get(data, "alarms", "top level", list, [])))
+        self.unique((a.id for a in alarms), "[[alarms]]", "alarm id")
+        return LineConfig(name=name, title=self.text(head, "[line]"), source=self.source, connections=connections,
+                          groups=groups, tags=MappingProxyType(tags), alarms=alarms,
+                          historian=self.historian(data.get("historian", {}), name))
+
+    def connection(self, data: object, index: int) -> Connection:
+        where = f"connections[{index}]"
+        data = self.table(data, where)
+        name = self.get(data, "name", where, str)
+        where = f"connections[{index}] {name!r}"
+        profile_name = self.get(data, "profile", where, str)
+        try:
+            profile = load_profile(self.path.parent / profile_name if profile_name.endswith(".toml") else profile_name)
+        except ProfileError as exc:
+            raise self.fail(where, f"key 'profile': {exc}") from None
+        allowed = _CONNECTION_KEYS[profile.protocol]
+        self.known_keys(data, where, {"name", "profile", "timeouts", *allowed})
+        settings = {k: v for k, v in data.items() if k in allowed}
+        self.check_settings(settings, profile, where)
+        return Connection(name=name, profile=profile, settings=MappingProxyType(settings),
+                          timeouts=self.timeouts(data.get("timeouts", {}), where))
+
+    def check_settings(self, settings: Mapping, profile: Profile, where: str) -> None:
+        if profile.protocol == "opcua":
+            endpoint = self.get(settings, "endpoint", where, str)
+            if not endpoint.startswith("opc.tcp://"):
+                raise self.fail(where, f"key 'endpoint': expected opc.tcp://host:port, got {endpoint!r}")
+            self.get(settings, "subscribe", where, bool, True)
+            self.number(settings, "publish_ms", where, 10, 60000, 100)
+            return
+        if profile.protocol == "modbus-rtu" and "serial" in settings:
+            self.get(settings, "serial", where, str)
+            self.number(settings, "baudrate", where, 300, 4_000_000, 19200)
+            self.choice(settings, "parity", where, ("N", "E", "O"), "E")
+            self.number(settings, "bytesize", where, 7, 8, 8)
+            self.number(settings, "stopbits", where, 1, 2, 1)
+            return
+        self.get(settings, "host", where, str)
+        self.number(settings, "port", where, 1, 65535)
+        if not isinstance(settings["port"], int):
+            raise self.fail(where, f"key 'port': expected a whole number, got {settings['port']!r}")
+
+    def timeouts(self, data: object, where: str) -> Timeouts:
+        where = f"{where} timeouts"
+        data = self.table(data, where)
+        defaults = Timeouts()
+        self.known_keys(data, where, defaults.__dataclass_fields__)
+        values = {k: float(self.number(data, k, where, 0.001, 3600, getattr(defaults, k))) for k in defaults.__dataclass_fields__}
+        if values["backoff_min"] > values["backoff_max"]:
+            raise self.fail(where, f"backoff_min {values['backoff_min']:g} is above backoff_max {values['backoff_max']:g}")
+        return Timeouts(**values)
+
+    def all_points(self, connections: tuple[Connection, ...]) -> dict[str, tuple[str, Device, Point]]:
+        points: dict[str, tuple[str, Device, Point]] = {}
+        for connection in connections:
+            for device in connection.profile.devices:
+                for point in device.points:
+                    name = f"{device.name}.{point.name}"
+                    if name in points:
+                        raise self.fail(f"connections {connection.name!r}",
+                                        f"tag {name!r} also comes from connection {points[name][0]!r}:"
+                                        " each profile's devices may be on the line once")
+                    points[name] = (connection.name, device, point)
+        return points
+
+    def group(self, data: object, index: int) -> ScanGroup:
+        where = f"scan_groups[{index}]"
+        data = self.table(data, where)
+        self.known_keys(data, where, ("name", "rate_ms", "tags"))
+        name = self.get(data, "name", where, str)
+        rate = self.number(data, "rate_ms", f"{where} {name!r}", 10, 3_600_000)
+        return ScanGroup(name=name, rate_s=rate / 1000)
+
+    def memberships(self, raw_groups: list, groups: tuple[ScanGroup, ...], points: Mapping) -> dict[str, str]:
+        """Each tag's group: the first whose patterns match it; tags in none are an error."""
+        membership: dict[str, str] = {}
+        for index, (raw, group) in enumerate(zip(raw_groups, groups)):
+            where = f"scan_groups[{index}] {group.name!r}"
+            patterns = self.get(raw, "tags", where, list)
+            for pattern in patterns:
+                if not isinstance(pattern, str):
+                    raise self.fail(where, f"key 'tags': expected tag names or patterns, got {pattern!r}")
+                matched = fnmatch.filter(points, pattern)
+                if not matched:
+                    raise self.fail(where, f"key 'tags': {pattern!r} matches no tag of the line's profiles")
+                for tag in matched:
+                    membership.setdefault(tag, group.name)
+        if missing := sorted(set(points) - set(membership)):
+            raise self.fail("[[scan_groups]]", f"tag {missing[0]!r} is in no scan group"
+                            f" ({len(missing)} tags are not scanned); add a pattern such as {missing[0].split('.')[0] + '.*'!r}")
+        return membership
+
+    def tag_settings(self, settings: Mapping, tag: str, point: Point) -> float:
+        deadband = 0.0
+        for pattern, values in settings.items():
+            if fnmatch.fnmatchcase(tag, pattern):
+                where = f"[tags] {pattern!r}"
+                values = self.table(values, where)
+                self.known_keys(values, where, ("deadband",))
+                deadband = float(self.number(values, "deadband", where, 0, 1e9, 0.0))
+        return deadband
+
+    def alarm(self, data: object, index: int, tags: Mapping[str, Tag]) -> AlarmSpec:
+        where = f"alarms[{index}]"
+        data = self.table(data, where)
+        self.known_keys(data, where, ("id", "tag", "kind", "limit", "value", "deadband", "delay_s", "priority", "ko", "en"))
+        alarm_id = self.get(data, "id", where, str)
+        where = f"alarms[{index}] {alarm_id!r}"
+        tag_name = self.get(data, "tag", where, str)
+        if tag_name not in tags:
+            raise self.fail(where, f"key 'tag': unknown tag {tag_name!r}")
+        point = tags[tag_name].point
+        kind = self.choice(data, "kind", where, _ALARM_KINDS)
+        if kind == "discrete":
+            value = self.get(data, "value", where, (bool, int, float))
+            limit = None
+        else:
+            if point.type.value == "bool":
+                raise self.fail(where, f"key 'kind': {tag_name!r} is a bool; a {kind} limit needs a number (use kind = \"discrete\")")
+            limit = float(self.get(data, "limit", where, (int, float)))
+            low, high = point.range
+            if not low <= limit <= high:
+                raise self.fail(where, f"key 'limit': {limit:g} is outside {tag_name}'s range {low:g}..{high:g}")
+            value = None
+        text = self.text(data, where)
+        return AlarmSpec(
+            id=alarm_id, tag=tag_name, kind=kind, limit=limit, value=value,
+            deadband=float(self.number(data, "deadband", where, 0, 1e9, 0.0)),
+            delay_s=float(self.number(data, "delay_s", where, 0, 86400, 0.0)),
+            priority=Priority(self.choice(data, "priority", where, [p.value for p in Priority], "medium")),
+            text_ko=text.ko, text_en=text.en,
+        )
+
+    def historian(self, data: object, line_name: str) -> HistorianSettings:
+        where = "[historian]"
+        data = self.table(data, where)
+        self.known_keys(data, where, ("path", "retention_days", "flush_s"))
+        raw = self.get(data, "path", where, str, None)
+        path = default_history_path(line_name) if raw is None else (self.path.parent / Path(raw).expanduser())
+        return HistorianSettings(path=path, retention_days=float(self.number(data, "retention_days", where, 0.01, 36500, 30)),
+                                 flush_s=float(self.number(data, "flush_s", where, 0.05, 60, 1.0)))

@@ -1,0 +1,148 @@
+"""The scan engine: one task per connection reads its due scan groups and runs queued writes.
+
+A dead or slow connection only delays its own task. Writes wait in a queue
+and go out between reads; at most `WRITES_BETWEEN_READS` run before a due
+group is read, so a burst of writes never starves the scan. Each group keeps
+its own schedule; a cycle that starts late is measured (jitter) and a cycle
+missed altogether is counted as an overrun, never made up in a burst.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from devices.driver import Driver
+from devices.quality import Reading
+
+from .config import Connection, ScanGroup, Tag
+from .tags import TagValue
+
+WRITES_BETWEEN_READS = 4
+JITTER_SAMPLES = 2000
+
+
+@dataclass
+class GroupStats:
+    """How one scan group of one connection kept its schedule."""
+
+    cycles: int = 0
+    overruns: int = 0
+    jitter_s: deque = field(default_factory=lambda: deque(maxlen=JITTER_SAMPLES))
+
+    def jitter_p99(self) -> float:
+        ordered = sorted(self.jitter_s)
+        return ordered[int(len(ordered) * 0.99) - 1] if ordered else 0.0
+
+
+@dataclass
+class _Write:
+    tag: Tag
+    value: bool | int | float
+    done: asyncio.Future
+
+
+@dataclass
+class _Read:
+    tags: Sequence[Tag]
+    done: asyncio.Future
+
+
+def to_tag_value(tag: Tag, reading: Reading) -> TagValue:
+    return TagValue(tag=tag.name, value=reading.value, quality=reading.quality, timestamp=reading.timestamp,
+                    reason=reading.reason, unit=tag.unit)
+
+
+class ConnectionScanner:
+    """Scans one connection's tags group by group and carries out its writes."""
+
+    def __init__(self, connection: Connection, tags: Sequence[Tag], groups: Sequence[ScanGroup],
+                 driver: Driver, publish: Callable[[TagValue], None]) -> None:
+        self.connection = connection
+        self.driver = driver
+        self.publish = publish
+        rates = {g.name: g.rate_s for g in groups}
+        self._groups = {name: [t for t in tags if t.group == name] for name in rates if any(t.group == name for t in tags)}
+        self._rates = {name: rates[name] for name in self._groups}
+        self.stats = {name: GroupStats() for name in self._groups}
+        self._requests: asyncio.Queue[_Write | _Read] = asyncio.Queue()
+
+    async def write(self, tag: Tag, value: bool | int | float) -> None:
+        """Queue a write and wait until the device took it (raises the driver's WriteFailed)."""
+        done = asyncio.get_running_loop().create_future()
+        await self._requests.put(_Write(tag, value, done))
+        await done
+
+    async def read_now(self, tags: Sequence[Tag]) -> list[TagValue]:
+        """Read these tags at once, between scans, and publish them."""
+        done = asyncio.get_running_loop().create_future()
+        await self._requests.put(_Read(tags, done))
+        return await done
+
+    async def run(self) -> None:
+        """Scan until cancelled."""
+        loop = asyncio.get_running_loop()
+        due = {name: loop.time() for name in self._groups}
+        while True:
+            name = min(due, key=due.get) if due else None
+            await self._serve_until(due.get(name))
+            if name is None:
+                continue
+            stats = self.stats[name]
+            stats.jitter_s.append(loop.time() - due[name])
+            await self._scan(self._groups[name])
+            stats.cycles += 1
+            due[name] += self._rates[name]
+            if due[name] < loop.time():
+                missed = int((loop.time() - due[name]) / self._rates[name]) + 1
+                stats.overruns += missed
+                due[name] += missed * self._rates[name]
+
+    async def _serve_until(self, deadline: float | None) -> None:
+        """Serve requests until deadline; once it has passed, at most WRITES_BETWEEN_READS more."""
+        loop = asyncio.get_running_loop()
+        late = 0
+        while True:
+            if deadline is not None and loop.time() >= deadline:
+                if self._requests.empty() or late >= WRITES_BETWEEN_READS:
+                    return
+                late += 1
+                await self._serve(self._requests.get_nowait())
+                continue
+            timeout = None if deadline is None else deadline - loop.time()
+            try:
+                request = await asyncio.wait_for(self._requests.get(), timeout)
+            except TimeoutError:
+                return
+            await self._serve(request)
+
+    async def _serve(self, request: _Write | _Read) -> None:
+        try:
+            if isinstance(request, _Write):
+                await self.driver.write(request.tag.device, request.tag.point, request.value)
+                result = None
+            else:
+                result = await self._scan(request.tags)
+        except Exception as exc:  # noqa: BLE001 - handed to the waiting caller, never kills the scanner
+            if not request.done.done():
+                request.done.set_exception(exc)
+            return
+        if not request.done.done():
+            request.done.set_result(result)
+
+    async def _scan(self, tags: Sequence[Tag]) -> list[TagValue]:
+        """Read tags device by device; every reading is published, bad ones too."""
+        values = []
+        by_device: dict[str, list[Tag]] = {}
+        for tag in tags:
+            by_device.setdefault(tag.device.name, []).append(tag)
+        for device_tags in by_device.values():
+            readings = await self.driver.read(device_tags[0].device, [t.point for t in device_tags])
+            for tag, reading in zip(device_tags, readings):
+                value = to_tag_value(tag, reading)
+                self.publish(value)
+                values.append(value)
+        return values
+

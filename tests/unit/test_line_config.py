@@ -1,0 +1,85 @@
+"""Line configurations: the shipped ones load; each kind of mistake is one clear message."""
+
+from __future__ import annotations
+
+import pytest
+
+from edge.config import DEFAULT_LINE, LINES_DIR, LineConfigError, load_line
+
+SIM = DEFAULT_LINE.read_text(encoding="utf-8")
+
+
+def test_sim_line_names_every_tag_of_the_profiles():
+    line = load_line()
+    assert len(line.tags) == (2 + 3 + 4 + 1) + (8 + 8 + 9 + 4) + 9 + 2 + 2 + 4 * 4
+    assert line.tag("conveyor.run_seconds").point.type == "uint32"
+    assert line.tag("energy.conveyor.power_kw").deadband == 0.005
+    assert line.tag("process.temperature").group == "process"
+    assert line.tag("ambient.humidity").connection == "fieldbus"
+    assert {a.id for a in line.alarms} >= {"process.temperature.hi", "conveyor.estop"}
+    assert line.connection("fieldbus").timeouts.read == 0.5
+
+
+def test_hall_example_loads():
+    line = load_line(LINES_DIR / "hall.example.toml")
+    assert line.connection("fieldbus").settings["parity"] == "E"
+
+
+def test_unknown_tag_says_how_to_list_them():
+    with pytest.raises(LineConfigError, match=r"unknown tag 'conveyor.speed': `smarthall tags` lists the"):
+        load_line().tag("conveyor.speed")
+
+
+BAD_LINES = {
+    "missing file": (None, r"no such file"),
+    "not TOML": ("[line\n", r"not valid TOML"),
+    "unknown profile": (SIM.replace('profile = "feeder"', 'profile = "oven"'),
+                        r"connections\[0\] 'feeder': key 'profile': unknown profile 'oven'"),
+    "unknown key in a connection": (SIM.replace('port = 5020', 'prot = 5020'),
+                                    r"connections\[0\] 'feeder': unknown key 'prot'"),
+    "port out of range": (SIM.replace('port = 5020', 'port = 70000'),
+                          r"connections\[0\] 'feeder': key 'port': expected 1\.\.65535, got 70000"),
+    "duplicate connection": (SIM.replace('name = "conveyor"\nprofile', 'name = "feeder"\nprofile'),
+                             r"duplicate connection name 'feeder'"),
+    "same profile twice": (SIM + '\n[[connections]]\nname = "feeder2"\nprofile = "feeder"\nhost = "127.0.0.1"\nport = 5030\n',
+                           r"tag 'feeder.feed' also comes from connection 'feeder'"),
+    "bad parity": (SIM.replace('parity = "N"', 'parity = "even"'),
+                   r"connections\[2\] 'fieldbus': key 'parity': expected one of N, E, O, got 'even'"),
+    "bad endpoint": (SIM.replace('endpoint = "opc.tcp://127.0.0.1:4840"', 'endpoint = "http://127.0.0.1:4840"'),
+                     r"key 'endpoint': expected opc.tcp://host:port"),
+    "backoff upside down": (SIM.replace('timeouts = { read = 0.5 }', 'timeouts = { backoff_min = 20 }'),
+                            r"timeouts: backoff_min 20 is above backoff_max 10"),
+    "rate too fast": (SIM.replace('rate_ms = 100', 'rate_ms = 1'),
+                      r"scan_groups\[0\] 'fast': key 'rate_ms': expected 10\.\.3600000, got 1"),
+    "pattern matching nothing": (SIM.replace('tags = ["conveyor.*", "feeder.*"]', 'tags = ["conveyer.*", "feeder.*"]'),
+                                 r"scan_groups\[0\] 'fast': key 'tags': 'conveyer.\*' matches no tag"),
+    "tag in no group": (SIM.replace('tags = ["ambient.*", "vibration.*", "energy.*"]', 'tags = ["ambient.*", "energy.*"]'),
+                        r"tag 'vibration.surface_temperature' is in no scan group"),
+    "negative deadband": (SIM.replace('"process.temperature" = { deadband = 0.2 }', '"process.temperature" = { deadband = -1 }'),
+                          r"\[tags\] 'process.temperature': key 'deadband': expected 0\.\.1e\+09, got -1"),
+    "deadband for an unknown tag": (SIM.replace('"ambient.humidity" = { deadband = 0.5 }', '"ambient.humidty" = { deadband = 0.5 }'),
+                                    r"\[tags\] 'ambient.humidty': matches no tag"),
+    "alarm on an unknown tag": (SIM.replace('tag = "feeder.magazine_empty"', 'tag = "feeder.empty"'),
+                                r"alarms\[4\] 'feeder.magazine_empty': key 'tag': unknown tag 'feeder.empty'"),
+    "limit alarm on a bool": (SIM.replace('kind = "discrete"\nvalue = true\npriority = "high"', 'kind = "hi"\nlimit = 1\npriority = "high"'),
+                              r"alarms\[2\] 'conveyor.fault': key 'kind': 'conveyor.fault' is a bool"),
+    "alarm without Korean": (SIM.replace('ko = "가열로 온도 높음"\n', ""),
+                             r"alarms\[1\] 'process.temperature.hi': missing the Korean text"),
+    "unknown priority": (SIM.replace('priority = "urgent"', 'priority = "critical"', 1),
+                         r"key 'priority': expected one of"),
+    "duplicate alarm id": (SIM.replace('id = "conveyor.estop"', 'id = "conveyor.fault"'),
+                           r"duplicate alarm id 'conveyor.fault'"),
+    "unknown top-level table": (SIM + "\n[scan]\nrate = 1\n", r"top level: unknown key 'scan'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_LINES))
+def test_bad_line_configuration_is_one_clear_message(tmp_path, case):
+    text, expected = BAD_LINES[case]
+    path = tmp_path / "line.toml"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    with pytest.raises(LineConfigError, match=expected) as caught:
+        load_line(path)
+    assert str(caught.value).startswith(str(path))
+    assert "\n" not in str(caught.value)
