@@ -61,11 +61,12 @@ class ModbusException(DeviceError):
     def __init__(self, message: str = "", code: int | None = None) -> None:
         if code is not None:
             self.code = code
-        super().__init__(message, f"exception {self.code:02X} {MODBUS_EXCEPTIONS.get(self.code, 'unknown')}")
+        reason = f"exception {self.code:02X} {MODBUS_EXCEPTIONS.get(self.code, 'unknown')}"
+        super().__init__(f"{message}: {reason}" if message else reason, reason)
 
     @staticmethod
     def of(code: int, message: str = "") -> ModbusException:
-        """The named exception for a code (a plain ModbusException for the others)."""
+        """The named exception for a code (a plain ModbusException for the others); message says where."""
         kind = next((k for k in ModbusException.__subclasses__() if k.code == code), None)
         return kind(message) if kind else ModbusException(message, code)
 

@@ -185,7 +185,7 @@ class ModbusDriver:
             self._drop()
             raise NotConnected(f"{self.link}: connection lost") from None
         if reply.isError():
-            raise ModbusException.of(reply.exception_code, f"{self.link}: exception reply")
+            raise ModbusException.of(reply.exception_code, str(self.link))
         self._gate.succeeded()
         return reply
 
