@@ -5,7 +5,8 @@ it. Every call is short enough to run inline on the event loop: a flush is one e
 most `batch_size` rows (500 rows take a few milliseconds) in one transaction; queries read by the
 (tag, ts) index. Crash safety: WAL with synchronous=NORMAL keeps every committed flush through a
 kill -9 of the agent (only an OS crash or power cut may lose the last commits, never the file),
-so a killed agent loses at most the rows recorded since its last flush.
+so a killed agent loses at most the rows recorded since its last flush. `purge` deletes in one
+transaction too: run it often (the agent does, each period) so that each call stays small.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ class Historian:
         """Buffer `value` if it is the tag's first, moved more than `deadband` from the last stored
         value, or changed type, quality or reason; returns whether it will be stored. A full buffer
         is flushed at once."""
+        encode(value.value)  # a TypeError now, not a poisoned batch at flush
         last = self._last.get(value.tag)
         if last is not None and not _changed(last, value, deadband):
             return False
@@ -144,8 +146,8 @@ class Historian:
         """Write the stored values of `tags` (empty: every tag) in [since, until) as CSV, by time;
         the timestamp column is ISO-8601 UTC. Returns the number of data rows."""
         self.flush()
-        query = ("SELECT s.ts, t.name, s.value, s.type, s.quality, s.reason FROM samples s JOIN tags t ON t.id = s.tag_id"
-                 " WHERE s.ts >= ? AND s.ts < ?")
+        query = ("SELECT s.ts, t.name, s.value, s.type, s.quality, s.reason"
+                 " FROM samples s JOIN tags t ON t.id = s.tag_id WHERE s.ts >= ? AND s.ts < ?")
         params: list[object] = [since, _end(until)]
         if tags:
             query += f" AND t.name IN ({', '.join('?' * len(tags))})"

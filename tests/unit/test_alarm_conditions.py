@@ -55,8 +55,9 @@ def spec(kind: str = "hi", **fields) -> AlarmSpec:
 
 
 @pytest.mark.parametrize("reading", [
-    TagValue("t.x", 500.0, Quality.BAD, 0), TagValue("t.x", 500.0, Quality.STALE, 0), TagValue("t.x", None, Quality.GOOD, 0),
-    TagValue("t.x", math.nan, Quality.GOOD, 0), TagValue("t.x", True, Quality.GOOD, 0),
+    TagValue("t.x", 500.0, Quality.BAD, 0), TagValue("t.x", 500.0, Quality.STALE, 0),
+    TagValue("t.x", None, Quality.GOOD, 0), TagValue("t.x", math.nan, Quality.GOOD, 0),
+    TagValue("t.x", True, Quality.GOOD, 0),
 ])
 def test_unusable_values_are_not_evaluated(reading):
     assert condition(spec(), reading, active=False) is None

@@ -46,7 +46,8 @@ TABLE = [
 
     ("rtn-unack", A, "unack", "emitted"), ("rtn-unack", R, "rtn-unack", IGNORED), ("rtn-unack", K, "normal", "emitted"),
     ("rtn-unack", S, "new-shelved-off", "emitted"), ("rtn-unack", U, "rtn-unack", IGNORED),
-    ("rtn-unack", X, "oos-off", "emitted"), ("rtn-unack", T, "rtn-unack", IGNORED), ("rtn-unack", C, "rtn-unack", "emitted"),
+    ("rtn-unack", X, "oos-off", "emitted"), ("rtn-unack", T, "rtn-unack", IGNORED),
+    ("rtn-unack", C, "rtn-unack", "emitted"),
 
     ("shelved-timed-on", A, "shelved-timed-on", IGNORED), ("shelved-timed-on", R, "shelved-timed-off", "emitted"),
     ("shelved-timed-on", K, "shelved-timed-on", IGNORED), ("shelved-timed-on", S, "shelved-timed-on", IGNORED),

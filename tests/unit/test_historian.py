@@ -28,7 +28,8 @@ def historian(tmp_path):
         yield h
 
 
-def tv(v, t: float, quality: Quality = G, tag: str = "process.temperature", reason: str = "", unit: str = "") -> TagValue:
+def tv(v, t: float, quality: Quality = G, tag: str = "process.temperature", reason: str = "",
+       unit: str = "") -> TagValue:
     return TagValue(tag, v, quality, t, reason, unit)
 
 
@@ -113,6 +114,13 @@ def test_records_are_buffered_until_flush_or_a_full_batch(tmp_path):
     assert rows_on_disk(path) == 6  # close flushes
 
 
+def test_a_value_of_another_type_is_refused_without_poisoning_the_batch(historian):
+    with pytest.raises(TypeError, match="must be bool, int, float or None, not str"):
+        historian.record(tv("hot", 0.0))
+    historian.record(tv(1.0, 1.0))
+    assert values(historian) == [1.0]
+
+
 def test_database_is_wal_with_an_index_on_tag_and_time(historian):
     historian.record(tv(1, 0.0))
     historian.flush()
@@ -141,7 +149,8 @@ def test_units_and_history_survive_reopening(tmp_path):
 
 
 def test_buckets_are_computed_over_good_numeric_values(historian):
-    samples = [(0.0, 1.0, G), (1.0, 3.0, G), (2.0, 100.0, B), (3.0, True, G), (10.0, 5, G), (12.0, 7, G), (25.0, 9.0, G)]
+    samples = [(0.0, 1.0, G), (1.0, 3.0, G), (2.0, 100.0, B), (3.0, True, G), (10.0, 5, G), (12.0, 7, G),
+               (25.0, 9.0, G)]
     for t, v, q in samples:
         historian.record(tv(v, t, q))
     assert historian.buckets("process.temperature", 0.0, 20.0, 10.0) == [
@@ -189,7 +198,8 @@ def alarm_event(t: float, event: Event = Event.ACTIVATE, value=85.5, user: str =
 
 
 def test_alarm_events_round_trip_and_filter_by_time(tmp_path):
-    events = [alarm_event(1.0), alarm_event(2.0, Event.COMMENT, True, "김", "팬 점검"), alarm_event(3.0, value=None)]
+    events = [alarm_event(1.0), alarm_event(2.0, Event.COMMENT, True, "김", "팬 점검"),
+              alarm_event(3.0, value=None)]
     with Historian(tmp_path / "h.db") as h:
         for event in events:
             h.record_alarm(event)
