@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from devices.quality import Quality
+from devices.quality import Quality, Value
 
 
 @dataclass(frozen=True)
@@ -12,7 +12,7 @@ class TagValue:
     """A tag's value at one instant; tag names are "<device>.<point>" (e.g. "conveyor.motor_run")."""
 
     tag: str
-    value: bool | int | float | None
+    value: Value | None  # bool, int, float or str (a string point); None when bad and no value
     quality: Quality
     timestamp: float  # epoch seconds
     reason: str = ""

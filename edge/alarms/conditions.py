@@ -1,15 +1,16 @@
 """Limit and discrete evaluators, pure: is an alarm's process condition true for this value?
 
 Only GOOD values are evaluated. For BAD or STALE quality, a missing value, NaN, or a value of the
-wrong type for the alarm, the evaluators answer None: the alarm keeps its state (ISA-18.2: an
-unusable input neither raises nor clears an alarm; the input's quality is shown on AlarmState).
+wrong type for the alarm (a bool or a string for a limit), the evaluators answer None: the alarm
+keeps its state (ISA-18.2: an unusable input neither raises nor clears an alarm; the diagnostic
+is AlarmState.input_bad).
 """
 
 from __future__ import annotations
 
 import math
 
-from devices.quality import Quality
+from devices.quality import Quality, Value
 
 from ..tags import TagValue
 from .spec import AlarmKind, AlarmSpec
@@ -22,7 +23,7 @@ def limit_condition(kind: AlarmKind, limit: float, deadband: float, value: float
     return value <= (limit + deadband if active else limit)
 
 
-def discrete_condition(expected: bool | int | float, value: bool | int | float) -> bool:
+def discrete_condition(expected: Value, value: Value) -> bool:
     """True while the tag equals the alarm's value (e.g. conveyor.fault == true)."""
     return value == expected
 
@@ -34,6 +35,6 @@ def condition(spec: AlarmSpec, reading: TagValue, active: bool) -> bool | None:
         return None
     if spec.kind is AlarmKind.DISCRETE:
         return discrete_condition(spec.value, value)
-    if isinstance(value, bool) or math.isnan(value):
+    if isinstance(value, bool | str) or math.isnan(value):
         return None
     return limit_condition(spec.kind, spec.limit, spec.deadband, value, active)

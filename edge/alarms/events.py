@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from devices.quality import Quality
+from devices.quality import Quality, Value
 
 from .machine import Event, State
 from .spec import AlarmKind, AlarmSpec, Priority
@@ -19,7 +19,7 @@ class AlarmEvent:
     kind: AlarmKind
     event: Event
     state: State
-    value: bool | int | float | None
+    value: Value | None
     priority: Priority
     user: str
     comment: str
@@ -34,7 +34,7 @@ class AlarmState:
     state: State
     condition: bool
     since: float | None  # None: never changed state
-    value: bool | int | float | None
+    value: Value | None
     quality: Quality | None  # of the last input; None before the first
     shelved_until: float | None = None
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from devices.quality import Quality
+from devices.quality import Quality, Value
 
 from ..tags import TagValue
 from . import machine as sm
@@ -31,7 +31,7 @@ class _Alarm:
     machine: sm.Machine = sm.Machine()
     pending_since: float | None = None
     since: float | None = None
-    value: bool | int | float | None = None
+    value: Value | None = None
     quality: Quality | None = None
 
 

@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+from devices.quality import Value
+
 from .errors import InvalidAlarmSpec
 
 
@@ -60,7 +62,7 @@ class AlarmSpec:
     text_ko: str
     text_en: str
     limit: float | None = None
-    value: bool | int | float | None = None
+    value: Value | None = None
     deadband: float = 0.0
     delay_s: float = 0.0
     off_delay_s: float = 0.0

@@ -19,8 +19,8 @@ CREATE TABLE tags (
 CREATE TABLE samples (
     tag_id INTEGER NOT NULL REFERENCES tags (id),
     ts REAL NOT NULL,
-    value,                  -- no type affinity: ints stay INTEGER, floats REAL
-    type TEXT NOT NULL,     -- bool, int, float, none
+    value,                  -- no type affinity: ints stay INTEGER, floats REAL, strings TEXT
+    type TEXT NOT NULL,     -- bool, int, float, str, none
     quality TEXT NOT NULL,
     reason TEXT NOT NULL DEFAULT ''
 );

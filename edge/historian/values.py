@@ -1,13 +1,15 @@
-"""Tag values to and from SQLite, faithfully: a type column keeps bool, int, float, None and NaN apart."""
+"""Tag values to and from SQLite, faithfully: a type column keeps bool, int, float, str, None and NaN apart."""
 
 from __future__ import annotations
 
 import math
 
-Value = bool | int | float | None
+from devices.quality import Value
+
+Stored = int | float | str | None
 
 
-def encode(value: Value) -> tuple[int | float | None, str]:
+def encode(value: Value | None) -> tuple[Stored, str]:
     """(stored value, type name) for a value column without type affinity (SQLite stores NaN as NULL)."""
     if value is None:
         return None, "none"
@@ -17,10 +19,12 @@ def encode(value: Value) -> tuple[int | float | None, str]:
         return value, "int"
     if isinstance(value, float):
         return (None if math.isnan(value) else value), "float"
-    raise TypeError(f"a tag value must be bool, int, float or None, not {type(value).__name__}")
+    if isinstance(value, str):
+        return value, "str"
+    raise TypeError(f"a tag value must be bool, int, float, str or None, not {type(value).__name__}")
 
 
-def decode(stored: int | float | None, type_name: str) -> Value:
+def decode(stored: Stored, type_name: str) -> Value | None:
     """The value `encode` was given."""
     if type_name == "none":
         return None
@@ -28,11 +32,15 @@ def decode(stored: int | float | None, type_name: str) -> Value:
         return bool(stored)
     if type_name == "int":
         return int(stored)
+    if type_name == "str":
+        return str(stored)
     return math.nan if stored is None else float(stored)
 
 
-def to_text(value: Value) -> str:
-    """A value for CSV: true/false, digits, "" for none."""
+def to_text(value: Value | None) -> str:
+    """A value for CSV: true/false, digits, the text itself, "" for none."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return value
     return "" if value is None else repr(value)

@@ -47,6 +47,7 @@ def test_discrete_condition_is_equality():
     assert discrete_condition(True, True)
     assert not discrete_condition(True, False)
     assert discrete_condition(3, 3) and not discrete_condition(3, 4)
+    assert discrete_condition("fault", "fault") and not discrete_condition("fault", "idle")
 
 
 def spec(kind: str = "hi", **fields) -> AlarmSpec:
@@ -57,7 +58,7 @@ def spec(kind: str = "hi", **fields) -> AlarmSpec:
 @pytest.mark.parametrize("reading", [
     TagValue("t.x", 500.0, Quality.BAD, 0), TagValue("t.x", 500.0, Quality.STALE, 0),
     TagValue("t.x", None, Quality.GOOD, 0), TagValue("t.x", math.nan, Quality.GOOD, 0),
-    TagValue("t.x", True, Quality.GOOD, 0),
+    TagValue("t.x", True, Quality.GOOD, 0), TagValue("t.x", "999", Quality.GOOD, 0),
 ])
 def test_unusable_values_are_not_evaluated(reading):
     assert condition(spec(), reading, active=False) is None

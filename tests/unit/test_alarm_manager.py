@@ -71,6 +71,14 @@ def test_discrete_alarm_on_conveyor_fault():
     assert kinds(manager.update(value(False, 3.0, tag=FAULT))) == [("conveyor.fault", Event.RETURN, State.RTN_UNACK)]
 
 
+def test_discrete_alarm_on_a_string_tag():
+    manager = AlarmManager([AlarmSpec(id="batch.fault", tag="process.state", kind="discrete", value="fault",
+                                      text_ko="배치 고장", text_en="Batch fault")])
+    assert manager.update(value("running", 1.0, tag="process.state")) == []
+    [event] = manager.update(value("fault", 2.0, tag="process.state"))
+    assert (event.event, event.value) == (Event.ACTIVATE, "fault")
+
+
 def test_other_tags_are_ignored():
     assert AlarmManager([hi()]).update(value(500.0, 1.0, tag="ambient.temperature")) == []
 

@@ -75,7 +75,7 @@ def test_type_changes_and_nan_are_changes(historian):
     assert math.isnan(got[3]) and got[4:] == [1.0, None]
 
 
-faithful = st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**63 - 1), st.floats(allow_nan=True))
+faithful = st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**63 - 1), st.floats(allow_nan=True), st.text())
 
 
 @given(st.lists(faithful, min_size=1, max_size=20))
@@ -115,8 +115,8 @@ def test_records_are_buffered_until_flush_or_a_full_batch(tmp_path):
 
 
 def test_a_value_of_another_type_is_refused_without_poisoning_the_batch(historian):
-    with pytest.raises(TypeError, match="must be bool, int, float or None, not str"):
-        historian.record(tv("hot", 0.0))
+    with pytest.raises(TypeError, match="must be bool, int, float, str or None, not bytes"):
+        historian.record(tv(b"hot", 0.0))
     historian.record(tv(1.0, 1.0))
     assert values(historian) == [1.0]
 
@@ -180,16 +180,18 @@ def test_csv_export(historian):
     historian.record(tv(None, 1_700_000_001.0, B, reason="timeout"))
     historian.record(tv(True, 1_700_000_000.5, tag="conveyor.motor_run"))
     historian.record(tv(3, 1_700_000_002.0, tag="feeder.count"))
+    historian.record(tv("LOT-7, 배치", 1_700_000_000.75, tag="process.batch_id"))
     out = io.StringIO()
-    assert historian.export_csv(["process.temperature", "conveyor.motor_run"], 0, None, out) == 3
+    assert historian.export_csv(["process.temperature", "conveyor.motor_run", "process.batch_id"], 0, None, out) == 4
     assert list(csv.reader(io.StringIO(out.getvalue()))) == [
         ["timestamp", "tag", "value", "quality", "reason"],
         ["2023-11-14T22:13:20.250000Z", "process.temperature", "21.5", "good", ""],
         ["2023-11-14T22:13:20.500000Z", "conveyor.motor_run", "true", "good", ""],
+        ["2023-11-14T22:13:20.750000Z", "process.batch_id", "LOT-7, 배치", "good", ""],
         ["2023-11-14T22:13:21.000000Z", "process.temperature", "", "bad", "timeout"],
     ]
     everything = io.StringIO()
-    assert historian.export_csv([], 1_700_000_001.0, 1_700_000_002.5, everything) == 2
+    assert historian.export_csv([], 1_700_000_000.5, 1_700_000_001.0, everything) == 2
 
 
 def alarm_event(t: float, event: Event = Event.ACTIVATE, value=85.5, user: str = "", comment: str = "") -> AlarmEvent:
