@@ -152,6 +152,8 @@ class _LineReader(TomlReader):
         self.known_keys(data, where, {"name", "profile", "timeouts", *allowed})
         settings = {k: v for k, v in data.items() if k in allowed}
         self.check_settings(settings, profile, where)
+        if "serial" in settings:  # the drivers call the serial port their "link"
+            settings["link"] = settings.pop("serial")
         return Connection(name=name, profile=profile, settings=MappingProxyType(settings),
                           timeouts=self.timeouts(data.get("timeouts", {}), where))
 

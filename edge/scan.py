@@ -59,31 +59,52 @@ class ConnectionScanner:
     """Scans one connection's tags group by group and carries out its writes."""
 
     def __init__(self, connection: Connection, tags: Sequence[Tag], groups: Sequence[ScanGroup],
-                 driver: Driver, publish: Callable[[TagValue], None]) -> None:
+                 driver: Driver, publish: Callable[[TagValue], None], subscribe_ms: float | None = None) -> None:
         self.connection = connection
         self.driver = driver
         self.publish = publish
+        self.subscribe_ms = subscribe_ms
+        self._tags = tuple(tags)
         rates = {g.name: g.rate_s for g in groups}
         self._groups = {name: [t for t in tags if t.group == name] for name in rates if any(t.group == name for t in tags)}
         self._rates = {name: rates[name] for name in self._groups}
         self.stats = {name: GroupStats() for name in self._groups}
         self._requests: asyncio.Queue[_Write | _Read] = asyncio.Queue()
+        self._running = False
 
     async def write(self, tag: Tag, value: bool | int | float) -> None:
         """Queue a write and wait until the device took it (raises the driver's WriteFailed)."""
+        if not self._running:
+            return await self.driver.write(tag.device, tag.point, value)
         done = asyncio.get_running_loop().create_future()
         await self._requests.put(_Write(tag, value, done))
         await done
 
     async def read_now(self, tags: Sequence[Tag]) -> list[TagValue]:
         """Read these tags at once, between scans, and publish them."""
+        if not self._running:
+            return await self._scan(tags)
         done = asyncio.get_running_loop().create_future()
         await self._requests.put(_Read(tags, done))
         return await done
 
     async def run(self) -> None:
-        """Scan until cancelled."""
+        """Scan until cancelled.
+
+        With subscribe_ms (OPC UA), the server reports data changes and the
+        groups are only read while the subscription's connection is down,
+        which also brings the connection back through the driver's backoff.
+        """
+        self._running = True
+        try:
+            await self._run()
+        finally:
+            self._running = False
+
+    async def _run(self) -> None:
         loop = asyncio.get_running_loop()
+        if self.subscribe_ms is not None:
+            await self._subscribe()
         due = {name: loop.time() for name in self._groups}
         while True:
             name = min(due, key=due.get) if due else None
@@ -92,7 +113,8 @@ class ConnectionScanner:
                 continue
             stats = self.stats[name]
             stats.jitter_s.append(loop.time() - due[name])
-            await self._scan(self._groups[name])
+            if self.subscribe_ms is None or not self.driver.connected:
+                await self._scan(self._groups[name])
             stats.cycles += 1
             due[name] += self._rates[name]
             if due[name] < loop.time():
@@ -118,6 +140,14 @@ class ConnectionScanner:
                 return
             await self._serve(request)
 
+    async def _subscribe(self) -> None:
+        for device_tags in _by_device(self._tags).values():
+            by_point = {t.point.name: t for t in device_tags}
+            await self.driver.subscribe(device_tags[0].device, [t.point for t in device_tags],
+                                        lambda point, reading, by_point=by_point:
+                                        self.publish(to_tag_value(by_point[point.name], reading)),
+                                        self.subscribe_ms)
+
     async def _serve(self, request: _Write | _Read) -> None:
         try:
             if isinstance(request, _Write):
@@ -135,10 +165,7 @@ class ConnectionScanner:
     async def _scan(self, tags: Sequence[Tag]) -> list[TagValue]:
         """Read tags device by device; every reading is published, bad ones too."""
         values = []
-        by_device: dict[str, list[Tag]] = {}
-        for tag in tags:
-            by_device.setdefault(tag.device.name, []).append(tag)
-        for device_tags in by_device.values():
+        for device_tags in _by_device(tags).values():
             readings = await self.driver.read(device_tags[0].device, [t.point for t in device_tags])
             for tag, reading in zip(device_tags, readings):
                 value = to_tag_value(tag, reading)
@@ -146,3 +173,10 @@ class ConnectionScanner:
                 values.append(value)
         return values
 
+
+
+def _by_device(tags: Sequence[Tag]) -> dict[str, list[Tag]]:
+    grouped: dict[str, list[Tag]] = {}
+    for tag in tags:
+        grouped.setdefault(tag.device.name, []).append(tag)
+    return grouped

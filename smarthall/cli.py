@@ -9,28 +9,43 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import signal
 import sys
 
+from devices.errors import DriverError
 from devices.profiles import ProfileError, load_profile, profile_names
 from devices.profiles.table import render
+from edge.alarms import AlarmError
+from edge.config import LineConfigError
+from edge.errors import EdgeError
+from edge.historian import HistorianError
 
+from . import edge_commands
 from .texts import say
 
 EXIT_USAGE = 2
+USER_ERRORS = (ProfileError, LineConfigError, edge_commands.CommandError, EdgeError, DriverError,
+               HistorianError, AlarmError)
 
 
 def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    for library in ("asyncua", "pymodbus"):  # their notices repeat what a reading's quality says
+        logging.getLogger(library).setLevel(logging.ERROR)
     parser = _parser()
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (ProfileError, UserError) as exc:
+    except (*USER_ERRORS, UserError) as exc:
         print(f"smarthall: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `smarthall tags | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 class UserError(Exception):
@@ -62,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--defect-rate", type=_bounded(0.0, 1.0), default=0.1, help="fraction of parts with a defect")
     sim.add_argument("--wire-time", action="store_true", help="emulate RS-485 wire time at 19200 baud")
     sim.set_defaults(run=_sim)
+    edge_commands.add_commands(sub, _add_lang)
     return parser
 
 

@@ -19,6 +19,34 @@ TEXTS: dict[str, dict[str, str]] = {
         "ko": "시뮬레이션 라인을 종료했습니다.",
         "en": "Simulated line stopped.",
     },
+    "sim_in_process": {
+        "ko": "응답하는 라인이 없어 이 프로세스에서 시뮬레이션 라인을 시작합니다.",
+        "en": "Nothing answers on the line: starting the simulated line in this process.",
+    },
+    "edge_running": {
+        "ko": "엣지 에이전트 실행 중: 연결 {connections}개, 태그 {tags}개, 이력 파일 {db}",
+        "en": "Edge agent running: {tags} tags on {connections} connections, history in {db}",
+    },
+    "edge_stopped": {
+        "ko": "엣지 에이전트를 종료했습니다.",
+        "en": "Edge agent stopped.",
+    },
+    "written": {
+        "ko": "{tag} ← {value} 쓰기 완료",
+        "en": "wrote {value} to {tag}",
+    },
+    "no_agent": {
+        "ko": "이 라인의 엣지 에이전트가 실행 중이 아닙니다 ({db}): 먼저 `smarthall edge run`을 실행하세요",
+        "en": "no edge agent is running for this line ({db}): start `smarthall edge run` first",
+    },
+    "alarm_done": {
+        "ko": "경보 {alarm}: {action} 완료",
+        "en": "alarm {alarm}: {action} done",
+    },
+    "no_alarms": {
+        "ko": "활성 경보가 없습니다.",
+        "en": "No active alarms.",
+    },
 }
 
 

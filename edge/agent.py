@@ -1,0 +1,212 @@
+"""The edge agent: the one async API (read, write, watch) over the whole line.
+
+`EdgeAgent` opens a driver per connection, runs a scanner task per
+connection, and routes every value to the latest-value table, the historian,
+the alarms and the watchers. Writes are checked against the profile (access,
+type, range) before anything reaches a PLC, and every write is logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Iterable
+
+from devices.driver import driver_for
+from devices.profiles import DataType
+
+from .alarms import AlarmError, AlarmEvent, AlarmManager
+from .audit import WriteLog, WriteRecord
+from .config import LineConfig, Tag
+from .errors import WriteRejected
+from .historian import Historian
+from .requests import RequestBox
+from .scan import ConnectionScanner
+from .tags import TagValue
+
+WATCH_QUEUE = 1000
+
+
+class EdgeAgent:
+    """Reads, writes and watches the line's tags; records history and alarms while running."""
+
+    def __init__(self, config: LineConfig, history_path=None) -> None:
+        self.config = config
+        self.history_path = history_path or config.historian.path
+        self.latest: dict[str, TagValue] = {}
+        self.alarms = AlarmManager(config.alarms)
+        self.historian: Historian | None = None
+        self.write_log: WriteLog | None = None
+        self.requests: RequestBox | None = None
+        self.scanners: dict[str, ConnectionScanner] = {}
+        self._watchers: list[tuple[frozenset[str], asyncio.Queue[TagValue]]] = []
+        self._alarm_listeners: list[asyncio.Queue[AlarmEvent]] = []
+        self._tasks: list[asyncio.Task] = []
+
+    async def start(self, scan: bool = True) -> None:
+        """Open the history file and the connections; with scan, start scanning every group."""
+        self.history_path.parent.mkdir(parents=True, exist_ok=True)
+        self.historian = Historian(self.history_path, retention_days=self.config.historian.retention_days)
+        self.write_log = WriteLog(self.history_path)
+        self.requests = RequestBox(self.history_path)
+        for connection in self.config.connections:
+            tags = [t for t in self.config.tags.values() if t.connection == connection.name]
+            driver = driver_for(connection.profile, connection.settings, connection.timeouts)
+            subscribe_ms = connection.settings.get("publish_ms", 100) if connection.settings.get("subscribe", True) \
+                and connection.profile.protocol == "opcua" else None
+            self.scanners[connection.name] = ConnectionScanner(connection, tags, self.config.groups, driver,
+                                                               self._publish, subscribe_ms if scan else None)
+        if scan:
+            for name, scanner in self.scanners.items():
+                self._tasks.append(asyncio.create_task(scanner.run(), name=f"scan {name}"))
+            self._tasks.append(asyncio.create_task(self._housekeeping(), name="edge housekeeping"))
+
+    async def close(self) -> None:
+        """Stop scanning, close the connections, flush and close the history."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        for scanner in self.scanners.values():
+            await scanner.driver.close()
+        self.scanners.clear()
+        if self.historian is not None:
+            self.historian.flush()
+            self.historian.close()
+            self.write_log.close()
+            self.requests.close()
+            self.historian = self.write_log = self.requests = None
+
+    async def __aenter__(self) -> EdgeAgent:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.close()
+
+    # --- the API -----------------------------------------------------------------------
+
+    async def read(self, names: Iterable[str]) -> list[TagValue]:
+        """Fresh values of these tags, read from the devices now."""
+        tags = [self.config.tag(n) for n in names]
+        by_connection: dict[str, list[Tag]] = {}
+        for tag in tags:
+            by_connection.setdefault(tag.connection, []).append(tag)
+        results = await asyncio.gather(*(self.scanners[c].read_now(ts) for c, ts in by_connection.items()))
+        found = {v.tag: v for values in results for v in values}
+        return [found[t.name] for t in tags]
+
+    async def write(self, name: str, value: bool | int | float, user: str = "edge") -> None:
+        """Check the value against the profile, write it, log it; raises WriteRejected or the driver's WriteFailed."""
+        tag = self.config.tag(name)
+        old = self.latest.get(name)
+        try:
+            value = checked_value(tag, value)
+        except WriteRejected as exc:
+            self._log_write(user, name, old, value, f"rejected: {exc}")
+            raise
+        try:
+            await self.scanners[tag.connection].write(tag, value)
+        except Exception as exc:
+            self._log_write(user, name, old, value, f"failed: {exc}")
+            raise
+        self._log_write(user, name, old, value, "ok")
+
+    async def watch(self, names: Iterable[str]) -> AsyncIterator[TagValue]:
+        """Every change of these tags' value or quality (the latest known ones first) until the caller stops."""
+        wanted = frozenset(self.config.tag(n).name for n in names)
+        queue: asyncio.Queue[TagValue] = asyncio.Queue(WATCH_QUEUE)
+        for name in sorted(wanted):
+            if name in self.latest:
+                queue.put_nowait(self.latest[name])
+        entry = (wanted, queue)
+        self._watchers.append(entry)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self._watchers.remove(entry)
+
+    def operate(self, action: str, alarm_id: str, user: str, comment: str = "") -> None:
+        """Acknowledge, shelve or unshelve an alarm; raises AlarmError for an unknown id or action."""
+        now = time.time()
+        if action == "ack":
+            events = self.alarms.ack(alarm_id, user, comment, now)
+        elif action == "shelve":
+            events = self.alarms.shelve(alarm_id, user, now)
+        elif action == "unshelve":
+            events = self.alarms.unshelve(alarm_id, user, now, comment)
+        else:
+            raise AlarmError(f"unknown alarm action {action!r}: expected ack, shelve or unshelve")
+        for event in events:
+            self._alarm_event(event)
+
+    # --- routing -----------------------------------------------------------------------
+
+    def _publish(self, value: TagValue) -> None:
+        previous = self.latest.get(value.tag)
+        self.latest[value.tag] = value
+        if self.historian is not None:
+            self.historian.record(value, self.config.tags[value.tag].deadband)
+        for event in self.alarms.update(value):
+            self._alarm_event(event)
+        changed = previous is None or (previous.value, previous.quality, previous.reason) != (
+            value.value, value.quality, value.reason)
+        for wanted, queue in self._watchers:
+            if changed and value.tag in wanted:
+                if queue.full():
+                    queue.get_nowait()  # a slow watcher loses the oldest value, never blocks the scan
+                queue.put_nowait(value)
+
+    def _alarm_event(self, event: AlarmEvent) -> None:
+        if self.historian is not None:
+            self.historian.record_alarm(event)
+
+    def _log_write(self, user: str, tag: str, old: TagValue | None, new, result: str) -> None:
+        if self.write_log is not None:
+            self.write_log.record(WriteRecord(time.time(), user, tag, None if old is None else old.value, new, result))
+
+    async def _housekeeping(self) -> None:
+        """Flush history, run alarm timers and retention, on the configured period."""
+        period = self.config.historian.flush_s
+        last_purge = 0.0
+        while True:
+            await asyncio.sleep(period)
+            now = time.time()
+            for event in self.alarms.tick(now):
+                self._alarm_event(event)
+            for request in self.requests.pending():
+                try:
+                    self.operate(request.action, request.alarm_id, request.user, request.comment)
+                except AlarmError as exc:
+                    self.requests.finish(request.id, f"error: {exc}")
+                else:
+                    self.requests.finish(request.id, "ok")
+            self.historian.flush()
+            if now - last_purge > 3600:
+                self.historian.purge(now)
+                last_purge = now
+
+
+def checked_value(tag: Tag, value: bool | int | float) -> bool | int | float:
+    """The value as the point's type, or WriteRejected saying why not (nothing reaches the PLC)."""
+    point = tag.point
+    if not point.writable:
+        raise WriteRejected(f"{tag.name} is read-only ({point.kind})")
+    if point.type is DataType.BOOL:
+        if value not in (0, 1) or isinstance(value, float) and value != int(value):
+            raise WriteRejected(f"{tag.name} is a bool: expected 0/1 or true/false, got {value!r}")
+        return bool(value)
+    if isinstance(value, bool):
+        raise WriteRejected(f"{tag.name} is a {point.type}: expected a number, got {value!r}")
+    if not point.type.is_float and point.scale == 1 and point.offset == 0 and value != int(value):
+        raise WriteRejected(f"{tag.name} is a {point.type}: expected a whole number, got {value!r}")
+    try:
+        point.check(value)
+    except ValueError as exc:
+        raise WriteRejected(f"{tag.name}: {str(exc).split(': ', 1)[1]}") from None
+    return value if point.type.is_float or point.scale != 1 else int(value)
+
