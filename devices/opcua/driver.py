@@ -18,7 +18,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from asyncua import Client, Node, ua
+from asyncua import Client, ua
+from asyncua.common.subscription import DataChangeEvent, StatusChangeEvent, Subscription
 
 from ..backoff import Backoff, RetryGate
 from ..driver import Timeouts
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 Callback = Callable[[Point, Reading], None]
 _LOST = (ConnectionError, OSError, ua.UaError)
+QUEUE_SIZE = 10  # samples the server keeps per item between publishes, so a late publish loses nothing
 
 
 @dataclass(frozen=True)
@@ -42,24 +44,6 @@ class _Watch:
     points: tuple[Point, ...]
     callback: Callback
     interval_ms: float
-
-
-class _Handler:
-    """asyncua subscription handler: data changes and status changes to readings for one watch."""
-
-    def __init__(self, watch: _Watch, points: dict[ua.NodeId, Point]) -> None:
-        self.watch, self.points = watch, points
-
-    def datachange_notification(self, node: Node, _value: object, data) -> None:
-        point = self.points.get(node.nodeid)
-        if point is not None:
-            self.watch.callback(point, reading(point, data.monitored_item.Value))
-
-    def status_change_notification(self, status: ua.StatusChangeNotification) -> None:
-        if status.Status.is_bad():
-            bad = Reading.bad(status.Status.name)
-            for point in self.watch.points:
-                self.watch.callback(point, bad)
 
 
 class OpcUaDriver:
@@ -77,6 +61,7 @@ class OpcUaDriver:
         self._watches: list[_Watch] = []
         self._connecting = asyncio.Lock()
         self._background: set[asyncio.Task] = set()
+        self._deliveries: set[asyncio.Task] = set()
         self._reviving: asyncio.Task | None = None
 
     @classmethod
@@ -117,7 +102,7 @@ class OpcUaDriver:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reviving
         self._drop()
-        await asyncio.gather(*self._background, return_exceptions=True)
+        await asyncio.gather(*self._background, *self._deliveries, return_exceptions=True)
 
     async def read(self, device: Device, points: Sequence[Point]) -> list[Reading]:
         """All points in one Read request; per point status names for what the server refuses."""
@@ -189,12 +174,27 @@ class OpcUaDriver:
         for node, point in zip(nodes, watch.points):
             if isinstance(node, BadStatus):
                 watch.callback(point, Reading.bad(node.reason))
-        subscription = await self._request(self._client.create_subscription(watch.interval_ms,
-                                                                            _Handler(watch, found)),
+        # Iterator mode with an unbounded queue: asyncua's handler mode makes a task per change
+        # and its default queue drops the oldest changes when a consumer falls behind.
+        subscription = await self._request(self._client.create_subscription(watch.interval_ms, queue_maxsize=0),
                                            self.timeouts.read)
         await self._request(subscription.subscribe_data_change([self._client.get_node(n) for n in found],
-                                                               sampling_interval=watch.interval_ms),
+                                                               sampling_interval=watch.interval_ms,
+                                                               queuesize=QUEUE_SIZE),
                             self.timeouts.read)
+        self._spawn(self._deliver(subscription, watch, found), f"opcua {self.endpoint} data changes")
+
+    async def _deliver(self, subscription: Subscription, watch: _Watch, points: dict[ua.NodeId, Point]) -> None:
+        """Data changes and bad status changes of one subscription to the watch's callback."""
+        async for event in subscription:
+            if isinstance(event, DataChangeEvent):
+                point = points.get(event.node.nodeid)
+                if point is not None:
+                    watch.callback(point, reading(point, event.data.monitored_item.Value))
+            elif isinstance(event, StatusChangeEvent) and event.notification.Status.is_bad():
+                bad = Reading.bad(event.notification.Status.name)
+                for point in watch.points:
+                    watch.callback(point, bad)
 
     async def _resolve(self, device: Device, points: Sequence[Point]) -> list[ua.NodeId | BadStatus]:
         """The node id of each point: browse path Object/Node in the namespace."""
@@ -262,10 +262,17 @@ class OpcUaDriver:
 
     def _drop(self) -> None:
         client, self._client = self._client, None
+        for task in self._deliveries:
+            task.cancel()
         if client is not None:
-            task = asyncio.create_task(self._teardown(client), name=f"opcua {self.endpoint} teardown")
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+            self._spawn(self._teardown(client), f"opcua {self.endpoint} teardown", self._background)
+
+    def _spawn(self, coro, name: str, into: set[asyncio.Task] | None = None) -> None:
+        """A task kept until done: data deliveries (cancelled on drop) or teardowns (awaited on close)."""
+        tasks = self._deliveries if into is None else into
+        task = asyncio.create_task(coro, name=name)
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
 
     async def _teardown(self, client: Client) -> None:
         try:
