@@ -65,10 +65,7 @@ class EdgeAgent:
     async def close(self) -> None:
         """Stop scanning, close the connections, flush and close the history."""
         for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await _stop(task)
         self._tasks.clear()
         for scanner in self.scanners.values():
             await scanner.driver.close()
@@ -189,6 +186,15 @@ class EdgeAgent:
             if now - last_purge > 3600:
                 self.historian.purge(now)
                 last_purge = now
+
+
+async def _stop(task: asyncio.Task, patience: float = 1.0) -> None:
+    """Cancel a task until it ends: a library may swallow one cancellation (asyncio.wait_for on 3.11 does)."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=patience)
+    with contextlib.suppress(asyncio.CancelledError):
+        task.result()
 
 
 def checked_value(tag: Tag, value: bool | int | float) -> bool | int | float:

@@ -69,7 +69,8 @@ class ConnectionScanner:
         self._groups = {name: [t for t in tags if t.group == name] for name in rates if any(t.group == name for t in tags)}
         self._rates = {name: rates[name] for name in self._groups}
         self.stats = {name: GroupStats() for name in self._groups}
-        self._requests: asyncio.Queue[_Write | _Read] = asyncio.Queue()
+        self._requests: deque[_Write | _Read] = deque()
+        self._arrived = asyncio.Event()
         self._running = False
 
     async def write(self, tag: Tag, value: bool | int | float) -> None:
@@ -77,7 +78,7 @@ class ConnectionScanner:
         if not self._running:
             return await self.driver.write(tag.device, tag.point, value)
         done = asyncio.get_running_loop().create_future()
-        await self._requests.put(_Write(tag, value, done))
+        self._put(_Write(tag, value, done))
         await done
 
     async def read_now(self, tags: Sequence[Tag]) -> list[TagValue]:
@@ -85,7 +86,7 @@ class ConnectionScanner:
         if not self._running:
             return await self._scan(tags)
         done = asyncio.get_running_loop().create_future()
-        await self._requests.put(_Read(tags, done))
+        self._put(_Read(tags, done))
         return await done
 
     async def run(self) -> None:
@@ -122,23 +123,35 @@ class ConnectionScanner:
                 stats.overruns += missed
                 due[name] += missed * self._rates[name]
 
+    def _put(self, request: _Write | _Read) -> None:
+        self._requests.append(request)
+        self._arrived.set()
+
     async def _serve_until(self, deadline: float | None) -> None:
-        """Serve requests until deadline; once it has passed, at most WRITES_BETWEEN_READS more."""
+        """Serve requests until deadline; once it has passed, at most WRITES_BETWEEN_READS more.
+
+        Requests wait in a deque with an event, and the deadline is a timer that
+        sets the event: no asyncio.wait_for here, because on Python 3.11 it can
+        drop a queue item taken just as the timeout fires, and was seen here to
+        leave a cancelled scanner waiting forever.
+        """
         loop = asyncio.get_running_loop()
         late = 0
         while True:
-            if deadline is not None and loop.time() >= deadline:
-                if self._requests.empty() or late >= WRITES_BETWEEN_READS:
-                    return
-                late += 1
-                await self._serve(self._requests.get_nowait())
+            overdue = deadline is not None and loop.time() >= deadline
+            if self._requests and not (overdue and late >= WRITES_BETWEEN_READS):
+                late += overdue
+                await self._serve(self._requests.popleft())
                 continue
-            timeout = None if deadline is None else deadline - loop.time()
-            try:
-                request = await asyncio.wait_for(self._requests.get(), timeout)
-            except TimeoutError:
+            if overdue:
                 return
-            await self._serve(request)
+            self._arrived.clear()
+            alarm = None if deadline is None else loop.call_at(deadline, self._arrived.set)
+            try:
+                await self._arrived.wait()
+            finally:
+                if alarm is not None:
+                    alarm.cancel()
 
     async def _subscribe(self) -> None:
         for device_tags in _by_device(self._tags).values():

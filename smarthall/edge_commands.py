@@ -14,7 +14,7 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -100,6 +100,14 @@ def _history_path(args, config: LineConfig) -> Path:
     return args.db or config.historian.path
 
 
+def _existing_history(args, config: LineConfig) -> Path:
+    """The history file of a line that has run, for the commands that only look at it."""
+    path = _history_path(args, config)
+    if not path.exists():
+        raise CommandError(say("no_history", args.lang, db=path))
+    return path
+
+
 def format_value(value: TagValue, lang: str) -> str:
     shown = "-" if value.value is None else (f"{value.value:.6g}" if isinstance(value.value, float) else str(value.value))
     quality = value.quality.value + (f" ({value.reason})" if value.reason else "")
@@ -108,9 +116,14 @@ def format_value(value: TagValue, lang: str) -> str:
 
 
 @contextlib.asynccontextmanager
-async def agent_session(args, scan: bool) -> AsyncIterator[EdgeAgent]:
-    """An edge agent on the line; for the simulated line with nothing answering, the simulator too."""
+async def agent_session(args, scan: bool, tags: Iterable[str] = ()) -> AsyncIterator[EdgeAgent]:
+    """An edge agent on the line; for the simulated line with nothing answering, the simulator too.
+
+    Tag names are checked first, so a typo costs no connection.
+    """
     config = _config(args)
+    for name in tags:
+        config.tag(name)
     async with contextlib.AsyncExitStack() as stack:
         if args.line is None and not _answers(config):
             from simulators.line import SimOptions, SimulatedLine
@@ -161,21 +174,21 @@ async def _tags(args) -> None:
 
 
 async def _read(args) -> None:
-    async with agent_session(args, scan=False) as agent:
+    async with agent_session(args, scan=False, tags=args.tags) as agent:
         for value in await agent.read(args.tags):
             print(format_value(value, args.lang))
 
 
 async def _write(args) -> None:
     value = parse_value(args.value)
-    async with agent_session(args, scan=False) as agent:
+    async with agent_session(args, scan=False, tags=[args.tag]) as agent:
         await agent.write(args.tag, value, user=args.user)
         print(say("written", args.lang, tag=args.tag, value=value))
 
 
 async def _watch(args) -> None:
     stop = await _stop_on_signals()
-    async with agent_session(args, scan=True) as agent:
+    async with agent_session(args, scan=True, tags=args.tags) as agent:
         async def show() -> None:
             async with contextlib.aclosing(agent.watch(args.tags)) as updates:
                 shown = 0
@@ -199,7 +212,7 @@ async def _history(args) -> None:
     for name in args.tags:
         config.tag(name)
     since = time.time() - parse_duration(args.since)
-    historian = Historian(_history_path(args, config))
+    historian = Historian(_existing_history(args, config))
     try:
         if args.csv:
             historian.export_csv(args.tags, since, None, sys.stdout)
@@ -218,7 +231,7 @@ async def _history(args) -> None:
 
 async def _alarms(args) -> None:
     config = _config(args)
-    path = _history_path(args, config)
+    path = _existing_history(args, config)
     if args.action:
         if not args.alarm_id:
             raise CommandError(f"alarms {args.action}: which alarm? expected an alarm id, e.g. {config.alarms[0].id}")

@@ -39,6 +39,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "ko": "이 라인의 엣지 에이전트가 실행 중이 아닙니다 ({db}): 먼저 `smarthall edge run`을 실행하세요",
         "en": "no edge agent is running for this line ({db}): start `smarthall edge run` first",
     },
+    "no_history": {
+        "ko": "이 라인의 이력이 아직 없습니다 ({db}): `smarthall edge run`으로 에이전트를 실행하세요",
+        "en": "no history for this line yet ({db}): run the agent with `smarthall edge run`",
+    },
     "alarm_done": {
         "ko": "경보 {alarm}: {action} 완료",
         "en": "alarm {alarm}: {action} done",

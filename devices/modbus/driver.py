@@ -22,6 +22,7 @@ from pymodbus.pdu import ModbusPDU
 
 from ..backoff import Backoff, RetryGate
 from ..driver import Timeouts
+from ..deadline import within
 from ..errors import (ConnectFailed, DeviceError, DriverError, IllegalDataAddress, ModbusException, NotConnected,
                       RequestTimeout, SettingsError, WriteFailed)
 from ..planner import Block, Limits, Planner
@@ -72,7 +73,7 @@ class ModbusDriver:
             t = self.timeouts
             client = self.link.client(timeout=max(t.connect, t.read, t.write))
             try:
-                opened = await asyncio.wait_for(client.connect(), t.connect)
+                opened = await within(client.connect(), t.connect)
             except TimeoutError:
                 opened = False
             if not opened:
@@ -175,7 +176,7 @@ class ModbusDriver:
             self._drop()
             raise NotConnected(f"{self.link}: connection lost")
         try:
-            reply = await asyncio.wait_for(request(self._client), timeout)
+            reply = await within(request(self._client), timeout)
         except (TimeoutError, ModbusIOException):
             if self.link.over_tcp:
                 self._drop()

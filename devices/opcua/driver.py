@@ -22,6 +22,7 @@ from asyncua import Client, ua
 from asyncua.common.subscription import DataChangeEvent, StatusChangeEvent, Subscription
 
 from ..backoff import Backoff, RetryGate
+from ..deadline import within
 from ..driver import Timeouts
 from ..errors import (BadStatus, CallFailed, ConnectFailed, DriverError, NotConnected, RequestTimeout, SettingsError,
                       WriteFailed)
@@ -84,8 +85,8 @@ class OpcUaDriver:
             client = Client(self.endpoint, timeout=t.read, watchdog_intervall=t.read)
             client.connection_lost_callback = self._lost
             try:
-                await asyncio.wait_for(client.connect(), t.connect)
-                self._ns = await asyncio.wait_for(client.get_namespace_index(self.namespace), t.read)
+                await within(client.connect(), t.connect)
+                self._ns = await within(client.get_namespace_index(self.namespace), t.read)
             except (TimeoutError, *_LOST, ValueError) as exc:
                 self._gate.failed(time.monotonic())
                 await self._teardown(client)
@@ -215,7 +216,7 @@ class OpcUaDriver:
     async def _request(self, request, timeout: float):
         """Await one asyncua request within timeout; a timeout or a lost link drops the connection."""
         try:
-            return await asyncio.wait_for(request, timeout)
+            return await within(request, timeout)
         except TimeoutError:
             self._lose()
             raise RequestTimeout(f"{self.endpoint}: no reply within {timeout:g} s") from None
@@ -276,6 +277,6 @@ class OpcUaDriver:
 
     async def _teardown(self, client: Client) -> None:
         try:
-            await asyncio.wait_for(client.disconnect(), self.timeouts.write)
+            await within(client.disconnect(), self.timeouts.write)
         except (TimeoutError, *_LOST):
             client.disconnect_socket()

@@ -1,0 +1,96 @@
+"""The edge commands as a user types them, on the simulated line started in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import os
+import signal
+import sys
+
+import pytest
+
+
+async def smarthall(tmp_path, *args: str, timeout: float = 60) -> tuple[int, str, str]:
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "LANG": "C"}
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "smarthall", *args, env=env,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    return proc.returncode, out.decode(), err.decode()
+
+
+async def test_read_starts_the_simulated_line_when_nothing_answers(tmp_path):
+    code, out, err = await smarthall(tmp_path, "read", "feeder.magazine_count", "process.temperature",
+                                     "energy.process.voltage")
+    assert code == 0, err
+    assert "starting the simulated line in this process" in err
+    rows = {line.split()[1]: line.split() for line in out.splitlines()}
+    assert rows["feeder.magazine_count"][2:] == ["50", "pcs", "good"]
+    assert rows["process.temperature"][-1] == "good"
+    assert 200 < float(rows["energy.process.voltage"][2]) < 240
+
+
+async def test_write_out_of_range_is_one_line_and_exit_2(tmp_path):
+    code, out, err = await smarthall(tmp_path, "write", "conveyor.speed_setpoint", "900")
+    assert code == 2
+    assert err.splitlines()[-1] == "smarthall: conveyor.speed_setpoint: 900 is outside 0..500 mm/s"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("read", "conveyor.speed"), "unknown tag 'conveyor.speed'"),
+    (("history", "conveyor.speed_actual", "--since", "ten minutes"), "duration 'ten minutes'"),
+    (("tags", "--line", "/nonexistent/hall.toml"), "/nonexistent/hall.toml: no such file"),
+    (("write", "conveyor.motor_run", "maybe"), "value 'maybe': expected a number, true/false or on/off"),
+])
+async def test_user_mistakes_are_one_clear_line(tmp_path, args, message):
+    code, out, err = await smarthall(tmp_path, *args)
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+async def test_alarm_ack_without_a_running_agent_says_so(tmp_path):
+    code, out, err = await smarthall(tmp_path, "alarms", "ack", "conveyor.estop")
+    assert code == 2 and "no history for this line yet" in err
+    code, _, err = await smarthall(tmp_path, "read", "conveyor.estop_ok")  # leaves a history file behind
+    assert code == 0, err
+    code, out, err = await smarthall(tmp_path, "alarms", "ack", "conveyor.estop", timeout=30)
+    assert code == 2 and "no edge agent is running" in err
+
+
+async def test_write_then_history_as_csv(tmp_path):
+    code, _, err = await smarthall(tmp_path, "write", "conveyor.speed_setpoint", "275")
+    assert code == 0, err
+    code, _, err = await smarthall(tmp_path, "read", "conveyor.speed_setpoint")
+    assert code == 0, err
+    code, out, err = await smarthall(tmp_path, "history", "conveyor.speed_setpoint", "--since", "1h", "--csv")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows and rows[-1]["tag"] == "conveyor.speed_setpoint" and rows[-1]["quality"] == "good"
+
+
+async def test_alarm_ack_reaches_a_running_agent(tmp_path):
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "LANG": "C"}
+    agent = await asyncio.create_subprocess_exec(sys.executable, "-m", "smarthall", "edge", "run", env=env,
+                                                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        async with asyncio.timeout(30):
+            while b"Edge agent running" not in (line := await agent.stdout.readline()):
+                assert line, (await agent.stderr.read()).decode()
+        code, out, err = await smarthall(tmp_path, "alarms", "ack", "conveyor.estop", "--comment", "checked")
+        assert code == 0, err
+        assert out.strip() == "alarm conveyor.estop: ack done"
+        code, out, err = await smarthall(tmp_path, "alarms", "ack", "no.such.alarm")
+        assert code == 2 and "no.such.alarm" in err
+        agent.send_signal(signal.SIGINT)
+        out, err = await asyncio.wait_for(agent.communicate(), 30)
+    finally:
+        if agent.returncode is None:
+            agent.kill()
+            await agent.wait()
+    assert agent.returncode == 0, err.decode()
+    assert b"Edge agent stopped." in out
