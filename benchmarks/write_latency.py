@@ -17,7 +17,6 @@ import asyncio
 import statistics
 import tempfile
 import time
-from pathlib import Path
 
 from asyncua import Client, ua
 from pymodbus.client import AsyncModbusTcpClient
@@ -79,14 +78,8 @@ async def main(writes: int) -> None:
         options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
                              fieldbus_link=f"{tmp}/bus")
         async with SimulatedLine(options) as line:
-            text = (DEFAULT_LINE.read_text(encoding="utf-8")
-                    .replace("port = 5020", f"port = {line.stations['feeder'].port}")
-                    .replace("port = 5021", f"port = {line.stations['conveyor'].port}")
-                    .replace('"/tmp/smarthall-fieldbus"', f'"{line.bus.link}"')
-                    .replace('"opc.tcp://127.0.0.1:4840"', f'"{line.process.endpoint_url}"')
-                    .replace("flush_s = 1.0", f'flush_s = 1.0\npath = "{tmp}/history.db"'))
-            (Path(tmp) / "line.toml").write_text(text, encoding="utf-8")
-            agent = EdgeAgent(load_line(Path(tmp) / "line.toml"))
+            agent = EdgeAgent(load_line(DEFAULT_LINE, {**line.line_overrides(),
+                                                       "historian": {"path": f"{tmp}/history.db"}}))
             await agent.start()
             try:
                 modbus_agent = await through_agent(agent, "conveyor.speed_setpoint", speeds)

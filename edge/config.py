@@ -96,10 +96,23 @@ class LineConfig:
         return next(c for c in self.connections if c.name == name)
 
 
-def load_line(path: str | Path = DEFAULT_LINE) -> LineConfig:
-    """Read and check a line configuration file."""
+def load_line(path: str | Path = DEFAULT_LINE, overrides: Mapping[str, Mapping[str, object]] | None = None) -> LineConfig:
+    """Read and check a line configuration file.
+
+    overrides replace keys of tables before checking, e.g. ``{"feeder": {"port": 40123},
+    "historian": {"path": "/tmp/h.db"}}``: a connection by its name, or the historian.
+    """
     path = Path(path)
-    return _LineReader(path).line(parse_toml(path, LineConfigError))
+    data = parse_toml(path, LineConfigError)
+    for name, values in (overrides or {}).items():
+        if name == "historian":
+            data["historian"] = {**data.get("historian", {}), **values}
+            continue
+        matching = [c for c in data.get("connections", []) if isinstance(c, dict) and c.get("name") == name]
+        if not matching:
+            raise LineConfigError(f"{path}: override for {name!r}: the line has no such connection")
+        matching[0].update(values)
+    return _LineReader(path).line(data)
 
 
 def default_history_path(line_name: str) -> Path:

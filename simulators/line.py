@@ -103,6 +103,15 @@ class SimulatedLine:
             raise
         self._pacer_task = asyncio.create_task(self.pacer.run(), name="plant pacer")
 
+    def line_overrides(self) -> dict[str, dict[str, object]]:
+        """Where this running line listens, as connection settings of lines/sim.toml (for edge.config.load_line)."""
+        return {
+            "feeder": {"host": self.options.host, "port": self.stations["feeder"].port},
+            "conveyor": {"host": self.options.host, "port": self.stations["conveyor"].port},
+            "fieldbus": {"serial": str(self.bus.link or self.bus.path)},
+            "process": {"endpoint": self.process.endpoint_url},
+        }
+
     async def _open(self, server, what: str, port: int | None, flag: str) -> None:
         try:
             await server.start()

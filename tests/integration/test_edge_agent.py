@@ -17,18 +17,13 @@ FREE_PORTS = dict(feeder_port=0, conveyor_port=0, process_port=0, control_port=0
 
 
 def config_for(line: SimulatedLine, tmp_path, scan_ms: int | None = None):
-    """lines/sim.toml pointed at a simulated line on free ports, history in tmp_path."""
+    """lines/sim.toml pointed at a simulated line on free ports, history in tmp_path, optionally faster groups."""
     text = DEFAULT_LINE.read_text(encoding="utf-8")
-    text = (text.replace("port = 5020", f"port = {line.stations['feeder'].port}")
-            .replace("port = 5021", f"port = {line.stations['conveyor'].port}")
-            .replace('"/tmp/smarthall-fieldbus"', f'"{line.bus.link}"')
-            .replace('"opc.tcp://127.0.0.1:4840"', f'"{line.process.endpoint_url}"')
-            .replace("flush_s = 1.0", f'flush_s = 0.1\npath = "{tmp_path / "history.db"}"'))
     if scan_ms:
         text = text.replace("rate_ms = 100", f"rate_ms = {scan_ms}").replace("rate_ms = 1000", f"rate_ms = {scan_ms}")
     path = tmp_path / "line.toml"
     path.write_text(text, encoding="utf-8")
-    return load_line(path)
+    return load_line(path, {**line.line_overrides(), "historian": {"path": str(tmp_path / "history.db"), "flush_s": 0.1}})
 
 
 @pytest.fixture

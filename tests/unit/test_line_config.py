@@ -83,3 +83,13 @@ def test_bad_line_configuration_is_one_clear_message(tmp_path, case):
         load_line(path)
     assert str(caught.value).startswith(str(path))
     assert "\n" not in str(caught.value)
+
+
+def test_overrides_point_a_connection_elsewhere_and_are_checked(tmp_path):
+    line = load_line(DEFAULT_LINE, {"conveyor": {"port": 40123}, "historian": {"path": str(tmp_path / "h.db")}})
+    assert line.connection("conveyor").settings["port"] == 40123
+    assert line.historian.path == tmp_path / "h.db"
+    with pytest.raises(LineConfigError, match=r"connections\[1\] 'conveyor': key 'port': expected 1\.\.65535, got 0"):
+        load_line(DEFAULT_LINE, {"conveyor": {"port": 0}})
+    with pytest.raises(LineConfigError, match="override for 'oven': the line has no such connection"):
+        load_line(DEFAULT_LINE, {"oven": {"port": 1}})
