@@ -1,0 +1,19 @@
+"""The camera inspection station: a sans-IO pipeline, recipes, and the reject loop.
+
+Modules: `pipeline` (inspect a frame: `inspect`, `Result`), `recipe` (TOML
+recipes: `load_recipe`, `Recipe`), `calibrate` (pixels per mm from a good part),
+`loop` (the reject loop: part_at_camera -> frame -> verdict in one FC16 write),
+`archive` (images of rejected parts, with a size cap).
+
+Exceptions:
+    InspectionError       base
+     ├── RecipeError      a recipe file that cannot be used (names file, key, expectation)
+     └── CalibrationError no round part to calibrate on
+"""
+
+from .errors import CalibrationError, InspectionError, RecipeError
+from .pipeline import DEFECTS, Measurements, Result, inspect
+from .recipe import DEFAULT_RECIPE, Recipe, load_recipe
+
+__all__ = ["DEFAULT_RECIPE", "DEFECTS", "CalibrationError", "InspectionError", "Measurements", "Recipe",
+           "RecipeError", "Result", "inspect", "load_recipe"]
