@@ -20,7 +20,6 @@ import asyncio
 import statistics
 import sys
 import time
-from types import MappingProxyType
 
 from devices import Timeouts
 from devices.opcua import OpcUaDriver

@@ -6,12 +6,12 @@ it (device, point, key) and what was expected.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
-from .model import WORD_ORDERS, DataType, Device, Event, Kind, Method, Point, Profile, Text
+from ..toml_reader import TomlReader, parse_toml
+from .model import WORD_ORDERS, DataType, Device, Event, Kind, Method, Point, Profile
 
 PROFILE_DIR = Path(__file__).parent
 PROTOCOLS = ("modbus-tcp", "modbus-rtu", "opcua")
@@ -36,12 +36,7 @@ def load_profile(name_or_path: str | Path) -> Profile:
         path = PROFILE_DIR / f"{name_or_path}.toml"
         if not path.exists():
             raise ProfileError(f"unknown profile {name_or_path!r}: expected one of {', '.join(profile_names())}")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ProfileError(f"{path}: cannot read: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{path}: not valid TOML: {exc}") from None
+    data = parse_toml(path, ProfileError)
     return _Reader(str(path)).profile(data)
 
 
@@ -50,43 +45,11 @@ def load_all() -> dict[str, Profile]:
     return {name: load_profile(name) for name in profile_names()}
 
 
-class _Reader:
+class _Reader(TomlReader):
     """Builds objects from parsed TOML, remembering where it is for messages."""
 
     def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, where: str, message: str) -> ProfileError:
-        return ProfileError(f"{self.source}: {where}: {message}")
-
-    def table(self, data: object, where: str) -> Mapping[str, object]:
-        if not isinstance(data, Mapping):
-            raise self.fail(where, f"expected a table, got {type(data).__name__}")
-        return data
-
-    def get(self, data: Mapping, key: str, where: str, kind: type | tuple[type, ...], default=...):
-        if key not in data:
-            if default is ...:
-                raise self.fail(where, f"missing key {key!r}")
-            return default
-        value = data[key]
-        kinds = kind if isinstance(kind, tuple) else (kind,)
-        if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
-            expected = " or ".join(k.__name__ for k in kinds)
-            raise self.fail(where, f"key {key!r}: expected {expected}, got {value!r}")
-        return value
-
-    def choice(self, data: Mapping, key: str, where: str, choices, default=...) -> str:
-        value = self.get(data, key, where, str, default)
-        if value not in choices:
-            raise self.fail(where, f"key {key!r}: expected one of {', '.join(choices)}, got {value!r}")
-        return value
-
-    def text(self, data: Mapping, where: str) -> Text:
-        for lang in ("ko", "en"):
-            if not self.get(data, lang, where, str, "").strip():
-                raise self.fail(where, f"missing the {'Korean' if lang == 'ko' else 'English'} text (key {lang!r})")
-        return Text(ko=data["ko"], en=data["en"])
+        super().__init__(source, ProfileError)
 
     def profile(self, data: Mapping) -> Profile:
         head = self.table(self.get(data, "profile", "top level", Mapping), "[profile]")
@@ -228,13 +191,6 @@ class _Reader:
         data = self.table(data, where)
         return Event(name=self.get(data, "name", where, str),
                      limit=float(self.get(data, "limit", where, (int, float))), text=self.text(data, where))
-
-    def unique(self, names: list[str], where: str, what: str) -> None:
-        seen = set()
-        for name in names:
-            if name in seen:
-                raise self.fail(where, f"duplicate {what} {name!r}")
-            seen.add(name)
 
     def no_overlaps(self, points: tuple[Point, ...], where: str) -> None:
         """No two points of one kind may share an address (a float32 takes two), but for distinct bits."""
