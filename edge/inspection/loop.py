@@ -1,0 +1,159 @@
+"""The reject loop: part_at_camera changes -> grab a frame -> inspect -> verdict in one FC16 request.
+
+`RejectLoop` polls the conveyor's ``part_at_camera`` on its own connection
+(every ``poll_s``, far faster than a scan group), takes the first camera frame
+grabbed after the change was seen, inspects it and writes ``verdict_part`` and
+``verdict`` together (LINE.md). A frame showing no part (grabbed as the part
+entered) is retried with the next frame while the time budget lasts. When
+there is no frame in time (camera lost) nothing is written: the PLC rejects
+the part fail-safe and counts it uninspected. Each result is recorded in the
+historian as ``vision.*`` tags and rejected images go to the archive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from devices.camera import CameraDriver
+from devices.errors import DriverError
+from devices.profiles import Device
+from devices.quality import Quality
+
+from ..tags import TagValue
+from .archive import ImageArchive
+from .pipeline import Result, inspect
+from .recipe import Recipe
+
+_log = logging.getLogger(__name__)
+PASS, FAIL = 1, 2
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the loop did for one part: its result (None: no frame) and how long it took from the change seen."""
+
+    part_id: int
+    result: Result | None
+    written: bool
+    latency_s: float
+    reason: str = ""
+
+
+@dataclass
+class LoopStats:
+    parts: int = 0
+    passed: int = 0
+    failed: int = 0
+    no_frame: int = 0
+    write_errors: int = 0
+    latencies_s: deque = field(default_factory=lambda: deque(maxlen=10000))
+
+
+class RejectLoop:
+    def __init__(self, conveyor, device: Device, camera: CameraDriver, recipe: Recipe = Recipe(), *,
+                 poll_s: float = 0.01, budget_s: float = 0.25, historian=None, archive: ImageArchive | None = None,
+                 on_decision: Callable[[Decision], None] | None = None) -> None:
+        self.conveyor = conveyor  # a ModbusDriver (read, write_block)
+        self.device = device
+        self.camera = camera
+        self.recipe = recipe
+        self.poll_s = poll_s
+        self.budget_s = budget_s
+        self.historian = historian
+        self.archive = archive
+        self.on_decision = on_decision
+        self.stats = LoopStats()
+        self._at_camera = device.point("part_at_camera")
+        self._verdict_part = device.point("verdict_part")
+        self._verdict = device.point("verdict")
+        self._camera_quality: str | None = None
+
+    async def run(self) -> None:
+        """Poll and decide until cancelled; a lost PLC or camera is waited out, never raised."""
+        last = 0
+        while True:
+            seen_at = time.monotonic()
+            (reading,) = await self.conveyor.read(self.device, [self._at_camera])
+            self._note_camera()
+            if reading.quality is Quality.GOOD:
+                part_id = int(reading.value)
+                if part_id and part_id != last:
+                    await self.decide(part_id, seen_at)
+                last = part_id
+            await asyncio.sleep(max(0.0, self.poll_s - (time.monotonic() - seen_at)))
+
+    async def decide(self, part_id: int, seen_at: float) -> Decision:
+        deadline = seen_at + self.budget_s
+        result = frame = None
+        after = seen_at
+        camera_ok = self.camera.status().quality is Quality.GOOD  # a lost camera: no waiting, the PLC rejects
+        while camera_ok and (left := deadline - time.monotonic()) > 0:
+            frame = await self.camera.frame_after(after, timeout=left)
+            if frame is None:
+                break
+            result = inspect(frame.image, self.recipe)
+            if "no_part" not in result.defects:
+                break
+            after = frame.monotonic
+        if result is None:
+            decision = Decision(part_id, None, False, time.monotonic() - seen_at, "no frame: PLC rejects fail-safe")
+            self.stats.no_frame += 1
+        else:
+            try:
+                await self.conveyor.write_block(self.device, [(self._verdict_part, part_id),
+                                                              (self._verdict, PASS if result.passed else FAIL)])
+                decision = Decision(part_id, result, True, time.monotonic() - seen_at)
+            except DriverError as exc:
+                self.stats.write_errors += 1
+                decision = Decision(part_id, result, False, time.monotonic() - seen_at, f"write failed: {exc}")
+        self._account(decision)
+        if result is not None and frame is not None and self.archive is not None:
+            try:
+                self.archive.keep(part_id, frame.image, result, frame.timestamp)
+            except OSError as exc:
+                _log.warning("image archive: %s", exc)
+        return decision
+
+    def _account(self, d: Decision) -> None:
+        s = self.stats
+        s.parts += 1
+        if d.written:
+            s.latencies_s.append(d.latency_s)
+            if d.result.passed:
+                s.passed += 1
+            else:
+                s.failed += 1
+        now = time.time()
+        if self.historian is not None:
+            verdict = "none" if d.result is None else d.result.verdict
+            defects = "" if d.result is None else ",".join(d.result.defects)
+            for tag, value, unit in (("vision.last_part", d.part_id, ""), ("vision.last_verdict", verdict, ""),
+                                     ("vision.last_defects", defects, ""),
+                                     ("vision.latency_ms", round(d.latency_s * 1000, 3), "ms")):
+                self.historian.record(TagValue(tag, value, Quality.GOOD, now, d.reason, unit))
+            if d.result is not None:
+                m = d.result.measurements
+                self.historian.record(TagValue("vision.diameter_mm", round(m.diameter_mm, 3), Quality.GOOD, now,
+                                               "", "mm"))
+        if self.on_decision is not None:
+            self.on_decision(d)
+        if not d.written:
+            _log.warning("part %d: %s", d.part_id, d.reason)
+
+    def _note_camera(self) -> None:
+        """Record the camera's quality in the historian when it changes (a lost camera shows as BAD)."""
+        status = self.camera.status()
+        key = f"{status.quality}:{status.reason}"
+        if key == self._camera_quality:
+            return
+        self._camera_quality = key
+        if status.quality is not Quality.GOOD:
+            _log.warning("camera: %s", status.reason)
+        if self.historian is not None:
+            value = "ok" if status.quality is Quality.GOOD else None
+            self.historian.record(TagValue("vision.camera", value, status.quality, time.time(), status.reason))
