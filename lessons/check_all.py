@@ -1,0 +1,86 @@
+"""check-all: on a simulated line, every automatic check fails before its step is done and passes after.
+
+For each step in order: start it (setup, fault, files), show that its
+condition does not hold on the untouched line (a quiz or reading check refuses
+a wrong answer), apply its reference solution, and follow the check until it
+passes. A check that cannot fail is a bug; so is a solution that does not pass.
+The line is whatever the caller connected `agent` and `sim` to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .checks import Verdict
+from .errors import LessonError
+from .model import ChoiceAnswer, ConfigCheck, Lesson, NumberAnswer, ReadingMatches
+from .runner import StepRun
+from .sim_control import SimControl
+
+PROBE_S = 0.5  # how long the untouched line is watched for a condition that already holds
+
+
+@dataclass(frozen=True)
+class StepResult:
+    lesson: str
+    step: str
+    ok: bool
+    message: str
+
+    def __str__(self) -> str:
+        return f"{'ok  ' if self.ok else 'FAIL'} {self.lesson}/{self.step}: {self.message}"
+
+
+async def check_lesson(lesson: Lesson, agent, sim: SimControl, workspace: Path) -> list[StepResult]:
+    results = []
+    for step in lesson.steps:
+        def result(ok: bool, message: str) -> StepResult:
+            return StepResult(lesson.id, step.id, ok, message)
+
+        run = StepRun(step, agent, sim, workspace / step.id, user="check-all")
+        try:
+            await run.start()
+            if step.check is None:
+                results.append(result(True, "sign-off (an instructor confirms it)"))
+                continue
+            early = await _fails_before(run)
+            if early:
+                results.append(result(False, f"the check passes before the step is done: {early}"))
+                continue
+            await run.apply(step.solution)
+            status = await run.until_done()
+            if status.verdict is Verdict.PASSED:
+                results.append(result(True, f"fails before, passes after the solution ({status.detail})"))
+            else:
+                results.append(result(False, f"the solution does not pass the check: {status.detail}"))
+        except LessonError as exc:
+            results.append(result(False, str(exc)))
+        except Exception as exc:  # a write refused by the edge, a driver error: report it, go on
+            results.append(result(False, f"{type(exc).__name__}: {exc}"))
+    return results
+
+
+async def _fails_before(run: StepRun) -> str:
+    """'' when the check does not hold on the untouched line; else what it saw."""
+    check = run.step.check
+    if isinstance(check, (ChoiceAnswer, NumberAnswer, ReadingMatches)):
+        status = await run.status()
+        if status.satisfied:
+            return status.detail
+        if isinstance(check, ChoiceAnswer):
+            wrong = (check.answer + 1) % len(check.choices)
+        elif isinstance(check, NumberAnswer):
+            wrong = check.answer + 10 * check.tolerance + 1
+        else:
+            (live,) = await run.agent.read([check.tag])
+            wrong = (live.value or 0) + 10 * check.tolerance + 1
+        if run.answer(wrong):
+            return f"the wrong answer {wrong!r} is accepted"
+        await run.restart_check()
+        return ""
+    if isinstance(check, ConfigCheck):
+        status = await run.status()
+        return status.detail if status.satisfied else ""
+    status = await run.holds_within(PROBE_S)
+    return status.detail if status else ""

@@ -1,0 +1,474 @@
+"""Reading and validating lessons like a compiler: every problem found, each with file, line and key path.
+
+`load_catalogue(path, line)` reads ``info.toml`` and every lesson it lists and
+returns a `Catalogue`, or raises `LessonFormatError` with all the problems.
+`line` (a `LineConfig`) is what tag and alarm names are checked against.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+
+from devices.profiles import Text
+from devices.toml_reader import TomlReader
+from edge.agent import checked_value
+from edge.config import LineConfig
+from edge.errors import WriteRejected
+
+from .errors import LessonFormatError, Problem
+from .locate import KeyLines, parse_where
+from .model import (ALARM_STATES, LEVELS, OPERATORS, QUALITIES, STEP_KINDS, Action, AlarmIs, AllOf, Catalogue,
+                    Check, ChoiceAnswer, ConfigCheck, ConfigExpect, CounterIncreased, Fault, Lesson, NumberAnswer,
+                    QualityCondition, ReadingMatches, Step, TagChanged, TagCondition)
+
+CATALOGUE = Path(__file__).resolve().parent / "catalogue" / "info.toml"
+REPO = Path(__file__).resolve().parent.parent
+
+# LINE.md's fault kinds and what each applies to (sim control checks the details when it injects).
+FAULT_KINDS = ("offline", "latency", "drop", "crc_noise", "serial_mismatch", "stuck", "drift", "noise",
+               "diverter_jam", "motor_overload", "estop", "heater_failure", "thermocouple_open", "dim_light", "blur",
+               "camera_offline", "bearing_wear")
+STATIONS = ("feeder", "conveyor", "fieldbus", "process", "vision", "energy")
+
+_TAG_CHECKS = ("tag", "quality", "changed", "increased", "alarm", "all")
+CHECK_TYPES = {  # which check types each step kind may use
+    "read-and-do": (*_TAG_CHECKS, "reading"),
+    "fault-drill": _TAG_CHECKS,
+    "quiz": ("choice", "number", "reading"),
+    "config-task": ("config",),
+    "sign-off": (),
+}
+ACTIONS = {  # action -> its keys besides 'action'
+    "write": ("tag", "value"), "ack": ("alarm",), "clear-faults": (), "load-magazine": ("count",),
+    "wait": ("until",), "answer": ("value",), "answer-tag": ("tag",), "append": ("file", "text"),
+    "replace": ("file", "old", "new"),
+}
+_STEP_KEYS = ("id", "kind", "title", "instruction", "hints", "check", "solution", "setup", "fault", "files")
+
+
+def load_catalogue(path: str | Path = CATALOGUE, line: LineConfig | None = None) -> Catalogue:
+    """The catalogue and its lessons, checked; raises LessonFormatError listing every problem."""
+    path = Path(path)
+    problems: list[Problem] = []
+    lessons = _Catalogue(path, line, problems).read()
+    if problems:
+        raise LessonFormatError(problems)
+    return Catalogue(tuple(lessons), path)
+
+
+def load_lesson(folder: str | Path, line: LineConfig | None = None, known: set[str] | None = None) -> Lesson:
+    """One lesson folder (or its lesson.toml); raises LessonFormatError listing every problem."""
+    folder = Path(folder)
+    if folder.is_file():
+        folder = folder.parent
+    problems: list[Problem] = []
+    lesson = _LessonReader(folder / "lesson.toml", line, problems, known).read()
+    if problems or lesson is None:
+        raise LessonFormatError(problems)
+    return lesson
+
+
+def validate(path: str | Path, line: LineConfig) -> list[Problem]:
+    """Every problem of a catalogue (info.toml or its folder) or of one lesson folder."""
+    path = Path(path)
+    if path.is_dir() and (path / "info.toml").exists():
+        path = path / "info.toml"
+    try:
+        if path.name == "info.toml":
+            load_catalogue(path, line)
+        else:
+            load_lesson(path, line)
+    except LessonFormatError as exc:
+        return exc.problems
+    return []
+
+
+class _Fail(Exception):
+    """One problem; the reader records it and goes on with the next table."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
+class _Reader(TomlReader):
+    """TomlReader whose complaints are Problems with the line of the key path."""
+
+    def __init__(self, path: Path, problems: list[Problem]) -> None:
+        super().__init__(_shown(path), _Fail)
+        self.path = path
+        self.problems = problems
+        self.keys = KeyLines("")
+
+    def parse(self) -> dict | None:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            self.problems.append(Problem(self.source, 1, "file", "no such file"))
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            self.problems.append(Problem(self.source, 1, "file", f"cannot read: {exc}"))
+            return None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            line = getattr(exc, "lineno", None) or _line_from(str(exc))
+            self.problems.append(Problem(self.source, line, "file", f"not valid TOML: {str(exc).split(' (at ')[0]}"))
+            return None
+        self.keys = KeyLines(text)
+        return data
+
+    def fail(self, where: str, message: str) -> _Fail:
+        path = parse_where(where)
+        if message.startswith(("key '", "unknown key '", "missing key '")):
+            path += (message.split("'")[1],)
+        return _Fail(Problem(self.source, self.keys.line(path), where, message))
+
+    def collect(self, function, *args):
+        """Run one reading function; a problem is recorded and None returned."""
+        try:
+            return function(*args)
+        except _Fail as exc:
+            self.problems.append(exc.problem)
+            return None
+
+    def texts(self, data: Mapping, key: str, where: str, required: bool = True) -> tuple[Text, ...]:
+        items = self.get(data, key, where, list, ... if required else [])
+        inner = _join(where, key)
+        return tuple(self.text(self.table(t, f"{inner}[{i}]"), f"{inner}[{i}]") for i, t in enumerate(items))
+
+    def bilingual(self, data: Mapping, key: str, where: str) -> Text:
+        return self.text(self.table(self.get(data, key, where, Mapping), _join(where, key)), _join(where, key))
+
+
+class _Catalogue(_Reader):
+    def __init__(self, path: Path, line: LineConfig | None, problems: list[Problem]) -> None:
+        super().__init__(path, problems)
+        self.line = line
+
+    def read(self) -> list[Lesson]:
+        data = self.parse()
+        if data is None:
+            return []
+        entries = self.collect(self.entries, data) or []
+        lessons: list[Lesson] = []
+        known: set[str] = set()
+        for where, entry_id, folder in entries:
+            before = len(self.problems)
+            lesson = _LessonReader(self.path.parent / folder / "lesson.toml", self.line, self.problems, known).read()
+            if lesson is not None and lesson.id != entry_id and len(self.problems) == before:
+                self.problems.append(Problem(self.source, self.keys.line(parse_where(where) + ("id",)), where,
+                                             f"lists {entry_id!r} but {folder}/lesson.toml has id {lesson.id!r}"))
+            known.add(entry_id)
+            if lesson is not None:
+                lessons.append(lesson)
+        return lessons
+
+    def entries(self, data: Mapping) -> list[tuple[str, str, str]]:
+        self.known_keys(data, "top level", ("lessons",))
+        found = []
+        for i, entry in enumerate(self.get(data, "lessons", "top level", list)):
+            where = f"lessons[{i}]"
+            entry = self.table(entry, where)
+            self.known_keys(entry, where, ("id", "path"))
+            found.append((where, self.get(entry, "id", where, str), self.get(entry, "path", where, str)))
+        self.unique((e[1] for e in found), "lessons", "lesson id")
+        for where, _, folder in found:
+            if not (self.path.parent / folder / "lesson.toml").is_file():
+                raise self.fail(f"{where}.path", f"no lesson.toml in {folder!r}")
+        return found
+
+
+class _LessonReader(_Reader):
+    def __init__(self, path: Path, line: LineConfig | None, problems: list[Problem],
+                 known: set[str] | None = None) -> None:
+        super().__init__(path, problems)
+        self.line = line
+        self.known = known
+
+    def read(self) -> Lesson | None:
+        data = self.parse()
+        if data is None:
+            return None
+        start = len(self.problems)
+        head = self.collect(self.head, data)
+        steps_data, steps_reader = data.get("steps", []), self
+        if "steps_file" in data and head is not None:
+            steps_reader = _LessonReader(self.path.parent / data["steps_file"], self.line, self.problems)
+            steps_data = (steps_reader.parse() or {}).get("steps", [])
+        steps = steps_reader.collect(steps_reader.steps, steps_data) or ()
+        if head is None or len(self.problems) > start:
+            return None
+        return Lesson(**head, steps=tuple(steps), folder=self.path.parent)
+
+    def head(self, data: Mapping) -> dict:
+        self.known_keys(data, "top level", ("id", "title", "level", "duration_min", "objectives", "prerequisites",
+                                            "stations", "steps", "steps_file"))
+        if "steps" in data and "steps_file" in data:
+            raise self.fail("steps_file", "write the steps here ([[steps]]) or in steps_file, not both")
+        prerequisites = tuple(self.get(data, "prerequisites", "top level", list, []))
+        for i, name in enumerate(prerequisites):
+            if self.known is not None and name not in self.known:
+                raise self.fail(f"prerequisites[{i}]", f"{name!r} is not a lesson listed before this one")
+        stations = tuple(self.get(data, "stations", "top level", list))
+        for station in stations:
+            if station not in STATIONS:
+                raise self.fail("stations", f"unknown station {station!r}: expected {', '.join(STATIONS)}")
+        duration = self.number(data, "duration_min", "top level", 1, 600)
+        if not isinstance(duration, int):
+            raise self.fail("duration_min", f"expected whole minutes, got {duration!r}")
+        return dict(id=self.get(data, "id", "top level", str), title=self.bilingual(data, "title", "top level"),
+                    level=self.choice(data, "level", "top level", LEVELS), duration_min=duration,
+                    objectives=self.texts(data, "objectives", "top level"), prerequisites=prerequisites,
+                    stations=stations)
+
+    def steps(self, raw: object) -> list[Step]:
+        if not isinstance(raw, list) or not raw:
+            raise self.fail("steps", "a lesson needs steps ([[steps]] tables)")
+        steps = [self.collect(self.step, s, i) for i, s in enumerate(raw)]
+        ids = [s.id for s in steps if s is not None]
+        for i, step_id in enumerate(ids):
+            if step_id in ids[:i]:
+                index = next(j for j, s in enumerate(raw) if isinstance(s, Mapping) and s.get("id") == step_id and
+                             j > ids.index(step_id))
+                raise self.fail(f"steps[{index}].id", f"duplicate step id {step_id!r}")
+        return [s for s in steps if s is not None]
+
+    def step(self, data: object, index: int) -> Step:
+        where = f"steps[{index}]"
+        data = self.table(data, where)
+        self.known_keys(data, where, _STEP_KEYS)
+        step_id = self.get(data, "id", where, str)
+        kind = self.get(data, "kind", where, str)
+        if kind not in STEP_KINDS:
+            raise self.fail(f"{where}.kind", f"unknown step kind {kind!r}: expected one of {', '.join(STEP_KINDS)}")
+        title = self.bilingual(data, "title", where)
+        instruction = self.bilingual(data, "instruction", where)
+        hints = self.texts(data, "hints", where, required=False)
+        fault = self.fault(data, where, kind)
+        files = self.files(data, where)
+        check = None
+        if kind == "sign-off":
+            for key in ("check", "solution"):
+                if key in data:
+                    raise self.fail(f"{where}.{key}", "a sign-off step is confirmed by the instructor: no check or solution")
+        else:
+            check = self.check(self.get(data, "check", where, Mapping), f"{where}.check", CHECK_TYPES[kind])
+        solution = self.actions(data, "solution", where, required=check is not None)
+        setup = self.actions(data, "setup", where, required=False)
+        if isinstance(check, ConfigCheck) and check.file not in files:
+            raise self.fail(f"{where}.check.file", f"{check.file!r} is not one of the step's files"
+                            f" ({', '.join(files) or 'none'}): add it to {where}.files")
+        for i, action in enumerate(solution + setup):
+            if action.file is not None and action.file not in files:
+                raise self.fail(f"{where}.solution", f"action {action.action!r} edits {action.file!r}, not one of the"
+                                f" step's files ({', '.join(files) or 'none'})")
+        return Step(id=step_id, kind=kind, title=title, instruction=instruction, hints=hints, check=check,
+                    solution=solution, setup=setup, fault=fault, files=files)
+
+    def fault(self, data: Mapping, where: str, kind: str) -> Fault | None:
+        if kind != "fault-drill":
+            if "fault" in data:
+                raise self.fail(f"{where}.fault", f"only a fault-drill step injects a fault (this is {kind!r})")
+            return None
+        where = f"{where}.fault"
+        raw = self.table(self.get(data, "fault", where.rsplit(".", 1)[0], Mapping), where)
+        self.known_keys(raw, where, ("target", "kind", "params", "by_hand"))
+        fault_kind = self.get(raw, "kind", where, str)
+        if fault_kind not in FAULT_KINDS:
+            raise self.fail(f"{where}.kind", f"unknown fault kind {fault_kind!r}: expected one of {', '.join(FAULT_KINDS)}")
+        return Fault(target=self.get(raw, "target", where, str), kind=fault_kind,
+                     params=dict(self.get(raw, "params", where, Mapping, {})),
+                     by_hand=self.bilingual(raw, "by_hand", where))
+
+    def files(self, data: Mapping, where: str) -> dict[str, Path]:
+        raw = self.table(self.get(data, "files", where, Mapping, {}), f"{where}.files")
+        files = {}
+        for name, source in raw.items():
+            if not isinstance(source, str) or "/" in name or name.startswith("."):
+                raise self.fail(f"{where}.files.{name}", "expected name = \"path of the starting copy\"")
+            path = (REPO / source) if source.startswith("lines/") else (self.path.parent / source)
+            if not path.is_file():
+                raise self.fail(f"{where}.files.{name}", f"no such file {source!r}")
+            files[name] = path
+        return files
+
+    # --- checks ---------------------------------------------------------------------------
+
+    def check(self, data: Mapping, where: str, allowed: tuple[str, ...]) -> Check:
+        data = self.table(data, where)
+        kind = self.get(data, "type", where, str)
+        if kind not in allowed:
+            known = sorted({t for types in CHECK_TYPES.values() for t in types})
+            what = "unknown check type" if kind not in known else "this step kind cannot use check type"
+            raise self.fail(f"{where}.type", f"{what} {kind!r}: expected one of {', '.join(allowed)}")
+        timeout = ("timeout_s",)
+        if kind == "tag":
+            self.known_keys(data, where, ("type", "tag", "op", "value", "hold_s", *timeout))
+            tag = self.tag(data, where)
+            op = self.get(data, "op", where, str)
+            if op not in OPERATORS:
+                raise self.fail(f"{where}.op", f"unknown operator {op!r}: expected one of {' '.join(OPERATORS)}")
+            value = self.get(data, "value", where, (bool, int, float))
+            if self.line is not None:
+                self.value_fits(tag, value, f"{where}.value")
+            if isinstance(value, bool) and op not in ("==", "!="):
+                raise self.fail(f"{where}.op", f"{tag} is compared with a bool: use == or !=, not {op}")
+            return TagCondition(tag, op, value, self.hold(data, where), self.timeout(data, where))
+        if kind == "quality":
+            self.known_keys(data, where, ("type", "tag", "quality", "hold_s", *timeout))
+            return QualityCondition(self.tag(data, where), self.choice(data, "quality", where, QUALITIES),
+                                    self.hold(data, where), self.timeout(data, where))
+        if kind == "changed":
+            self.known_keys(data, where, ("type", "tag", *timeout))
+            return TagChanged(self.tag(data, where), self.timeout(data, where))
+        if kind == "increased":
+            self.known_keys(data, where, ("type", "tag", "by", *timeout))
+            return CounterIncreased(self.tag(data, where), self.number(data, "by", where, 1e-9, 1e9),
+                                    self.timeout(data, where))
+        if kind == "alarm":
+            self.known_keys(data, where, ("type", "alarm", "state", *timeout))
+            return AlarmIs(self.alarm(data, where), self.choice(data, "state", where, ALARM_STATES),
+                           self.timeout(data, where))
+        if kind == "reading":
+            self.known_keys(data, where, ("type", "tag", "tolerance"))
+            return ReadingMatches(self.tag(data, where), self.number(data, "tolerance", where, 0, 1e9))
+        if kind == "choice":
+            self.known_keys(data, where, ("type", "choices", "answer"))
+            choices = self.texts(data, "choices", where)
+            if len(choices) < 2:
+                raise self.fail(f"{where}.choices", "a choice question needs at least two choices")
+            answer = self.get(data, "answer", where, int)
+            if not 0 <= answer < len(choices):
+                raise self.fail(f"{where}.answer", f"expected the index of a choice, 0..{len(choices) - 1}, got {answer}")
+            return ChoiceAnswer(choices, answer)
+        if kind == "number":
+            self.known_keys(data, where, ("type", "answer", "tolerance"))
+            return NumberAnswer(float(self.get(data, "answer", where, (int, float))),
+                                float(self.number(data, "tolerance", where, 0, 1e9, 0)))
+        if kind == "config":
+            self.known_keys(data, where, ("type", "file", "expect"))
+            expects = self.get(data, "expect", where, list)
+            if not expects:
+                raise self.fail(f"{where}.expect", "a config check needs at least one expectation")
+            return ConfigCheck(self.get(data, "file", where, str),
+                               tuple(self.expect(e, f"{where}.expect[{i}]") for i, e in enumerate(expects)))
+        # all
+        self.known_keys(data, where, ("type", "of"))
+        parts = self.get(data, "of", where, list)
+        if len(parts) < 2:
+            raise self.fail(f"{where}.of", "'all' needs at least two checks")
+        inner = tuple(t for t in allowed if t != "all")
+        return AllOf(tuple(self.check(p, f"{where}.of[{i}]", inner) for i, p in enumerate(parts)))
+
+    def expect(self, data: object, where: str) -> ConfigExpect:
+        data = self.table(data, where)
+        fields = ConfigExpect.__dataclass_fields__
+        self.known_keys(data, where, fields)
+        values = {}
+        for key in fields:
+            if key in data:
+                kind = str if key in ("tag", "group", "alarm", "kind") else (int, float)
+                values[key] = self.get(data, key, where, kind)
+        if "tag" in values and self.line is not None and not fnmatch.filter(self.line.tags, values["tag"]):
+            raise self.fail(f"{where}.tag", f"{values['tag']!r} matches no tag of the line")
+        if not ({"tag", "group", "alarm"} & set(values)):
+            raise self.fail(where, "expected at least one of 'tag', 'group' or 'alarm' to say what to look at")
+        return ConfigExpect(**values)
+
+    def tag(self, data: Mapping, where: str) -> str:
+        name = self.get(data, "tag", where, str)
+        if self.line is not None and name not in self.line.tags:
+            close = [t for t in self.line.tags if t.split(".")[-1] == name.split(".")[-1]]
+            hint = f" (did you mean {close[0]!r}?)" if close else ": `smarthall tags` lists the line's tags"
+            raise self.fail(f"{where}.tag", f"unknown tag {name!r}{hint}")
+        return name
+
+    def alarm(self, data: Mapping, where: str) -> str:
+        name = self.get(data, "alarm", where, str)
+        if self.line is not None and name not in {a.id for a in self.line.alarms}:
+            raise self.fail(f"{where}.alarm", f"unknown alarm {name!r}: expected one of"
+                            f" {', '.join(a.id for a in self.line.alarms)}")
+        return name
+
+    def value_fits(self, tag: str, value: object, where: str) -> None:
+        point = self.line.tags[tag].point
+        if point.type.value == "bool" and not isinstance(value, bool):
+            raise self.fail(where, f"{tag} is a bool: expected true or false, got {value!r}")
+        if point.type.value != "bool" and isinstance(value, bool):
+            raise self.fail(where, f"{tag} is a {point.type.value}: expected a number, got {value!r}")
+
+    def hold(self, data: Mapping, where: str) -> float:
+        return float(self.number(data, "hold_s", where, 0, 3600, 0.0))
+
+    def timeout(self, data: Mapping, where: str) -> float:
+        return float(self.number(data, "timeout_s", where, 0.1, 86400, 30.0))
+
+    # --- actions --------------------------------------------------------------------------
+
+    def actions(self, data: Mapping, key: str, where: str, required: bool) -> tuple[Action, ...]:
+        raw = self.get(data, key, where, list, [])
+        if required and not raw:
+            raise self.fail(f"{where}.{key}" if key in data else where,
+                            f"an automatic step needs a reference solution ([[{where.split('[')[0]}.{key}]])"
+                            " so that check-all can prove its check")
+        return tuple(self.action(a, f"{where}.{key}[{i}]") for i, a in enumerate(raw))
+
+    def action(self, data: object, where: str) -> Action:
+        data = self.table(data, where)
+        name = self.get(data, "action", where, str)
+        if name not in ACTIONS:
+            raise self.fail(f"{where}.action", f"unknown action {name!r}: expected one of {', '.join(ACTIONS)}")
+        keys = ACTIONS[name]
+        self.known_keys(data, where, ("action", *keys))
+        for key in keys:
+            if key not in data:
+                raise self.fail(where, f"missing key {key!r} (action {name!r} needs {', '.join(keys)})")
+        if name == "write":
+            tag = self.tag(data, where)
+            value = self.get(data, "value", where, (bool, int, float))
+            if self.line is not None:
+                try:
+                    checked_value(self.line.tags[tag], value)
+                except WriteRejected as exc:
+                    raise self.fail(f"{where}.value", f"the edge would refuse this write: {exc}") from None
+            return Action(name, tag=tag, value=value)
+        if name == "ack":
+            return Action(name, alarm=self.alarm(data, where))
+        if name == "load-magazine":
+            return Action(name, count=int(self.number(data, "count", where, 0, 1000)))
+        if name == "wait":
+            return Action(name, until=self.check(data["until"], f"{where}.until", _TAG_CHECKS))
+        if name == "answer":
+            value = self.get(data, "value", where, (int, float))
+            if isinstance(value, float) and not math.isfinite(value):
+                raise self.fail(f"{where}.value", "expected a finite number")
+            return Action(name, value=value)
+        if name == "answer-tag":
+            return Action(name, tag=self.tag(data, where))
+        if name == "append":
+            return Action(name, file=self.get(data, "file", where, str), text=self.get(data, "text", where, str))
+        if name == "replace":
+            return Action(name, file=self.get(data, "file", where, str), old=self.get(data, "old", where, str),
+                          new=self.get(data, "new", where, str))
+        return Action(name)
+
+
+def _join(where: str, key: str) -> str:
+    return key if where == "top level" else f"{where}.{key}"
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _line_from(message: str) -> int:
+    import re
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else 1

@@ -1,0 +1,202 @@
+"""Lessons as frozen data: a catalogue of lessons, each a list of steps with a check and a solution.
+
+Everything a trainee or an instructor reads is a `Text` (Korean and English).
+Checks and actions are plain records; `lessons.checks` evaluates checks
+without I/O and `lessons.runner` runs them against the line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from devices.profiles import Text
+
+LEVELS = ("basic", "intermediate-1", "intermediate-2", "advanced")
+LEVEL_NAMES = {
+    "basic": Text(ko="기초", en="basic"),
+    "intermediate-1": Text(ko="중급 1", en="intermediate 1"),
+    "intermediate-2": Text(ko="중급 2", en="intermediate 2"),
+    "advanced": Text(ko="고급", en="advanced"),
+}
+STEP_KINDS = ("read-and-do", "quiz", "config-task", "fault-drill", "sign-off")
+OPERATORS = ("==", "!=", "<", "<=", ">", ">=")
+QUALITIES = ("good", "bad", "stale")
+ALARM_STATES = ("active", "acknowledged", "normal")
+
+Scalar = bool | int | float
+
+
+# --- checks ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TagCondition:
+    """`tag op value` must hold for hold_s seconds within timeout_s."""
+
+    tag: str
+    op: str
+    value: Scalar
+    hold_s: float = 0.0
+    timeout_s: float = 30.0
+
+
+@dataclass(frozen=True)
+class QualityCondition:
+    """The tag's quality must be `quality` for hold_s seconds within timeout_s."""
+
+    tag: str
+    quality: str
+    hold_s: float = 0.0
+    timeout_s: float = 30.0
+
+
+@dataclass(frozen=True)
+class TagChanged:
+    """The tag's value differs from its value when the step started."""
+
+    tag: str
+    timeout_s: float = 30.0
+
+
+@dataclass(frozen=True)
+class CounterIncreased:
+    """The tag rose by at least `by` above the lowest value seen since the step started (a reset restarts it)."""
+
+    tag: str
+    by: float
+    timeout_s: float = 30.0
+
+
+@dataclass(frozen=True)
+class AlarmIs:
+    """The alarm is active (acknowledged or not), acknowledged (and still active) or back to normal."""
+
+    alarm: str
+    state: str
+    timeout_s: float = 30.0
+
+
+@dataclass(frozen=True)
+class ReadingMatches:
+    """The number the trainee read off the line equals the tag's live value within tolerance."""
+
+    tag: str
+    tolerance: float
+
+
+@dataclass(frozen=True)
+class ChoiceAnswer:
+    """A multiple-choice question; `answer` is the index of the right choice."""
+
+    choices: tuple[Text, ...]
+    answer: int
+
+
+@dataclass(frozen=True)
+class NumberAnswer:
+    answer: float
+    tolerance: float
+
+
+@dataclass(frozen=True)
+class ConfigExpect:
+    """One thing the edited line configuration must say; unset fields are not checked."""
+
+    tag: str | None = None
+    group: str | None = None
+    rate_ms: float | None = None
+    deadband: float | None = None
+    alarm: str | None = None
+    kind: str | None = None
+    limit: float | None = None
+
+
+@dataclass(frozen=True)
+class ConfigCheck:
+    """The trainee's copy of a line configuration (`file`, in the workspace) loads and says all of `expect`."""
+
+    file: str
+    expect: tuple[ConfigExpect, ...]
+
+
+@dataclass(frozen=True)
+class AllOf:
+    checks: tuple[Check, ...]
+
+
+Check = (TagCondition | QualityCondition | TagChanged | CounterIncreased | AlarmIs | ReadingMatches | ChoiceAnswer
+         | NumberAnswer | ConfigCheck | AllOf)
+
+
+# --- actions (solutions and setup) --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Action:
+    """One declarative action: write, ack, clear-faults, load-magazine, wait, answer, answer-tag, append, replace."""
+
+    action: str
+    tag: str | None = None
+    value: Scalar | None = None
+    alarm: str | None = None
+    count: int | None = None
+    file: str | None = None
+    text: str | None = None
+    old: str | None = None
+    new: str | None = None
+    until: Check | None = None  # wait
+
+
+@dataclass(frozen=True)
+class Fault:
+    """Injected through sim control when the step starts; on a real line `by_hand` tells the instructor what to do."""
+
+    target: str
+    kind: str
+    params: dict = field(default_factory=dict, hash=False, compare=False)
+    by_hand: Text = Text("", "")
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    kind: str
+    title: Text
+    instruction: Text
+    hints: tuple[Text, ...] = ()
+    check: Check | None = None
+    solution: tuple[Action, ...] = ()
+    setup: tuple[Action, ...] = ()
+    fault: Fault | None = None
+    files: dict = field(default_factory=dict, hash=False, compare=False)  # workspace name -> source path
+
+    @property
+    def automatic(self) -> bool:
+        return self.check is not None
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    title: Text
+    level: str
+    duration_min: int
+    objectives: tuple[Text, ...]
+    prerequisites: tuple[str, ...]
+    stations: tuple[str, ...]
+    steps: tuple[Step, ...]
+    folder: Path
+
+    def step(self, step_id: str) -> Step:
+        return next(s for s in self.steps if s.id == step_id)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    lessons: tuple[Lesson, ...]
+    source: Path
+
+    def lesson(self, lesson_id: str) -> Lesson:
+        for lesson in self.lessons:
+            if lesson.id == lesson_id:
+                return lesson
+        raise KeyError(lesson_id)

@@ -1,0 +1,200 @@
+"""Running a step on the line through the edge agent's API: start it, follow its check, apply actions.
+
+`StepRun(step, agent, sim, workspace)` is what a console drives:
+
+    run = StepRun(step, agent, sim, workspace)
+    notes = await run.start()          # setup, fault injection (or by-hand notes), fresh workspace files
+    async with contextlib.aclosing(run.follow()) as statuses:
+        async for status in statuses:  # each change of the check's status, until passed or failed
+            ...
+    run.answer(42)                     # a quiz or reading answer, from the UI
+
+The check itself is evaluated by `lessons.checks` (no I/O); this module only
+feeds it: a fresh read at start, the agent's watch stream, alarm states and the
+trainee's configuration file when it changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from devices.profiles import Text
+from edge.config import LineConfigError, load_line
+
+from .checks import Evaluation, Status, Verdict, evaluation
+from .errors import LessonRunError
+from .model import Action, Check, Step
+from .sim_control import SimControl
+
+POLL_S = 0.05
+
+
+class StepRun:
+    def __init__(self, step: Step, agent, sim: SimControl | None, workspace: Path, user: str = "trainee") -> None:
+        self.step = step
+        self.agent = agent
+        self.sim = sim
+        self.workspace = Path(workspace)
+        self.user = user
+        self.evaluation: Evaluation | None = None
+        self._config_stamp: tuple | None = None
+
+    async def start(self) -> list[Text]:
+        """Prepare the step: copy its files, run its setup, inject its fault; returns notes for the instructor."""
+        notes: list[Text] = []
+        self.workspace.mkdir(parents=True, exist_ok=True)
+        for name, source in self.step.files.items():
+            if not (self.workspace / name).exists():
+                shutil.copyfile(source, self.workspace / name)
+        await self.apply(self.step.setup)
+        if self.step.fault is not None:
+            fault = self.step.fault
+            if self.sim is None:
+                notes.append(fault.by_hand)
+            else:
+                await self.sim.inject_fault(fault.target, fault.kind, fault.params)
+        await self.restart_check()
+        return notes
+
+    async def restart_check(self) -> None:
+        """A fresh evaluation of the step's check, fed a fresh read of its tags."""
+        if self.step.check is None:
+            self.evaluation = None
+            return
+        self.evaluation = await self._evaluation(self.step.check)
+
+    async def _evaluation(self, check: Check) -> Evaluation:
+        ev = evaluation(check, time.time())
+        if ev.tags:
+            for value in await self.agent.read(sorted(ev.tags)):
+                ev.observe(value)
+        self._config_stamp = None
+        return ev
+
+    def answer(self, value: float) -> bool | None:
+        """The trainee's answer to a quiz or reading step: True right, False wrong, None not known yet."""
+        if self.evaluation is None or not self.evaluation.takes_answer:
+            raise LessonRunError(f"step {self.step.id!r} takes no answer")
+        return self.evaluation.answer(value)
+
+    async def status(self) -> Status:
+        return self._refresh(self.evaluation)
+
+    def _refresh(self, ev: Evaluation) -> Status:
+        for alarm_id in ev.alarms:
+            ev.observe_alarm(alarm_id, self.agent.alarms.state(alarm_id).state.value)
+        if ev.takes_config:
+            self._load_config(ev)
+        return ev.status(time.time())
+
+    def _load_config(self, ev: Evaluation) -> None:
+        path = self.workspace / ev.check.file
+        try:
+            stat = path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            stamp = None
+        if stamp == self._config_stamp and stamp is not None:
+            return
+        self._config_stamp = stamp
+        try:
+            ev.config(load_line(path))
+        except LineConfigError as exc:
+            ev.config(str(exc))
+
+    async def follow(self, poll_s: float = POLL_S, ev: Evaluation | None = None) -> AsyncIterator[Status]:
+        """Each change of the check's status until it passes or fails (answer checks wait for an answer)."""
+        ev = ev or self.evaluation
+        if ev is None:
+            raise LessonRunError(f"step {self.step.id!r} has no automatic check")
+        pump = asyncio.create_task(self._pump(ev), name=f"watch for step {self.step.id}") if ev.tags else None
+        try:
+            last = None
+            while True:
+                status = self._refresh(ev)
+                if status != last:
+                    last = status
+                    yield status
+                if status.verdict is not Verdict.WAITING:
+                    return
+                await asyncio.sleep(poll_s)
+        finally:
+            if pump is not None:
+                pump.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await pump
+
+    async def _pump(self, ev: Evaluation) -> None:
+        async for value in self.agent.watch(sorted(ev.tags)):
+            ev.observe(value)
+
+    async def holds_within(self, seconds: float) -> Status | None:
+        """The first status in which the check's condition holds within `seconds`, else None."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                async with contextlib.aclosing(self.follow()) as statuses:
+                    async for status in statuses:
+                        if status.satisfied:
+                            return status
+        return None
+
+    async def until_done(self) -> Status:
+        """Follow the check to its end (its timeout bounds the wait)."""
+        status = None
+        async with contextlib.aclosing(self.follow()) as statuses:
+            async for status in statuses:
+                pass
+        return status
+
+    # --- actions -----------------------------------------------------------------------------
+
+    async def apply(self, actions: tuple[Action, ...]) -> None:
+        """Do declarative actions on the line, the workspace or the step's check (solutions and setup)."""
+        for action in actions:
+            await self._do(action)
+
+    async def _do(self, action: Action) -> None:
+        kind = action.action
+        if kind == "write":
+            await self.agent.write(action.tag, action.value, user=self.user)
+        elif kind == "ack":
+            self.agent.operate("ack", action.alarm, self.user, "lesson")
+        elif kind in ("clear-faults", "load-magazine"):
+            if self.sim is None:
+                raise LessonRunError(f"action {kind!r} needs sim control (the simulated line)")
+            if kind == "clear-faults":
+                await self.sim.clear_faults()
+            else:
+                await self.sim.load_magazine(action.count)
+        elif kind == "wait":
+            ev = await self._evaluation(action.until)
+            status = None
+            async with contextlib.aclosing(self.follow(ev=ev)) as statuses:
+                async for status in statuses:
+                    pass
+            if status is None or status.verdict is not Verdict.PASSED:
+                raise LessonRunError(f"step {self.step.id!r}: waited in vain: {status.detail if status else ''}")
+        elif kind == "answer":
+            self.answer(action.value)
+        elif kind == "answer-tag":
+            (value,) = await self.agent.read([action.tag])
+            if value.value is None:
+                raise LessonRunError(f"step {self.step.id!r}: {action.tag} has no value to answer ({value.reason})")
+            self.answer(value.value)
+        elif kind in ("append", "replace"):
+            path = self.workspace / action.file
+            text = path.read_text(encoding="utf-8")
+            if kind == "append":
+                text = text.rstrip("\n") + "\n" + action.text
+            elif action.old not in text:
+                raise LessonRunError(f"step {self.step.id!r}: {action.file} does not contain {action.old!r}")
+            else:
+                text = text.replace(action.old, action.new, 1)
+            path.write_text(text, encoding="utf-8")
+        else:  # the loader accepts only the kinds above
+            raise LessonRunError(f"unknown action {kind!r}")

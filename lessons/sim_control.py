@@ -1,0 +1,83 @@
+"""A client of the simulators' sim control (OPC UA, namespace urn:smarthall:sim), for fault drills.
+
+Lessons reach the simulated line's faults only over the network, as any
+instructor tool would; on a real line there is no sim control and a fault
+drill tells the instructor what to do by hand. Every call is bounded by the
+client's timeout; a refused or failed call raises `LessonRunError` naming the call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from asyncua import Client, ua
+
+from .errors import LessonRunError
+
+NAMESPACE = "urn:smarthall:sim"
+OBJECT = "SimControl"
+
+
+class SimControl:
+    def __init__(self, endpoint: str, timeout: float = 5.0) -> None:
+        self.endpoint = endpoint
+        self._client = Client(endpoint, timeout=timeout)
+        self._object = None
+        self._ns = 0
+
+    async def __aenter__(self) -> SimControl:
+        try:
+            await self._client.connect()
+        except (OSError, TimeoutError, ua.UaError) as exc:
+            raise LessonRunError(f"sim control at {self.endpoint}: cannot connect: {exc or type(exc).__name__}") from None
+        try:
+            self._ns = await self._client.get_namespace_index(NAMESPACE)
+            self._object = await self._client.nodes.objects.get_child(f"{self._ns}:{OBJECT}")
+        except BaseException:
+            await self._client.disconnect()
+            raise
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self._client.disconnect()
+
+    async def _call(self, method: str, *args):
+        try:
+            return await self._object.call_method(f"{self._ns}:{method}", *args)
+        except (ua.UaError, OSError, TimeoutError) as exc:
+            raise LessonRunError(f"sim control {method}{args}: {exc or type(exc).__name__}") from None
+
+    async def inject_fault(self, target: str, kind: str, params: dict | None = None) -> int:
+        fault_id = await self._call("InjectFault", target, kind, json.dumps(params or {}))
+        await self.settle()
+        return fault_id
+
+    async def clear_faults(self) -> None:
+        await self._call("ClearFaults")
+        await self.settle()
+
+    async def reset(self) -> None:
+        await self._call("Reset")
+        await self.settle()
+
+    async def settle(self, timeout: float = 2.0) -> None:
+        """Wait until the plant has stepped and published once more, so every server shows the last change.
+
+        The Modbus stations read the plant per request, but the OPC UA servers show it after the next step.
+        """
+        node = self._client.get_node(ua.NodeId(f"{OBJECT}.SimTime", self._ns))
+        try:
+            async with asyncio.timeout(timeout):
+                first = await node.read_value()
+                while await node.read_value() == first:
+                    await asyncio.sleep(0.01)
+        except TimeoutError:
+            raise LessonRunError(f"sim control at {self.endpoint}: the plant did not step within {timeout:g} s") from None
+
+    async def load_magazine(self, count: int, defect_rate: float = 0.1) -> None:
+        await self._call("LoadMagazine", ua.Variant(count, ua.VariantType.UInt32),
+                         ua.Variant(float(defect_rate), ua.VariantType.Double))
+
+    async def set_time_scale(self, factor: float) -> None:
+        await self._call("SetTimeScale", ua.Variant(float(factor), ua.VariantType.Double))

@@ -1,0 +1,114 @@
+"""check-all on the simulated line: every automatic check fails before its step and passes after its solution.
+
+One simulated line per lesson (each test stays well inside the test timeout).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from edge.agent import EdgeAgent
+from edge.config import load_line
+from lessons.check_all import check_lesson
+from lessons.checks import Verdict
+from lessons.loader import CATALOGUE, load_catalogue, load_lesson
+from lessons.runner import StepRun
+from lessons.sim_control import SimControl
+from simulators.line import SimOptions, SimulatedLine
+from smarthall.cli import main
+from smarthall.lesson_commands import check_all, simulated_line_config
+
+LESSONS = load_catalogue(CATALOGUE, load_line()).lessons
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.id for lesson in LESSONS])
+async def test_every_check_fails_before_and_passes_after_its_solution(lesson):
+    results = await check_all([lesson])
+    assert [r.step for r in results] == [s.id for s in lesson.steps]
+    assert [str(r) for r in results if not r.ok] == []
+
+
+@contextlib.asynccontextmanager
+async def running_line():
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
+                             fieldbus_link=str(tmp / "bus"), time_scale=5)
+        async with SimulatedLine(options) as line, SimControl(line.control.endpoint_url) as sim:
+            agent = EdgeAgent(simulated_line_config(line, tmp), history_path=tmp / "history.db")
+            await agent.start()
+            try:
+                yield agent, sim, tmp
+            finally:
+                await agent.close()
+
+
+async def test_a_check_that_cannot_fail_is_reported(tmp_path):
+    folder = tmp_path / "always"
+    folder.mkdir()
+    text = (CATALOGUE.parent / "02-modbus-tcp" / "lesson.toml").read_text(encoding="utf-8")
+    # estop_ok is true on an untouched line: this check holds before anything is done
+    (folder / "lesson.toml").write_text(text.replace('tag = "conveyor.speed_setpoint"\nop = "=="\nvalue = 300',
+                                                     'tag = "conveyor.estop_ok"\nop = "=="\nvalue = true'),
+                                        encoding="utf-8")
+    lesson = load_lesson(folder, load_line())
+    async with running_line() as (agent, sim, tmp):
+        step = lesson.step("speed-setpoint")
+        results = await check_lesson(lesson.__class__(**{**lesson.__dict__, "steps": (step,)}), agent, sim, tmp)
+    assert len(results) == 1 and not results[0].ok
+    assert "the check passes before the step is done: conveyor.estop_ok = True" in results[0].message
+
+
+async def test_a_solution_that_does_not_pass_is_reported(tmp_path):
+    folder = tmp_path / "wrong"
+    folder.mkdir()
+    text = (CATALOGUE.parent / "02-modbus-tcp" / "lesson.toml").read_text(encoding="utf-8")
+    (folder / "lesson.toml").write_text(text.replace("value = 300\ntimeout_s = 20", "value = 300\ntimeout_s = 1")
+                                        .replace('tag = "conveyor.speed_setpoint"\nvalue = 300',
+                                                 'tag = "conveyor.speed_setpoint"\nvalue = 250'), encoding="utf-8")
+    lesson = load_lesson(folder, load_line())
+    async with running_line() as (agent, sim, tmp):
+        step = lesson.step("speed-setpoint")
+        results = await check_lesson(lesson.__class__(**{**lesson.__dict__, "steps": (step,)}), agent, sim, tmp)
+    assert not results[0].ok
+    assert "the solution does not pass the check: conveyor.speed_setpoint = 250 (want == 300)" in results[0].message
+
+
+async def test_a_step_run_yields_each_status_change_as_the_trainee_works(tmp_path):
+    lesson = load_catalogue(CATALOGUE, load_line()).lesson("modbus-tcp")
+    async with running_line() as (agent, sim, tmp):
+        run = StepRun(lesson.step("run-conveyor"), agent, sim, tmp)
+        assert await run.start() == []
+        seen = []
+        async with contextlib.aclosing(run.follow()) as statuses:
+            async for status in statuses:
+                seen.append(status)
+                if len(seen) == 1:
+                    assert status.verdict is Verdict.WAITING and not status.satisfied
+                    await agent.write("conveyor.speed_setpoint", 300, user="trainee1")
+                    await agent.write("conveyor.motor_run", True, user="trainee1")
+    assert seen[-1].verdict is Verdict.PASSED
+    assert any(s.satisfied and s.verdict is Verdict.WAITING for s in seen)  # the hold time was shown
+
+
+async def test_a_fault_drill_on_a_real_line_tells_the_instructor_what_to_do(tmp_path):
+    lesson = load_catalogue(CATALOGUE, load_line()).lesson("alarms-troubleshooting")
+    async with running_line() as (agent, _sim, tmp):
+        run = StepRun(lesson.step("plc-offline"), agent, None, tmp)
+        notes = await run.start()
+        assert [n("en") for n in notes] == ["Unplug the feeder PLC's Ethernet cable; plug it back when the trainees"
+                                            " have found it."]
+        assert (await run.status()).satisfied  # nothing was injected: the feeder answers
+
+
+def test_cli_check_all_one_lesson(capsys):
+    assert main(["lesson", "check-all", "--lesson", "meet-the-line", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "ok   meet-the-line/ack-estop: fails before, passes after the solution" in out
+    assert out.rstrip().endswith("0 of 5 steps failed")
+    assert main(["lesson", "check-all", "--lesson", "nope"]) == 2
+    assert "no lesson 'nope'" in capsys.readouterr().err

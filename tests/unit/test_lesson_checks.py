@@ -1,0 +1,159 @@
+"""The sans-IO check engine against sequences of tag values, alarm states, answers and configurations."""
+
+from __future__ import annotations
+
+import pytest
+
+from devices.profiles import Text
+from devices.quality import Quality
+from edge.config import load_line
+from edge.tags import TagValue
+from lessons.checks import Verdict, compare, config_missing, evaluation
+from lessons.model import (AlarmIs, AllOf, ChoiceAnswer, ConfigCheck, ConfigExpect, CounterIncreased, NumberAnswer,
+                           QualityCondition, ReadingMatches, TagChanged, TagCondition)
+
+
+def tv(tag: str, value, t: float, quality: Quality = Quality.GOOD) -> TagValue:
+    return TagValue(tag, value if quality is Quality.GOOD else None, quality, t)
+
+
+def test_tag_condition_passes_once_it_holds_for_hold_s():
+    ev = evaluation(TagCondition("conveyor.speed_actual", ">=", 290, hold_s=1.0, timeout_s=10), started=100)
+    ev.observe(tv("conveyor.speed_actual", 0, 100))
+    assert ev.status(100.5).verdict is Verdict.WAITING and not ev.status(100.5).satisfied
+    ev.observe(tv("conveyor.speed_actual", 295, 101))
+    assert ev.status(101.5).satisfied and ev.status(101.5).verdict is Verdict.WAITING
+    assert ev.status(102.0).verdict is Verdict.PASSED
+
+
+def test_a_dip_restarts_the_hold_time():
+    ev = evaluation(TagCondition("t.x", ">", 5, hold_s=2, timeout_s=60), started=0)
+    ev.observe(tv("t.x", 6, 1))
+    ev.observe(tv("t.x", 4, 2))
+    ev.observe(tv("t.x", 7, 3))
+    assert ev.status(4.5).verdict is Verdict.WAITING
+    assert ev.status(5).verdict is Verdict.PASSED
+
+
+def test_tag_condition_times_out_and_stays_failed():
+    ev = evaluation(TagCondition("t.x", "==", True, timeout_s=5), started=0)
+    ev.observe(tv("t.x", False, 0))
+    assert ev.status(5).verdict is Verdict.FAILED
+    ev.observe(tv("t.x", True, 6))
+    assert ev.status(6).verdict is Verdict.FAILED
+
+
+def test_a_passed_check_stays_passed():
+    ev = evaluation(TagCondition("t.x", "==", 1, timeout_s=5), started=0)
+    ev.observe(tv("t.x", 1, 1))
+    assert ev.status(1).verdict is Verdict.PASSED
+    ev.observe(tv("t.x", 0, 2))
+    assert ev.status(10).verdict is Verdict.PASSED
+
+
+def test_bad_quality_never_satisfies_a_value_condition():
+    ev = evaluation(TagCondition("t.x", "!=", 3), started=0)
+    ev.observe(tv("t.x", None, 1, Quality.BAD))
+    assert not ev.status(1).satisfied
+
+
+def test_older_values_are_ignored():
+    ev = evaluation(TagCondition("t.x", "==", 1), started=0)
+    ev.observe(tv("t.x", 0, 5))
+    ev.observe(tv("t.x", 1, 4))  # a late delivery of an older value
+    assert not ev.status(5).satisfied
+
+
+def test_values_of_other_tags_are_ignored():
+    ev = evaluation(TagCondition("t.x", "==", 1), started=0)
+    ev.observe(tv("t.y", 1, 1))
+    assert ev.status(1).verdict is Verdict.WAITING
+
+
+@pytest.mark.parametrize(("op", "seen", "wanted", "result"), [
+    ("==", 0.1 + 0.2, 0.3, True), ("!=", 220.50001, 220.5, False), ("<", 1, 2, True), ("<=", 2, 2, True),
+    (">", 2, 2, False), (">=", 3, 2, True), ("==", True, True, True), ("!=", False, True, True),
+])
+def test_operators(op, seen, wanted, result):
+    assert compare(op, seen, wanted) is result
+
+
+def test_quality_condition_waits_for_good():
+    ev = evaluation(QualityCondition("p.t", "good", hold_s=1, timeout_s=30), started=0)
+    ev.observe(tv("p.t", None, 0.1, Quality.BAD))
+    assert not ev.status(1).satisfied
+    ev.observe(tv("p.t", 40.0, 2))
+    assert ev.status(3).verdict is Verdict.PASSED
+
+
+def test_changed_compares_with_the_first_good_value():
+    ev = evaluation(TagChanged("t.x"), started=0)
+    ev.observe(tv("t.x", 5, 0))
+    ev.observe(tv("t.x", 5, 1))
+    assert not ev.status(1).satisfied
+    ev.observe(tv("t.x", 6, 2))
+    assert ev.status(2).verdict is Verdict.PASSED
+
+
+def test_counter_increase_counts_from_the_lowest_value_so_a_reset_restarts_it():
+    ev = evaluation(CounterIncreased("c.n", by=3), started=0)
+    for t, n in enumerate((10, 11, 0, 1, 2)):
+        ev.observe(tv("c.n", n, t))
+    assert ev.status(5).verdict is Verdict.WAITING
+    ev.observe(tv("c.n", 3, 6))
+    assert ev.status(6).verdict is Verdict.PASSED
+
+
+def test_alarm_states():
+    active = evaluation(AlarmIs("a", "active"), 0)
+    acked = evaluation(AlarmIs("a", "acknowledged"), 0)
+    for ev in (active, acked):
+        ev.observe_alarm("a", "active-unacknowledged")
+    assert active.status(1).verdict is Verdict.PASSED
+    assert acked.status(1).verdict is Verdict.WAITING
+    acked.observe_alarm("a", "active-acknowledged")
+    assert acked.status(2).verdict is Verdict.PASSED
+    normal = evaluation(AlarmIs("a", "normal"), 0)
+    normal.observe_alarm("a", "returned-unacknowledged")
+    assert not normal.status(1).satisfied
+
+
+def test_choice_and_number_answers():
+    choice = evaluation(ChoiceAnswer((Text("a", "a"), Text("b", "b")), 1), 0)
+    assert choice.status(0).detail == "no answer yet"
+    assert choice.answer(0) is False and choice.status(1).verdict is Verdict.WAITING
+    assert choice.answer(1) is True and choice.status(2).verdict is Verdict.PASSED
+    number = evaluation(NumberAnswer(68.4, 0.05), 0)
+    assert number.answer(68.5) is False
+    assert number.answer(68.43) is True
+
+
+def test_reading_matches_the_live_value_within_tolerance():
+    ev = evaluation(ReadingMatches("ambient.temperature", 0.5), 0)
+    assert ev.answer(21.0) is None  # nothing read yet
+    ev.observe(tv("ambient.temperature", 22.0, 1))
+    assert ev.status(1).verdict is Verdict.WAITING  # the early answer was judged when the value came: wrong
+    assert ev.answer(21.7) is True
+
+
+def test_all_of_needs_every_part():
+    ev = evaluation(AllOf((TagCondition("t.a", "==", 1), TagCondition("t.b", "==", 2, hold_s=1))), 0)
+    assert ev.tags == {"t.a", "t.b"}
+    ev.observe(tv("t.a", 1, 0))
+    assert ev.status(0).verdict is Verdict.WAITING
+    ev.observe(tv("t.b", 2, 1))
+    assert ev.status(2).verdict is Verdict.PASSED
+
+
+def test_config_check_reports_what_is_missing():
+    line = load_line()
+    expects = (ConfigExpect(group="slow", rate_ms=5000), ConfigExpect(tag="ambient.humidity", deadband=0.5),
+               ConfigExpect(alarm="conveyor.fault", kind="discrete"), ConfigExpect(tag="ambient.*", group="field"))
+    assert config_missing(line, expects) == ["no scan group 'slow'"]
+    ev = evaluation(ConfigCheck("line.toml", expects[1:]), 0)
+    assert ev.status(0).detail == "not loaded yet"
+    ev.config(line)
+    assert ev.status(1).verdict is Verdict.PASSED
+    broken = evaluation(ConfigCheck("line.toml", expects), 0)
+    broken.config("line.toml: not valid TOML")
+    assert broken.status(1).detail == "line.toml: not valid TOML"

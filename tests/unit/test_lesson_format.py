@@ -1,0 +1,172 @@
+"""Lesson files: the catalogue is valid; each kind of mistake gives one message with file, line and key."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from edge.config import load_line
+from lessons.loader import CATALOGUE, load_catalogue, validate
+from smarthall.cli import main
+
+GOOD = """\
+id = "tiny"
+level = "basic"
+duration_min = 10
+stations = ["conveyor"]
+[title]
+ko = "작은 수업"
+en = "A tiny lesson"
+[[objectives]]
+ko = "컨베이어를 돌린다"
+en = "Run the conveyor"
+
+[[steps]]
+id = "run"
+kind = "read-and-do"
+[steps.title]
+ko = "돌리기"
+en = "Run"
+[steps.instruction]
+ko = "모터를 켜세요."
+en = "Switch the motor on."
+[steps.check]
+type = "tag"
+tag = "conveyor.motor_running"
+op = "=="
+value = true
+[[steps.solution]]
+action = "write"
+tag = "conveyor.motor_run"
+value = true
+"""
+
+
+@pytest.fixture(scope="module")
+def line():
+    return load_line()
+
+
+def problems_of(tmp_path: Path, text: str, line) -> list[str]:
+    folder = tmp_path / "tiny"
+    folder.mkdir(exist_ok=True)
+    (folder / "lesson.toml").write_text(text, encoding="utf-8")
+    return [str(p) for p in validate(folder, line)]
+
+
+def test_the_catalogue_is_valid(line):
+    assert validate(CATALOGUE, line) == []
+    catalogue = load_catalogue(CATALOGUE, line)
+    assert [lesson.id for lesson in catalogue.lessons] == [
+        "meet-the-line", "modbus-tcp", "rs485-rtu", "opc-ua", "data-collection", "alarms-troubleshooting", "energy-oee"]
+    for lesson in catalogue.lessons:
+        assert 3 <= len(lesson.steps) <= 6, lesson.id
+        assert any(step.automatic for step in lesson.steps)
+
+
+def test_every_level_is_taught(line):
+    assert {lesson.level for lesson in load_catalogue(CATALOGUE, line).lessons} == {
+        "basic", "intermediate-1", "intermediate-2", "advanced"}
+
+
+def test_the_good_example_is_valid(tmp_path, line):
+    assert problems_of(tmp_path, GOOD, line) == []
+
+
+BAD = {  # name: (replace this, with that, expected message, expected line)
+    "unknown tag": ('tag = "conveyor.motor_running"', 'tag = "conveyor.motor_runing"',
+                    "steps[0].check.tag: unknown tag 'conveyor.motor_runing'", 23),
+    "bad operator": ('op = "=="', 'op = "=>"', "steps[0].check.op: unknown operator '=>'", 24),
+    "unknown step kind": ('kind = "read-and-do"', 'kind = "read-and-watch"',
+                          "steps[0].kind: unknown step kind 'read-and-watch'", 14),
+    "missing English": ('en = "Switch the motor on."', "", "steps[0].instruction: missing the English text (key 'en')",
+                        18),
+    "missing Korean title": ('ko = "작은 수업"', "", "title: missing the Korean text (key 'ko')", 5),
+    "unknown level": ('level = "basic"', 'level = "expert"', "top level: key 'level': expected one of basic", 2),
+    "not TOML": ('value = true\n[[steps.solution]]', 'value = tru\n[[steps.solution]]', "not valid TOML", 25),
+    "no solution": ('[[steps.solution]]\naction = "write"\ntag = "conveyor.motor_run"\nvalue = true\n', "",
+                    "steps[0]: an automatic step needs a reference solution", 12),
+    "unknown check type": ('type = "tag"', 'type = "tag-is"', "steps[0].check.type: unknown check type 'tag-is'", 22),
+    "read-only write": ('tag = "conveyor.motor_run"', 'tag = "conveyor.motor_running"',
+                        "steps[0].solution[0].value: the edge would refuse this write: conveyor.motor_running is read-only",
+                        29),
+    "bool compared with <": ('op = "=="', 'op = "<"', "steps[0].check.op: conveyor.motor_running is compared with a bool",
+                             24),
+    "unknown key": ('[steps.check]\n', '[steps.check]\nhold = 1\n', "steps[0].check: unknown key 'hold'", 22),
+    "unknown alarm": ('type = "tag"\ntag = "conveyor.motor_running"\nop = "=="\nvalue = true',
+                      'type = "alarm"\nalarm = "conveyor.overheat"\nstate = "active"',
+                      "steps[0].check.alarm: unknown alarm 'conveyor.overheat'", 23),
+    "sign-off with a check": ('kind = "read-and-do"', 'kind = "sign-off"',
+                              "steps[0].check: a sign-off step is confirmed by the instructor", 21),
+    "unknown action": ('action = "write"', 'action = "press"', "steps[0].solution[0].action: unknown action 'press'", 27),
+    "value of the wrong type": ("value = true\n[[steps.solution]]", "value = 1\n[[steps.solution]]",
+                                "steps[0].check.value: conveyor.motor_running is a bool: expected true or false", 25),
+}
+
+
+@pytest.mark.parametrize("name", BAD)
+def test_a_bad_lesson_gives_one_clear_message_with_file_and_line(tmp_path, line, name):
+    old, new, message, lineno = BAD[name]
+    assert old in GOOD
+    problems = problems_of(tmp_path, GOOD.replace(old, new, 1), line)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{tmp_path / 'tiny' / 'lesson.toml'}:{lineno}: "), problems[0]
+    assert message in problems[0]
+
+
+def test_duplicate_step_ids(tmp_path, line):
+    step = GOOD[GOOD.index("[[steps]]"):]
+    problems = problems_of(tmp_path, GOOD + "\n" + step, line)
+    assert len(problems) == 1 and "steps[1].id: duplicate step id 'run'" in problems[0]
+    assert problems[0].split(":")[1] == "32"
+
+
+def test_problems_in_several_steps_are_all_reported(tmp_path, line):
+    step = GOOD[GOOD.index("[[steps]]"):].replace('id = "run"', 'id = "again"').replace('op = "=="', 'op = "~"')
+    text = GOOD.replace('tag = "conveyor.motor_running"', 'tag = "nope"', 1) + "\n" + step
+    assert len(problems_of(tmp_path, text, line)) == 2
+
+
+def test_a_catalogue_entry_without_a_folder(tmp_path, line):
+    (tmp_path / "info.toml").write_text('[[lessons]]\nid = "x"\npath = "missing"\n', encoding="utf-8")
+    problems = [str(p) for p in validate(tmp_path, line)]
+    assert len(problems) == 1 and ":3: lessons[0].path: no lesson.toml in 'missing'" in problems[0]
+
+
+def test_a_prerequisite_must_come_earlier(tmp_path, line):
+    shutil.copytree(CATALOGUE.parent / "01-meet-the-line", tmp_path / "one")
+    text = (tmp_path / "one" / "lesson.toml").read_text(encoding="utf-8")
+    (tmp_path / "one" / "lesson.toml").write_text(text.replace("prerequisites = []", 'prerequisites = ["later"]'),
+                                                  encoding="utf-8")
+    (tmp_path / "info.toml").write_text('[[lessons]]\nid = "meet-the-line"\npath = "one"\n', encoding="utf-8")
+    problems = [str(p) for p in validate(tmp_path, line)]
+    assert len(problems) == 1 and "prerequisites[0]: 'later' is not a lesson listed before this one" in problems[0]
+
+
+def test_cli_validate_exits_non_zero_with_the_messages(tmp_path, capsys):
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    (folder / "lesson.toml").write_text(GOOD.replace('op = "=="', 'op = "=>"'), encoding="utf-8")
+    assert main(["lesson", "validate", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert f"{folder / 'lesson.toml'}:24: steps[0].check.op: unknown operator '=>'" in err
+    assert main(["lesson", "validate"]) == 0
+    assert "ok (7 lessons" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("en", ["basic", "30 min", "Meet the line"]),
+                                                ("ko", ["기초", "30분", "라인과 만나기"])])
+def test_cli_list_in_both_languages(capsys, lang, expected):
+    assert main(["lesson", "list", "--lang", lang]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 7
+    assert all(word in out[0] for word in expected)
+    assert "energy-oee" in out[-1]
+
+
+def test_cli_list_of_a_broken_catalogue_is_a_message(tmp_path, capsys):
+    (tmp_path / "info.toml").write_text("lessons = 3\n", encoding="utf-8")
+    assert main(["lesson", "list", str(tmp_path)]) == 2
+    assert "info.toml:1: top level: key 'lessons': expected list" in capsys.readouterr().err
