@@ -88,8 +88,10 @@ def _inspect(frame: np.ndarray, r: Recipe) -> Result:
     smooth = cv2.blur(roi, (5, 5))
     belt = _belt_colour(smooth)
     level = max(float(belt.mean()), 1.0)
-    diff = cv2.absdiff(smooth, np.full_like(smooth, 0) + belt.astype(np.uint8)).max(axis=2)
-    mask = (diff > r.foreground * level).astype(np.uint8) * 255
+    t = r.foreground * level  # part: any channel farther than t from the belt's colour
+    lo = tuple(float(c) - t for c in belt)
+    hi = tuple(float(c) + t for c in belt)
+    mask = cv2.bitwise_not(cv2.inRange(smooth, lo, hi))
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     ppm = r.px_per_mm
     min_area = 0.25 * math.pi * (r.diameter_mm * ppm / 2) ** 2
@@ -131,8 +133,9 @@ def _inspect(frame: np.ndarray, r: Recipe) -> Result:
         return Result(False, ("no_part",), None)
 
     # colour
-    sums = patch.astype(np.float32).sum(axis=2) + 1.0
-    chroma = patch.astype(np.float32)[..., 1:] / sums[..., None]  # (g, r) chromaticity
+    patch_f = patch.astype(np.float32)
+    sums = cv2.transform(patch_f, _SUM) + 1.0
+    chroma = cv2.merge([patch_f[..., 1] / sums, patch_f[..., 2] / sums])  # (g, r) chromaticity
     disc_chroma = np.median(chroma[on_surface], axis=0)
     gray_patch = cv2.cvtColor(patch, cv2.COLOR_BGR2GRAY)
     brightness = float(np.median(gray_patch[on_surface])) / level
@@ -151,7 +154,8 @@ def _inspect(frame: np.ndarray, r: Recipe) -> Result:
     scratch_px = _longest_component(bright, min_px=6)
 
     # stain: chromaticity away from the disc's own colour
-    far = np.hypot(*(chroma - disc_chroma).transpose(2, 0, 1))
+    dg, dr = chroma[..., 0] - disc_chroma[0], chroma[..., 1] - disc_chroma[1]
+    far = cv2.magnitude(dg, dr)
     disc_gray = float(np.median(gray_patch[on_surface]))
     dark = gray_patch < r.stain_dark * disc_gray
     blotch = (((far > r.stain_chroma) | dark) & on_surface).astype(np.uint8)
@@ -213,6 +217,7 @@ def _largest_area(binary: np.ndarray) -> int:
 
 _KERNELS: dict[int, np.ndarray] = {}
 _SQUARE9 = np.ones((9, 9), np.uint8)
+_SUM = np.ones((1, 3), np.float32)
 
 
 def _kernel(size: int) -> np.ndarray:
