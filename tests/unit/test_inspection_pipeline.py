@@ -76,7 +76,7 @@ def test_unexpected_colour_fails_by_recipe():
 
 def test_result_carries_time_taken():
     result = inspect(frame(), RECIPE)
-    assert 0 < result.elapsed_s < 10
+    assert result.elapsed_s > 0  # the time taken is reported (its size is for benchmarks/)
     assert "pass" in result.summary()
 
 
