@@ -1,0 +1,73 @@
+"""LabApp: the instructor console over one line (an EdgeAgent, and SimControl on the simulated line)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+
+from lessons.model import Catalogue
+from lessons.progress import Progress
+
+from .bindings import bindings, translate
+from .fault_panel import FaultScreen
+from .lesson_list import LessonListScreen
+from .line_overview import LineScreen
+from .step_view import StepScreen
+from .texts import t
+
+
+class LabApp(App):
+    KEYS = (("l", "toggle_lang", "language", True), ("v", "line", "line", True), ("f", "faults", "faults", True),
+            ("q", "quit", "quit", True))
+    BINDINGS = bindings(KEYS, "en")
+
+    def __init__(self, catalogue: Catalogue, agent, sim, progress: Progress, trainee: str, workspace: Path,
+                 lesson: str | None = None, lang: str = "en") -> None:
+        super().__init__()
+        self.catalogue = catalogue
+        self.agent = agent
+        self.sim = sim  # lessons.sim_control.SimControl, or None on a real line
+        self.progress = progress
+        self.trainee = trainee
+        self.workspace = Path(workspace)
+        self.first_lesson = lesson
+        self.lang = lang
+
+    def on_mount(self) -> None:
+        self.retranslate()
+        self.push_screen(LessonListScreen())
+        if self.first_lesson:
+            self.open_lesson(self.first_lesson)
+
+    def unit_of(self, name: str) -> str:
+        tag = self.agent.config.tags.get(name)
+        return tag.unit if tag is not None else ""
+
+    def open_lesson(self, lesson_id: str, step: int = 0) -> None:
+        self.push_screen(StepScreen(self.catalogue.lesson(lesson_id), step))
+
+    def retranslate(self) -> None:
+        self.title = t("title", self.lang)
+        self.sub_title = self.agent.config.title(self.lang)
+        translate(self, self.KEYS, self.lang)
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "faults":
+            return self.sim is not None
+        return True
+
+    def action_toggle_lang(self) -> None:
+        self.lang = "ko" if self.lang == "en" else "en"
+        self.retranslate()
+        for screen in self.screen_stack:
+            if hasattr(screen, "retranslate"):
+                screen.retranslate()
+
+    def action_line(self) -> None:
+        if not isinstance(self.screen, LineScreen):
+            self.push_screen(LineScreen())
+
+    def action_faults(self) -> None:
+        if self.sim is not None and not isinstance(self.screen, FaultScreen):
+            self.push_screen(FaultScreen())

@@ -1,0 +1,111 @@
+"""FaultScreen (simulated line only): inject and clear every fault kind, reset the line, load the magazine.
+
+Everything goes through sim control (lessons.sim_control), as any instructor tool would.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from simulators.plant import FAULT_KINDS
+
+from .bindings import translate
+from .texts import t
+
+MAGAZINE = 10
+DEFAULT_TARGETS = {  # a target each kind accepts; the instructor may type another
+    "offline": "feeder", "latency": "feeder", "drop": "feeder", "crc_noise": "fieldbus",
+    "serial_mismatch": "ambient", "stuck": "process.temperature", "drift": "process.temperature",
+    "noise": "process.temperature", "diverter_jam": "conveyor", "motor_overload": "conveyor", "estop": "conveyor",
+    "heater_failure": "process", "thermocouple_open": "process", "dim_light": "camera", "blur": "camera",
+    "camera_offline": "camera", "bearing_wear": "vibration",
+}
+
+
+class FaultScreen(Screen):
+    DEFAULT_CSS = """
+    FaultScreen #kinds-title, FaultScreen #target-title { height: 1; padding: 0 1; background: $boost; }
+    FaultScreen #kinds { height: 1fr; }
+    FaultScreen #said { height: auto; padding: 0 1; }
+    """
+    KEYS = (("escape", "back", "back", True), ("c", "clear", "clear", True), ("x", "reset", "reset", True),
+            ("m", "magazine", "magazine", True), ("t", "target", "fault_target", True))
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="kinds-title")
+        yield OptionList(*(Option(kind, id=kind) for kind in FAULT_KINDS), id="kinds")
+        yield Static(id="target-title")
+        yield Input(id="target")
+        yield Static(id="said", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.said = ""
+        self.retranslate()
+        self.query_one("#kinds", OptionList).focus()
+
+    def retranslate(self) -> None:
+        lang = self.app.lang
+        translate(self, self.KEYS, lang)
+        self.query_one("#kinds-title", Static).update(t("fault_kinds", lang))
+        self.query_one("#target-title", Static).update(t("fault_target", lang))
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.query_one("#target", Input).value = DEFAULT_TARGETS.get(event.option.id, "")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.inject(event.option.id, self.query_one("#target", Input).value.strip())
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        kinds = self.query_one("#kinds", OptionList)
+        if kinds.highlighted is not None:
+            self.inject(kinds.get_option_at_index(kinds.highlighted).id, event.value.strip())
+        kinds.focus()
+
+    def inject(self, kind: str, target: str) -> None:
+        async def run() -> str:
+            fault_id = await self.app.sim.inject_fault(target, kind)
+            return t("injected", self.app.lang, target=target, kind=kind, id=fault_id)
+        self._do(run())
+
+    def _do(self, coroutine) -> None:
+        async def guarded() -> None:
+            try:
+                self.say(await coroutine)
+            except Exception as exc:  # a refused fault: its message says what the target accepts
+                self.say(f"⚠ {exc}")
+        self.run_worker(guarded(), group="sim")
+
+    def say(self, text: str) -> None:
+        self.said = text
+        self.query_one("#said", Static).update(text)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_target(self) -> None:
+        self.query_one("#target", Input).focus()
+
+    def action_clear(self) -> None:
+        async def run() -> str:
+            await self.app.sim.clear_faults()
+            return t("cleared", self.app.lang)
+        self._do(run())
+
+    def action_reset(self) -> None:
+        async def run() -> str:
+            await self.app.sim.reset()
+            return t("was_reset", self.app.lang)
+        self._do(run())
+
+    def action_magazine(self) -> None:
+        async def run() -> str:
+            await self.app.sim.load_magazine(MAGAZINE)
+            return t("loaded", self.app.lang, count=MAGAZINE)
+        self._do(run())

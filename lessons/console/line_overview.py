@@ -1,0 +1,59 @@
+"""LineScreen: every station's tags and health (connection quality), and the active alarms with ack."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from .alarm_list import AlarmList
+from .bindings import translate
+from .tag_table import TagTable
+from .texts import t
+
+
+class LineScreen(Screen):
+    DEFAULT_CSS = """
+    LineScreen #alarms-title { height: 1; padding: 0 1; background: $boost; }
+    LineScreen #stations { height: 1fr; }
+    LineScreen TagTable { margin-bottom: 1; }
+    LineScreen #said { height: 1; padding: 0 1; }
+    """
+    KEYS = (("escape", "back", "back", True), ("k", "ack", "ack", True))
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="alarms-title")
+        yield AlarmList(self.app.agent.alarms, id="alarms")
+        yield Static(id="said", markup=False)
+        with VerticalScroll(id="stations"):
+            config = self.app.agent.config
+            for connection in config.connections:
+                tags = sorted(n for n, tag in config.tags.items() if tag.connection == connection.name)
+                yield TagTable(tags, self.app.agent.latest, self.app.unit_of, title=connection.name,
+                               id=f"station-{connection.name}")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.retranslate()
+        self.query_one(AlarmList).focus()
+
+    def retranslate(self) -> None:
+        lang = self.app.lang
+        translate(self, self.KEYS, lang)
+        self.query_one("#alarms-title", Static).update(t("alarms", lang))
+        self.query_one(AlarmList).lang = lang
+        for table in self.query(TagTable):
+            table.lang = lang
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_ack(self) -> None:
+        self.query_one(AlarmList).acknowledge_highlighted()
+
+    def on_alarm_list_acknowledge(self, message: AlarmList.Acknowledge) -> None:
+        self.app.agent.operate("ack", message.alarm_id, self.app.trainee, "console")
+        self.query_one("#said", Static).update(t("acked", self.app.lang, alarm=message.alarm_id))
+        self.query_one(AlarmList).refill()

@@ -1,0 +1,154 @@
+"""The instructor console on a simulated line (free ports), driven with Textual's Pilot."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from pathlib import Path
+
+import pytest
+
+from edge.agent import EdgeAgent
+from edge.config import load_line
+from lessons.console.app import LabApp
+from lessons.console.fault_panel import FaultScreen
+from lessons.console.lesson_list import LessonListScreen
+from lessons.console.line_overview import LineScreen
+from lessons.console.step_view import StepScreen
+from lessons.console.tag_table import TagTable
+from lessons.loader import CATALOGUE, load_catalogue
+from lessons.progress import Progress
+from lessons.sim_control import SimControl
+from simulators.line import SimOptions, SimulatedLine
+from smarthall.lesson_commands import simulated_line_config
+
+CATALOG = load_catalogue(CATALOGUE, load_line())
+SIZES = [(80, 24), (120, 40)]
+
+
+@contextlib.asynccontextmanager
+async def console(tmp: Path, lesson: str | None = None, size=(80, 24), sim_control: bool = True):
+    options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
+                         fieldbus_link=str(tmp / "bus"), time_scale=5)
+    async with SimulatedLine(options) as line, SimControl(line.control.endpoint_url) as sim:
+        agent = EdgeAgent(simulated_line_config(line, tmp), history_path=tmp / "history.db")
+        await agent.start()
+        try:
+            with Progress(tmp / "progress.db") as progress:
+                app = LabApp(CATALOG, agent, sim if sim_control else None, progress, "kim", tmp / "work", lesson=lesson)
+                async with app.run_test(size=size) as pilot:
+                    yield app, pilot
+        finally:
+            await agent.close()
+
+
+async def until(predicate, pilot, timeout: float = 4.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        await pilot.pause(0.05)
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
+async def test_lesson_2_runs_to_the_end_and_each_check_turns_green(tmp_path, size):
+    async with console(tmp_path, size=size) as (app, pilot):
+        assert isinstance(app.screen, LessonListScreen)
+        await pilot.press("down", "enter")  # lesson 2: modbus-tcp
+        screen = app.screen
+        assert isinstance(screen, StepScreen) and screen.lesson.id == "modbus-tcp"
+        for index, step in enumerate(screen.lesson.steps):
+            assert screen.step.id == step.id
+            await until(lambda: screen.state in ("waiting", "holding"), pilot)
+            assert "passed" not in screen.status_text()
+            await screen.run.apply(step.solution)  # the trainee does the step through the edge API
+            await until(lambda: screen.state == "passed", pilot)
+            assert "✅ passed" in text_of(app, "#status")
+            assert screen.query_one("#status").has_class("passed")
+            await pilot.press("n")
+        assert app.progress.done("kim", "modbus-tcp") == {s.id for s in screen.lesson.steps}
+        await pilot.press("escape")
+        assert isinstance(app.screen, LessonListScreen)
+        table = app.screen.query_one("DataTable")
+        assert table.get_row("modbus-tcp")[-1] == f"{len(screen.lesson.steps)}/{len(screen.lesson.steps)}"
+
+
+async def test_step_view_hints_live_tags_answer_box_and_language(tmp_path):
+    async with console(tmp_path, lesson="modbus-tcp") as (app, pilot):
+        screen = app.screen
+        await until(lambda: screen.state == "waiting", pilot)
+        await pilot.press("a", "3", "enter")  # the quiz's third choice, 40001, typed in the answer box
+        await until(lambda: screen.state == "passed", pilot)
+        assert "Right" in text_of(app, "#feedback")
+        await pilot.press("n", "n")  # speed-setpoint
+        await until(lambda: screen.state == "waiting", pilot)
+        assert "Press [h] for a hint" in text_of(app, "#hints")
+        await pilot.press("h")
+        assert text_of(app, "#hints").startswith("Hint 1: This write goes to holding register 0")
+        table = screen.query_one(TagTable)
+        assert table.tags == ["conveyor.speed_setpoint"]
+        await until(lambda: table.snapshot() and table.snapshot()[0][2] == "good", pilot)
+        await pilot.press("l")
+        assert app.lang == "ko"
+        assert "확인 대기 중" in text_of(app, "#status")
+        assert "속도 설정값 쓰기" in text_of(app, "#where")
+        assert text_of(app, "#hints").startswith("힌트 1: 이 쓰기는 기능 코드 06으로")
+        assert any(b.description == "다음" for b in screen._bindings.key_to_bindings["n"])
+        await pilot.press("escape")
+        table = app.screen.query_one("DataTable")
+        assert table.get_row("modbus-tcp")[2] == "기초"
+        assert table.get_row("modbus-tcp")[-1] == "1/5"
+        await pilot.press("l")
+        assert table.get_row("modbus-tcp")[2] == "basic"
+
+
+async def test_inject_and_clear_a_fault_from_the_fault_panel(tmp_path):
+    async with console(tmp_path) as (app, pilot):
+        await pilot.press("f")
+        screen = app.screen
+        assert isinstance(screen, FaultScreen)
+        kinds = screen.query_one("#kinds")
+        kinds.highlighted = [o.id for o in kinds.options].index("estop")
+        await pilot.pause()
+        assert screen.query_one("#target").value == "conveyor"
+        await pilot.press("enter")
+        await until(lambda: "injected estop on conveyor" in screen.said, pilot)
+        await until(lambda: getattr(app.agent.latest.get("conveyor.estop_ok"), "value", None) is False, pilot)
+        await pilot.press("c")
+        await until(lambda: screen.said == "all faults cleared", pilot)
+        await until(lambda: getattr(app.agent.latest.get("conveyor.estop_ok"), "value", None) is True, pilot)
+        await pilot.press("t", "ctrl+a", *"nowhere", "enter")  # a refused fault is a message, not a crash
+        await until(lambda: screen.said.startswith("⚠"), pilot)
+        assert isinstance(app.screen, FaultScreen)
+
+
+async def test_line_overview_shows_stations_and_acks_an_alarm(tmp_path):
+    async with console(tmp_path, size=(120, 40)) as (app, pilot):
+        await pilot.press("v")
+        screen = app.screen
+        assert isinstance(screen, LineScreen)
+        assert {t.id for t in screen.query(TagTable)} >= {"station-feeder", "station-conveyor", "station-process"}
+        await app.sim.inject_fault("conveyor", "estop")
+        await until(lambda: any(a.alarm_id.startswith("conveyor") for a in app.agent.alarms.active()), pilot)
+        alarms = screen.query_one("#alarms")
+        await until(lambda: alarms.option_count and alarms.get_option_at_index(0).id is not None, pilot)
+        alarm_id = alarms.get_option_at_index(0).id
+        await pilot.press("k")
+        assert app.agent.alarms.state(alarm_id).state.value == "active-acknowledged"
+        assert f"alarm {alarm_id} acknowledged" in text_of(app, "#said")
+        await app.sim.clear_faults()
+
+
+async def test_no_fault_panel_on_a_real_line(tmp_path):
+    agent = EdgeAgent(load_line(), history_path=tmp_path / "history.db")  # not started: the list needs no line
+    with Progress(tmp_path / "progress.db") as progress:
+        app = LabApp(CATALOG, agent, None, progress, "kim", tmp_path / "work")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("f")
+            assert isinstance(app.screen, LessonListScreen)
+            assert app.check_action("faults", ()) is False
+            assert "Faults" not in str(app.screen.query_one("Footer").children)
