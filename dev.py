@@ -62,7 +62,7 @@ def main(argv: list[str]) -> int:
     os.chdir(ROOT)
     if command == "lab":
         ensure_venv()
-        os.execv(str(VENV / "bin" / "smarthall"), ["smarthall", "sim", *rest])
+        os.execv(str(VENV / "bin" / "smarthall"), ["smarthall", "lab", *rest])
     if command == "test":
         ensure_venv("[test]")
         ensure_debian_packages()

@@ -80,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     edge_commands.add_commands(sub, _add_lang)
     inspect_commands.add_commands(sub, _add_lang)
     lesson_commands.add_commands(sub, _add_lang)
+    __import__("smarthall.lab_command").lab_command.add_commands(sub, _add_lang)
     return parser
 
 
