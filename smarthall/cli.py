@@ -22,7 +22,7 @@ from edge.config import LineConfigError
 from edge.errors import EdgeError
 from edge.historian import HistorianError
 
-from . import edge_commands, inspect_commands, lesson_commands
+from . import edge_commands, inspect_commands, lab_command, lesson_commands
 from .texts import say
 
 EXIT_USAGE = 2
@@ -80,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     edge_commands.add_commands(sub, _add_lang)
     inspect_commands.add_commands(sub, _add_lang)
     lesson_commands.add_commands(sub, _add_lang)
-    __import__("smarthall.lab_command").lab_command.add_commands(sub, _add_lang)
+    lab_command.add_commands(sub, _add_lang)
     return parser
 
 
