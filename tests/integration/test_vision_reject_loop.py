@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-import pytest
 
 from devices import Timeouts
 from devices.camera import CameraDriver, CameraSettings
