@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from .backoff import RetryGate
+from .errors import ConnectFailed
 from .profiles import Device, Point, Profile
 from .quality import Reading, Value
 
@@ -54,3 +57,19 @@ def driver_for(profile: Profile, settings: Mapping[str, object], timeouts: Timeo
         return OpcUaDriver.from_settings(transport, timeouts)
     from .modbus import ModbusDriver
     return ModbusDriver.from_settings(profile.protocol, transport, timeouts)
+
+
+async def connect_if_due(connected: bool, gate: RetryGate, connect: Callable[[], Awaitable[None]]) -> bool:
+    """Whether a driver can talk now: connected, or connected now if its backoff allows a try.
+
+    Never waits for the backoff: a scan during the wait gets BAD readings at once.
+    """
+    if connected:
+        return True
+    if not gate.ready(time.monotonic()):
+        return False
+    try:
+        await connect()
+    except ConnectFailed:
+        return False
+    return True

@@ -21,7 +21,7 @@ from pymodbus.exceptions import ConnectionException, ModbusIOException
 from pymodbus.pdu import ModbusPDU
 
 from ..backoff import Backoff, RetryGate
-from ..driver import Timeouts
+from ..driver import Timeouts, connect_if_due
 from ..deadline import within
 from ..errors import (ConnectFailed, DeviceError, DriverError, IllegalDataAddress, ModbusException, NotConnected,
                       RequestTimeout, SettingsError, WriteFailed)
@@ -184,16 +184,7 @@ class ModbusDriver:
             raise WriteFailed(f"{where}: {exc}", exc.reason) from exc
 
     async def _ready(self) -> bool:
-        """Connected, or connected now if the backoff allows a try; never waits for the backoff."""
-        if self.connected:
-            return True
-        if not self._gate.ready(time.monotonic()):
-            return False
-        try:
-            await self.connect()
-        except ConnectFailed:
-            return False
-        return True
+        return await connect_if_due(self.connected, self._gate, self.connect)
 
     async def _fetch(self, unit: int | None, block: Block) -> list:
         method, field = _READ[block.kind]

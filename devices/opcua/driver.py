@@ -23,7 +23,7 @@ from asyncua.common.subscription import DataChangeEvent, StatusChangeEvent, Subs
 
 from ..backoff import Backoff, RetryGate
 from ..deadline import within
-from ..driver import Timeouts
+from ..driver import Timeouts, connect_if_due
 from ..errors import (BadStatus, CallFailed, ConnectFailed, DriverError, NotConnected, RequestTimeout, SettingsError,
                       WriteFailed)
 from ..profiles import Device, Point
@@ -227,15 +227,7 @@ class OpcUaDriver:
             raise NotConnected(f"{self.endpoint}: connection lost ({exc!r})") from None
 
     async def _ready(self) -> bool:
-        if self._client is not None:
-            return True
-        if not self._gate.ready(time.monotonic()):
-            return False
-        try:
-            await self.connect()
-        except ConnectFailed:
-            return False
-        return True
+        return await connect_if_due(self.connected, self._gate, self.connect)
 
     async def _lost(self, exc: Exception) -> None:
         """asyncua's watchdog found the connection dead."""
