@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import pytest
@@ -12,6 +11,7 @@ from edge.agent import EdgeAgent
 from edge.config import DEFAULT_LINE, load_line
 from edge.errors import WriteRejected
 from simulators.line import SimOptions, SimulatedLine
+from tests.waiting import until
 
 FREE_PORTS = dict(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0)
 
@@ -30,13 +30,6 @@ def config_for(line: SimulatedLine, tmp_path, scan_ms: int | None = None):
 async def line(tmp_path):
     async with SimulatedLine(SimOptions(**FREE_PORTS, fieldbus_link=str(tmp_path / "bus"), time_scale=5)) as running:
         yield running
-
-
-async def until(predicate, timeout: float = 10.0):
-    async with asyncio.timeout(timeout):
-        while not (result := predicate()):
-            await asyncio.sleep(0.02)
-        return result
 
 
 async def test_every_tag_reads_good_over_tcp_rtu_and_opcua(line, tmp_path):

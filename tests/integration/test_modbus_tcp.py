@@ -14,6 +14,7 @@ from devices.profiles import Kind, load_profile
 from devices.profiles.codec import decode
 from simulators.modbus import ModbusTcpStation, mbap
 from simulators.plant import Plant, PlantConfig
+from tests.waiting import until as wait_until
 
 DEVICES = {name: load_profile(name).device(name) for name in ("feeder", "conveyor")}
 READ = {Kind.COIL: "read_coils", Kind.DISCRETE_INPUT: "read_discrete_inputs",
@@ -54,13 +55,6 @@ async def read_point(client, point, unit=1):
     reply = await getattr(client, READ[point.kind])(point.address, count=point.width, device_id=unit)
     assert not reply.isError(), f"{point.name}: {reply}"
     return reply.bits[0] if point.kind.is_bit else decode(point, reply.registers)
-
-
-async def wait_until(condition, timeout=1.0):
-    """Await condition() until it is true; yields to the loop between tries."""
-    async with asyncio.timeout(timeout):
-        while not await condition():
-            await asyncio.sleep(0.01)
 
 
 @pytest.mark.parametrize("name", DEVICES)

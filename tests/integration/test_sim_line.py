@@ -15,6 +15,7 @@ from pymodbus.client import AsyncModbusSerialClient, AsyncModbusTcpClient
 from devices.profiles import load_profile
 from devices.profiles.codec import decode
 from simulators.line import SimOptions, SimStartError, SimulatedLine
+from tests.waiting import until as wait_for
 
 FREE_PORTS = dict(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0)
 
@@ -27,14 +28,6 @@ async def line(tmp_path):
 
 def port_of(line: SimulatedLine, name: str) -> int:
     return line.camera.port if name == "camera" else line.stations[name].port
-
-
-async def wait_for(predicate, timeout: float = 5.0, every: float = 0.02):
-    """Poll an async predicate until it returns a truthy value."""
-    async with asyncio.timeout(timeout):
-        while not (result := await predicate()):
-            await asyncio.sleep(every)
-        return result
 
 
 async def test_every_endpoint_answers(line, tmp_path):

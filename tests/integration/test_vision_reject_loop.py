@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-
 from devices import Timeouts
 from devices.camera import CameraDriver, CameraSettings
 from devices.modbus import Link, ModbusDriver
@@ -25,17 +24,11 @@ from simulators.camera import CameraServer, plant_frame_source
 from simulators.clock import Pacer
 from simulators.modbus.tcp import ModbusTcpStation
 from simulators.plant import Plant, PlantConfig
+from tests.waiting import until
 
 FAST = Timeouts(connect=0.5, read=0.25, write=0.25, backoff_min=0.05, backoff_max=0.2)
 CONVEYOR = load_profile("conveyor").device("conveyor")
 TIME_SCALE = 4.0  # plant seconds per wall second: a part is in the camera field for 50 ms of wall time
-
-
-async def until(predicate, timeout: float = 6.0):
-    async with asyncio.timeout(timeout):
-        while not (result := predicate()):
-            await asyncio.sleep(0.02)
-        return result
 
 
 @contextlib.asynccontextmanager

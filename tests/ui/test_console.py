@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import time
 from pathlib import Path
 
 import pytest
@@ -43,10 +43,9 @@ async def console(tmp: Path, lesson: str | None = None, size=(80, 24), sim_contr
 
 
 async def until(predicate, pilot, timeout: float = 4.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.05)
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await pilot.pause(0.05)
 
 
 def text_of(app, selector: str) -> str:

@@ -12,6 +12,7 @@ import pytest
 from devices.quality import Quality, Reading
 from edge.config import Connection, ScanGroup, load_line
 from edge.scan import WRITES_BETWEEN_READS, ConnectionScanner
+from tests.waiting import until
 
 LINE = load_line()
 
@@ -44,12 +45,6 @@ def scanner_for(connection_name: str, driver: FakeDriver, groups: Sequence[ScanG
     connection: Connection = LINE.connection(connection_name)
     tags = [t for t in LINE.tags.values() if t.connection == connection_name]
     return ConnectionScanner(connection, tags, groups, driver, published.append)
-
-
-async def until(predicate, timeout: float = 5.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.005)
 
 
 async def run_while(scanners, predicate) -> None:
