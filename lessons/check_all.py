@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .checks import Verdict
 from .errors import LessonError
-from .model import ChoiceAnswer, ConfigCheck, Lesson, NumberAnswer, ReadingMatches
+from .model import ChoiceAnswer, ConfigCheck, Lesson, NumberAnswer, ReadingMatches, RecipeCheck
 from .runner import StepRun
 from .sim_control import SimControl
 
@@ -79,7 +79,7 @@ async def _fails_before(run: StepRun) -> str:
             return f"the wrong answer {wrong!r} is accepted"
         await run.restart_check()
         return ""
-    if isinstance(check, ConfigCheck):
+    if isinstance(check, (ConfigCheck, RecipeCheck)):
         status = await run.status()
         return status.detail if status.satisfied else ""
     status = await run.holds_within(PROBE_S)

@@ -1,10 +1,10 @@
 """Sans-IO evaluation of a step's check.
 
 An `Evaluation` is fed what the line shows — tag values (`observe`), alarm
-states (`observe_alarm`), the trainee's answer (`answer`), a loaded
-configuration (`config`) — and asked for its `status(now)`. It never reads a
-clock or a socket, so a check is tested against any sequence of values. A
-status that has PASSED or FAILED (timed out) stays so.
+states (`observe_alarm`), the trainee's answer (`answer`), a loaded workspace
+file (`loaded`: a line configuration, or a recipe's grade) — and asked for its
+`status(now)`. It never reads a clock or a socket, so a check is tested against
+any sequence of values. A status that has PASSED or FAILED (timed out) stays so.
 
 `satisfied` is the bare condition (before any hold time): check-all uses it to
 prove a check does not already hold on an untouched line.
@@ -22,7 +22,7 @@ from devices.quality import Quality
 from edge.tags import TagValue
 
 from .model import (AlarmIs, AllOf, Check, ChoiceAnswer, ConfigCheck, ConfigExpect, CounterIncreased, NumberAnswer,
-                    QualityCondition, ReadingMatches, TagChanged, TagCondition)
+                    QualityCondition, ReadingMatches, RecipeCheck, TagChanged, TagCondition)
 
 _OPS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 _ALARM_STATES = {  # check state -> the edge's alarm states (edge.alarms.machine.State values) that satisfy it
@@ -65,7 +65,7 @@ class Evaluation:
     tags: frozenset[str] = frozenset()
     alarms: frozenset[str] = frozenset()
     takes_answer = False
-    takes_config = False
+    takes_file = False
 
     def __init__(self, check: Check, started: float) -> None:
         self.check = check
@@ -82,9 +82,9 @@ class Evaluation:
         """The trainee's answer; returns whether it was right (None if not known yet)."""
         raise TypeError(f"{type(self.check).__name__} takes no answer")
 
-    def config(self, result) -> None:
-        """A loaded LineConfig, or the error message of a file that did not load."""
-        raise TypeError(f"{type(self.check).__name__} takes no configuration")
+    def loaded(self, result) -> None:
+        """The check's workspace file as loaded (a LineConfig, a recipe Grade), or why it did not load."""
+        raise TypeError(f"{type(self.check).__name__} takes no file")
 
     def status(self, now: float) -> Status:
         if self._final is not None:
@@ -279,19 +279,41 @@ class _Answered(_Latest):
         return Status(Verdict.PASSED if self.right else Verdict.WAITING, self.right, detail)
 
 
-class _Config(Evaluation):
-    takes_config = True
+class _Loaded(Evaluation):
+    """A check on a workspace file, judged each time the file is loaded again."""
 
-    def __init__(self, check: ConfigCheck, started: float) -> None:
+    takes_file = True
+
+    def __init__(self, check: ConfigCheck | RecipeCheck, started: float) -> None:
         super().__init__(check, started)
-        self.missing: list[str] = ["not loaded yet"]
+        self.seen = (False, "not loaded yet")
 
-    def config(self, result) -> None:
-        self.missing = [result] if isinstance(result, str) else config_missing(result, self.check.expect)
+    def loaded(self, result) -> None:
+        self.seen = (False, result) if isinstance(result, str) else self.judge(result)
+
+    def judge(self, result) -> tuple[bool, str]:
+        raise NotImplementedError
 
     def _evaluate(self, now: float) -> Status:
-        ok = not self.missing
-        return Status(Verdict.PASSED if ok else Verdict.WAITING, ok, "; ".join(self.missing) or "as expected")
+        ok, detail = self.seen
+        return Status(Verdict.PASSED if ok else Verdict.WAITING, ok, detail)
+
+
+class _Config(_Loaded):
+    def judge(self, config) -> tuple[bool, str]:
+        missing = config_missing(config, self.check.expect)
+        return not missing, "; ".join(missing) or "as expected"
+
+
+class _Recipe(_Loaded):
+    def judge(self, grade) -> tuple[bool, str]:
+        check = self.check
+        wanted = [(grade.agreement >= check.min_agreement - 1e-9, f"agreement >= {check.min_agreement:.1%}")]
+        for key in ("false_pass", "false_fail"):
+            limit = getattr(check, f"max_{key}")
+            if limit is not None:
+                wanted.append((getattr(grade, key) <= limit, f"{key.replace('_', ' ')} <= {limit}"))
+        return all(ok for ok, _ in wanted), f"{grade} (want {', '.join(text for _, text in wanted)})"
 
 
 class _All(Evaluation):
@@ -324,7 +346,7 @@ def evaluation(check: Check, started: float) -> Evaluation:
     """A fresh evaluation of `check`, started at `started`."""
     kinds = {TagCondition: _TagCondition, QualityCondition: _QualityCondition, TagChanged: _Changed,
              CounterIncreased: _Increased, AlarmIs: _Alarm, ReadingMatches: _Answered, ChoiceAnswer: _Answered,
-             NumberAnswer: _Answered, ConfigCheck: _Config, AllOf: _All}
+             NumberAnswer: _Answered, ConfigCheck: _Config, RecipeCheck: _Recipe, AllOf: _All}
     return kinds[type(check)](check, started)
 
 

@@ -23,7 +23,7 @@ from .errors import LessonFormatError, Problem
 from .locate import KeyLines, parse_where
 from .model import (ALARM_STATES, LEVELS, OPERATORS, QUALITIES, STEP_KINDS, Action, AlarmIs, AllOf, Catalogue,
                     Check, ChoiceAnswer, ConfigCheck, ConfigExpect, CounterIncreased, Fault, Lesson, NumberAnswer,
-                    QualityCondition, ReadingMatches, Step, TagChanged, TagCondition)
+                    QualityCondition, ReadingMatches, RecipeCheck, Step, TagChanged, TagCondition)
 
 CATALOGUE = Path(__file__).resolve().parent / "catalogue" / "info.toml"
 REPO = Path(__file__).resolve().parent.parent
@@ -39,7 +39,7 @@ CHECK_TYPES = {  # which check types each step kind may use
     "read-and-do": (*_TAG_CHECKS, "reading"),
     "fault-drill": _TAG_CHECKS,
     "quiz": ("choice", "number", "reading"),
-    "config-task": ("config",),
+    "config-task": ("config", "recipe"),
     "sign-off": (),
 }
 ACTIONS = {  # action -> its keys besides 'action'
@@ -217,9 +217,7 @@ class _LessonReader(_Reader):
         for station in stations:
             if station not in STATIONS:
                 raise self.fail("stations", f"unknown station {station!r}: expected {', '.join(STATIONS)}")
-        duration = self.number(data, "duration_min", "top level", 1, 600)
-        if not isinstance(duration, int):
-            raise self.fail("duration_min", f"expected whole minutes, got {duration!r}")
+        duration = self.whole(data, "duration_min", "top level", 1, 600)
         return dict(id=self.get(data, "id", "top level", str), title=self.bilingual(data, "title", "top level"),
                     level=self.choice(data, "level", "top level", LEVELS), duration_min=duration,
                     objectives=self.texts(data, "objectives", "top level"), prerequisites=prerequisites,
@@ -259,7 +257,7 @@ class _LessonReader(_Reader):
             check = self.check(self.get(data, "check", where, Mapping), f"{where}.check", CHECK_TYPES[kind])
         solution = self.actions(data, "solution", where, required=check is not None)
         setup = self.actions(data, "setup", where, required=False)
-        if isinstance(check, ConfigCheck) and check.file not in files:
+        if isinstance(check, (ConfigCheck, RecipeCheck)) and check.file not in files:
             raise self.fail(f"{where}.check.file", f"{check.file!r} is not one of the step's files"
                             f" ({', '.join(files) or 'none'}): add it to {where}.files")
         for i, action in enumerate(solution + setup):
@@ -288,11 +286,12 @@ class _LessonReader(_Reader):
         raw = self.table(self.get(data, "files", where, Mapping, {}), f"{where}.files")
         files = {}
         for name, source in raw.items():
+            key = f'{where}.files."{name}"'
             if not isinstance(source, str) or "/" in name or name.startswith("."):
-                raise self.fail(f"{where}.files.{name}", "expected name = \"path of the starting copy\"")
+                raise self.fail(key, "expected name = \"path of the starting copy\"")
             path = (REPO / source) if source.startswith("lines/") else (self.path.parent / source)
             if not path.is_file():
-                raise self.fail(f"{where}.files.{name}", f"no such file {source!r}")
+                raise self.fail(key, f"no such file {source!r}")
             files[name] = path
         return files
 
@@ -356,6 +355,8 @@ class _LessonReader(_Reader):
                 raise self.fail(f"{where}.expect", "a config check needs at least one expectation")
             return ConfigCheck(self.get(data, "file", where, str),
                                tuple(self.expect(e, f"{where}.expect[{i}]") for i, e in enumerate(expects)))
+        if kind == "recipe":
+            return self.recipe_check(data, where)
         # all
         self.known_keys(data, where, ("type", "of"))
         parts = self.get(data, "of", where, list)
@@ -363,6 +364,22 @@ class _LessonReader(_Reader):
             raise self.fail(f"{where}.of", "'all' needs at least two checks")
         inner = tuple(t for t in allowed if t != "all")
         return AllOf(tuple(self.check(p, f"{where}.of[{i}]", inner) for i, p in enumerate(parts)))
+
+    def recipe_check(self, data: Mapping, where: str) -> RecipeCheck:
+        limits = ("max_false_pass", "max_false_fail")
+        self.known_keys(data, where, ("type", "file", "min_agreement", "parts", "seed", "defect_rate", *limits))
+        d = RecipeCheck("", 0)
+        return RecipeCheck(self.get(data, "file", where, str), float(self.number(data, "min_agreement", where, 0, 1)),
+                           parts=self.whole(data, "parts", where, 10, 2000, d.parts),
+                           seed=self.whole(data, "seed", where, 0, 2**32 - 1, d.seed),
+                           defect_rate=float(self.number(data, "defect_rate", where, 0, 1, d.defect_rate)),
+                           **{key: self.whole(data, key, where, 0, 2000) for key in limits if key in data})
+
+    def whole(self, data: Mapping, key: str, where: str, low: int, high: int, default=...) -> int:
+        value = self.number(data, key, where, low, high, default)
+        if not isinstance(value, int):
+            raise self.fail(where, f"key {key!r}: expected a whole number, got {value!r}")
+        return value
 
     def expect(self, data: object, where: str) -> ConfigExpect:
         data = self.table(data, where)

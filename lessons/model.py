@@ -120,12 +120,28 @@ class ConfigCheck:
 
 
 @dataclass(frozen=True)
+class RecipeCheck:
+    """The trainee's copy of an inspection recipe (`file`, in the workspace) loads, and its pass/fail decisions on
+    `parts` parts rendered by the camera simulator (fixed `seed`, `defect_rate` of them defective) agree with the
+    ground truth on at least `min_agreement` of them, with at most `max_false_pass` bad parts passed and
+    `max_false_fail` good parts failed (None: not limited)."""
+
+    file: str
+    min_agreement: float
+    parts: int = 200
+    seed: int = 1
+    defect_rate: float = 0.1
+    max_false_pass: int | None = None
+    max_false_fail: int | None = None
+
+
+@dataclass(frozen=True)
 class AllOf:
     checks: tuple[Check, ...]
 
 
 Check = (TagCondition | QualityCondition | TagChanged | CounterIncreased | AlarmIs | ReadingMatches | ChoiceAnswer
-         | NumberAnswer | ConfigCheck | AllOf)
+         | NumberAnswer | ConfigCheck | RecipeCheck | AllOf)
 
 
 # --- actions (solutions and setup) --------------------------------------------------------------

@@ -11,7 +11,8 @@
 
 The check itself is evaluated by `lessons.checks` (no I/O); this module only
 feeds it: a fresh read at start, the agent's watch stream, alarm states and the
-trainee's configuration file when it changes.
+trainee's workspace file when it changes (a line configuration is loaded, a
+recipe is graded; both in a thread, so the console stays live).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from edge.config import LineConfigError, load_line
 
 from .checks import Evaluation, Status, Verdict, evaluation
 from .errors import LessonRunError
-from .model import Action, Check, Step
+from .model import Action, Check, ConfigCheck, RecipeCheck, Step
+from .recipe_check import grade
 from .sim_control import SimControl
 
 POLL_S = 0.05
@@ -42,7 +44,7 @@ class StepRun:
         self.workspace = Path(workspace)
         self.user = user
         self.evaluation: Evaluation | None = None
-        self._config_stamp: tuple | None = None
+        self._file_stamp: tuple | None = None
 
     async def start(self) -> list[Text]:
         """Prepare the step: copy its files, run its setup, inject its fault; returns notes for the instructor."""
@@ -73,7 +75,7 @@ class StepRun:
         if ev.tags:
             for value in await self.agent.read(sorted(ev.tags)):
                 ev.observe(value)
-        self._config_stamp = None
+        self._file_stamp = None
         return ev
 
     def answer(self, value: float) -> bool | None:
@@ -83,29 +85,28 @@ class StepRun:
         return self.evaluation.answer(value)
 
     async def status(self) -> Status:
-        return self._refresh(self.evaluation)
+        return await self._refresh(self.evaluation)
 
-    def _refresh(self, ev: Evaluation) -> Status:
+    async def _refresh(self, ev: Evaluation) -> Status:
         for alarm_id in ev.alarms:
             ev.observe_alarm(alarm_id, self.agent.alarms.state(alarm_id).state.value)
-        if ev.takes_config:
-            self._load_config(ev)
+        if ev.takes_file:
+            await self._load_file(ev)
         return ev.status(time.time())
 
-    def _load_config(self, ev: Evaluation) -> None:
+    async def _load_file(self, ev: Evaluation) -> None:
+        """Load the check's workspace file again when it changed since the last load."""
         path = self.workspace / ev.check.file
         try:
             stat = path.stat()
             stamp = (stat.st_mtime_ns, stat.st_size)
         except OSError:
             stamp = None
-        if stamp == self._config_stamp and stamp is not None:
+        if stamp == self._file_stamp and stamp is not None:
             return
-        self._config_stamp = stamp
-        try:
-            ev.config(load_line(path))
-        except LineConfigError as exc:
-            ev.config(str(exc))
+        result = await asyncio.to_thread(_LOADERS[type(ev.check)], path, ev.check)
+        self._file_stamp = stamp
+        ev.loaded(result)
 
     async def follow(self, poll_s: float = POLL_S, ev: Evaluation | None = None) -> AsyncIterator[Status]:
         """Each change of the check's status until it passes or fails (answer checks wait for an answer)."""
@@ -116,7 +117,7 @@ class StepRun:
         try:
             last = None
             while True:
-                status = self._refresh(ev)
+                status = await self._refresh(ev)
                 if status != last:
                     last = status
                     yield status
@@ -198,3 +199,14 @@ class StepRun:
             path.write_text(text, encoding="utf-8")
         else:  # the loader accepts only the kinds above
             raise LessonRunError(f"unknown action {kind!r}")
+
+
+def _line(path: Path, check: ConfigCheck):
+    """The line configuration at `path`, or why it does not load."""
+    try:
+        return load_line(path)
+    except LineConfigError as exc:
+        return str(exc)
+
+
+_LOADERS = {ConfigCheck: _line, RecipeCheck: grade}  # check type -> (path, check) -> what its evaluation is fed

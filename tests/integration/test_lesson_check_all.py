@@ -112,3 +112,21 @@ def test_cli_check_all_one_lesson(capsys):
     assert out.rstrip().endswith("0 of 5 steps failed")
     assert main(["lesson", "check-all", "--lesson", "nope"]) == 2
     assert "no lesson 'nope'" in capsys.readouterr().err
+
+
+async def test_a_recipe_step_grades_the_trainees_file_again_when_it_changes(tmp_path):
+    lesson = load_catalogue(CATALOGUE, load_line()).lesson("vision-inspection")
+    run = StepRun(lesson.step("colours"), None, None, tmp_path)  # a recipe check needs no line
+    await run.start()
+    recipe = tmp_path / "recipe.toml"
+    text = recipe.read_text(encoding="utf-8")
+    assert 'colors = ["red", "black"]' in text  # the lesson's mistuned starting copy
+    before = await run.status()
+    assert not before.satisfied and before.detail.startswith("200 parts: ")
+    assert "false fail 0 " not in before.detail  # every good silver part is failed
+    recipe.write_text(text.replace('"black"]', '"black", "blue"]'), encoding="utf-8")
+    assert (await run.status()).detail == f"{recipe}: [part]: key 'colors': expected only red, black, silver, got 'blue'"
+    recipe.write_text(text.replace('"black"]', '"black", "silver"]'), encoding="utf-8")
+    after = await run.status()
+    assert after.verdict is Verdict.PASSED
+    assert after.detail.endswith("false pass 0, false fail 0 (want agreement >= 99.0%, false fail <= 0)")

@@ -1,4 +1,4 @@
-"""The sans-IO check engine against sequences of tag values, alarm states, answers and configurations."""
+"""The sans-IO check engine against sequences of tag values, alarm states, answers, configurations and recipe grades."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from devices.quality import Quality
 from edge.config import load_line
 from edge.tags import TagValue
 from lessons.checks import Verdict, compare, config_missing, evaluation
+from edge.inspection import DEFAULT_RECIPE, load_recipe
 from lessons.model import (AlarmIs, AllOf, ChoiceAnswer, ConfigCheck, ConfigExpect, CounterIncreased, NumberAnswer,
-                           QualityCondition, ReadingMatches, TagChanged, TagCondition)
+                           QualityCondition, ReadingMatches, RecipeCheck, TagChanged, TagCondition)
+from lessons.recipe_check import Grade, grade
+from smarthall.inspect_commands import evaluate
 
 
 def tv(tag: str, value, t: float, quality: Quality = Quality.GOOD) -> TagValue:
@@ -152,8 +155,57 @@ def test_config_check_reports_what_is_missing():
     assert config_missing(line, expects) == ["no scan group 'slow'"]
     ev = evaluation(ConfigCheck("line.toml", expects[1:]), 0)
     assert ev.status(0).detail == "not loaded yet"
-    ev.config(line)
+    ev.loaded(line)
     assert ev.status(1).verdict is Verdict.PASSED
     broken = evaluation(ConfigCheck("line.toml", expects), 0)
-    broken.config("line.toml: not valid TOML")
+    broken.loaded("line.toml: not valid TOML")
     assert broken.status(1).detail == "line.toml: not valid TOML"
+
+
+def test_a_grade_counts_rejects_and_agreement():
+    g = Grade(parts=200, defective=40, false_pass=3, false_fail=7)
+    assert (g.rejected, g.agreement) == (44, 0.95)
+    assert str(g) == "200 parts: rejected 44, defective 40, agreement 95.0%, false pass 3, false fail 7"
+
+
+def test_recipe_check_wants_agreement_and_the_limits_it_sets():
+    ev = evaluation(RecipeCheck("recipe.toml", 0.99, max_false_pass=0), 0)
+    assert ev.takes_file and ev.status(0).detail == "not loaded yet"
+    ev.loaded(Grade(200, 40, false_pass=1, false_fail=0))  # 99.5% agree, but a bad part passed
+    status = ev.status(1)
+    assert status.verdict is Verdict.WAITING and not status.satisfied
+    assert status.detail == ("200 parts: rejected 39, defective 40, agreement 99.5%, false pass 1, false fail 0"
+                             " (want agreement >= 99.0%, false pass <= 0)")
+    ev.loaded(Grade(200, 40, false_pass=0, false_fail=3))  # 98.5%
+    assert not ev.status(2).satisfied
+    ev.loaded(Grade(200, 40, false_pass=0, false_fail=2))  # exactly 99%
+    assert ev.status(3).verdict is Verdict.PASSED
+
+
+def test_recipe_check_shows_why_a_recipe_does_not_load():
+    ev = evaluation(RecipeCheck("recipe.toml", 0.99, max_false_fail=0), 0)
+    ev.loaded("recipe.toml: [part]: key 'colors': expected only red, black, silver, got 'blue'")
+    assert ev.status(1).detail == "recipe.toml: [part]: key 'colors': expected only red, black, silver, got 'blue'"
+    assert not ev.status(1).satisfied
+
+
+def test_grade_is_what_inspect_evaluate_shows_the_trainee(tmp_path):
+    check = RecipeCheck("recipe.toml", 0.99, parts=30, seed=7, defect_rate=0.5)
+    path = tmp_path / "recipe.toml"
+    path.write_text(DEFAULT_RECIPE.read_text(encoding="utf-8").replace('"black", "silver"]', '"black"]'),
+                    encoding="utf-8")
+    graded = grade(path, check)
+    report = evaluate(30, "normal", load_recipe(path), seed=7, defect_rate=0.5)
+    assert (graded.parts, graded.false_pass, graded.false_fail) == (30, report.false_pass, report.false_fail)
+    assert graded.agreement == report.verdict_ok / 30
+    assert graded.false_fail > 0 and graded.false_pass == 0  # every good silver part is failed
+    assert 0 < graded.defective < 30
+    assert grade(DEFAULT_RECIPE, check) == Grade(30, graded.defective, 0, 0)  # the same parts, decided right
+
+
+def test_grade_of_a_recipe_that_does_not_load_names_file_and_key(tmp_path):
+    path = tmp_path / "recipe.toml"
+    path.write_text('[recipe]\nname = "x"\n[part]\ndiameter_tol_mm = "two"\n', encoding="utf-8")
+    check = RecipeCheck("recipe.toml", 0.99)
+    assert grade(path, check) == f"{path}: [part]: key 'diameter_tol_mm': expected int or float, got 'two'"
+    assert grade(tmp_path / "gone.toml", check) == f"{tmp_path / 'gone.toml'}: no such file"

@@ -52,6 +52,7 @@ def line():
 def problems_of(tmp_path: Path, text: str, line) -> list[str]:
     folder = tmp_path / "tiny"
     folder.mkdir(exist_ok=True)
+    (folder / "start.toml").write_text('[recipe]\nname = "x"\n[part]\ncolors = ["red", "black"]\n', encoding="utf-8")
     (folder / "lesson.toml").write_text(text, encoding="utf-8")
     return [str(p) for p in validate(folder, line)]
 
@@ -60,7 +61,8 @@ def test_the_catalogue_is_valid(line):
     assert validate(CATALOGUE, line) == []
     catalogue = load_catalogue(CATALOGUE, line)
     assert [lesson.id for lesson in catalogue.lessons] == [
-        "meet-the-line", "modbus-tcp", "rs485-rtu", "opc-ua", "data-collection", "alarms-troubleshooting", "energy-oee"]
+        "meet-the-line", "modbus-tcp", "rs485-rtu", "opc-ua", "data-collection", "alarms-troubleshooting",
+        "vision-inspection", "energy-oee"]
     for lesson in catalogue.lessons:
         assert 3 <= len(lesson.steps) <= 6, lesson.id
         assert any(step.automatic for step in lesson.steps)
@@ -106,11 +108,63 @@ BAD = {  # name: (replace this, with that, expected message, expected line)
 }
 
 
-@pytest.mark.parametrize("name", BAD)
-def test_a_bad_lesson_gives_one_clear_message_with_file_and_line(tmp_path, line, name):
-    old, new, message, lineno = BAD[name]
-    assert old in GOOD
-    problems = problems_of(tmp_path, GOOD.replace(old, new, 1), line)
+RECIPE_STEP = """\
+[[steps]]
+id = "tune"
+kind = "config-task"
+[steps.title]
+ko = "레시피 조정"
+en = "Tune the recipe"
+[steps.instruction]
+ko = "은색을 받아들이세요."
+en = "Accept silver."
+[steps.files]
+"recipe.toml" = "start.toml"
+[steps.check]
+type = "recipe"
+file = "recipe.toml"
+parts = 100
+seed = 7
+min_agreement = 0.99
+max_false_fail = 0
+[[steps.solution]]
+action = "replace"
+file = "recipe.toml"
+old = '"black"]'
+new = '"black", "silver"]'
+"""
+GOOD_RECIPE = GOOD[:GOOD.index("[[steps]]")] + RECIPE_STEP
+
+BAD_RECIPE = {  # name: (replace this, with that, expected message, expected line)
+    "agreement out of range": ("min_agreement = 0.99", "min_agreement = 99",
+                               "steps[0].check: key 'min_agreement': expected 0..1, got 99", 28),
+    "no agreement": ("min_agreement = 0.99\n", "", "steps[0].check: missing key 'min_agreement'", 23),
+    "parts not whole": ("parts = 100", "parts = 100.5", "steps[0].check: key 'parts': expected a whole number, got 100.5",
+                        26),
+    "too many parts": ("parts = 100", "parts = 100000", "steps[0].check: key 'parts': expected 10..2000, got 100000", 26),
+    "negative limit": ("max_false_fail = 0", "max_false_fail = -1",
+                       "steps[0].check: key 'max_false_fail': expected 0..2000, got -1", 29),
+    "unknown key": ("min_agreement", "agreement", "steps[0].check: unknown key 'agreement'", 28),
+    "file not in the step's files": ('file = "recipe.toml"\nparts', 'file = "my.toml"\nparts',
+                                     "steps[0].check.file: 'my.toml' is not one of the step's files (recipe.toml)", 25),
+    "no starting copy": ('"recipe.toml" = "start.toml"', '"recipe.toml" = "nope.toml"',
+                         'steps[0].files."recipe.toml": no such file \'nope.toml\'', 22),
+    "recipe check in a read-and-do step": ('kind = "config-task"', 'kind = "read-and-do"',
+                                           "steps[0].check.type: this step kind cannot use check type 'recipe'", 24),
+}
+
+
+def test_the_good_recipe_example_is_valid(tmp_path, line):
+    assert problems_of(tmp_path, GOOD_RECIPE, line) == []
+
+
+@pytest.mark.parametrize(("good", "case"), [(GOOD, case) for case in BAD.values()]
+                         + [(GOOD_RECIPE, case) for case in BAD_RECIPE.values()],
+                         ids=[*BAD, *(f"recipe check: {name}" for name in BAD_RECIPE)])
+def test_a_bad_lesson_gives_one_clear_message_with_file_and_line(tmp_path, line, good, case):
+    old, new, message, lineno = case
+    assert old in good
+    problems = problems_of(tmp_path, good.replace(old, new, 1), line)
     assert len(problems) == 1, problems
     assert problems[0].startswith(f"{tmp_path / 'tiny' / 'lesson.toml'}:{lineno}: "), problems[0]
     assert message in problems[0]
@@ -153,7 +207,7 @@ def test_cli_validate_exits_non_zero_with_the_messages(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"{folder / 'lesson.toml'}:24: steps[0].check.op: unknown operator '=>'" in err
     assert main(["lesson", "validate"]) == 0
-    assert "ok (7 lessons" in capsys.readouterr().out
+    assert "ok (8 lessons" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(("lang", "expected"), [("en", ["basic", "30 min", "Meet the line"]),
@@ -161,7 +215,7 @@ def test_cli_validate_exits_non_zero_with_the_messages(tmp_path, capsys):
 def test_cli_list_in_both_languages(capsys, lang, expected):
     assert main(["lesson", "list", "--lang", lang]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert len(out) == 7
+    assert len(out) == 8
     assert all(word in out[0] for word in expected)
     assert "energy-oee" in out[-1]
 

@@ -1,0 +1,51 @@
+"""Grading a trainee's inspection recipe against the camera simulator's ground truth (the `recipe` check).
+
+`grade(path, check)` loads the recipe and runs it on `check.parts` parts rendered
+with `check.seed`: the very parts `smarthall inspect evaluate --recipe FILE --parts N
+--seed S --defect-rate R` shows the trainee. It returns a `Grade`, or the recipe
+loader's message (file and key) when the file cannot be used. About a second of CPU
+for 200 parts, so the runner calls it in a thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from edge.inspection import RecipeError, load_recipe
+from smarthall.inspect_commands import evaluate
+
+from .model import RecipeCheck
+
+
+@dataclass(frozen=True)
+class Grade:
+    """A recipe's pass/fail decisions against the ground truth."""
+
+    parts: int
+    defective: int  # truly defective parts
+    false_pass: int  # defective parts the recipe passed
+    false_fail: int  # good parts the recipe failed
+
+    @property
+    def rejected(self) -> int:
+        return self.defective - self.false_pass + self.false_fail
+
+    @property
+    def agreement(self) -> float:
+        return (self.parts - self.false_pass - self.false_fail) / self.parts if self.parts else 0.0
+
+    def __str__(self) -> str:
+        return (f"{self.parts} parts: rejected {self.rejected}, defective {self.defective}, agreement "
+                f"{self.agreement:.1%}, false pass {self.false_pass}, false fail {self.false_fail}")
+
+
+def grade(path: Path, check: RecipeCheck) -> Grade | str:
+    """How the recipe at `path` decides on the check's parts, or why it cannot be used."""
+    try:
+        recipe = load_recipe(path)
+    except RecipeError as exc:
+        return str(exc)
+    report = evaluate(check.parts, "normal", recipe, seed=check.seed, defect_rate=check.defect_rate)
+    defective = sum(c["tp"] + c["fn"] for c in report.confusion.values())  # one defect class per defective part
+    return Grade(report.parts, defective, report.false_pass, report.false_fail)
