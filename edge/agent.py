@@ -1,8 +1,9 @@
 """The edge agent: the one async API (read, write, watch) over the whole line.
 
 `EdgeAgent` opens a driver per connection, runs a scanner task per
-connection, and routes every value to the latest-value table, the historian,
-the alarms and the watchers. Writes are checked against the profile (access,
+connection (and the vision station's reject loop when the line has one), and
+routes every value to the latest-value table, the historian, the alarms and
+the watchers. Writes are checked against the profile (access,
 type, range) before anything reaches a PLC, and every write is logged.
 """
 
@@ -15,12 +16,14 @@ from collections.abc import AsyncIterator, Iterable
 
 from devices.driver import driver_for
 from devices.profiles import DataType
+from devices.quality import Quality
 
 from .alarms import AlarmError, AlarmEvent, AlarmManager
 from .audit import WriteLog, WriteRecord
 from .config import LineConfig, Tag
 from .errors import WriteRejected
 from .historian import Historian
+from .inspection.station import VisionStation
 from .requests import RequestBox
 from .scan import ConnectionScanner
 from .tags import TagValue
@@ -40,12 +43,13 @@ class EdgeAgent:
         self.write_log: WriteLog | None = None
         self.requests: RequestBox | None = None
         self.scanners: dict[str, ConnectionScanner] = {}
+        self.vision: VisionStation | None = None
         self._watchers: list[tuple[frozenset[str], asyncio.Queue[TagValue]]] = []
         self._alarm_listeners: list[asyncio.Queue[AlarmEvent]] = []
         self._tasks: list[asyncio.Task] = []
 
     async def start(self, scan: bool = True) -> None:
-        """Open the history file and the connections; with scan, start scanning every group."""
+        """Open the history file and the connections; with scan, start scanning every group and the vision loop."""
         self.history_path.parent.mkdir(parents=True, exist_ok=True)
         self.historian = Historian(self.history_path, retention_days=self.config.historian.retention_days)
         self.write_log = WriteLog(self.history_path)
@@ -61,6 +65,9 @@ class EdgeAgent:
             for name, scanner in self.scanners.items():
                 self._tasks.append(asyncio.create_task(scanner.run(), name=f"scan {name}"))
             self._tasks.append(asyncio.create_task(self._housekeeping(), name="edge housekeeping"))
+            if self.config.vision is not None:
+                self.vision = VisionStation(self.config.vision, self._publish)
+                self._tasks.append(asyncio.create_task(self.vision.run(), name="vision reject loop"))
 
     async def close(self) -> None:
         """Stop scanning, close the connections, flush and close the history."""
@@ -70,6 +77,9 @@ class EdgeAgent:
         for scanner in self.scanners.values():
             await scanner.driver.close()
         self.scanners.clear()
+        if self.vision is not None:
+            await self.vision.close()
+            self.vision = None
         if self.historian is not None:
             self.historian.flush()
             self.historian.close()
@@ -87,14 +97,27 @@ class EdgeAgent:
     # --- the API -----------------------------------------------------------------------
 
     async def read(self, names: Iterable[str]) -> list[TagValue]:
-        """Fresh values of these tags, read from the devices now."""
+        """Fresh values of these tags, read from the devices now; a derived tag's latest value (`derived_value`)."""
         tags = [self.config.tag(n) for n in names]
         by_connection: dict[str, list[Tag]] = {}
         for tag in tags:
-            by_connection.setdefault(tag.connection, []).append(tag)
+            if not tag.derived:
+                by_connection.setdefault(tag.connection, []).append(tag)
         results = await asyncio.gather(*(self.scanners[c].read_now(ts) for c, ts in by_connection.items()))
         found = {v.tag: v for values in results for v in values}
-        return [found[t.name] for t in tags]
+        return [self.derived_value(t) if t.derived else found[t.name] for t in tags]
+
+    def derived_value(self, tag: Tag) -> TagValue:
+        """A derived tag's latest value: this agent's, else the last one in the history file (an agent
+        running `edge run` records there), else BAD."""
+        if tag.name in self.latest:
+            return self.latest[tag.name]
+        now = time.time()
+        for window_s in (60, 3600, 86400, self.config.historian.retention_days * 86400):
+            if stored := self.historian.history(tag.name, now - window_s):
+                return stored[-1]
+        return TagValue(tag.name, None, Quality.BAD, now, "no value yet: the edge agent computes it while it runs",
+                        tag.unit)
 
     async def write(self, name: str, value: bool | int | float, user: str = "edge") -> None:
         """Check the value against the profile, write it, log it; raises WriteRejected or the driver's WriteFailed."""
@@ -200,6 +223,8 @@ async def _stop(task: asyncio.Task, patience: float = 1.0) -> None:
 def checked_value(tag: Tag, value: bool | int | float) -> bool | int | float:
     """The value as the point's type, or WriteRejected saying why not (nothing reaches the PLC)."""
     point = tag.point
+    if tag.derived:
+        raise WriteRejected(f"{tag.name} is computed by the edge (a derived tag), not written to a device")
     if not point.writable:
         raise WriteRejected(f"{tag.name} is read-only ({point.kind})")
     if point.type is DataType.BOOL:

@@ -4,6 +4,10 @@ One TOML file (``lines/sim.toml`` for the simulated line, ``lines/hall.example.t
 for a real hall) is read into a frozen `LineConfig`. Tags are named
 ``<device>.<point>`` after the profiles. Every mistake raises `LineConfigError`
 naming the file, the key and what was expected.
+
+An optional ``[vision]`` table runs the camera inspection station (the reject
+loop): its results are derived tags ``vision.*`` (`edge.inspection.tags`),
+computed by the edge, read-only and not scanned.
 """
 
 from __future__ import annotations
@@ -11,15 +15,19 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
+from devices.camera import CameraSettings
 from devices.driver import Timeouts
+from devices.errors import SettingsError
 from devices.profiles import Device, Point, Profile, ProfileError, Text, load_profile
 from devices.toml_reader import TomlReader, parse_toml
 
 from .alarms import AlarmSpec, Priority
+from .inspection import DEFAULT_RECIPE, Recipe, RecipeError, load_recipe
+from .inspection.tags import VISION
 
 LINES_DIR = Path(__file__).resolve().parent.parent / "lines"
 DEFAULT_LINE = LINES_DIR / "sim.toml"
@@ -30,6 +38,7 @@ _CONNECTION_KEYS = {
     "opcua": {"endpoint", "subscribe", "publish_ms"},
 }
 _ALARM_KINDS = ("hi", "hihi", "lo", "lolo", "discrete")
+_VISION_POINTS = ("part_at_camera", "verdict_part", "verdict")
 
 
 class LineConfigError(ValueError):
@@ -62,6 +71,7 @@ class Tag:
     point: Point
     group: str
     deadband: float = 0.0
+    derived: bool = False  # computed by the edge (vision.*): not scanned, not writable
 
     @property
     def unit(self) -> str:
@@ -76,6 +86,21 @@ class HistorianSettings:
 
 
 @dataclass(frozen=True)
+class VisionSettings:
+    """The camera inspection station: the camera, the conveyor PLC that sorts, the recipe, the image archive."""
+
+    camera: CameraSettings
+    conveyor: Connection  # the reject loop opens its own connection to it, apart from the scanner's
+    device: Device  # the conveyor's device with part_at_camera, verdict_part and verdict
+    recipe: Recipe
+    poll_s: float
+    budget_s: float
+    archive_path: Path
+    archive_max_bytes: int
+    pass_sample: int
+
+
+@dataclass(frozen=True)
 class LineConfig:
     name: str
     title: Text
@@ -85,6 +110,7 @@ class LineConfig:
     tags: Mapping[str, Tag]
     alarms: tuple[AlarmSpec, ...]
     historian: HistorianSettings
+    vision: VisionSettings | None = None
 
     def tag(self, name: str) -> Tag:
         try:
@@ -100,19 +126,31 @@ def load_line(path: str | Path = DEFAULT_LINE, overrides: Mapping[str, Mapping[s
     """Read and check a line configuration file.
 
     overrides replace keys of tables before checking, e.g. ``{"feeder": {"port": 40123},
-    "historian": {"path": "/tmp/h.db"}}``: a connection by its name, or the historian.
+    "historian": {"path": "/tmp/h.db"}, "vision": {"camera": {"source": "http://127.0.0.1:40124/..."}}}``:
+    a connection by its name, the historian, or the vision station (sub-tables are merged, not replaced).
     """
     path = Path(path)
     data = parse_toml(path, LineConfigError)
     for name, values in (overrides or {}).items():
-        if name == "historian":
-            data["historian"] = {**data.get("historian", {}), **values}
+        if name in ("historian", "vision"):
+            if name == "vision" and "vision" not in data:
+                raise LineConfigError(f"{path}: override for 'vision': the line has no [vision] table")
+            data[name] = _merged(data.get(name, {}), values)
             continue
         matching = [c for c in data.get("connections", []) if isinstance(c, dict) and c.get("name") == name]
         if not matching:
             raise LineConfigError(f"{path}: override for {name!r}: the line has no such connection")
         matching[0].update(values)
     return _LineReader(path).line(data)
+
+
+def _merged(table: Mapping, values: Mapping) -> dict:
+    """table with values put in, sub-table by sub-table."""
+    merged = dict(table)
+    for key, value in values.items():
+        both = isinstance(value, Mapping) and isinstance(merged.get(key), Mapping)
+        merged[key] = _merged(merged[key], value) if both else value
+    return merged
 
 
 def default_history_path(line_name: str) -> Path:
@@ -126,7 +164,7 @@ class _LineReader(TomlReader):
         self.path = path
 
     def line(self, data: Mapping) -> LineConfig:
-        self.known_keys(data, "top level", ("line", "historian", "connections", "scan_groups", "tags", "alarms"))
+        self.known_keys(data, "top level", ("line", "historian", "connections", "scan_groups", "tags", "alarms", "vision"))
         head = self.table(self.get(data, "line", "top level", Mapping), "[line]")
         name = self.get(head, "name", "[line]", str)
         connections = tuple(self.connection(c, i) for i, c in enumerate(self.get(data, "connections", "top level", list)))
@@ -138,18 +176,25 @@ class _LineReader(TomlReader):
         self.unique((g.name for g in groups), "[[scan_groups]]", "scan group name")
         membership = self.memberships(data.get("scan_groups", []), groups, points)
         tag_settings = self.table(self.get(data, "tags", "top level", Mapping, {}), "[tags]")
+        historian = self.historian(data.get("historian", {}), name)
+        vision = None if "vision" not in data else self.vision(data["vision"], connections, historian, name)
         tags = {}
         for tag_name, (connection, device, point) in points.items():
             settings = self.tag_settings(tag_settings, tag_name, point)
             tags[tag_name] = Tag(tag_name, connection, device, point, membership[tag_name], settings)
+        for point in VISION.points if vision else ():
+            tag_name = f"{VISION.name}.{point.name}"
+            if tag_name in tags:
+                raise self.fail("[vision]", f"tag {tag_name!r} also comes from connection {tags[tag_name].connection!r}")
+            tags[tag_name] = Tag(tag_name, "", VISION, point, "", self.tag_settings(tag_settings, tag_name, point),
+                                 derived=True)
         for pattern in tag_settings:
-            if not fnmatch.filter(points, pattern):
-                raise self.fail(f"[tags] {pattern!r}", "matches no tag of the line's profiles")
+            if not fnmatch.filter(tags, pattern):
+                raise self.fail(f"[tags] {pattern!r}", "matches no tag of the line")
         alarms = tuple(self.alarm(a, i, tags) for i, a in enumerate(self.get(data, "alarms", "top level", list, [])))
         self.unique((a.id for a in alarms), "[[alarms]]", "alarm id")
         return LineConfig(name=name, title=self.text(head, "[line]"), source=self.source, connections=connections,
-                          groups=groups, tags=MappingProxyType(tags), alarms=alarms,
-                          historian=self.historian(data.get("historian", {}), name))
+                          groups=groups, tags=MappingProxyType(tags), alarms=alarms, historian=historian, vision=vision)
 
     def connection(self, data: object, index: int) -> Connection:
         where = f"connections[{index}]"
@@ -289,3 +334,50 @@ class _LineReader(TomlReader):
         path = default_history_path(line_name) if raw is None else (self.path.parent / Path(raw).expanduser())
         return HistorianSettings(path=path, retention_days=float(self.number(data, "retention_days", where, 0.01, 36500, 30)),
                                  flush_s=float(self.number(data, "flush_s", where, 0.05, 60, 1.0)))
+
+    def vision(self, data: object, connections: tuple[Connection, ...], historian: HistorianSettings,
+               line_name: str) -> VisionSettings:
+        where = "[vision]"
+        data = self.table(data, where)
+        self.known_keys(data, where, ("camera", "conveyor", "recipe", "poll_ms", "budget_ms", "archive"))
+        conveyor_name = self.get(data, "conveyor", where, str)
+        conveyor = next((c for c in connections if c.name == conveyor_name), None)
+        if conveyor is None:
+            raise self.fail(where, f"key 'conveyor': unknown connection {conveyor_name!r}: expected one of "
+                            f"{', '.join(c.name for c in connections)}")
+        device = next((d for d in conveyor.profile.devices if all(p in {q.name for q in d.points} for p in _VISION_POINTS)),
+                      None)
+        if device is None or not conveyor.profile.protocol.startswith("modbus"):
+            raise self.fail(where, f"key 'conveyor': connection {conveyor_name!r} has no Modbus device with "
+                            f"{', '.join(_VISION_POINTS)} (expected the conveyor PLC's connection)")
+        recipe_path = self.path.parent / self.get(data, "recipe", where, str, str(DEFAULT_RECIPE))
+        try:
+            recipe = load_recipe(recipe_path)
+        except RecipeError as exc:
+            raise self.fail(where, f"key 'recipe': {exc}") from None
+        archive = self.table(self.get(data, "archive", where, Mapping, {}), "[vision.archive]")
+        self.known_keys(archive, "[vision.archive]", ("path", "max_mb", "pass_sample"))
+        raw_path = self.get(archive, "path", "[vision.archive]", str, None)
+        pass_sample = self.number(archive, "pass_sample", "[vision.archive]", 0, 1_000_000, 50)
+        if pass_sample != int(pass_sample):
+            raise self.fail("[vision.archive]", f"key 'pass_sample': expected a whole number, got {pass_sample!r}")
+        return VisionSettings(
+            camera=self.camera(self.table(self.get(data, "camera", where, Mapping), "[vision.camera]")),
+            conveyor=conveyor, device=device, recipe=recipe,
+            poll_s=self.number(data, "poll_ms", where, 1, 1000, 10) / 1000,
+            budget_s=self.number(data, "budget_ms", where, 10, 10_000, 250) / 1000,
+            archive_path=historian.path.with_name(f"{line_name}-images") if raw_path is None
+            else self.path.parent / Path(raw_path).expanduser(),
+            archive_max_bytes=int(self.number(archive, "max_mb", "[vision.archive]", 0.001, 1_000_000, 50) * 1_000_000),
+            pass_sample=int(pass_sample))
+
+    def camera(self, data: Mapping) -> CameraSettings:
+        """CameraSettings; a file source is relative to the line file (an int or digits: a USB index; a URL)."""
+        try:
+            settings = CameraSettings.from_settings(data)
+        except SettingsError as exc:
+            raise self.fail("[vision.camera]", str(exc).removeprefix("camera settings: ")) from None
+        source = settings.source
+        if isinstance(source, str) and not source.isdigit() and "://" not in source:
+            return replace(settings, source=str(self.path.parent / Path(source).expanduser()))
+        return settings

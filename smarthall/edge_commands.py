@@ -160,6 +160,9 @@ async def _edge_run(args) -> None:
     async with agent_session(args, scan=True) as agent:
         print(say("edge_running", args.lang, tags=len(agent.config.tags),
                   connections=len(agent.config.connections), db=agent.history_path), flush=True)
+        if (vision := agent.config.vision) is not None:
+            print(say("vision_running", args.lang, source=vision.camera.source, recipe=vision.recipe.name,
+                      path=vision.recipe.source, archive=vision.archive_path), flush=True)
         await stop.wait()
     print(say("edge_stopped", args.lang))
 
@@ -169,8 +172,8 @@ async def _tags(args) -> None:
     rates = {g.name: g.rate_s for g in config.groups}
     for tag in config.tags.values():
         point = tag.point
-        print(f"{tag.name:32} {point.type.value:8} {point.access:3} {tag.unit:6} "
-              f"{rates[tag.group] * 1000:>6g} ms  {point.text(args.lang)}")
+        rate = say("derived", args.lang) if tag.derived else f"{rates[tag.group] * 1000:g} ms"
+        print(f"{tag.name:32} {point.type.value:8} {point.access:3} {tag.unit:6} {rate:>9}  {point.text(args.lang)}")
 
 
 async def _read(args) -> None:

@@ -27,6 +27,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "ko": "엣지 에이전트 실행 중: 연결 {connections}개, 태그 {tags}개, 이력 파일 {db}",
         "en": "Edge agent running: {tags} tags on {connections} connections, history in {db}",
     },
+    "vision_running": {
+        "ko": "비전 검사 실행 중: 카메라 {source}, 레시피 {recipe} ({path}), 이미지 {archive}",
+        "en": "Vision inspection running: camera {source}, recipe {recipe} ({path}), images in {archive}",
+    },
+    "derived": {
+        "ko": "계산 태그",
+        "en": "derived",
+    },
     "edge_stopped": {
         "ko": "엣지 에이전트를 종료했습니다.",
         "en": "Edge agent stopped.",

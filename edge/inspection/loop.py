@@ -6,8 +6,9 @@ grabbed after the change was seen, inspects it and writes ``verdict_part`` and
 ``verdict`` together (LINE.md). A frame showing no part (grabbed as the part
 entered) is retried with the next frame while the time budget lasts. When
 there is no frame in time (camera lost) nothing is written: the PLC rejects
-the part fail-safe and counts it uninspected. Each result is recorded in the
-historian as ``vision.*`` tags and rejected images go to the archive.
+the part fail-safe and counts it uninspected. Each result and every change
+of the camera's state is published as ``vision.*`` tag values (see
+`edge.inspection.tags`) and rejected images go to the archive.
 """
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ from ..tags import TagValue
 from .archive import ImageArchive
 from .pipeline import Result, inspect
 from .recipe import Recipe
+from .tags import vision_value
 
 _log = logging.getLogger(__name__)
 PASS, FAIL = 1, 2
+STARTING = ("not started", "connecting")  # the camera driver's reasons before its first frame or failure
 
 
 @dataclass(frozen=True)
@@ -56,22 +59,21 @@ class LoopStats:
 
 class RejectLoop:
     def __init__(self, conveyor, device: Device, camera: CameraDriver, recipe: Recipe = Recipe(), *,
-                 poll_s: float = 0.01, budget_s: float = 0.25, historian=None, archive: ImageArchive | None = None,
-                 on_decision: Callable[[Decision], None] | None = None) -> None:
+                 poll_s: float = 0.01, budget_s: float = 0.25, publish: Callable[[TagValue], None] | None = None,
+                 archive: ImageArchive | None = None) -> None:
         self.conveyor = conveyor  # a ModbusDriver (read, write_block)
         self.device = device
         self.camera = camera
         self.recipe = recipe
         self.poll_s = poll_s
         self.budget_s = budget_s
-        self.historian = historian
+        self.publish = publish or (lambda value: None)
         self.archive = archive
-        self.on_decision = on_decision
         self.stats = LoopStats()
         self._at_camera = device.point("part_at_camera")
         self._verdict_part = device.point("verdict_part")
         self._verdict = device.point("verdict")
-        self._camera_quality: str | None = None
+        self._camera_state: tuple | None = None
 
     async def run(self) -> None:
         """Poll and decide until cancelled; a lost PLC or camera is waited out, never raised."""
@@ -128,32 +130,28 @@ class RejectLoop:
                 s.passed += 1
             else:
                 s.failed += 1
-        now = time.time()
-        if self.historian is not None:
-            verdict = "none" if d.result is None else d.result.verdict
-            defects = "" if d.result is None else ",".join(d.result.defects)
-            for tag, value, unit in (("vision.last_part", d.part_id, ""), ("vision.last_verdict", verdict, ""),
-                                     ("vision.last_defects", defects, ""),
-                                     ("vision.latency_ms", round(d.latency_s * 1000, 3), "ms")):
-                self.historian.record(TagValue(tag, value, Quality.GOOD, now, d.reason, unit))
-            if d.result is not None:
-                m = d.result.measurements
-                self.historian.record(TagValue("vision.diameter_mm", round(m.diameter_mm, 3), Quality.GOOD, now,
-                                               "", "mm"))
-        if self.on_decision is not None:
-            self.on_decision(d)
-        if not d.written:
+        else:
             _log.warning("part %d: %s", d.part_id, d.reason)
+        now = time.time()
+        values = [("last_part", d.part_id), ("last_verdict", "none" if d.result is None else d.result.verdict),
+                  ("last_defects", "" if d.result is None else ",".join(d.result.defects)),
+                  ("latency_ms", round(d.latency_s * 1000, 3)), ("inspected", s.passed + s.failed),
+                  ("passed", s.passed), ("failed", s.failed), ("no_frame", s.no_frame)]
+        if d.result is not None:
+            values.append(("diameter_mm", round(d.result.measurements.diameter_mm, 3)))
+        for point, value in values:
+            self.publish(vision_value(point, value, now, d.reason))
 
     def _note_camera(self) -> None:
-        """Record the camera's quality in the historian when it changes (a lost camera shows as BAD)."""
+        """Publish vision.camera_ok when the camera's state changes: unknown (BAD) while it first connects."""
         status = self.camera.status()
-        key = f"{status.quality}:{status.reason}"
-        if key == self._camera_quality:
+        key = (status.quality, status.reason)
+        if key == self._camera_state:
             return
-        self._camera_quality = key
+        self._camera_state = key
+        if status.reason in STARTING:
+            self.publish(vision_value("camera_ok", None, time.time(), status.reason, Quality.BAD))
+            return
         if status.quality is not Quality.GOOD:
             _log.warning("camera: %s", status.reason)
-        if self.historian is not None:
-            value = "ok" if status.quality is Quality.GOOD else None
-            self.historian.record(TagValue("vision.camera", value, status.quality, time.time(), status.reason))
+        self.publish(vision_value("camera_ok", status.quality is Quality.GOOD, time.time(), status.reason))

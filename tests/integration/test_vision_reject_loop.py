@@ -48,7 +48,7 @@ async def station(tmp_path, parts: int, defect_rate: float):
                                              backoff_min=0.05, backoff_max=0.2))
         camera.start()
         historian = Historian(tmp_path / "history.db")
-        loop = RejectLoop(conveyor, CONVEYOR, camera, load_recipe(), historian=historian,
+        loop = RejectLoop(conveyor, CONVEYOR, camera, load_recipe(), publish=historian.record,
                           archive=ImageArchive(tmp_path / "images", max_bytes=2_000_000))
         task = asyncio.create_task(loop.run())
         try:
@@ -99,5 +99,6 @@ async def test_camera_offline_parts_are_rejected_fail_safe_and_the_loop_survives
         assert plant.read("conveyor", "parts_uninspected") == parts
         assert plant.read("conveyor", "parts_rejected") == parts
         assert loop.stats.no_frame == parts and loop.stats.passed == 0
-        camera = historian.history("vision.camera", 0)
-        assert camera and camera[-1].quality is Quality.BAD
+        camera = historian.history("vision.camera_ok", 0)
+        assert camera[-1].value is False and camera[-1].quality is Quality.GOOD and camera[-1].reason
+        assert historian.history("vision.no_frame", 0)[-1].value == parts

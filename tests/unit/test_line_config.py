@@ -5,13 +5,15 @@ from __future__ import annotations
 import pytest
 
 from edge.config import DEFAULT_LINE, LINES_DIR, LineConfigError, load_line
+from edge.inspection import DEFAULT_RECIPE
+from edge.inspection.tags import VISION
 
 SIM = DEFAULT_LINE.read_text(encoding="utf-8")
 
 
 def test_sim_line_names_every_tag_of_the_profiles():
     line = load_line()
-    assert len(line.tags) == (2 + 3 + 4 + 1) + (8 + 8 + 9 + 4) + 9 + 2 + 2 + 4 * 4
+    assert len(line.tags) == (2 + 3 + 4 + 1) + (8 + 8 + 9 + 4) + 9 + 2 + 2 + 4 * 4 + len(VISION.points)
     assert line.tag("conveyor.run_seconds").point.type == "uint32"
     assert line.tag("energy.conveyor.power_kw").deadband == 0.005
     assert line.tag("process.temperature").group == "process"
@@ -70,6 +72,27 @@ BAD_LINES = {
     "duplicate alarm id": (SIM.replace('id = "conveyor.estop"', 'id = "conveyor.fault"'),
                            r"duplicate alarm id 'conveyor.fault'"),
     "unknown top-level table": (SIM + "\n[scan]\nrate = 1\n", r"top level: unknown key 'scan'"),
+    "unknown key in [vision]": (SIM.replace("poll_ms = 10", "poll = 10"), r"\[vision\]: unknown key 'poll'"),
+    "vision on an unknown connection": (SIM.replace('conveyor = "conveyor"', 'conveyor = "belt"'),
+                                        r"\[vision\]: key 'conveyor': unknown connection 'belt': expected one of feeder,"),
+    "vision on a PLC without verdicts": (SIM.replace('conveyor = "conveyor"', 'conveyor = "feeder"'),
+                                         r"\[vision\]: key 'conveyor': connection 'feeder' has no Modbus device with .*verdict"),
+    "poll too fast": (SIM.replace("poll_ms = 10", "poll_ms = 0"), r"\[vision\]: key 'poll_ms': expected 1\.\.1000, got 0"),
+    "recipe not found": (SIM.replace('# recipe = "my-recipe.toml"', 'recipe = "my-recipe.toml"'),
+                         r"\[vision\]: key 'recipe': .*my-recipe.toml: no such file"),
+    "vision without a camera": (SIM.replace("[vision.camera]", "[vision.camera_]"), r"\[vision\]: unknown key 'camera_'"),
+    "camera without a source": (SIM.replace('source = "http', 'url = "http'),
+                                r"\[vision.camera\]: missing key 'source' \(USB index, file path or URL\)"),
+    "camera stall of zero": (SIM.replace("stall_s = 1.0", "stall_s = 0"),
+                             r"\[vision.camera\]: key 'stall_s': expected a number > 0, got 0"),
+    "camera source of the wrong type": (SIM.replace('source = "http://127.0.0.1:8080/camera/stream.mjpg"', "source = true"),
+                                        r"\[vision.camera\]: key 'source': expected a USB index or a path or URL"),
+    "archive cap of zero": (SIM.replace("max_mb = 50", "max_mb = 0"),
+                            r"\[vision.archive\]: key 'max_mb': expected 0\.001\.\.1000000, got 0"),
+    "pass sample not whole": (SIM.replace("pass_sample = 50", "pass_sample = 2.5"),
+                              r"\[vision.archive\]: key 'pass_sample': expected a whole number, got 2.5"),
+    "vision tag alarm without vision": (SIM[:SIM.index("[vision]")] + SIM[SIM.index("[[scan_groups]]"):],
+                                        r"alarms\[6\] 'vision.camera_lost': key 'tag': unknown tag 'vision.camera_ok'"),
 }
 
 
@@ -93,3 +116,34 @@ def test_overrides_point_a_connection_elsewhere_and_are_checked(tmp_path):
         load_line(DEFAULT_LINE, {"conveyor": {"port": 0}})
     with pytest.raises(LineConfigError, match="override for 'oven': the line has no such connection"):
         load_line(DEFAULT_LINE, {"oven": {"port": 1}})
+
+
+def test_vision_tags_are_derived_and_paths_are_relative_to_the_line_file(tmp_path):
+    sim = load_line()
+    camera_ok = sim.tag("vision.camera_ok")
+    assert camera_ok.derived and camera_ok.point.type == "bool" and not camera_ok.point.writable
+    assert sim.vision.conveyor.name == "conveyor" and sim.vision.device.name == "conveyor"
+    assert sim.vision.recipe.source == str(DEFAULT_RECIPE) and sim.vision.poll_s == 0.01
+    assert sim.vision.archive_path == sim.historian.path.with_name("sim-images")  # beside the history
+    assert "vision.camera_lost" in {a.id for a in sim.alarms}
+    (tmp_path / "recipe.toml").write_text(DEFAULT_RECIPE.read_text(encoding="utf-8"), encoding="utf-8")
+    text = (SIM.replace('# recipe = "my-recipe.toml"', 'recipe = "recipe.toml"')
+            .replace('source = "http://127.0.0.1:8080/camera/stream.mjpg"', 'source = "videos/belt.mp4"'))
+    (tmp_path / "line.toml").write_text(text, encoding="utf-8")
+    line = load_line(tmp_path / "line.toml")
+    assert line.vision.recipe.source == str(tmp_path / "recipe.toml")
+    assert line.vision.camera.source == str(tmp_path / "videos" / "belt.mp4")
+    hall = load_line(LINES_DIR / "hall.example.toml")  # vision is commented out there
+    assert hall.vision is None and not any(t.derived for t in hall.tags.values())
+
+
+def test_vision_overrides_merge_into_the_camera_table(tmp_path):
+    line = load_line(DEFAULT_LINE, {"vision": {"camera": {"source": "http://127.0.0.1:40124/camera/stream.mjpg"},
+                                               "archive": {"path": str(tmp_path / "images")}}})
+    assert line.vision.camera.source == "http://127.0.0.1:40124/camera/stream.mjpg"
+    assert line.vision.camera.stall_s == 1.0  # kept from the file
+    assert line.vision.archive_path == tmp_path / "images"
+    with pytest.raises(LineConfigError, match=r"\[vision.camera\]: key 'read_timeout': expected a number > 0"):
+        load_line(DEFAULT_LINE, {"vision": {"camera": {"read_timeout": -1}}})
+    with pytest.raises(LineConfigError, match="override for 'vision': the line has no \\[vision\\] table"):
+        load_line(LINES_DIR / "hall.example.toml", {"vision": {"camera": {"source": 0}}})
