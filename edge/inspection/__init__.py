@@ -3,7 +3,9 @@
 Modules: `pipeline` (inspect a frame: `inspect`, `Result`), `recipe` (TOML
 recipes: `load_recipe`, `Recipe`), `calibrate` (pixels per mm from a good part),
 `loop` (the reject loop: part_at_camera -> frame -> verdict in one FC16 write),
-`archive` (images of rejected parts, with a size cap).
+`archive` (images of rejected parts, with a size cap), `tags` (the ``vision.*``
+tags the loop publishes), `station` (the loop with its own drivers, as the edge
+agent runs it from a line's ``[vision]`` table).
 
 Exceptions:
     InspectionError       base

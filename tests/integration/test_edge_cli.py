@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 import os
@@ -10,6 +11,8 @@ import signal
 import sys
 
 import pytest
+
+from tests.waiting import until
 
 
 async def smarthall(tmp_path, *args: str, timeout: float = 60) -> tuple[int, str, str]:
@@ -37,7 +40,7 @@ async def test_read_starts_the_simulated_line_when_nothing_answers(tmp_path):
 
 
 async def test_write_out_of_range_is_one_line_and_exit_2(tmp_path):
-    code, out, err = await smarthall(tmp_path, "write", "conveyor.speed_setpoint", "900")
+    code, _, err = await smarthall(tmp_path, "write", "conveyor.speed_setpoint", "900")
     assert code == 2
     assert err.splitlines()[-1] == "smarthall: conveyor.speed_setpoint: 900 is outside 0..500 mm/s"
 
@@ -49,16 +52,16 @@ async def test_write_out_of_range_is_one_line_and_exit_2(tmp_path):
     (("write", "conveyor.motor_run", "maybe"), "value 'maybe': expected a number, true/false or on/off"),
 ])
 async def test_user_mistakes_are_one_clear_line(tmp_path, args, message):
-    code, out, err = await smarthall(tmp_path, *args)
+    code, _, err = await smarthall(tmp_path, *args)
     assert code == 2 and message in err and "Traceback" not in err
 
 
 async def test_alarm_ack_without_a_running_agent_says_so(tmp_path):
-    code, out, err = await smarthall(tmp_path, "alarms", "ack", "conveyor.estop")
+    code, _, err = await smarthall(tmp_path, "alarms", "ack", "conveyor.estop")
     assert code == 2 and "no history for this line yet" in err
     code, _, err = await smarthall(tmp_path, "read", "conveyor.estop_ok")  # leaves a history file behind
     assert code == 0, err
-    code, out, err = await smarthall(tmp_path, "alarms", "ack", "conveyor.estop", timeout=30)
+    code, _, err = await smarthall(tmp_path, "alarms", "ack", "conveyor.estop", timeout=30)
     assert code == 2 and "no edge agent is running" in err
 
 
@@ -73,19 +76,17 @@ async def test_write_then_history_as_csv(tmp_path):
     assert rows and rows[-1]["tag"] == "conveyor.speed_setpoint" and rows[-1]["quality"] == "good"
 
 
-async def test_alarm_ack_reaches_a_running_agent(tmp_path):
+@contextlib.asynccontextmanager
+async def edge_run(tmp_path, shown: bytes):
+    """`smarthall edge run` until it has printed a line with `shown` (yielded); then Ctrl-C, and it must stop cleanly."""
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "LANG": "C"}
     agent = await asyncio.create_subprocess_exec(sys.executable, "-m", "smarthall", "edge", "run", env=env,
                                                  stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     try:
         async with asyncio.timeout(30):
-            while b"Edge agent running" not in (line := await agent.stdout.readline()):
+            while shown not in (line := await agent.stdout.readline()):
                 assert line, (await agent.stderr.read()).decode()
-        code, out, err = await smarthall(tmp_path, "alarms", "ack", "conveyor.estop", "--comment", "checked")
-        assert code == 0, err
-        assert out.strip() == "alarm conveyor.estop: ack done"
-        code, out, err = await smarthall(tmp_path, "alarms", "ack", "no.such.alarm")
-        assert code == 2 and "no.such.alarm" in err
+        yield line
         agent.send_signal(signal.SIGINT)
         out, err = await asyncio.wait_for(agent.communicate(), 30)
     finally:
@@ -94,3 +95,31 @@ async def test_alarm_ack_reaches_a_running_agent(tmp_path):
             await agent.wait()
     assert agent.returncode == 0, err.decode()
     assert b"Edge agent stopped." in out
+
+
+async def test_alarm_ack_reaches_a_running_agent(tmp_path):
+    async with edge_run(tmp_path, b"Edge agent running"):
+        code, out, err = await smarthall(tmp_path, "alarms", "ack", "conveyor.estop", "--comment", "checked")
+        assert code == 0, err
+        assert out.strip() == "alarm conveyor.estop: ack done"
+        code, out, err = await smarthall(tmp_path, "alarms", "ack", "no.such.alarm")
+        assert code == 2 and "no.such.alarm" in err
+
+
+async def test_edge_run_says_vision_runs_and_vision_tags_are_listed_read_and_not_written(tmp_path):
+    code, out, err = await smarthall(tmp_path, "tags")
+    assert code == 0, err
+    assert [line.split()[:4] for line in out.splitlines() if line.startswith("vision.camera_ok")] == [
+        ["vision.camera_ok", "bool", "r", "derived"]]
+    async with edge_run(tmp_path, b"Vision inspection running") as line:
+        assert b"camera http://127.0.0.1:8080/camera/stream.mjpg, recipe disc-40" in line
+
+        async def camera_ok() -> list[str] | None:  # the running agent records it; read finds it in the history
+            code, out, err = await smarthall(tmp_path, "read", "vision.camera_ok")
+            assert code == 0, err
+            row = out.split()[1:]
+            return row if row[1] == "True" else None
+        assert await until(camera_ok, timeout=30, every=0.5) == ["vision.camera_ok", "True", "good"]
+        code, out, err = await smarthall(tmp_path, "write", "vision.inspected", "0")
+        assert code == 2 and err.splitlines()[-1] == (
+            "smarthall: vision.inspected is computed by the edge (a derived tag), not written to a device")
