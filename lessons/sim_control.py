@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import dataclass
+from typing import Self
 
 from asyncua import Client, ua
 
@@ -19,6 +21,16 @@ NAMESPACE = "urn:smarthall:sim"
 OBJECT = "SimControl"
 
 
+@dataclass(frozen=True)
+class ActiveFault:
+    """One fault the simulated line has now, as sim control's ActiveFaults lists it."""
+
+    id: int
+    target: str
+    kind: str
+    params: dict
+
+
 class SimControl:
     def __init__(self, endpoint: str, timeout: float = 5.0) -> None:
         self.endpoint = endpoint
@@ -26,7 +38,7 @@ class SimControl:
         self._object = None
         self._ns = 0
 
-    async def __aenter__(self) -> SimControl:
+    async def __aenter__(self) -> Self:
         try:
             await self._client.connect()
         except (OSError, TimeoutError, ua.UaError) as exc:
@@ -60,6 +72,15 @@ class SimControl:
     async def reset(self) -> None:
         await self._call("Reset")
         await self.settle()
+
+    async def active_faults(self) -> list[ActiveFault]:
+        """The faults active now, oldest first."""
+        node = self._client.get_node(ua.NodeId(f"{OBJECT}.ActiveFaults", self._ns))
+        try:
+            listed = json.loads(await node.read_value())
+        except (ua.UaError, OSError, TimeoutError) as exc:
+            raise LessonRunError(f"sim control ActiveFaults: {exc or type(exc).__name__}") from None
+        return [ActiveFault(f["id"], f["target"], f["kind"], f["params"]) for f in listed]
 
     async def settle(self, timeout: float = 2.0) -> None:
         """Wait until the plant has stepped and published once more, so every server shows the last change.

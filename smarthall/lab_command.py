@@ -1,23 +1,43 @@
 """`smarthall lab [--line FILE] [--lesson ID] [--trainee NAME]` and `smarthall lab report [--csv|--md]`.
 
-Without --line: the simulated line (default ports), sim control, the edge
-agent on lines/sim.toml and the console, all in this process. With --line:
-a real line, no simulator, no fault panel.
+Without --line: the simulated line (default ports, or --feeder-port and the
+others), sim control, the edge agent on lines/sim.toml and the console, all in
+this process. With --line: a real line, no simulator, no fault panel. A
+broken lesson is listed in the console with its problems; the others work.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
+import re
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from edge.agent import EdgeAgent
 from edge.config import DEFAULT_LINE, load_line
+from lessons.console.shelf import Shelf, load_shelf
+from lessons.console.texts import t
 from lessons.errors import LessonError, LessonFormatError
-from lessons.loader import CATALOGUE, load_catalogue
-from lessons.progress import Progress, default_progress_path, report_csv, report_markdown
+from lessons.loader import CATALOGUE
+from lessons.progress import (
+    Progress,
+    default_progress_path,
+    report_csv,
+    report_markdown,
+)
+
+if TYPE_CHECKING:
+    from lessons.console.app import LabApp
+    from simulators.line import SimOptions
+
+SIM_PORTS = (("feeder", 5020), ("conveyor", 5021), ("process", 4840), ("control", 4841), ("camera", 8080))
+# simulators.line.SimStartError's message: "<endpoint>: port <n> on <host> is already in use (...); ... <--option>"
+_BUSY = re.compile(r"^(?P<what>.+): port (?P<port>\d+) on (?P<host>\S+) is already in use .* (?P<flag>--[a-z-]+)$")
 
 
 def add_commands(sub, add_lang) -> None:
@@ -27,6 +47,11 @@ def add_commands(sub, add_lang) -> None:
     lab.add_argument("--lesson", metavar="ID", help="open this lesson directly")
     lab.add_argument("--trainee", default=_user(), help="trainee or station team the progress is stored for")
     lab.add_argument("--progress", type=Path, default=default_progress_path(), help="progress database (SQLite)")
+    for name, default in SIM_PORTS:
+        lab.add_argument(f"--{name}-port", type=int, default=default, metavar="PORT",
+                         help=f"simulated line: default {default}; 0 picks a free port")
+    lab.add_argument("--fieldbus-link", default="/tmp/smarthall-fieldbus",
+                     help="simulated line: stable symlink to the RTU bus pty ('' for none)")
     lab.set_defaults(run=_lab)
     actions = lab.add_subparsers(metavar="ACTION")
     report = actions.add_parser("report", help="who finished which step when (CSV or Markdown)")
@@ -41,7 +66,7 @@ def add_commands(sub, add_lang) -> None:
 def _user() -> str:
     try:
         return getpass.getuser()
-    except Exception:
+    except (OSError, KeyError):  # no login name (e.g. in a container)
         return "trainee"
 
 
@@ -53,39 +78,59 @@ def _report(args) -> int:
 
 
 def _lab(args) -> int:
-    from simulators.line import SimStartError
+    from simulators.line import SimOptions, SimStartError
 
+    options = SimOptions(feeder_port=args.feeder_port, conveyor_port=args.conveyor_port,
+                         process_port=args.process_port, control_port=args.control_port,
+                         camera_port=args.camera_port, fieldbus_link=args.fieldbus_link or None)
     try:
-        catalogue = load_catalogue(CATALOGUE, load_line(args.line or DEFAULT_LINE))
-        if args.lesson:
-            catalogue.lesson(args.lesson)
-        asyncio.run(run_lab(catalogue, args))
-    except KeyError as exc:
-        print(f"smarthall: no lesson {exc.args[0]!r} in {CATALOGUE}", file=sys.stderr)
-        return 2
+        shelf = load_shelf(CATALOGUE, load_line(args.line or DEFAULT_LINE))
+        if args.lesson and args.lesson not in {lesson.id for lesson in shelf.catalogue.lessons} | {
+                broken.id for broken in shelf.broken}:
+            print(f"smarthall: no lesson {args.lesson!r} in {CATALOGUE}", file=sys.stderr)
+            return 2
+        asyncio.run(_run(lab(shelf, args.line, args.progress, args.trainee, args.lesson, args.lang, options)))
     except LessonFormatError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 2
-    except (LessonError, SimStartError) as exc:
+    except SimStartError as exc:
+        print(f"smarthall: {busy_port(str(exc), args.lang)}", file=sys.stderr)
+        return 2
+    except LessonError as exc:
         print(f"smarthall: {exc}", file=sys.stderr)
         return 2
     return 0
 
 
-async def run_lab(catalogue, args) -> None:
+def busy_port(message: str, lang: str) -> str:
+    """A simulated line's start error said for `lab`: which option of lab picks another port."""
+    busy = _BUSY.match(message)
+    return t("port_busy", lang, **busy.groupdict()) if busy else message
+
+
+async def _run(console) -> None:
+    async with console as app:
+        await app.run_async()
+
+
+@contextlib.asynccontextmanager
+async def lab(shelf: Shelf, line: Path | None, progress: Path, trainee: str, lesson: str | None = None,
+              lang: str = "en", options: SimOptions | None = None) -> AsyncIterator[LabApp]:
+    """The console (not yet running) wired to its line: the real one in `line`, else a simulated line here."""
     from lessons.console.app import LabApp
     from lessons.sim_control import SimControl
     from simulators.line import SimOptions, SimulatedLine
 
-    workspace = args.progress.parent / "workspace" / args.trainee
-    with Progress(args.progress) as progress:
-        if args.line is not None:
-            async with EdgeAgent(load_line(args.line)) as agent:
-                await LabApp(catalogue, agent, None, progress, args.trainee, workspace, args.lesson,
-                             args.lang).run_async()
-            return
-        async with SimulatedLine(SimOptions()) as line, SimControl(line.control.endpoint_url) as sim:
-            async with EdgeAgent(load_line(DEFAULT_LINE, line.line_overrides())) as agent:
-                await LabApp(catalogue, agent, sim, progress, args.trainee, workspace, args.lesson,
-                             args.lang).run_async()
+    workspace = progress.parent / "workspace" / trainee
+    async with contextlib.AsyncExitStack() as stack:
+        store = stack.enter_context(Progress(progress))
+        sim = None
+        if line is not None:
+            config = load_line(line)
+        else:
+            simulated = await stack.enter_async_context(SimulatedLine(options or SimOptions()))
+            sim = await stack.enter_async_context(SimControl(simulated.control.endpoint_url))
+            config = load_line(DEFAULT_LINE, simulated.line_overrides())
+        agent = await stack.enter_async_context(EdgeAgent(config))
+        yield LabApp(shelf.catalogue, agent, sim, store, trainee, workspace, lesson, lang, broken=shelf.broken)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import OptionList
@@ -50,7 +51,7 @@ class AlarmList(OptionList):
         if not rows:
             self.add_option(Option(t("no_alarms", self.lang), disabled=True))
             return
-        self.add_options([Option(f"[{priority}] {alarm_id}: {text} ({value}) — {state}", id=alarm_id)
+        self.add_options([Option(Text(f"[{priority}] {alarm_id}: {text} ({value}) — {state}"), id=alarm_id)
                           for alarm_id, priority, state, text, value in rows])
         self.highlighted = min(highlighted or 0, len(rows) - 1)
 

@@ -1,7 +1,12 @@
-"""LabApp: the instructor console over one line (an EdgeAgent, and SimControl on the simulated line)."""
+"""LabApp: the instructor console over one line (an EdgeAgent, and SimControl on the simulated line).
+
+Broken lessons (shelf.BrokenLesson) are listed with their problems and never opened.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.app import App
@@ -13,6 +18,7 @@ from .bindings import bindings, translate
 from .fault_panel import FaultScreen
 from .lesson_list import LessonListScreen
 from .line_overview import LineScreen
+from .shelf import BrokenLesson
 from .step_view import StepScreen
 from .texts import t
 
@@ -23,9 +29,12 @@ class LabApp(App):
     BINDINGS = bindings(KEYS, "en")
 
     def __init__(self, catalogue: Catalogue, agent, sim, progress: Progress, trainee: str, workspace: Path,
-                 lesson: str | None = None, lang: str = "en") -> None:
+                 lesson: str | None = None, lang: str = "en", broken: tuple[BrokenLesson, ...] = (),
+                 clock: Callable[[], float] = time.time) -> None:
         super().__init__()
         self.catalogue = catalogue
+        self.broken = broken
+        self.clock = clock  # what "seconds ago" is counted from
         self.agent = agent
         self.sim = sim  # lessons.sim_control.SimControl, or None on a real line
         self.progress = progress
@@ -36,7 +45,8 @@ class LabApp(App):
 
     def on_mount(self) -> None:
         self.retranslate()
-        self.push_screen(LessonListScreen())
+        self.lessons = LessonListScreen()
+        self.push_screen(self.lessons)
         if self.first_lesson:
             self.open_lesson(self.first_lesson)
 
@@ -45,6 +55,10 @@ class LabApp(App):
         return tag.unit if tag is not None else ""
 
     def open_lesson(self, lesson_id: str, step: int = 0) -> None:
+        """Open a lesson at a step; a broken one is only shown in the list, with its problems."""
+        if any(b.id == lesson_id for b in self.broken):
+            self.lessons.show_lesson(lesson_id)
+            return
         self.push_screen(StepScreen(self.catalogue.lesson(lesson_id), step))
 
     def retranslate(self) -> None:

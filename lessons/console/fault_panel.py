@@ -1,5 +1,7 @@
 """FaultScreen (simulated line only): inject and clear every fault kind, reset the line, load the magazine.
 
+It lists the line's active faults (ActiveFaults), read again after each action and every second.
+
 Everything goes through sim control (lessons.sim_control), as any instructor tool would.
 """
 
@@ -12,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from simulators.plant import FAULT_KINDS
 
+from .active_faults import ActiveFaults
 from .bindings import translate
 from .texts import t
 
@@ -27,7 +30,9 @@ DEFAULT_TARGETS = {  # a target each kind accepts; the instructor may type anoth
 
 class FaultScreen(Screen):
     DEFAULT_CSS = """
-    FaultScreen #kinds-title, FaultScreen #target-title { height: 1; padding: 0 1; background: $boost; }
+    FaultScreen #kinds-title, FaultScreen #target-title, FaultScreen #active-title {
+        height: 1; padding: 0 1; background: $boost;
+    }
     FaultScreen #kinds { height: 1fr; }
     FaultScreen #said { height: auto; padding: 0 1; }
     """
@@ -41,6 +46,8 @@ class FaultScreen(Screen):
         yield Static(id="target-title")
         yield Input(id="target")
         yield Static(id="said", markup=False)
+        yield Static(id="active-title")
+        yield ActiveFaults(self.app.sim, id="active")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -53,6 +60,8 @@ class FaultScreen(Screen):
         translate(self, self.KEYS, lang)
         self.query_one("#kinds-title", Static).update(t("fault_kinds", lang))
         self.query_one("#target-title", Static).update(t("fault_target", lang))
+        self.query_one("#active-title", Static).update(t("active_faults", lang))
+        self.query_one(ActiveFaults).lang = lang
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self.query_one("#target", Input).value = DEFAULT_TARGETS.get(event.option.id, "")
@@ -78,8 +87,9 @@ class FaultScreen(Screen):
         async def guarded() -> None:
             try:
                 self.say(await coroutine)
-            except Exception as exc:  # a refused fault: its message says what the target accepts
+            except Exception as exc:  # noqa: BLE001 - a refused fault: its message says what the target accepts
                 self.say(f"⚠ {exc}")
+            self.query_one(ActiveFaults).reload()
         self.run_worker(guarded(), group="sim")
 
     def say(self, text: str) -> None:

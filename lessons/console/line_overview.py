@@ -1,4 +1,4 @@
-"""LineScreen: every station's tags and health (connection quality), and the active alarms with ack."""
+"""LineScreen: each connection's health (HealthTable), the active alarms with ack, and every station's tags."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from textual.widgets import Footer, Header, Static
 
 from .alarm_list import AlarmList
 from .bindings import translate
+from .health_table import HealthTable
 from .tag_table import TagTable
 from .texts import t
 
 
 class LineScreen(Screen):
     DEFAULT_CSS = """
-    LineScreen #alarms-title { height: 1; padding: 0 1; background: $boost; }
+    LineScreen #health-title, LineScreen #alarms-title { height: 1; padding: 0 1; background: $boost; }
     LineScreen #stations { height: 1fr; }
     LineScreen TagTable { margin-bottom: 1; }
     LineScreen #said { height: 1; padding: 0 1; }
@@ -24,6 +25,8 @@ class LineScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static(id="health-title")
+        yield HealthTable(self.app.agent, self.app.clock, id="health")
         yield Static(id="alarms-title")
         yield AlarmList(self.app.agent.alarms, id="alarms")
         yield Static(id="said", markup=False)
@@ -42,6 +45,8 @@ class LineScreen(Screen):
     def retranslate(self) -> None:
         lang = self.app.lang
         translate(self, self.KEYS, lang)
+        self.query_one("#health-title", Static).update(t("connections", lang))
+        self.query_one(HealthTable).lang = lang
         self.query_one("#alarms-title", Static).update(t("alarms", lang))
         self.query_one(AlarmList).lang = lang
         for table in self.query(TagTable):

@@ -65,7 +65,28 @@ TEXTS: dict[str, tuple[str, str]] = {  # key -> (ko, en)
     "cleared": ("모든 고장을 해제했습니다", "all faults cleared"),
     "was_reset": ("라인을 초기화했습니다", "the line was reset"),
     "loaded": ("매거진에 부품 {count}개 적재", "loaded {count} parts into the magazine"),
-    "sim_only": ("고장 패널은 시뮬레이션 라인에서만 쓸 수 있습니다", "The fault panel needs the simulated line"),
+    "broken": ("⚠ 오류", "⚠ broken"),
+    "broken_lesson": ("수업 {id}을(를) 열 수 없습니다:", "Lesson {id} cannot be opened:"),
+    "port_busy": (("{what}: {host}의 포트 {port}을(를) 이미 사용 중입니다 (다른 `smarthall lab`이나 `smarthall sim`이"
+                  " 실행 중인가요?); `smarthall lab {flag} PORT`로 다른 포트를 고르세요 (0이면 빈 포트)"),
+                  ("{what}: port {port} on {host} is already in use (is another `smarthall lab` or `smarthall sim`"
+                  " running?); choose another with `smarthall lab {flag} PORT` (0 picks a free port)")),
+    "active_faults": ("활성 고장", "Active faults"),
+    "no_faults": ("활성 고장이 없습니다.", "No active faults."),
+    "fault_line": ("#{id} {target}: {kind}", "#{id} {kind} on {target}"),
+    "connections": ("연결 상태", "Connections"),
+    "connection": ("연결", "Connection"),
+    "protocol": ("프로토콜", "Protocol"),
+    "state": ("상태", "State"),
+    "connected": ("연결됨", "connected"),
+    "disconnected": ("끊김", "disconnected"),
+    "not_scanned": ("스캔 안 함", "not scanned"),
+    "cycles": ("주기", "Cycles"),
+    "overruns": ("누락", "Overruns"),
+    "jitter": ("지터 p99", "Jitter p99"),
+    "last_value": ("최근 값", "Last value"),
+    "seconds_ago": ("{s}초 전", "{s} s ago"),
+    "last_error": ("⚠ {name} 마지막 오류: {error}", "⚠ {name} last error: {error}"),
 }
 
 

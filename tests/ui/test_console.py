@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import io
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from edge.agent import EdgeAgent
 from edge.config import load_line
+from lessons.console.active_faults import ActiveFaults
 from lessons.console.app import LabApp
 from lessons.console.fault_panel import FaultScreen
+from lessons.console.health_table import HealthTable
 from lessons.console.lesson_list import LessonListScreen
 from lessons.console.line_overview import LineScreen
 from lessons.console.step_view import StepScreen
@@ -21,6 +24,7 @@ from lessons.progress import Progress
 from lessons.sim_control import SimControl
 from simulators.line import SimOptions, SimulatedLine
 from smarthall.lesson_commands import simulated_line_config
+from tests.waiting import until
 
 CATALOG = load_catalogue(CATALOGUE, load_line())
 SIZES = [(80, 24), (120, 40)]
@@ -42,14 +46,16 @@ async def console(tmp: Path, lesson: str | None = None, size=(80, 24), sim_contr
             await agent.close()
 
 
-async def until(predicate, pilot, timeout: float = 4.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await pilot.pause(0.05)
-
-
 def text_of(app, selector: str) -> str:
     return str(app.screen.query_one(selector).render())
+
+
+def printed(renderable, width: int = 120) -> str:
+    """A Rich renderable as plain text."""
+    console = Console(width=width, file=io.StringIO())
+    with console.capture() as captured:
+        console.print(renderable)
+    return captured.get()
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
@@ -61,10 +67,10 @@ async def test_lesson_2_runs_to_the_end_and_each_check_turns_green(tmp_path, siz
         assert isinstance(screen, StepScreen) and screen.lesson.id == "modbus-tcp"
         for index, step in enumerate(screen.lesson.steps):
             assert screen.step.id == step.id
-            await until(lambda: screen.state in ("waiting", "holding"), pilot)
+            await until(lambda: screen.state in ("waiting", "holding"))
             assert "passed" not in screen.status_text()
             await screen.run.apply(step.solution)  # the trainee does the step through the edge API
-            await until(lambda: screen.state == "passed", pilot)
+            await until(lambda: screen.state == "passed")
             assert "✅ passed" in text_of(app, "#status")
             assert screen.query_one("#status").has_class("passed")
             await pilot.press("n")
@@ -78,18 +84,18 @@ async def test_lesson_2_runs_to_the_end_and_each_check_turns_green(tmp_path, siz
 async def test_step_view_hints_live_tags_answer_box_and_language(tmp_path):
     async with console(tmp_path, lesson="modbus-tcp") as (app, pilot):
         screen = app.screen
-        await until(lambda: screen.state == "waiting", pilot)
+        await until(lambda: screen.state == "waiting")
         await pilot.press("a", "3", "enter")  # the quiz's third choice, 40001, typed in the answer box
-        await until(lambda: screen.state == "passed", pilot)
+        await until(lambda: screen.state == "passed")
         assert "Right" in text_of(app, "#feedback")
         await pilot.press("n", "n")  # speed-setpoint
-        await until(lambda: screen.state == "waiting", pilot)
+        await until(lambda: screen.state == "waiting")
         assert "Press [h] for a hint" in text_of(app, "#hints")
         await pilot.press("h")
         assert text_of(app, "#hints").startswith("Hint 1: This write goes to holding register 0")
         table = screen.query_one(TagTable)
         assert table.tags == ["conveyor.speed_setpoint"]
-        await until(lambda: table.snapshot() and table.snapshot()[0][2] == "good", pilot)
+        await until(lambda: table.snapshot() and table.snapshot()[0][2] == "good")
         await pilot.press("l")
         assert app.lang == "ko"
         assert "확인 대기 중" in text_of(app, "#status")
@@ -114,13 +120,18 @@ async def test_inject_and_clear_a_fault_from_the_fault_panel(tmp_path):
         await pilot.pause()
         assert screen.query_one("#target").value == "conveyor"
         await pilot.press("enter")
-        await until(lambda: "injected estop on conveyor" in screen.said, pilot)
-        await until(lambda: getattr(app.agent.latest.get("conveyor.estop_ok"), "value", None) is False, pilot)
+        await until(lambda: "injected estop on conveyor" in screen.said)
+        await until(lambda: getattr(app.agent.latest.get("conveyor.estop_ok"), "value", None) is False)
+        active = screen.query_one(ActiveFaults)
+        await until(lambda: [(f.kind, f.target) for f in active.faults or []] == [("estop", "conveyor")])
+        assert "estop on conveyor" in text_of(app, "#active")
         await pilot.press("c")
-        await until(lambda: screen.said == "all faults cleared", pilot)
-        await until(lambda: getattr(app.agent.latest.get("conveyor.estop_ok"), "value", None) is True, pilot)
+        await until(lambda: screen.said == "all faults cleared")
+        await until(lambda: active.faults == [])
+        assert text_of(app, "#active") == "No active faults."
+        await until(lambda: getattr(app.agent.latest.get("conveyor.estop_ok"), "value", None) is True)
         await pilot.press("t", "ctrl+a", *"nowhere", "enter")  # a refused fault is a message, not a crash
-        await until(lambda: screen.said.startswith("⚠"), pilot)
+        await until(lambda: screen.said.startswith("⚠"))
         assert isinstance(app.screen, FaultScreen)
 
 
@@ -130,10 +141,18 @@ async def test_line_overview_shows_stations_and_acks_an_alarm(tmp_path):
         screen = app.screen
         assert isinstance(screen, LineScreen)
         assert {t.id for t in screen.query(TagTable)} >= {"station-feeder", "station-conveyor", "station-process"}
+        health = screen.query_one(HealthTable)
+        assert [row.name for row in health.rows] == ["feeder", "conveyor", "fieldbus", "process"]
+        await until(lambda: all(row.connected and row.cycles and not row.error for row in health.rows))
+        await app.sim.inject_fault("feeder", "offline")
+        await until(lambda: not health.rows[0].connected and health.rows[0].error)
+        assert "feeder last error:" in printed(health.render()) and health.rows[1].connected
+        await app.sim.clear_faults()
+        await until(lambda: health.rows[0].connected and not health.rows[0].error)
         await app.sim.inject_fault("conveyor", "estop")
-        await until(lambda: any(a.alarm_id.startswith("conveyor") for a in app.agent.alarms.active()), pilot)
+        await until(lambda: any(a.alarm_id.startswith("conveyor") for a in app.agent.alarms.active()))
         alarms = screen.query_one("#alarms")
-        await until(lambda: alarms.option_count and alarms.get_option_at_index(0).id is not None, pilot)
+        await until(lambda: alarms.option_count and alarms.get_option_at_index(0).id is not None)
         alarm_id = alarms.get_option_at_index(0).id
         await pilot.press("k")
         assert app.agent.alarms.state(alarm_id).state.value == "active-acknowledged"

@@ -1,12 +1,27 @@
-"""`smarthall lab`: a busy port is one clear line; `smarthall lab report` prints CSV or Markdown."""
+"""`smarthall lab`: a busy port is one clear line naming lab's option; `--line` runs the console on a real line
+(a simulated line started on its own stands in for it); `smarthall lab report` prints CSV or Markdown."""
 
 from __future__ import annotations
 
 import contextlib
 import socket
 
+import pytest
+
+from edge.config import load_line
+from lessons.console.health_table import HealthTable
+from lessons.console.lesson_list import LessonListScreen
+from lessons.console.shelf import load_shelf
+from lessons.console.step_view import StepScreen
+from lessons.console.tag_table import TagTable
+from lessons.loader import CATALOGUE
 from lessons.progress import Progress
+from simulators.line import SimOptions, SimulatedLine
 from smarthall.cli import main
+from smarthall.lab_command import lab
+from tests.waiting import until
+
+from .frozen import LINE
 
 
 def test_lab_report_csv_and_markdown(tmp_path, capsys):
@@ -26,7 +41,13 @@ def test_lab_report_csv_and_markdown(tmp_path, capsys):
     assert out[2].startswith("| park | meet-the-line | ack-estop | ")
 
 
-def test_lab_on_a_busy_port_is_one_clear_line(tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", ("smarthall: feeder (Modbus TCP): port 5020 on 127.0.0.1 is already in use (is another `smarthall lab` or"
+           " `smarthall sim` running?); choose another with `smarthall lab --feeder-port PORT` (0 picks a free port)")),
+    ("ko", ("smarthall: feeder (Modbus TCP): 127.0.0.1의 포트 5020을(를) 이미 사용 중입니다 (다른 `smarthall lab`이나"
+           " `smarthall sim`이 실행 중인가요?); `smarthall lab --feeder-port PORT`로 다른 포트를 고르세요 (0이면 빈 포트)")),
+])
+def test_lab_on_a_busy_port_names_the_lab_option_in_one_line(tmp_path, capsys, monkeypatch, lang, expected):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     with contextlib.ExitStack() as stack:
         busy = stack.enter_context(socket.socket())
@@ -34,12 +55,87 @@ def test_lab_on_a_busy_port_is_one_clear_line(tmp_path, capsys, monkeypatch):
         with contextlib.suppress(OSError):  # already taken by someone else: just as busy
             busy.bind(("127.0.0.1", 5020))
             busy.listen()
-        assert main(["lab", "--progress", str(tmp_path / "p.db")]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["smarthall: feeder (Modbus TCP): port 5020 on 127.0.0.1 is already in use"
-                   " (is another `smarthall sim` running?); choose another with --feeder-port"]
+        assert main(["--lang", lang, "lab", "--progress", str(tmp_path / "p.db")]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [expected]
+
+
+def test_lab_has_the_port_options_its_message_names(tmp_path, capsys):
+    args = ["lab", "--feeder-port", "x", "--progress", str(tmp_path / "p.db")]
+    with pytest.raises(SystemExit):
+        main(args)
+    assert "--feeder-port: invalid int value: 'x'" in capsys.readouterr().err
 
 
 def test_lab_with_an_unknown_lesson(tmp_path, capsys):
     assert main(["lab", "--lesson", "nope", "--progress", str(tmp_path / "p.db")]) == 2
     assert "no lesson 'nope'" in capsys.readouterr().err
+
+
+# The scan groups, tag settings and alarms of the frozen line's configuration: the same station interface.
+GROUPS_AND_ALARMS = "[[scan_groups]]" + LINE.read_text(encoding="utf-8").split("[[scan_groups]]", 1)[1]
+
+
+def real_line_toml(line: SimulatedLine, folder) -> str:
+    """A real line's configuration (as an instructor writes from lines/hall.example.toml) for where `line` listens."""
+    at = line.line_overrides()
+    return f"""
+[line]
+name = "hall"
+ko = "Smart Hall 교육 라인"
+en = "Smart Hall teaching line"
+
+[historian]
+path = "{folder / 'history.db'}"
+
+[[connections]]
+name = "feeder"
+profile = "feeder"
+host = "{at['feeder']['host']}"
+port = {at['feeder']['port']}
+
+[[connections]]
+name = "conveyor"
+profile = "conveyor"
+host = "{at['conveyor']['host']}"
+port = {at['conveyor']['port']}
+
+[[connections]]
+name = "fieldbus"
+profile = "fieldbus"
+serial = "{at['fieldbus']['serial']}"
+baudrate = 19200
+parity = "N"  # a pty keeps no parity bit
+
+[[connections]]
+name = "process"
+profile = "process"
+endpoint = "{at['process']['endpoint']}"
+
+""" + GROUPS_AND_ALARMS
+
+
+async def test_lab_on_a_real_line_shows_live_tags_and_gives_fault_drills_to_the_instructor(tmp_path):
+    options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
+                         fieldbus_link=str(tmp_path / "bus"))
+    async with SimulatedLine(options) as real:  # stands in for the hall's PLCs; its sim control is not used
+        path = tmp_path / "hall.toml"
+        path.write_text(real_line_toml(real, tmp_path), encoding="utf-8")
+        shelf = load_shelf(CATALOGUE, load_line(path))
+        async with lab(shelf, path, tmp_path / "progress.db", "kim") as app, app.run_test(size=(80, 24)) as pilot:
+            assert app.sim is None and app.agent.config.name == "hall"
+            await pilot.press("f")  # no fault panel on a real line
+            assert isinstance(app.screen, LessonListScreen) and app.check_action("faults", ()) is False
+            await pilot.press("v")
+            health = app.screen.query_one(HealthTable)
+            await until(lambda: all(row.connected and not row.error for row in health.rows))
+            feeder = app.screen.query_one("#station-feeder", TagTable)
+            await until(lambda: {n: v for n, v, _q in feeder.snapshot()}.get("feeder.magazine_count") == 50)
+            await pilot.press("escape")
+            app.open_lesson("alarms-troubleshooting")  # its first step: the feeder PLC goes offline
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, StepScreen) and screen.step.kind == "fault-drill"
+            await until(lambda: screen.state in ("waiting", "holding", "passed"))
+            assert str(screen.query_one("#notes").render()) == (
+                "Instructor: Unplug the feeder PLC's Ethernet cable; plug it back when the trainees have found it.")
+            assert real.plant.active_faults == ()  # nothing was injected: the instructor does it by hand

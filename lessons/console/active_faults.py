@@ -1,0 +1,58 @@
+"""ActiveFaults: the simulated line's active faults, read from sim control every second and on demand."""
+
+from __future__ import annotations
+
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from .texts import t
+
+REFRESH_S = 1.0
+
+
+class ActiveFaults(Static):
+    DEFAULT_CSS = """
+    ActiveFaults { height: auto; max-height: 8; padding: 0 1; }
+    """
+    lang = reactive("en")
+
+    def __init__(self, sim, **kwargs) -> None:
+        super().__init__(markup=False, **kwargs)
+        self.sim = sim  # lessons.sim_control.SimControl
+        self.faults: list | None = None  # None until the first read
+        self.error = ""
+
+    def on_mount(self) -> None:
+        self.set_interval(REFRESH_S, self.reload)
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the active faults again (in a worker; a newer read replaces a pending one)."""
+        self.run_worker(self._read(), group="active-faults", exclusive=True)
+
+    async def _read(self) -> None:
+        try:
+            self.faults, self.error = await self.sim.active_faults(), ""
+        except Exception as exc:  # noqa: BLE001 - sim control gone or slow: said, tried again next second
+            self.error = str(exc)
+        self.show()
+
+    def watch_lang(self) -> None:
+        self.show()
+
+    def show(self) -> None:
+        lang = self.lang
+        if self.error:
+            self.update(f"⚠ {self.error}")
+        elif self.faults is None:
+            self.update("")
+        elif not self.faults:
+            self.update(t("no_faults", lang))
+        else:
+            lines = [t("fault_line", lang, id=f.id, kind=f.kind, target=f.target) + _params(f.params)
+                     for f in self.faults]
+            self.update("\n".join(lines))
+
+
+def _params(params: dict) -> str:
+    return " (" + ", ".join(f"{k}={v}" for k, v in sorted(params.items())) + ")" if params else ""

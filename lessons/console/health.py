@@ -1,0 +1,46 @@
+"""The health of each connection of a line, from the agent's scanners and latest values (no I/O).
+
+Read-only use of `edge.scan.ConnectionScanner`: whether its driver is
+connected, and its scan groups' cycles, overruns and start jitter. The last
+error is the reason of the newest BAD value of the connection's tags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from devices.quality import Quality
+
+
+@dataclass(frozen=True)
+class ConnectionHealth:
+    name: str
+    protocol: str
+    connected: bool | None  # None: not scanned (the agent has no scanner for it)
+    cycles: int
+    overruns: int
+    jitter_p99_ms: float
+    age_s: float | None  # since the newest value of its tags; None before the first
+    error: str  # the newest BAD value's reason, "" when every tag is fine
+
+
+def connection_health(agent, now: float) -> tuple[ConnectionHealth, ...]:
+    """One ConnectionHealth per connection of agent.config, in the configuration's order."""
+    rows = []
+    for connection in agent.config.connections:
+        names = [n for n, tag in agent.config.tags.items() if tag.connection == connection.name]
+        values = [v for v in (agent.latest.get(n) for n in names) if v is not None]
+        bad = sorted((v for v in values if v.quality is not Quality.GOOD), key=lambda v: v.timestamp)
+        scanner = agent.scanners.get(connection.name)
+        stats = list(scanner.stats.values()) if scanner is not None else []
+        rows.append(ConnectionHealth(
+            name=connection.name,
+            protocol=connection.profile.protocol,
+            connected=scanner.driver.connected if scanner is not None else None,
+            cycles=sum(s.cycles for s in stats),
+            overruns=sum(s.overruns for s in stats),
+            jitter_p99_ms=max((s.jitter_p99() for s in stats), default=0.0) * 1000,
+            age_s=now - max(v.timestamp for v in values) if values else None,
+            error=bad[-1].reason if bad else "",
+        ))
+    return tuple(rows)

@@ -1,0 +1,61 @@
+"""Snapshots of every console screen at 80x24 and 120x40, in Korean and English, on the frozen line.
+
+The frozen line (tests/ui/frozen.py) has fixed values, timestamps, scan
+statistics and faults, and the console's clock is fixed, so a snapshot
+changes only when what a screen shows changes. Update them with
+`pytest tests/ui/test_snapshots.py --snapshot-update` and look at the SVGs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lessons.console.active_faults import ActiveFaults
+from lessons.console.app import LabApp
+from lessons.console.tag_table import TagTable
+from lessons.progress import Progress
+from tests.waiting import until
+
+from .frozen import NOW, FrozenSim, frozen_agent, frozen_shelf
+
+SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
+
+
+async def _lesson_list(pilot) -> None:
+    await pilot.press("down", "down")  # a broken lesson: its problems show under the list
+
+
+async def _step_view(pilot) -> None:
+    screen = pilot.app.screen
+    await until(lambda: screen.state == "waiting")
+    table = screen.query_one(TagTable)
+    await until(lambda: table.tags and table.good_count() == len(table.tags))
+    await pilot.press("h")
+
+
+async def _line_overview(pilot) -> None:
+    await pilot.press("v")
+    tables = pilot.app.screen.query(TagTable)
+    await until(lambda: all(t.snapshot() == t._shown for t in tables))
+
+
+async def _fault_panel(pilot) -> None:
+    await pilot.press("f")
+    faults = pilot.app.screen.query_one(ActiveFaults)
+    await until(lambda: faults.faults is not None)
+
+
+SCREENS = {"lesson_list": (_lesson_list, None), "step_view": (_step_view, "line-basics"),
+           "line_overview": (_line_overview, None), "fault_panel": (_fault_panel, None)}
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("screen", SCREENS)
+def test_screen(snap_compare, tmp_path, screen, size, lang):
+    navigate, lesson = SCREENS[screen]
+    shelf = frozen_shelf()
+    with Progress(tmp_path / "progress.db") as progress:
+        app = LabApp(shelf.catalogue, frozen_agent(), FrozenSim(), progress, "kim", tmp_path / "work", lesson=lesson,
+                     lang=lang, broken=shelf.broken, clock=lambda: NOW)
+        assert snap_compare(app, terminal_size=SIZES[size], run_before=navigate)
