@@ -340,27 +340,18 @@ class _LineReader(TomlReader):
         where = "[vision]"
         data = self.table(data, where)
         self.known_keys(data, where, ("camera", "conveyor", "recipe", "poll_ms", "budget_ms", "archive"))
-        conveyor_name = self.get(data, "conveyor", where, str)
-        conveyor = next((c for c in connections if c.name == conveyor_name), None)
-        if conveyor is None:
-            raise self.fail(where, f"key 'conveyor': unknown connection {conveyor_name!r}: expected one of "
-                            f"{', '.join(c.name for c in connections)}")
-        device = next((d for d in conveyor.profile.devices if all(p in {q.name for q in d.points} for p in _VISION_POINTS)),
-                      None)
-        if device is None or not conveyor.profile.protocol.startswith("modbus"):
-            raise self.fail(where, f"key 'conveyor': connection {conveyor_name!r} has no Modbus device with "
-                            f"{', '.join(_VISION_POINTS)} (expected the conveyor PLC's connection)")
-        recipe_path = self.path.parent / self.get(data, "recipe", where, str, str(DEFAULT_RECIPE))
+        conveyor, device = self.vision_conveyor(self.get(data, "conveyor", where, str), connections)
         try:
-            recipe = load_recipe(recipe_path)
+            recipe = load_recipe(self.path.parent / self.get(data, "recipe", where, str, str(DEFAULT_RECIPE)))
         except RecipeError as exc:
             raise self.fail(where, f"key 'recipe': {exc}") from None
-        archive = self.table(self.get(data, "archive", where, Mapping, {}), "[vision.archive]")
-        self.known_keys(archive, "[vision.archive]", ("path", "max_mb", "pass_sample"))
-        raw_path = self.get(archive, "path", "[vision.archive]", str, None)
-        pass_sample = self.number(archive, "pass_sample", "[vision.archive]", 0, 1_000_000, 50)
-        if pass_sample != int(pass_sample):
-            raise self.fail("[vision.archive]", f"key 'pass_sample': expected a whole number, got {pass_sample!r}")
+        where_archive = "[vision.archive]"
+        archive = self.table(self.get(data, "archive", where, Mapping, {}), where_archive)
+        self.known_keys(archive, where_archive, ("path", "max_mb", "pass_sample"))
+        raw_path = self.get(archive, "path", where_archive, str, None)
+        pass_sample = self.number(archive, "pass_sample", where_archive, 0, 1_000_000, 50)
+        if not isinstance(pass_sample, int):
+            raise self.fail(where_archive, f"key 'pass_sample': expected a whole number, got {pass_sample!r}")
         return VisionSettings(
             camera=self.camera(self.table(self.get(data, "camera", where, Mapping), "[vision.camera]")),
             conveyor=conveyor, device=device, recipe=recipe,
@@ -368,8 +359,21 @@ class _LineReader(TomlReader):
             budget_s=self.number(data, "budget_ms", where, 10, 10_000, 250) / 1000,
             archive_path=historian.path.with_name(f"{line_name}-images") if raw_path is None
             else self.path.parent / Path(raw_path).expanduser(),
-            archive_max_bytes=int(self.number(archive, "max_mb", "[vision.archive]", 0.001, 1_000_000, 50) * 1_000_000),
-            pass_sample=int(pass_sample))
+            archive_max_bytes=int(self.number(archive, "max_mb", where_archive, 0.001, 1_000_000, 50) * 1_000_000),
+            pass_sample=pass_sample)
+
+    def vision_conveyor(self, name: str, connections: tuple[Connection, ...]) -> tuple[Connection, Device]:
+        """The connection named by [vision] conveyor and its device with part_at_camera, verdict_part and verdict."""
+        where = "[vision]"
+        connection = next((c for c in connections if c.name == name), None)
+        if connection is None:
+            raise self.fail(where, f"key 'conveyor': unknown connection {name!r}: expected one of "
+                            f"{', '.join(c.name for c in connections)}")
+        for device in connection.profile.devices if connection.profile.protocol.startswith("modbus") else ():
+            if set(_VISION_POINTS) <= {p.name for p in device.points}:
+                return connection, device
+        raise self.fail(where, f"key 'conveyor': connection {name!r} has no Modbus device with "
+                        f"{', '.join(_VISION_POINTS)} (expected the conveyor PLC's connection)")
 
     def camera(self, data: Mapping) -> CameraSettings:
         """CameraSettings; a file source is relative to the line file (an int or digits: a USB index; a URL)."""

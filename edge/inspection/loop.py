@@ -58,7 +58,7 @@ class LoopStats:
 
 
 class RejectLoop:
-    def __init__(self, conveyor, device: Device, camera: CameraDriver, recipe: Recipe = Recipe(), *,
+    def __init__(self, conveyor, device: Device, camera: CameraDriver, recipe: Recipe, *,
                  poll_s: float = 0.01, budget_s: float = 0.25, publish: Callable[[TagValue], None] | None = None,
                  archive: ImageArchive | None = None) -> None:
         self.conveyor = conveyor  # a ModbusDriver (read, write_block)
@@ -77,6 +77,7 @@ class RejectLoop:
 
     async def run(self) -> None:
         """Poll and decide until cancelled; a lost PLC or camera is waited out, never raised."""
+        self._publish_all(self._counters(), time.time())  # the counters count from this run's start
         last = 0
         while True:
             seen_at = time.monotonic()
@@ -133,14 +134,21 @@ class RejectLoop:
         else:
             _log.warning("part %d: %s", d.part_id, d.reason)
         now = time.time()
-        values = [("last_part", d.part_id), ("last_verdict", "none" if d.result is None else d.result.verdict),
-                  ("last_defects", "" if d.result is None else ",".join(d.result.defects)),
-                  ("latency_ms", round(d.latency_s * 1000, 3)), ("inspected", s.passed + s.failed),
-                  ("passed", s.passed), ("failed", s.failed), ("no_frame", s.no_frame)]
+        self.publish(vision_value("last_verdict", "none" if d.result is None else d.result.verdict, now, d.reason))
+        values = [("last_part", d.part_id), ("last_defects", "" if d.result is None else ",".join(d.result.defects)),
+                  ("latency_ms", round(d.latency_s * 1000, 3))]
         if d.result is not None:
             values.append(("diameter_mm", round(d.result.measurements.diameter_mm, 3)))
+        self._publish_all(values + self._counters(), now)
+
+    def _counters(self) -> list[tuple[str, int]]:
+        s = self.stats
+        return [("inspected", s.passed + s.failed), ("passed", s.passed), ("failed", s.failed),
+                ("no_frame", s.no_frame)]
+
+    def _publish_all(self, values: list[tuple[str, object]], timestamp: float) -> None:
         for point, value in values:
-            self.publish(vision_value(point, value, now, d.reason))
+            self.publish(vision_value(point, value, timestamp))
 
     def _note_camera(self) -> None:
         """Publish vision.camera_ok when the camera's state changes: unknown (BAD) while it first connects."""

@@ -133,8 +133,17 @@ def test_vision_tags_are_derived_and_paths_are_relative_to_the_line_file(tmp_pat
     line = load_line(tmp_path / "line.toml")
     assert line.vision.recipe.source == str(tmp_path / "recipe.toml")
     assert line.vision.camera.source == str(tmp_path / "videos" / "belt.mp4")
+    hall_text = (LINES_DIR / "hall.example.toml").read_text(encoding="utf-8")
     hall = load_line(LINES_DIR / "hall.example.toml")  # vision is commented out there
     assert hall.vision is None and not any(t.derived for t in hall.tags.values())
+    start = hall_text.index("# [vision]")
+    end = hall_text.index("\n\n", start)
+    uncommented = hall_text[:start] + "\n".join(line.removeprefix("#").removeprefix(" ")
+                                                 for line in hall_text[start:end].splitlines()) + hall_text[end:]
+    (tmp_path / "hall.toml").write_text(uncommented, encoding="utf-8")
+    hall = load_line(tmp_path / "hall.toml")
+    assert hall.vision.camera.source == 0 and hall.vision.camera.width == 640
+    assert hall.tag("vision.camera_ok").derived and "vision.camera_lost" in {a.id for a in hall.alarms}
 
 
 def test_vision_overrides_merge_into_the_camera_table(tmp_path):
