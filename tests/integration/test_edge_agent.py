@@ -13,7 +13,7 @@ from edge.errors import WriteRejected
 from simulators.line import SimOptions, SimulatedLine
 from tests.waiting import until
 
-FREE_PORTS = dict(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0)
+FREE_PORTS = {"feeder_port": 0, "conveyor_port": 0, "process_port": 0, "control_port": 0, "camera_port": 0}
 QUICK_CAMERA = {"open_timeout": 1.0, "read_timeout": 0.5, "stall_s": 0.5, "backoff_min": 0.05, "backoff_max": 0.3}
 
 
