@@ -23,8 +23,9 @@ from lessons.loader import CATALOGUE, load_catalogue
 from lessons.progress import Progress
 from lessons.sim_control import SimControl
 from simulators.line import SimOptions, SimulatedLine
-from smarthall.lesson_commands import simulated_line_config
 from tests.waiting import until
+
+from .line_file import line_file
 
 CATALOG = load_catalogue(CATALOGUE, load_line())
 SIZES = [(80, 24), (120, 40)]
@@ -35,7 +36,7 @@ async def console(tmp: Path, lesson: str | None = None, size=(80, 24), sim_contr
     options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
                          fieldbus_link=str(tmp / "bus"), time_scale=5)
     async with SimulatedLine(options) as line, SimControl(line.control.endpoint_url) as sim:
-        agent = EdgeAgent(simulated_line_config(line, tmp), history_path=tmp / "history.db")
+        agent = EdgeAgent(load_line(line_file(line, tmp)), history_path=tmp / "history.db")
         await agent.start()
         try:
             with Progress(tmp / "progress.db") as progress:

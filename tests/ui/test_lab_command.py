@@ -21,7 +21,7 @@ from smarthall.cli import main
 from smarthall.lab_command import lab
 from tests.waiting import until
 
-from .frozen import LINE
+from .line_file import line_file
 
 
 def test_lab_report_csv_and_markdown(tmp_path, capsys):
@@ -71,55 +71,11 @@ def test_lab_with_an_unknown_lesson(tmp_path, capsys):
     assert "no lesson 'nope'" in capsys.readouterr().err
 
 
-# The scan groups, tag settings and alarms of the frozen line's configuration: the same station interface.
-GROUPS_AND_ALARMS = "[[scan_groups]]" + LINE.read_text(encoding="utf-8").split("[[scan_groups]]", 1)[1]
-
-
-def real_line_toml(line: SimulatedLine, folder) -> str:
-    """A real line's configuration (as an instructor writes from lines/hall.example.toml) for where `line` listens."""
-    at = line.line_overrides()
-    return f"""
-[line]
-name = "hall"
-ko = "Smart Hall 교육 라인"
-en = "Smart Hall teaching line"
-
-[historian]
-path = "{folder / 'history.db'}"
-
-[[connections]]
-name = "feeder"
-profile = "feeder"
-host = "{at['feeder']['host']}"
-port = {at['feeder']['port']}
-
-[[connections]]
-name = "conveyor"
-profile = "conveyor"
-host = "{at['conveyor']['host']}"
-port = {at['conveyor']['port']}
-
-[[connections]]
-name = "fieldbus"
-profile = "fieldbus"
-serial = "{at['fieldbus']['serial']}"
-baudrate = 19200
-parity = "N"  # a pty keeps no parity bit
-
-[[connections]]
-name = "process"
-profile = "process"
-endpoint = "{at['process']['endpoint']}"
-
-""" + GROUPS_AND_ALARMS
-
-
 async def test_lab_on_a_real_line_shows_live_tags_and_gives_fault_drills_to_the_instructor(tmp_path):
     options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
                          fieldbus_link=str(tmp_path / "bus"))
     async with SimulatedLine(options) as real:  # stands in for the hall's PLCs; its sim control is not used
-        path = tmp_path / "hall.toml"
-        path.write_text(real_line_toml(real, tmp_path), encoding="utf-8")
+        path = line_file(real, tmp_path)
         shelf = load_shelf(CATALOGUE, load_line(path))
         async with lab(shelf, path, tmp_path / "progress.db", "kim") as app, app.run_test(size=(80, 24)) as pilot:
             assert app.sim is None and app.agent.config.name == "hall"
