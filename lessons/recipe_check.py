@@ -3,7 +3,8 @@
 `grade(path, check)` loads the recipe and runs it on `check.parts` parts rendered
 with `check.seed`: the very parts `smarthall inspect evaluate --recipe FILE --parts N
 --seed S --defect-rate R` shows the trainee. It returns a `Grade`, or the recipe
-loader's message (file and key) when the file cannot be used. About a second of CPU
+loader's message (file and key) when the file cannot be used. The parts come from
+the camera simulator's renderer (pictures with known truth, no running line). About a second of CPU
 for 200 parts, so the runner calls it in a thread.
 """
 
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from edge.inspection import RecipeError, load_recipe
-from smarthall.inspect_commands import evaluate
+from edge.inspection.grading import grade as grade_views
+from simulators.camera.samples import ground_truth_views
 
 from .model import RecipeCheck
 
@@ -46,6 +48,5 @@ def grade(path: Path, check: RecipeCheck) -> Grade | str:
         recipe = load_recipe(path)
     except RecipeError as exc:
         return str(exc)
-    report = evaluate(check.parts, "normal", recipe, seed=check.seed, defect_rate=check.defect_rate)
-    defective = sum(c["tp"] + c["fn"] for c in report.confusion.values())  # one defect class per defective part
-    return Grade(report.parts, defective, report.false_pass, report.false_fail)
+    report = grade_views(ground_truth_views(check.parts, seed=check.seed, defect_rate=check.defect_rate), recipe)
+    return Grade(report.parts, report.defective, report.false_pass, report.false_fail)

@@ -97,7 +97,7 @@ class SimulatedLine:
             self.endpoints.append(Endpoint("sim control OPC UA", self.control.endpoint_url))
             self.camera = CameraServer(plant_frame_source(self.plant), host=o.host, port=o.camera_port)
             await self._open(self.camera, "camera (MJPEG over HTTP)", o.camera_port, "--camera-port")
-            self.endpoints.append(Endpoint("camera MJPEG stream", f"{self.camera.url}/camera/stream.mjpg"))
+            self.endpoints.append(Endpoint("camera MJPEG stream", self.camera_url))
         except BaseException:
             await self.close()
             raise
@@ -110,7 +110,13 @@ class SimulatedLine:
             "conveyor": {"host": self.options.host, "port": self.stations["conveyor"].port},
             "fieldbus": {"serial": str(self.bus.link or self.bus.path)},
             "process": {"endpoint": self.process.endpoint_url},
+            "vision": {"camera": {"source": self.camera_url}},
         }
+
+    @property
+    def camera_url(self) -> str:
+        """The MJPEG stream the camera inspection station reads."""
+        return f"{self.camera.url}/camera/stream.mjpg"
 
     async def _open(self, server, what: str, port: int | None, flag: str) -> None:
         try:

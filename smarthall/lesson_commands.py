@@ -135,6 +135,7 @@ def simulated_line_config(line, folder: Path) -> LineConfig:
             .replace("port = 5021", f"port = {line.stations['conveyor'].port}")
             .replace('"/tmp/smarthall-fieldbus"', f'"{line.bus.link}"')
             .replace('"opc.tcp://127.0.0.1:4840"', f'"{line.process.endpoint_url}"')
+            .replace('"http://127.0.0.1:8080/camera/stream.mjpg"', f'"{line.camera_url}"')
             .replace("flush_s = 1.0", "flush_s = 0.1"))
     path = folder / "line.toml"
     path.write_text(text, encoding="utf-8")
