@@ -17,7 +17,7 @@ class AlarmList(OptionList):
     DEFAULT_CSS = """
     AlarmList { height: auto; max-height: 8; }
     """
-    lang = reactive("en")
+    lang = reactive("en", init=False)  # an init watcher would refill inside refill's first clear_options
 
     class Acknowledge(Message):
         def __init__(self, alarm_id: str) -> None:

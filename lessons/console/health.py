@@ -2,7 +2,8 @@
 
 Read-only use of `edge.scan.ConnectionScanner`: whether its driver is
 connected, and its scan groups' cycles, overruns and start jitter. The last
-error is the reason of the newest BAD value of the connection's tags.
+error is the reason of the newest BAD value of the connection's tags; the age
+is that of its newest GOOD value (a dead connection's BAD values keep coming).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ class ConnectionHealth:
     cycles: int
     overruns: int
     jitter_p99_ms: float
-    age_s: float | None  # since the newest value of its tags; None before the first
+    age_s: float | None  # since the newest GOOD value of its tags; None before the first
     error: str  # the newest BAD value's reason, "" when every tag is fine
 
 
@@ -30,6 +31,7 @@ def connection_health(agent, now: float) -> tuple[ConnectionHealth, ...]:
     for connection in agent.config.connections:
         names = [n for n, tag in agent.config.tags.items() if tag.connection == connection.name]
         values = [v for v in (agent.latest.get(n) for n in names) if v is not None]
+        good = [v.timestamp for v in values if v.quality is Quality.GOOD]
         bad = sorted((v for v in values if v.quality is not Quality.GOOD), key=lambda v: v.timestamp)
         scanner = agent.scanners.get(connection.name)
         stats = list(scanner.stats.values()) if scanner is not None else []
@@ -40,7 +42,7 @@ def connection_health(agent, now: float) -> tuple[ConnectionHealth, ...]:
             cycles=sum(s.cycles for s in stats),
             overruns=sum(s.overruns for s in stats),
             jitter_p99_ms=max((s.jitter_p99() for s in stats), default=0.0) * 1000,
-            age_s=now - max(v.timestamp for v in values) if values else None,
+            age_s=now - max(good) if good else None,
             error=bad[-1].reason if bad else "",
         ))
     return tuple(rows)

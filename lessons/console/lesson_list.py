@@ -51,10 +51,10 @@ class LessonListScreen(Screen):
         self.chosen = self.chosen or self.highlighted()  # the cursor stays on its lesson
         table.clear(columns=True)
         table.add_column("#", key="n")
-        table.add_column(t("lesson", lang), key="title")
+        table.add_column(t("progress", lang), key="progress")
         table.add_column(t("level", lang), key="level")
         table.add_column(t("duration", lang), key="duration")
-        table.add_column(t("progress", lang), key="progress")
+        table.add_column(t("lesson", lang), key="title")  # last: a long title never hides the others at 80 columns
         self.refill()
 
     def entries(self) -> list:
@@ -71,11 +71,11 @@ class LessonListScreen(Screen):
         table.clear()
         for number, lesson in enumerate(self.entries(), start=1):
             if isinstance(lesson, BrokenLesson):
-                table.add_row(str(number), lesson.id, "—", "—", t("broken", lang), key=lesson.id)
+                table.add_row(str(number), t("broken", lang), "—", "—", lesson.id, key=lesson.id)
                 continue
             done = len(self.app.progress.done(self.app.trainee, lesson.id) & {s.id for s in lesson.steps})
-            table.add_row(str(number), lesson.title(lang), LEVEL_NAMES[lesson.level](lang),
-                          t("minutes", lang, n=lesson.duration_min), f"{done}/{len(lesson.steps)}", key=lesson.id)
+            table.add_row(str(number), f"{done}/{len(lesson.steps)}", LEVEL_NAMES[lesson.level](lang),
+                          t("minutes", lang, n=lesson.duration_min), lesson.title(lang), key=lesson.id)
         if self.chosen is not None:
             row, self.chosen = table.get_row_index(self.chosen), None
         if table.row_count:

@@ -59,19 +59,19 @@ async def test_the_console_lists_broken_lessons_with_their_problems_and_opens_th
         async with app.run_test(size=(80, 24)) as pilot:
             screen = app.screen
             table = screen.query_one("DataTable")
-            assert [table.get_row_at(i)[1] for i in range(table.row_count)] == [
+            assert [table.get_row_at(i)[-1] for i in range(table.row_count)] == [
                 "Line basics", "bad-toml", "unknown-tag", "no-english"]
             assert not screen.query_one("#problems").display
             for lesson_id, problem in BROKEN.items():
                 await pilot.press("down")
-                assert table.get_row(lesson_id)[-1] == "⚠ broken"
+                assert table.get_row(lesson_id)[1] == "⚠ broken"
                 shown = str(screen.query_one("#problems").render())
                 assert shown.startswith(f"Lesson {lesson_id} cannot be opened:") and problem in shown
                 await pilot.press("enter")  # nothing to open: the list stays, the console goes on
                 assert app.screen is screen
             await pilot.press("l")
             assert str(screen.query_one("#problems").render()).startswith("수업 no-english을(를) 열 수 없습니다:")
-            assert table.get_row("no-english")[-1] == "⚠ 오류"
+            assert table.get_row("no-english")[1] == "⚠ 오류"
             await pilot.press("up", "up", "up", "enter")
             assert isinstance(app.screen, StepScreen) and app.screen.lesson.id == "line-basics"
             await until(lambda: app.screen.state == "waiting")

@@ -79,7 +79,7 @@ async def test_lesson_2_runs_to_the_end_and_each_check_turns_green(tmp_path, siz
         await pilot.press("escape")
         assert isinstance(app.screen, LessonListScreen)
         table = app.screen.query_one("DataTable")
-        assert table.get_row("modbus-tcp")[-1] == f"{len(screen.lesson.steps)}/{len(screen.lesson.steps)}"
+        assert table.get_row("modbus-tcp")[1] == f"{len(screen.lesson.steps)}/{len(screen.lesson.steps)}"
 
 
 async def test_step_view_hints_live_tags_answer_box_and_language(tmp_path):
@@ -106,7 +106,7 @@ async def test_step_view_hints_live_tags_answer_box_and_language(tmp_path):
         await pilot.press("escape")
         table = app.screen.query_one("DataTable")
         assert table.get_row("modbus-tcp")[2] == "기초"
-        assert table.get_row("modbus-tcp")[-1] == "1/5"
+        assert table.get_row("modbus-tcp")[1] == "1/5"
         await pilot.press("l")
         assert table.get_row("modbus-tcp")[2] == "basic"
 

@@ -1,0 +1,37 @@
+"""connection_health: each connection's state and scan statistics, read from the agent (no I/O)."""
+
+from __future__ import annotations
+
+from devices.quality import Quality
+from edge.tags import TagValue
+from lessons.console.health import connection_health
+
+from .frozen import BAD, NOW, T0, frozen_agent
+
+
+def test_each_connection_in_order_with_its_scan_statistics():
+    rows = {row.name: row for row in connection_health(frozen_agent(), NOW)}
+    assert list(rows) == ["feeder", "conveyor", "fieldbus", "process"]
+    conveyor = rows["conveyor"]
+    assert (conveyor.protocol, conveyor.connected, conveyor.cycles, conveyor.overruns) == ("modbus-tcp", True, 1200, 3)
+    assert conveyor.jitter_p99_ms == 12.0 and conveyor.age_s == 2.5 and conveyor.error == ""
+
+
+def test_a_dead_connection_shows_its_last_error_and_no_age_of_good_values():
+    fieldbus = connection_health(frozen_agent(), NOW)[2]
+    assert fieldbus.connected is False and fieldbus.age_s is None and fieldbus.error == BAD["fieldbus"]
+
+
+def test_the_last_error_is_the_newest_bad_reason_and_the_age_that_of_the_newest_good_value():
+    agent = frozen_agent()
+    agent.latest["feeder.feed"] = TagValue("feeder.feed", None, Quality.BAD, T0 + 1, "timeout")
+    agent.latest["feeder.magazine_count"] = TagValue("feeder.magazine_count", None, Quality.BAD, T0 + 2, "refused")
+    feeder = connection_health(agent, NOW)[0]
+    assert feeder.error == "refused" and feeder.age_s == NOW - T0
+
+
+def test_a_connection_without_a_scanner_is_not_scanned():
+    agent = frozen_agent()
+    del agent.scanners["process"]
+    process = connection_health(agent, NOW)[3]
+    assert process.connected is None and process.cycles == 0 and process.jitter_p99_ms == 0.0
