@@ -26,7 +26,7 @@ from .texts import t
 class StepScreen(Screen):
     DEFAULT_CSS = """
     StepScreen #where { height: 1; padding: 0 1; background: $boost; }
-    StepScreen #status { height: 1; padding: 0 1; }
+    StepScreen #status { height: auto; max-height: 3; padding: 0 1; }
     StepScreen #status.passed { color: $success; }
     StepScreen #status.failed { color: $error; }
     StepScreen #body { height: 1fr; }
@@ -137,8 +137,8 @@ class StepScreen(Screen):
         translate(self, self.KEYS, lang)
         step = self.step
         self.query_one("#where", Static).update(
-            f"{self.lesson.title(lang)} — {t('step_of', lang, n=self.index + 1, total=len(self.lesson.steps))}:"
-            f" {step.title(lang)} ({t('kind.' + step.kind, lang)})")
+            f"{t('step_of', lang, n=self.index + 1, total=len(self.lesson.steps))}: {step.title(lang)}"
+            f" ({t('kind.' + step.kind, lang)}) — {self.lesson.title(lang)}")  # the lesson last: cut first at 80
         text = step.instruction(lang)
         if isinstance(step.check, ChoiceAnswer):
             text += "\n\n" + t("choices", lang) + "\n\n" + "\n".join(
