@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 
 from devices.driver import driver_for
 from devices.profiles import DataType
@@ -21,7 +21,7 @@ from devices.quality import Quality
 from .alarms import AlarmError, AlarmEvent, AlarmManager
 from .audit import WriteLog, WriteRecord
 from .config import LineConfig, Tag
-from .errors import WriteRejected
+from .errors import CallRejected, WriteRejected
 from .historian import Historian
 from .inspection.station import VisionStation
 from .requests import RequestBox
@@ -134,6 +134,26 @@ class EdgeAgent:
             self._log_write(user, name, old, value, f"failed: {exc}")
             raise
         self._log_write(user, name, old, value, "ok")
+
+    async def call(self, name: str, args: Sequence[bool | int | float] = (), user: str = "edge") -> object:
+        """Call a device method (``process.StartBatch``) with the profile's argument types; logged like a write.
+
+        Raises CallRejected before anything reaches the device, or the driver's CallFailed.
+        """
+        connection, device, method = self.config.method(name)
+        try:
+            if len(args) != len(method.inputs):
+                raise CallRejected(f"{name} takes {len(method.inputs)} arguments "
+                                   f"({', '.join(f'{n}: {t}' for n, t in method.inputs)}), got {len(args)}")
+            for (arg_name, dtype), value in zip(method.inputs, args):
+                if isinstance(value, bool) or not dtype.is_float and value != int(value):
+                    raise CallRejected(f"{name}: argument {arg_name} is a {dtype}, got {value!r}")
+            result = await self.scanners[connection.name].driver.call(device, method.name, *args)
+        except Exception as exc:
+            self._log_write(user, name, None, list(args), f"{'rejected' if isinstance(exc, CallRejected) else 'failed'}: {exc}")
+            raise
+        self._log_write(user, name, None, list(args), "ok")
+        return result
 
     async def watch(self, names: Iterable[str]) -> AsyncIterator[TagValue]:
         """Every change of these tags' value or quality (the latest known ones first) until the caller stops."""

@@ -22,7 +22,15 @@ from types import MappingProxyType
 from devices.camera import CameraSettings
 from devices.driver import Timeouts
 from devices.errors import SettingsError
-from devices.profiles import Device, Point, Profile, ProfileError, Text, load_profile
+from devices.profiles import (
+    Device,
+    Method,
+    Point,
+    Profile,
+    ProfileError,
+    Text,
+    load_profile,
+)
 from devices.toml_reader import TomlReader, parse_toml
 
 from .alarms import AlarmSpec, Priority
@@ -120,6 +128,18 @@ class LineConfig:
 
     def connection(self, name: str) -> Connection:
         return next(c for c in self.connections if c.name == name)
+
+    def method(self, name: str) -> tuple[Connection, Device, Method]:
+        """The connection, device and profile method of ``device.Method`` (e.g. ``process.StartBatch``)."""
+        device_name, _, method_name = name.rpartition(".")
+        for connection in self.connections:
+            for device in connection.profile.devices:
+                if device.name == device_name:
+                    method = next((m for m in device.methods if m.name == method_name), None)
+                    if method is not None:
+                        return connection, device, method
+        known = [f"{d.name}.{m.name}" for c in self.connections for d in c.profile.devices for m in d.methods]
+        raise LineConfigError(f"unknown method {name!r}: expected one of {', '.join(known) or '(none on this line)'}")
 
 
 def load_line(path: str | Path = DEFAULT_LINE, overrides: Mapping[str, Mapping[str, object]] | None = None) -> LineConfig:

@@ -7,3 +7,7 @@ class EdgeError(Exception):
 
 class WriteRejected(EdgeError):
     """A write refused before it reached the device: read-only tag, wrong type, out of range."""
+
+
+class CallRejected(EdgeError):
+    """A method call refused before it reached the device: wrong number or type of arguments."""

@@ -16,14 +16,36 @@ from pathlib import Path
 from devices.profiles import Text
 from devices.toml_reader import TomlReader
 from edge.agent import checked_value
-from edge.config import LineConfig
+from edge.config import LineConfig, LineConfigError
 from edge.errors import WriteRejected
 
 from .errors import LessonFormatError, Problem
 from .locate import KeyLines, parse_where
-from .model import (ALARM_STATES, LEVELS, OPERATORS, QUALITIES, STEP_KINDS, Action, AlarmIs, AllOf, Catalogue,
-                    Check, ChoiceAnswer, ConfigCheck, ConfigExpect, CounterIncreased, Fault, Lesson, NumberAnswer,
-                    QualityCondition, ReadingMatches, RecipeCheck, Step, TagChanged, TagCondition)
+from .model import (
+    ALARM_STATES,
+    LEVELS,
+    OPERATORS,
+    QUALITIES,
+    STEP_KINDS,
+    Action,
+    AlarmIs,
+    AllOf,
+    Catalogue,
+    Check,
+    ChoiceAnswer,
+    ConfigCheck,
+    ConfigExpect,
+    CounterIncreased,
+    Fault,
+    Lesson,
+    NumberAnswer,
+    QualityCondition,
+    ReadingMatches,
+    RecipeCheck,
+    Step,
+    TagChanged,
+    TagCondition,
+)
 
 CATALOGUE = Path(__file__).resolve().parent / "catalogue" / "info.toml"
 REPO = Path(__file__).resolve().parent.parent
@@ -45,7 +67,7 @@ CHECK_TYPES = {  # which check types each step kind may use
 ACTIONS = {  # action -> its keys besides 'action'
     "write": ("tag", "value"), "ack": ("alarm",), "clear-faults": (), "load-magazine": ("count",),
     "wait": ("until",), "answer": ("value",), "answer-tag": ("tag",), "append": ("file", "text"),
-    "replace": ("file", "old", "new"),
+    "replace": ("file", "old", "new"), "call": ("method", "args"),
 }
 _STEP_KEYS = ("id", "kind", "title", "instruction", "hints", "check", "solution", "setup", "fault", "files")
 
@@ -404,6 +426,21 @@ class _LessonReader(_Reader):
             raise self.fail(f"{where}.tag", f"unknown tag {name!r}{hint}")
         return name
 
+    def call(self, data: Mapping, where: str) -> Action:
+        """A method call: ``method = "process.StartBatch"``, ``args`` a list of numbers (checked against the line)."""
+        method = self.get(data, "method", where, str)
+        args = self.get(data, "args", where, list)
+        if not all(isinstance(a, int | float) and not isinstance(a, bool) for a in args):
+            raise self.fail(f"{where}.args", f"expected a list of numbers, got {args!r}")
+        if self.line is not None:
+            try:
+                _, _, found = self.line.method(method)
+            except LineConfigError as exc:
+                raise self.fail(f"{where}.method", str(exc)) from None
+            if len(args) != len(found.inputs):
+                raise self.fail(f"{where}.args", f"{method} takes {len(found.inputs)} arguments, got {len(args)}")
+        return Action("call", method=method, args=tuple(args))
+
     def alarm(self, data: Mapping, where: str) -> str:
         name = self.get(data, "alarm", where, str)
         if self.line is not None and name not in {a.id for a in self.line.alarms}:
@@ -466,6 +503,8 @@ class _LessonReader(_Reader):
             return Action(name, value=value)
         if name == "answer-tag":
             return Action(name, tag=self.tag(data, where))
+        if name == "call":
+            return self.call(data, where)
         if name == "append":
             return Action(name, file=self.get(data, "file", where, str), text=self.get(data, "text", where, str))
         if name == "replace":

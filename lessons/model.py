@@ -148,7 +148,7 @@ Check = (TagCondition | QualityCondition | TagChanged | CounterIncreased | Alarm
 
 @dataclass(frozen=True)
 class Action:
-    """One declarative action: write, ack, clear-faults, load-magazine, wait, answer, answer-tag, append, replace."""
+    """One declarative action: write, ack, clear-faults, load-magazine, wait, answer, answer-tag, append, replace, call."""
 
     action: str
     tag: str | None = None
@@ -160,6 +160,8 @@ class Action:
     old: str | None = None
     new: str | None = None
     until: Check | None = None  # wait
+    method: str | None = None  # call: device.Method
+    args: tuple[Scalar, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -163,6 +163,8 @@ class StepRun:
         kind = action.action
         if kind == "write":
             await self.agent.write(action.tag, action.value, user=self.user)
+        elif kind == "call":
+            await self.agent.call(action.method, action.args, user=self.user)
         elif kind == "ack":
             self.agent.operate("ack", action.alarm, self.user, "lesson")
         elif kind in ("clear-faults", "load-magazine"):

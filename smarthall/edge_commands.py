@@ -55,6 +55,10 @@ def add_commands(sub, add_lang) -> None:
     write.add_argument("tag")
     write.add_argument("value")
     write.add_argument("--user", default="cli")
+    call = command("call", "call a device's method (OPC UA), e.g. `call process.StartBatch 120 600`", _call)
+    call.add_argument("method", metavar="DEVICE.METHOD")
+    call.add_argument("args", nargs="*", metavar="ARG")
+    call.add_argument("--user", default="cli")
     watch = command("watch", "print tag values live, with quality, until Ctrl-C", _watch)
     watch.add_argument("tags", nargs="+", metavar="TAG")
     watch.add_argument("--count", type=int, default=None, help="stop after this many values")
@@ -187,6 +191,15 @@ async def _write(args) -> None:
     async with agent_session(args, scan=False, tags=[args.tag]) as agent:
         await agent.write(args.tag, value, user=args.user)
         print(say("written", args.lang, tag=args.tag, value=value))
+
+
+async def _call(args) -> None:
+    values = [parse_value(a) for a in args.args]
+    _config(args).method(args.method)  # a typo costs no connection
+    async with agent_session(args, scan=False) as agent:
+        result = await agent.call(args.method, values, user=args.user)
+        print(say("called", args.lang, method=args.method, args=", ".join(map(str, values)),
+                  result="-" if result is None else result))
 
 
 async def _watch(args) -> None:

@@ -43,6 +43,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "ko": "{tag} ← {value} 쓰기 완료",
         "en": "wrote {value} to {tag}",
     },
+    "called": {
+        "ko": "{method}({args}) 호출 완료, 결과: {result}",
+        "en": "called {method}({args}), result: {result}",
+    },
     "no_agent": {
         "ko": "이 라인의 엣지 에이전트가 실행 중이 아닙니다 ({db}): 먼저 `smarthall edge run`을 실행하세요",
         "en": "no edge agent is running for this line ({db}): start `smarthall edge run` first",

@@ -6,10 +6,11 @@ import time
 
 import pytest
 
+from devices.errors import CallFailed
 from devices.quality import Quality
 from edge.agent import EdgeAgent
 from edge.config import DEFAULT_LINE, load_line
-from edge.errors import WriteRejected
+from edge.errors import CallRejected, WriteRejected
 from simulators.line import SimOptions, SimulatedLine
 from tests.waiting import until
 
@@ -74,6 +75,29 @@ async def test_writes_reach_the_plant_and_are_logged(line, tmp_path):
     assert [(e.user, e.tag, e.new, e.result.split(":")[0]) for e in log] == [
         ("trainee1", "conveyor.speed_setpoint", 350, "ok"), ("trainee1", "process.setpoint", 120.5, "ok"),
         ("trainee1", "conveyor.speed_setpoint", 900, "rejected"), ("edge", "conveyor.parts_good", 0, "rejected")]
+
+
+async def test_method_calls_reach_the_process_station_and_are_logged(line, tmp_path):
+    agent = EdgeAgent(config_for(line, tmp_path))
+    await agent.start()
+    try:
+        with pytest.raises(CallRejected, match=r"takes 2 arguments \(setpoint: float64, soak_s: uint32\), got 1"):
+            await agent.call("process.StartBatch", [120], user="trainee1")
+        with pytest.raises(CallRejected, match="argument soak_s is a uint32, got 1.5"):
+            await agent.call("process.StartBatch", [120, 1.5], user="trainee1")
+        await agent.call("process.StartBatch", [120, 600], user="trainee1")
+        await until(lambda: "process.batch_state" in agent.latest and agent.latest["process.batch_state"].value == 1)
+        with pytest.raises(CallFailed, match="BadInvalidState"):  # a batch is already running
+            await agent.call("process.StartBatch", [120, 600], user="trainee1")
+        await agent.call("process.AbortBatch", user="trainee1")
+        await until(lambda: agent.latest["process.batch_state"].value == 5)
+        log = agent.write_log.entries()
+    finally:
+        await agent.close()
+    assert [(e.tag, e.new, e.result.split(":")[0]) for e in log] == [
+        ("process.StartBatch", [120], "rejected"), ("process.StartBatch", [120, 1.5], "rejected"),
+        ("process.StartBatch", [120, 600], "ok"), ("process.StartBatch", [120, 600], "failed"),
+        ("process.AbortBatch", [], "ok")]
 
 
 async def test_a_parts_trip_from_feeder_to_bin_is_in_the_history(line, tmp_path):

@@ -50,6 +50,8 @@ async def test_write_out_of_range_is_one_line_and_exit_2(tmp_path):
     (("history", "conveyor.speed_actual", "--since", "ten minutes"), "duration 'ten minutes'"),
     (("tags", "--line", "/nonexistent/hall.toml"), "/nonexistent/hall.toml: no such file"),
     (("write", "conveyor.motor_run", "maybe"), "value 'maybe': expected a number, true/false or on/off"),
+    (("call", "process.Start"), "unknown method 'process.Start': expected one of process.StartBatch, process.AbortBatch"),
+    (("call", "process.StartBatch", "120"), "process.StartBatch takes 2 arguments"),
 ])
 async def test_user_mistakes_are_one_clear_line(tmp_path, args, message):
     code, _, err = await smarthall(tmp_path, *args)
@@ -63,6 +65,12 @@ async def test_alarm_ack_without_a_running_agent_says_so(tmp_path):
     assert code == 0, err
     code, _, err = await smarthall(tmp_path, "alarms", "ack", "conveyor.estop", timeout=30)
     assert code == 2 and "no edge agent is running" in err
+
+
+async def test_call_starts_a_batch(tmp_path):
+    code, out, err = await smarthall(tmp_path, "call", "process.StartBatch", "120", "600")
+    assert code == 0, err
+    assert out.strip() == "called process.StartBatch(120, 600), result: -"
 
 
 async def test_write_then_history_as_csv(tmp_path):

@@ -103,6 +103,16 @@ BAD = {  # name: (replace this, with that, expected message, expected line)
     "sign-off with a check": ('kind = "read-and-do"', 'kind = "sign-off"',
                               "steps[0].check: a sign-off step is confirmed by the instructor", 21),
     "unknown action": ('action = "write"', 'action = "press"', "steps[0].solution[0].action: unknown action 'press'", 27),
+    "unknown method": ('action = "write"\ntag = "conveyor.motor_run"\nvalue = true',
+                       'action = "call"\nmethod = "process.StartBach"\nargs = [120, 600]',
+                       ("steps[0].solution[0].method: unknown method 'process.StartBach': expected one of "
+                        "process.StartBatch, process.AbortBatch"), 28),
+    "call with too few arguments": ('action = "write"\ntag = "conveyor.motor_run"\nvalue = true',
+                                    'action = "call"\nmethod = "process.StartBatch"\nargs = [120]',
+                                    "steps[0].solution[0].args: process.StartBatch takes 2 arguments, got 1", 29),
+    "call with a text argument": ('action = "write"\ntag = "conveyor.motor_run"\nvalue = true',
+                                  'action = "call"\nmethod = "process.StartBatch"\nargs = [120, "ten"]',
+                                  "steps[0].solution[0].args: expected a list of numbers", 29),
     "value of the wrong type": ("value = true\n[[steps.solution]]", "value = 1\n[[steps.solution]]",
                                 "steps[0].check.value: conveyor.motor_running is a bool: expected true or false", 25),
 }
