@@ -21,21 +21,30 @@ class ActiveFaults(Static):
         self.sim = sim  # lessons.sim_control.SimControl
         self.faults: list | None = None  # None until the first read
         self.error = ""
+        self._reading = self._again = False
 
     def on_mount(self) -> None:
         self.set_interval(REFRESH_S, self.reload)
         self.reload()
 
     def reload(self) -> None:
-        """Read the active faults again (in a worker; a newer read replaces a pending one)."""
-        self.run_worker(self._read(), group="active-faults", exclusive=True)
+        """Read the active faults again, in a worker; asked while a read runs, read once more after it."""
+        if self._reading:
+            self._again = True
+            return
+        self._reading, self._again = True, False
+        self.run_worker(self._read(), group="active-faults")
 
     async def _read(self) -> None:
         try:
             self.faults, self.error = await self.sim.active_faults(), ""
-        except Exception as exc:  # noqa: BLE001 - sim control gone or slow: said, tried again next second
+        except Exception as exc:  # noqa: BLE001 - sim control gone or slow: said, tried again
             self.error = str(exc)
+        finally:
+            self._reading = False
         self.show()
+        if self._again:
+            self.reload()
 
     def watch_lang(self) -> None:
         self.show()
