@@ -30,6 +30,7 @@ _ALARM_STATES = {  # check state -> the edge's alarm states (edge.alarms.machine
     "acknowledged": ("active-acknowledged",),
     "normal": ("normal",),
 }
+_UNACKNOWLEDGED = ("active-unacknowledged", "returned-unacknowledged")
 
 
 class Verdict(StrEnum):
@@ -223,13 +224,15 @@ class _Alarm(Evaluation):
         super().__init__(check, started)
         self.alarms = frozenset({check.alarm})
         self.state: str | None = None
+        self.acked_since_seen = False  # unacknowledged, then acknowledged or normal: acknowledged, cleared or not
 
     def observe_alarm(self, alarm_id: str, state: str) -> None:
         if alarm_id == self.check.alarm:
+            self.acked_since_seen |= self.state in _UNACKNOWLEDGED and str(state) in ("active-acknowledged", "normal")
             self.state = str(state)
 
     def _evaluate(self, now: float) -> Status:
-        ok = self.state in _ALARM_STATES[self.check.state]
+        ok = self.state in _ALARM_STATES[self.check.state] or self.check.state == "acknowledged" and self.acked_since_seen
         detail = f"alarm {self.check.alarm}: {self.state or 'unknown'} (want {self.check.state})"
         return Status(Verdict.PASSED if ok else Verdict.WAITING, ok, detail)
 

@@ -121,6 +121,19 @@ def test_alarm_states():
     assert not normal.status(1).satisfied
 
 
+@pytest.mark.parametrize(("states", "passed"), [
+    (("active-unacknowledged", "active-acknowledged", "normal"), True),  # acknowledged, then the condition cleared
+    (("active-unacknowledged", "returned-unacknowledged", "normal"), True),  # cleared first, acknowledged after
+    (("active-unacknowledged", "shelved"), False),  # shelving is not acknowledging
+    (("normal",), False),
+])
+def test_acknowledged_holds_after_the_condition_clears(states, passed):
+    acked = evaluation(AlarmIs("a", "acknowledged"), 0)
+    for state in states:
+        acked.observe_alarm("a", state)
+    assert (acked.status(1).verdict is Verdict.PASSED) is passed
+
+
 def test_choice_and_number_answers():
     choice = evaluation(ChoiceAnswer((Text("a", "a"), Text("b", "b")), 1), 0)
     assert choice.status(0).detail == "no answer yet"
