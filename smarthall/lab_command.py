@@ -1,7 +1,7 @@
 """`smarthall lab [--line FILE] [--lesson ID] [--trainee NAME]` and `smarthall lab report [--csv|--md]`.
 
 Without --line: the simulated line (default ports, or --feeder-port and the
-others), sim control, the edge agent on lines/sim.toml and the console, all in
+others; --time-scale), sim control, the edge agent on lines/sim.toml and the console, all in
 this process. With --line: a real line, no simulator, no fault panel. A
 broken lesson is listed in the console with its problems; the others work.
 """
@@ -41,6 +41,9 @@ _BUSY = re.compile(r"^(?P<what>.+): port (?P<port>\d+) on (?P<host>\S+) is alrea
 
 
 def add_commands(sub, add_lang) -> None:
+    # cli (the composition root) has loaded by the time it calls this
+    from .cli import _bounded
+
     lab = sub.add_parser("lab", help="the instructor console on the simulated line (or --line for a real one)")
     add_lang(lab, argparse.SUPPRESS)
     lab.add_argument("--line", type=Path, default=None, help="a real line's configuration (no simulator)")
@@ -52,6 +55,8 @@ def add_commands(sub, add_lang) -> None:
                          help=f"simulated line: default {default}; 0 picks a free port")
     lab.add_argument("--fieldbus-link", default="/tmp/smarthall-fieldbus",
                      help="simulated line: stable symlink to the RTU bus pty ('' for none)")
+    lab.add_argument("--time-scale", type=_bounded(0.1, 100), default=1.0,
+                     help="simulated line: plant seconds per wall second (0.1..100)")
     lab.set_defaults(run=_lab)
     actions = lab.add_subparsers(metavar="ACTION")
     report = actions.add_parser("report", help="who finished which step when (CSV or Markdown)")
@@ -82,7 +87,8 @@ def _lab(args) -> int:
 
     options = SimOptions(feeder_port=args.feeder_port, conveyor_port=args.conveyor_port,
                          process_port=args.process_port, control_port=args.control_port,
-                         camera_port=args.camera_port, fieldbus_link=args.fieldbus_link or None)
+                         camera_port=args.camera_port, fieldbus_link=args.fieldbus_link or None,
+                         time_scale=args.time_scale)
     try:
         shelf = load_shelf(CATALOGUE, load_line(args.line or DEFAULT_LINE))
         if args.lesson and args.lesson not in {lesson.id for lesson in shelf.catalogue.lessons} | {

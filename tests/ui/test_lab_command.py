@@ -59,11 +59,14 @@ def test_lab_on_a_busy_port_names_the_lab_option_in_one_line(tmp_path, capsys, m
     assert capsys.readouterr().err.strip().splitlines() == [expected]
 
 
-def test_lab_has_the_port_options_its_message_names(tmp_path, capsys):
-    args = ["lab", "--feeder-port", "x", "--progress", str(tmp_path / "p.db")]
+@pytest.mark.parametrize(("option", "value", "said"), [
+    ("--feeder-port", "x", "--feeder-port: invalid int value: 'x'"),
+    ("--time-scale", "500", "--time-scale: expected 0.1..100, got 500"),  # the README's `dev.py lab --time-scale 5`
+])
+def test_lab_has_the_simulated_line_options(tmp_path, capsys, option, value, said):
     with pytest.raises(SystemExit):
-        main(args)
-    assert "--feeder-port: invalid int value: 'x'" in capsys.readouterr().err
+        main(["lab", option, value, "--progress", str(tmp_path / "p.db")])
+    assert said in capsys.readouterr().err
 
 
 def test_lab_with_an_unknown_lesson(tmp_path, capsys):
