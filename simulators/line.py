@@ -26,7 +26,11 @@ from .plant import Plant, PlantConfig
 
 
 class SimStartError(RuntimeError):
-    """An endpoint of the simulated line could not be opened."""
+    """An endpoint of the simulated line could not be opened: `what`, its `port` when it is in use, the `flag` to change."""
+
+    def __init__(self, message: str, what: str, flag: str, busy_port: int | None = None, host: str = "") -> None:
+        super().__init__(message)
+        self.what, self.flag, self.busy_port, self.host = what, flag, busy_port, host
 
 
 @dataclass(frozen=True)
@@ -124,8 +128,9 @@ class SimulatedLine:
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise SimStartError(f"{what}: port {port} on {self.options.host} is already in use"
-                                    f" (is another `smarthall sim` running?); choose another with {flag}") from None
-            raise SimStartError(f"{what}: cannot open: {exc.strerror or exc}; change it with {flag}") from None
+                                    f" (is another `smarthall sim` running?); choose another with {flag}",
+                                    what, flag, port, self.options.host) from None
+            raise SimStartError(f"{what}: cannot open: {exc.strerror or exc}; change it with {flag}", what, flag) from None
         self._servers.append(server)
 
     async def _publish(self) -> None:

@@ -23,6 +23,7 @@ from edge.errors import EdgeError
 from edge.historian import HistorianError
 
 from . import edge_commands, inspect_commands, lab_command, lesson_commands
+from .sim_options import add_sim_options, sim_options
 from .texts import say
 
 EXIT_USAGE = 2
@@ -67,15 +68,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sim = sub.add_parser("sim", help="run the simulated line on loopback until Ctrl-C")
     _add_lang(sim, argparse.SUPPRESS)
-    sim.add_argument("--host", default="127.0.0.1")
-    for name, default in (("feeder", 5020), ("conveyor", 5021), ("process", 4840), ("control", 4841), ("camera", 8080)):
-        sim.add_argument(f"--{name}-port", type=int, default=default, metavar="PORT", help=f"default {default}; 0 picks a free port")
-    sim.add_argument("--fieldbus-link", default="/tmp/smarthall-fieldbus",
-                     help="stable symlink to the RTU bus pty ('' for none)")
-    sim.add_argument("--seed", type=int, default=1, help="same seed, same run")
-    sim.add_argument("--time-scale", type=_bounded(0.1, 100), default=1.0, help="plant seconds per wall second (0.1..100)")
-    sim.add_argument("--defect-rate", type=_bounded(0.0, 1.0), default=0.1, help="fraction of parts with a defect")
-    sim.add_argument("--wire-time", action="store_true", help="emulate RS-485 wire time at 19200 baud")
+    add_sim_options(sim)
     sim.set_defaults(run=_sim)
     edge_commands.add_commands(sub, _add_lang)
     inspect_commands.add_commands(sub, _add_lang)
@@ -94,18 +87,6 @@ def _default_lang() -> str:
     return "ko" if os.environ.get("LANG", "").startswith("ko") else "en"
 
 
-def _bounded(low: float, high: float):
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number {low:g}..{high:g}, got {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"expected {low:g}..{high:g}, got {value:g}")
-        return value
-    return parse
-
-
 def _profile_show(args) -> int:
     names = [args.name] if args.name else profile_names()
     print("\n".join(render(load_profile(n), args.lang, args.markdown) for n in names), end="")
@@ -113,14 +94,9 @@ def _profile_show(args) -> int:
 
 
 def _sim(args) -> int:
-    from simulators.line import SimOptions, SimStartError, SimulatedLine
+    from simulators.line import SimStartError, SimulatedLine
 
-    options = SimOptions(
-        host=args.host, feeder_port=args.feeder_port, conveyor_port=args.conveyor_port,
-        process_port=args.process_port, control_port=args.control_port, camera_port=args.camera_port,
-        fieldbus_link=args.fieldbus_link or None, seed=args.seed, defect_rate=args.defect_rate,
-        time_scale=args.time_scale, emulate_wire_time=args.wire_time,
-    )
+    options = sim_options(args)
 
     async def run() -> None:
         stop = asyncio.Event()

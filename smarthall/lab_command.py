@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import contextlib
 import getpass
-import re
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -31,32 +30,22 @@ from lessons.progress import (
     report_markdown,
 )
 
+from .sim_options import add_sim_options, sim_options
+
 if TYPE_CHECKING:
     from lessons.console.app import LabApp
-    from simulators.line import SimOptions
+    from simulators.line import SimOptions, SimStartError
 
-SIM_PORTS = (("feeder", 5020), ("conveyor", 5021), ("process", 4840), ("control", 4841), ("camera", 8080))
-# simulators.line.SimStartError's message: "<endpoint>: port <n> on <host> is already in use (...); ... <--option>"
-_BUSY = re.compile(r"^(?P<what>.+): port (?P<port>\d+) on (?P<host>\S+) is already in use .* (?P<flag>--[a-z-]+)$")
 
 
 def add_commands(sub, add_lang) -> None:
-    # cli (the composition root) has loaded by the time it calls this
-    from .cli import _bounded
-
     lab = sub.add_parser("lab", help="the instructor console on the simulated line (or --line for a real one)")
     add_lang(lab, argparse.SUPPRESS)
     lab.add_argument("--line", type=Path, default=None, help="a real line's configuration (no simulator)")
     lab.add_argument("--lesson", metavar="ID", help="open this lesson directly")
     lab.add_argument("--trainee", default=_user(), help="trainee or station team the progress is stored for")
     lab.add_argument("--progress", type=Path, default=default_progress_path(), help="progress database (SQLite)")
-    for name, default in SIM_PORTS:
-        lab.add_argument(f"--{name}-port", type=int, default=default, metavar="PORT",
-                         help=f"simulated line: default {default}; 0 picks a free port")
-    lab.add_argument("--fieldbus-link", default="/tmp/smarthall-fieldbus",
-                     help="simulated line: stable symlink to the RTU bus pty ('' for none)")
-    lab.add_argument("--time-scale", type=_bounded(0.1, 100), default=1.0,
-                     help="simulated line: plant seconds per wall second (0.1..100)")
+    add_sim_options(lab, "simulated line: ")
     lab.set_defaults(run=_lab)
     actions = lab.add_subparsers(metavar="ACTION")
     report = actions.add_parser("report", help="who finished which step when (CSV or Markdown)")
@@ -83,12 +72,9 @@ def _report(args) -> int:
 
 
 def _lab(args) -> int:
-    from simulators.line import SimOptions, SimStartError
+    from simulators.line import SimStartError
 
-    options = SimOptions(feeder_port=args.feeder_port, conveyor_port=args.conveyor_port,
-                         process_port=args.process_port, control_port=args.control_port,
-                         camera_port=args.camera_port, fieldbus_link=args.fieldbus_link or None,
-                         time_scale=args.time_scale)
+    options = sim_options(args)
     try:
         shelf = load_shelf(CATALOGUE, load_line(args.line or DEFAULT_LINE))
         if args.lesson and args.lesson not in {lesson.id for lesson in shelf.catalogue.lessons} | {
@@ -101,7 +87,7 @@ def _lab(args) -> int:
             print(problem, file=sys.stderr)
         return 2
     except SimStartError as exc:
-        print(f"smarthall: {busy_port(str(exc), args.lang)}", file=sys.stderr)
+        print(f"smarthall: {busy_port(exc, args.lang)}", file=sys.stderr)
         return 2
     except LessonError as exc:
         print(f"smarthall: {exc}", file=sys.stderr)
@@ -109,14 +95,16 @@ def _lab(args) -> int:
     return 0
 
 
-def busy_port(message: str, lang: str) -> str:
+def busy_port(exc: SimStartError, lang: str) -> str:
     """A simulated line's start error said for `lab`: which option of lab picks another port."""
-    busy = _BUSY.match(message)
-    return t("port_busy", lang, **busy.groupdict()) if busy else message
+    if exc.busy_port is None:
+        return str(exc)
+    return t("port_busy", lang, what=exc.what, host=exc.host, port=exc.busy_port, flag=exc.flag)
 
 
 async def _run(console) -> None:
     async with console as app:
+        app.freeze_gc_when_ready = True
         await app.run_async()
 
 

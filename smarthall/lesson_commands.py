@@ -96,7 +96,7 @@ def _check_all(args) -> int:
     catalogue = load_catalogue(_catalogue_path(args.path), load_line(DEFAULT_LINE))
     lessons = [lesson for lesson in catalogue.lessons if not args.lesson or lesson.id in args.lesson]
     if args.lesson and (unknown := set(args.lesson) - {lesson.id for lesson in lessons}):
-        raise LessonError(f"no lesson {sorted(unknown)[0]!r} in {catalogue.source}")
+        raise LessonError(f"no lesson {min(unknown)!r} in {catalogue.source}")
     results = asyncio.run(check_all(lessons, report=lambda r: print(r, flush=True)))
     bad = sum(not r.ok for r in results)
     print(_say("summary", args.lang, bad=bad, total=len(results)))

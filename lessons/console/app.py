@@ -5,6 +5,7 @@ Broken lessons (shelf.BrokenLesson) are listed with their problems and never ope
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -42,6 +43,11 @@ class LabApp(App):
         self.workspace = Path(workspace)
         self.first_lesson = lesson
         self.lang = lang
+        self.freeze_gc_when_ready = False  # a long-running console: set by `smarthall lab`, not by tests
+
+    def on_ready(self) -> None:
+        if self.freeze_gc_when_ready:
+            gc.freeze()  # the start-up objects are kept for good, so full collections stay short (~10 ms, not ~130)
 
     def on_mount(self) -> None:
         self.retranslate()
