@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from devices.driver import Driver
-from devices.quality import Reading
+from devices.quality import Quality, Reading
 
 from .config import Connection, ScanGroup, Tag
 from .tags import TagValue
@@ -69,6 +69,8 @@ class ConnectionScanner:
         self._groups = {name: [t for t in tags if t.group == name] for name in rates if any(t.group == name for t in tags)}
         self._rates = {name: rates[name] for name in self._groups}
         self.stats = {name: GroupStats() for name in self._groups}
+        self.readings = 0  # values delivered (scans, reads, subscription changes) since start
+        self.bad_readings = 0  # of which not GOOD (timeouts, CRC errors, exceptions, bad status)
         self._requests: deque[_Write | _Read] = deque()
         self._arrived = asyncio.Event()
         self._running = False
@@ -158,7 +160,7 @@ class ConnectionScanner:
             by_point = {t.point.name: t for t in device_tags}
             await self.driver.subscribe(device_tags[0].device, [t.point for t in device_tags],
                                         lambda point, reading, by_point=by_point:
-                                        self.publish(to_tag_value(by_point[point.name], reading)),
+                                        self._deliver(to_tag_value(by_point[point.name], reading)),
                                         self.subscribe_ms)
 
     async def _serve(self, request: _Write | _Read) -> None:
@@ -182,9 +184,14 @@ class ConnectionScanner:
             readings = await self.driver.read(device_tags[0].device, [t.point for t in device_tags])
             for tag, reading in zip(device_tags, readings):
                 value = to_tag_value(tag, reading)
-                self.publish(value)
+                self._deliver(value)
                 values.append(value)
         return values
+
+    def _deliver(self, value: TagValue) -> None:
+        self.readings += 1
+        self.bad_readings += value.quality is not Quality.GOOD
+        self.publish(value)
 
 
 

@@ -1,7 +1,8 @@
 """The health of each connection of a line, from the agent's scanners and latest values (no I/O).
 
 Read-only use of `edge.scan.ConnectionScanner`: whether its driver is
-connected, and its scan groups' cycles, overruns and start jitter. The last
+connected, its scan groups' cycles, overruns and start jitter, and the share of
+its readings that were not GOOD (timeouts, CRC errors, exceptions). The last
 error is the reason of the newest BAD value of the connection's tags; the age
 is that of its newest GOOD value (a dead connection's BAD values keep coming).
 """
@@ -21,6 +22,7 @@ class ConnectionHealth:
     cycles: int
     overruns: int
     jitter_p99_ms: float
+    bad_pct: float  # of the readings since the start, the share not GOOD
     age_s: float | None  # since the newest GOOD value of its tags; None before the first
     error: str  # the newest BAD value's reason, "" when every tag is fine
 
@@ -42,6 +44,7 @@ def connection_health(agent, now: float) -> tuple[ConnectionHealth, ...]:
             cycles=sum(s.cycles for s in stats),
             overruns=sum(s.overruns for s in stats),
             jitter_p99_ms=max((s.jitter_p99() for s in stats), default=0.0) * 1000,
+            bad_pct=100 * scanner.bad_readings / scanner.readings if scanner is not None and scanner.readings else 0.0,
             age_s=now - max(good) if good else None,
             error=bad[-1].reason if bad else "",
         ))

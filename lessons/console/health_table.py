@@ -15,7 +15,7 @@ from .health import ConnectionHealth, connection_health
 from .texts import t
 
 REFRESH_S = 1.0
-COLUMNS = ("connection", "protocol", "state", "cycles", "overruns", "jitter", "last_value")
+COLUMNS = ("connection", "protocol", "state", "cycles", "overruns", "jitter", "bad_readings", "last_value")
 STATES = {True: ("connected", "green"), False: ("disconnected", "red"), None: ("not_scanned", "yellow")}
 
 
@@ -59,7 +59,7 @@ class HealthTable(Widget):
         for row in self.rows:
             text, style = STATES[row.connected]
             table.add_row(row.name, row.protocol, Text(t(text, lang), style=style), str(row.cycles),
-                          str(row.overruns), f"{row.jitter_p99_ms:.0f} ms",
+                          str(row.overruns), f"{row.jitter_p99_ms:.0f} ms", f"{row.bad_pct:.1f} %",
                           "—" if row.age_s is None else t("seconds_ago", lang, s=f"{row.age_s:.1f}"))
         errors = [Text(" " + t("last_error", lang, name=row.name, error=row.error), style="yellow", no_wrap=True,
                        overflow="ellipsis") for row in self.rows if row.error]

@@ -84,6 +84,7 @@ TEXTS: dict[str, tuple[str, str]] = {  # key -> (ko, en)
     "cycles": ("주기", "Cycles"),
     "overruns": ("누락", "Overruns"),
     "jitter": ("지터 p99", "Jitter p99"),
+    "bad_readings": ("불량 읽기", "Bad reads"),
     "last_value": ("최근 정상 값", "Last good"),
     "seconds_ago": ("{s}초 전", "{s} s ago"),
     "last_error": ("⚠ {name} 마지막 오류: {error}", "⚠ {name} last error: {error}"),

@@ -82,6 +82,8 @@ def frozen_agent() -> EdgeAgent:
         for stats in scanner.stats.values():
             stats.cycles, stats.overruns = cycles, overruns
             stats.jitter_s.extend([jitter] * 10)
+        scanner.readings = cycles * len(tags)
+        scanner.bad_readings = scanner.readings if fails else overruns  # a dead line: every reading is BAD
         agent.scanners[connection.name] = scanner
         for tag in tags:  # every value once, as a scan would: latest and the alarms
             agent._publish(to_tag_value(tag, driver.reading(tag.device, tag.point)))

@@ -15,11 +15,13 @@ def test_each_connection_in_order_with_its_scan_statistics():
     conveyor = rows["conveyor"]
     assert (conveyor.protocol, conveyor.connected, conveyor.cycles, conveyor.overruns) == ("modbus-tcp", True, 1200, 3)
     assert conveyor.jitter_p99_ms == 12.0 and conveyor.age_s == 2.5 and conveyor.error == ""
+    assert conveyor.bad_pct == 100 * 3 / (1200 * 29)  # 3 bad of 1200 scans of its 29 tags
 
 
 def test_a_dead_connection_shows_its_last_error_and_no_age_of_good_values():
     fieldbus = connection_health(frozen_agent(), NOW)[2]
     assert fieldbus.connected is False and fieldbus.age_s is None and fieldbus.error == BAD["fieldbus"]
+    assert fieldbus.bad_pct == 100.0
 
 
 def test_the_last_error_is_the_newest_bad_reason_and_the_age_that_of_the_newest_good_value():
@@ -34,4 +36,4 @@ def test_a_connection_without_a_scanner_is_not_scanned():
     agent = frozen_agent()
     del agent.scanners["process"]
     process = connection_health(agent, NOW)[3]
-    assert process.connected is None and process.cycles == 0 and process.jitter_p99_ms == 0.0
+    assert process.connected is None and process.cycles == 0 and process.jitter_p99_ms == 0.0 and process.bad_pct == 0
