@@ -41,8 +41,7 @@ class Face:
     @classmethod
     def of(cls, smooth: np.ndarray, face: np.ndarray) -> Face:
         """``smooth`` (BGR, box-blurred, so every other pixel loses nothing) under the mask ``face``."""
-        half = np.ascontiguousarray(smooth[::2, ::2])
-        on = np.ascontiguousarray(face[::2, ::2])
+        half, on = _half(smooth), _half(face)
         f = half.astype(np.float32)
         sums = cv2.transform(f, _SUM) + 1.0
         green, red = f[..., 1] / sums, f[..., 2] / sums
@@ -75,9 +74,9 @@ def stain(face: Face, bright: np.ndarray, r: Recipe) -> tuple[int, np.ndarray]:
     """
     far = cv2.magnitude(face.green - face.median_green, face.red - face.median_red) > r.stain_chroma
     dark = face.gray < r.stain_dark * face.median_gray
-    near_line = cv2.dilate(bright, _SQUARE9)[::2, ::2] > 0
+    near_line = _half(cv2.dilate(bright, _SQUARE9)) > 0
     blotch = ((dark | (far & ~near_line)) & (face.on > 0)).astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(blotch, connectivity=8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(blotch, 8, cv2.CV_32S, cv2.CCL_GRANA)
     if n < 2:
         return 0, blotch
     biggest = 1 + int(stats[1:, cv2.CC_STAT_AREA].argmax())
@@ -94,7 +93,7 @@ def scratch_length(bright: np.ndarray, stained: np.ndarray | None = None) -> flo
     if stained is not None:
         near = cv2.dilate(stained, _SQUARE9)  # 4 px at half resolution: 8 px around the stain
         near_stain = cv2.resize(near, (bright.shape[1], bright.shape[0]), interpolation=cv2.INTER_NEAREST)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(bright, 8, cv2.CV_32S, cv2.CCL_GRANA)
     best = 0.0
     for i in range(1, n):
         x, y, w, h, area = stats[i]
@@ -116,3 +115,9 @@ def median(image: np.ndarray, mask: np.ndarray, bins: int, top: float = 256.0) -
     hist = cv2.calcHist([image], [0], mask, [bins], [0, top]).ravel()
     middle = int(np.searchsorted(np.cumsum(hist), hist.sum() / 2))
     return (middle + 0.5) * top / bins
+
+
+def _half(image: np.ndarray) -> np.ndarray:
+    """Every other pixel in x and y (like ``image[::2, ::2]``, but contiguous and faster)."""
+    h, w = image.shape[:2]
+    return cv2.resize(image, ((w + 1) // 2, (h + 1) // 2), interpolation=cv2.INTER_NEAREST)

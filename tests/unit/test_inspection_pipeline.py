@@ -7,6 +7,7 @@ import pytest
 
 from edge.inspection import DEFECTS, Recipe, inspect, load_recipe
 from simulators.camera import Optics, disc_diameter_mm, render
+from simulators.camera.samples import CONDITIONS
 from simulators.plant import CameraView, Part
 
 COLORS = ("red", "black", "silver")
@@ -83,3 +84,43 @@ def test_result_carries_time_taken():
 def test_frame_of_wrong_shape_is_a_value_error():
     with pytest.raises(ValueError, match="BGR uint8"):
         inspect(np.zeros((480, 640), np.uint8))
+
+
+NOISE = CONDITIONS["noise"]
+BLUR = CONDITIONS["blur"]
+
+
+def test_stain_reaching_the_rim_is_not_a_chipped_edge():
+    for noise_seed in range(3):
+        result = inspect(frame("silver", "stain", seed=2082038971, offset_mm=11.3, noise_seed=noise_seed), RECIPE)
+        assert result.defects == ("stain",), result.summary()
+
+
+@pytest.mark.parametrize("optics", [Optics(), BLUR], ids=["normal", "blur"])
+@pytest.mark.parametrize("seed,offset_mm", [(1950437467, 16.81), (3655717360, 15.15)])
+def test_clean_face_between_a_stain_and_the_rim_is_no_scratch(seed, offset_mm, optics):
+    for noise_seed in range(4):
+        result = inspect(frame("silver", "stain", seed=seed, offset_mm=offset_mm, optics=optics, noise_seed=noise_seed),
+                         RECIPE)
+        assert result.defects == ("stain",), result.summary()
+
+
+@pytest.mark.parametrize("seed,offset_mm", [(3127128071, -13.39), (3480896545, -7.46)])
+def test_stain_on_silver_is_found_under_sensor_noise(seed, offset_mm):
+    for noise_seed in range(6):
+        result = inspect(frame("silver", "stain", seed=seed, offset_mm=offset_mm, optics=NOISE, noise_seed=noise_seed),
+                         RECIPE)
+        assert result.defects == ("stain",), result.summary()
+
+
+@pytest.mark.parametrize("color", COLORS)
+def test_blurred_good_part_is_not_scratched(color):
+    for seed in range(6):
+        result = inspect(frame(color, seed=seed, offset_mm=3 * seed - 8, optics=BLUR, noise_seed=seed), RECIPE)
+        assert result.passed, result.summary()
+
+
+def test_part_is_found_anywhere_in_the_region_and_in_a_small_region():
+    for offset_mm in (-19.0, 19.0):
+        assert inspect(frame("black", offset_mm=offset_mm), RECIPE).passed
+    assert inspect(frame(), Recipe(roi=(0, 0, 20, 20))).defects == ("no_part",)
