@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from edge.inspection import inspect, load_recipe  # noqa: E402
+from edge.inspection import Recipe, inspect, load_recipe  # noqa: E402
 from simulators.camera import Optics, render  # noqa: E402
 from simulators.plant import CameraView, Part  # noqa: E402
 from simulators.plant.parts import COLORS, DEFECTS  # noqa: E402
@@ -57,6 +57,21 @@ def frames(count: int, hd: bool) -> list[np.ndarray]:
             image = cv2.copyMakeBorder(image, 0, 0, 160, 160, cv2.BORDER_REFLECT)
         out.append(image)
     return out
+
+
+def decode(jpeg: np.ndarray) -> np.ndarray:
+    return cv2.imdecode(jpeg, cv2.IMREAD_COLOR)
+
+
+def variants(recipe: Recipe) -> dict:
+    """What is timed: name -> fn(image, its JPEG)."""
+    return {
+        "base": lambda im, j: baseline(im),
+        "full": lambda im, j: inspect(im, recipe),
+        "base_dec": lambda im, j: baseline(decode(j)),
+        "full_dec": lambda im, j: inspect(decode(j), recipe),
+        "decode": lambda im, j: decode(j),
+    }
 
 
 def timed_in_turn(variants: dict, images: list[np.ndarray], jpegs: list[np.ndarray]) -> dict[str, np.ndarray]:
@@ -114,17 +129,9 @@ def main() -> None:
             r = replace(recipe, px_per_mm=6.0, roi=(round(x0 * 1.5) + 160, round(y0 * 1.5), round(x1 * 1.5) + 160,
                                                    round(y1 * 1.5)))
         jpegs = [cv2.imencode(".jpg", im, [cv2.IMWRITE_JPEG_QUALITY, 85])[1] for im in images]
-        decode = lambda j: cv2.imdecode(j, cv2.IMREAD_COLOR)  # noqa: E731
-        variants = {
-            "base": lambda im, j: baseline(im),
-            "full": lambda im, j: inspect(im, r),
-            "base_dec": lambda im, j: baseline(decode(j)),
-            "full_dec": lambda im, j: inspect(decode(j), r),
-            "decode": lambda im, j: decode(j),
-        }
-        runs = [{name: stats(ms) for name, ms in timed_in_turn(variants, images, jpegs).items()}
+        runs = [{name: stats(ms) for name, ms in timed_in_turn(variants(r), images, jpegs).items()}
                 for _ in range(args.runs)]
-        series = {name: [run[name] for run in runs] for name in variants}
+        series = {name: [run[name] for run in runs] for name in runs[0]}
         h, w = images[0].shape[:2]
         print(f"{w}x{h}, {len(images)} frames, one core ({where}, 1 OpenCV thread, gc off while timing), "
               f"median of {args.runs} runs:")

@@ -60,7 +60,8 @@ def find_part(roi: np.ndarray, r: Recipe) -> Found | None:
     tint = cv2.transform(smooth, _TINT)  # a stain on the rim is belt-dark but brown: red minus blue tells it
     belt_tint = float(belt[2] - belt[0]) + 128.0
     t = r.foreground * level
-    mask = cv2.bitwise_not(cv2.bitwise_and(cv2.inRange(smooth, lo, hi), cv2.inRange(tint, belt_tint - t, belt_tint + t)))
+    belt_like = cv2.bitwise_and(cv2.inRange(smooth, lo, hi), cv2.inRange(tint, belt_tint - t, belt_tint + t))
+    mask = cv2.bitwise_not(belt_like)
     outline = _largest(mask, min_area)
     if outline is None:
         return None
