@@ -2,11 +2,12 @@
 
 - Colour: chromaticity (R, G, B each over their sum, independent of light) says
   red; the median grey relative to the belt says black or silver.
-- Scratch: a long thin bright component of the top-hat of grey, at full
-  resolution; bright lines in dark surroundings (the face between the lobes of
-  a stain) are not scratches.
+- Scratch: a long, thin, straight bright component of the top-hat of grey, at
+  full resolution; on a stained part, none beside the stain (the clean face
+  between a stain and the rim or hole shows as a bright arc).
 - Stain: a blob whose chromaticity differs from the face's own median, or that is
   much darker than the face, at half resolution (stains are millimetres wide).
+  Medians come from histograms (cheaper than sorting).
 """
 
 from __future__ import annotations
