@@ -1,6 +1,8 @@
 """The camera inspection station: a sans-IO pipeline, recipes, and the reject loop.
 
-Modules: `pipeline` (inspect a frame: `inspect`, `Result`), `recipe` (TOML
+Modules: `pipeline` (inspect a frame: `inspect`, `Result`), with its steps in
+`segment` (belt level, the part's box and mask) and `surface` (colour, scratches,
+stains); `grading` (results against known ground truth), `recipe` (TOML
 recipes: `load_recipe`, `Recipe`), `calibrate` (pixels per mm from a good part),
 `loop` (the reject loop: part_at_camera -> frame -> verdict in one FC16 write),
 `archive` (images of rejected parts, with a size cap), `tags` (the ``vision.*``
