@@ -1,25 +1,35 @@
 """Data changes per second delivered by OPC UA subscriptions, latency and loss, against polling.
 
 A server in another process has N Double variables (1,000 and 5,000 by
-default) and writes all of them every 100 ms; each value is the time it was
-written (epoch seconds), so a client computes latency as arrival - value.
-The driver subscribes to all of them (100 ms publishing and sampling) and
-counts changes, latency p50/p99 and changes lost (written but never seen).
-Baseline in the same run: the driver polling the same variables with
-batched Read requests every 100 ms (changes seen, latency, reads/s).
+default) and rewrites all of them in rounds every 100 ms (back to back when a
+round takes longer); each value is the time it was written (epoch seconds),
+so latency is arrival - value. Each round's line (start, end, the server's CPU
+seconds) tells the client what was written and how busy the server was.
 
-    python benchmarks/opcua_subscription.py [--sizes 1000,5000] [--seconds 8]
+The driver subscribes to all of them (100 ms publishing and sampling); the
+window opens once every variable has delivered its initial value, and the
+window's changes may arrive up to DRAIN_S after it. A change never seen is
+"coalesced" if its round started less than a sampling interval before the
+next (a 100 ms sampler may legitimately see only the newer value), otherwise
+"lost"; "duplicates" are changes delivered more than once (for polling: an
+unchanged value read again). Baseline in the same run: the driver polling the
+same variables with batched Read requests every 100 ms, counted the same way.
 
-Not a test: it prints numbers (the machine is shared; read ratios).
+    python benchmarks/opcua_subscription.py [--sizes 1000,5000] [--seconds 8] [--runs 3]
+
+Not a test: it prints medians of the runs (the machine is shared; read ratios).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import statistics
 import sys
 import time
+from dataclasses import dataclass
+from typing import Self
 
 from devices import Timeouts
 from devices.opcua import OpcUaDriver
@@ -27,10 +37,13 @@ from devices.profiles import DataType, Device, Kind, Point, Text
 
 NAMESPACE = "urn:smarthall:bench"
 PERIOD_S = 0.1
+DRAIN_S = 5.0
+COLUMNS = ("written/s", "seen/s", "coalesced", "lost", "duplicates", "p50 ms", "p99 ms", "client CPU %",
+           "server CPU %", "setup s", "drain s")
 
 
 async def serve(size: int) -> None:
-    """The server process: N variables under object Bench, all rewritten every PERIOD_S; prints the URL."""
+    """The server process: N variables under object Bench, all rewritten every PERIOD_S; prints the URL, then rounds."""
     from asyncua import Server, ua
 
     server = Server()
@@ -46,12 +59,20 @@ async def serve(size: int) -> None:
         loop = asyncio.get_running_loop()
         tick = loop.time()
         while True:
-            stamp = time.time()
+            start = time.time()
             for node in nodes:
-                await server.write_attribute_value(node.nodeid, ua.DataValue(ua.Variant(stamp, ua.VariantType.Double)))
-            print(stamp, flush=True)  # one line per round: the client counts what was written
-            tick += PERIOD_S
-            await asyncio.sleep(max(0.0, tick - loop.time()))
+                await server.write_attribute_value(node.nodeid,
+                                                   ua.DataValue(ua.Variant(time.time(), ua.VariantType.Double)))
+            print(start, time.time(), time.process_time(), flush=True)
+            tick = max(tick + PERIOD_S, loop.time())  # a late round is not made up for by a burst
+            await asyncio.sleep(tick - loop.time())
+
+
+@dataclass(frozen=True)
+class Round:
+    start: float
+    end: float
+    cpu: float  # the server's CPU seconds when the round was written
 
 
 def device(size: int) -> Device:
@@ -61,84 +82,164 @@ def device(size: int) -> Device:
 
 
 class Tally:
-    """Changes seen per variable inside a time window of write stamps, with their latencies."""
+    """Every good value delivered per variable, with its arrival time."""
 
-    def __init__(self, bench: Device, start: float, end: float) -> None:
-        self.start, self.end = start, end
-        self.seen: dict[str, set[float]] = {p.name: set() for p in bench.points}
-        self.latencies: list[float] = []
+    def __init__(self, bench: Device) -> None:
+        self.values: dict[str, list[tuple[float, float]]] = {p.name: [] for p in bench.points}
+        self.since = float("inf")  # values written from then on are counted as they arrive
+        self.counted: set[tuple[str, float]] = set()
 
     def __call__(self, point: Point, reading) -> None:
-        now = time.time()
-        if reading.quality == "good" and self.start <= reading.value < self.end:
-            self.seen[point.name].add(reading.value)
-            self.latencies.append(now - reading.value)
+        if reading.quality == "good":
+            self.values[point.name].append((reading.value, time.time()))
+            if reading.value >= self.since:
+                self.counted.add((point.name, reading.value))
 
-    def report(self, label: str, rounds: list[float], size: int) -> None:
-        written = sum(self.start <= r < self.end for r in rounds) * size
-        got = sum(map(len, self.seen.values()))
-        q = statistics.quantiles(self.latencies, n=100) if len(self.latencies) > 1 else [float("nan")] * 99
-        print(f"  {label:12s}: {got / (self.end - self.start):7.0f} changes/s, latency p50 {q[49] * 1000:6.1f} ms,"
-              f" p99 {q[98] * 1000:6.1f} ms; {got}/{written} changes seen ({written - got} missed)")
+    def complete(self) -> bool:
+        return all(self.values.values())
 
 
-async def measure(size: int, seconds: float) -> None:
-    proc = await asyncio.create_subprocess_exec(sys.executable, __file__, "--serve", str(size),
-                                                stdout=asyncio.subprocess.PIPE)
-    rounds: list[float] = []
-
-    async def count_rounds() -> None:
-        while line := await proc.stdout.readline():
-            rounds.append(float(line))
-    try:
-        url = (await proc.stdout.readline()).decode().strip()
-        counter = asyncio.create_task(count_rounds())
-        bench = device(size)
-        timeouts = Timeouts(connect=10, read=10, write=10)
-        print(f"{size} variables, all written every {PERIOD_S * 1000:g} ms:")
-
-        driver = OpcUaDriver(url, NAMESPACE, timeouts)
-        start = time.time() + 2.0  # after the subscription's initial values
-        tally = Tally(bench, start, start + seconds)
-        await driver.subscribe(bench, bench.points, tally, interval_ms=PERIOD_S * 1000)
-        await asyncio.sleep(max(0.0, tally.end - time.time()) + 3.0)  # late notifications still count
-        await driver.close()
-        server_rate = sum(tally.start <= r < tally.end for r in rounds) * size / seconds
-        print(f"  server wrote {server_rate:7.0f} changes/s")
-        tally.report("subscription", rounds, size)
-
-        driver = OpcUaDriver(url, NAMESPACE, timeouts)
-        await driver.read(bench, bench.points)  # connect and resolve the nodes first
-        tally, reads = Tally(bench, time.time(), time.time() + seconds), 0
-        loop = asyncio.get_running_loop()
-        due = loop.time()
-        while time.time() < tally.end:
-            for point, reading in zip(bench.points, await driver.read(bench, bench.points)):
-                tally(point, reading)
-            reads += 1
-            due += PERIOD_S
-            await asyncio.sleep(max(0.0, due - loop.time()))
-        await driver.close()
-        tally.report("polling", rounds, size)
-        print(f"  {'':12s}  ({reads / seconds:.1f} batched reads/s of {size} nodes)")
-        counter.cancel()
-    finally:
-        proc.kill()
-        await proc.wait()
+def account(tally: Tally, rounds: list[Round], start: float, end: float) -> dict[str, float]:
+    """Written, seen, coalesced, lost, duplicates and latencies of the rounds that started inside [start, end)."""
+    starts = [r.start for r in rounds]
+    window = range(bisect.bisect_left(starts, start), bisect.bisect_left(starts, end))
+    quick = {k for k in window if rounds[k + 1].start - rounds[k].start < PERIOD_S}
+    seen = coalesced = duplicates = 0
+    latencies = []
+    for values in tally.values.values():
+        got: set[int] = set()
+        for value, arrival in values:
+            k = bisect.bisect_right(starts, value) - 1
+            if k in window:
+                if k in got:
+                    duplicates += 1
+                else:
+                    got.add(k)
+                    latencies.append(arrival - value)
+        seen += len(got)
+        coalesced += len(quick - got)
+    written = len(window) * len(tally.values)
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [float("nan")] * 99
+    first, last = rounds[window[0]], rounds[window[-1]]  # the server's CPU share while writing the window
+    return {"written/s": written / (end - start), "seen/s": seen / (end - start), "coalesced": coalesced,
+            "lost": written - seen - coalesced, "duplicates": duplicates, "p50 ms": q[49] * 1000, "p99 ms": q[98] * 1000,
+            "server CPU %": (last.cpu - first.cpu) / (last.end - first.end) * 100}
 
 
-async def main(sizes: list[int], seconds: float) -> None:
+class BenchServer:
+    """The server process and the rounds it reports."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.rounds: list[Round] = []
+
+    async def __aenter__(self) -> Self:
+        self.proc = await asyncio.create_subprocess_exec(sys.executable, __file__, "--serve", str(self.size),
+                                                         stdout=asyncio.subprocess.PIPE)
+        self.url = (await self.proc.stdout.readline()).decode().strip()
+        self.reader = asyncio.create_task(self._read())
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.reader.cancel()
+        self.proc.kill()
+        await self.proc.wait()
+
+    async def _read(self) -> None:
+        while line := await self.proc.stdout.readline():
+            self.rounds.append(Round(*map(float, line.split())))
+
+    async def after(self, moment: float) -> None:
+        """Until a round that started at or after moment is reported, so every round before it is complete."""
+        while not self.rounds or self.rounds[-1].start < moment:
+            await asyncio.sleep(PERIOD_S)
+
+
+async def until(condition, limit: float) -> None:
+    deadline = time.monotonic() + limit
+    while not condition() and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+
+
+async def subscription(server: BenchServer, seconds: float) -> dict[str, float]:
+    """Subscribe, open the window once all initial values are in, then let the window's changes drain."""
+    bench = device(server.size)
+    tally = Tally(bench)
+    driver = OpcUaDriver(server.url, NAMESPACE, Timeouts(connect=10, read=60, write=10))
+    began = time.monotonic()
+    await driver.subscribe(bench, bench.points, tally, interval_ms=PERIOD_S * 1000)
+    await until(tally.complete, 60)
+    setup = time.monotonic() - began
+    start, cpu = time.time(), time.process_time()
+    tally.since = start
+    await asyncio.sleep(seconds)
+    client = (time.process_time() - cpu) / (time.time() - start) * 100
+    await server.after(start + seconds)
+    starts = [r.start for r in server.rounds if r.start >= start]
+    rounds = bisect.bisect_left(starts, start + seconds)  # written in the window; starts[rounds] is the next
+    first, following = starts[0], starts[rounds]
+    ended = time.monotonic()
+    await until(lambda: sum(first <= v < following for _, v in tally.counted) >= rounds * server.size, DRAIN_S)
+    drain = time.monotonic() - ended
+    await driver.close()
+    return account(tally, server.rounds, start, start + seconds) | {
+        "client CPU %": client, "setup s": setup, "drain s": drain}
+
+
+async def polling(server: BenchServer, seconds: float) -> dict[str, float]:
+    """One batched Read of all variables every PERIOD_S, counted like the subscription."""
+    bench = device(server.size)
+    tally = Tally(bench)
+    driver = OpcUaDriver(server.url, NAMESPACE, Timeouts(connect=10, read=60, write=10))
+    began = time.monotonic()
+    await driver.read(bench, bench.points)  # connect and resolve the nodes first
+    setup = time.monotonic() - began
+    start, cpu, reads = time.time(), time.process_time(), 0
+    loop = asyncio.get_running_loop()
+    due = loop.time()
+    while time.time() < start + seconds:
+        for point, reading in zip(bench.points, await driver.read(bench, bench.points)):
+            tally(point, reading)
+        reads += 1
+        due += PERIOD_S
+        await asyncio.sleep(max(0.0, due - loop.time()))
+    client = (time.process_time() - cpu) / (time.time() - start) * 100
+    await driver.close()
+    await server.after(start + seconds)
+    return account(tally, server.rounds, start, start + seconds) | {
+        "client CPU %": client, "setup s": setup, "reads/s": reads / seconds}
+
+
+async def measure(size: int, seconds: float, runs: int) -> None:
+    results: dict[str, list[dict[str, float]]] = {"subscription": [], "polling": []}
+    for _ in range(runs):
+        async with BenchServer(size) as server:
+            results["subscription"].append(await subscription(server, seconds))
+        async with BenchServer(size) as server:
+            results["polling"].append(await polling(server, seconds))
+    print(f"{size} variables, all rewritten every {PERIOD_S * 1000:g} ms; medians of {runs} runs"
+          f" ({seconds:g} s windows, changes counted over the window):")
+    print(f"  {'':12s}" + "".join(f"{c:>13s}" for c in COLUMNS))
+    for mode, rows in results.items():
+        cells = [statistics.median(r[c] for r in rows) if c in rows[0] else None for c in COLUMNS]
+        print(f"  {mode:12s}" + "".join(f"{'-':>13s}" if v is None else f"{v:13.1f}" for v in cells))
+    print(f"  {'':12s}  polling: {statistics.median(r['reads/s'] for r in results['polling']):.1f}"
+          f" batched reads/s of {size} nodes")
+
+
+async def main(sizes: list[int], seconds: float, runs: int) -> None:
     for size in sizes:
-        await measure(size, seconds)
+        await measure(size, seconds, runs)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,5000")
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         asyncio.run(serve(args.serve))
     else:
-        asyncio.run(main([int(s) for s in args.sizes.split(",")], args.seconds))
+        asyncio.run(main([int(s) for s in args.sizes.split(",")], args.seconds, args.runs))

@@ -127,6 +127,17 @@ async def test_subscription_delivers_data_changes(driver, station, plant):
     assert inbox.last("temperature").reason == "BadSensorFailure"
 
 
+async def test_subscribe_before_connecting_delivers_each_change_once(driver, station, plant):
+    inbox = Inbox()
+    await driver.subscribe(DEVICE, [DEVICE.point("setpoint")], inbox, interval_ms=20)
+    await until(lambda: _arrived(inbox, "setpoint", 25.0))
+    plant.write("process", "setpoint", 120.0)
+    await station.sync()
+    await until(lambda: _arrived(inbox, "setpoint", 120.0))
+    await asyncio.sleep(0.2)  # ten publishing intervals: time for a second subscription's copy to arrive
+    assert [r.value for _, r in inbox.got] == [25.0, 120.0]
+
+
 async def test_offline_station_reads_bad_and_subscriptions_come_back_after_clear(driver, station, plant):
     inbox = Inbox()
     await driver.subscribe(DEVICE, [DEVICE.point("setpoint")], inbox, interval_ms=20)
