@@ -127,6 +127,8 @@ class StepScreen(Screen):
 
     def _set_state(self, state: str) -> None:
         self.state = state
+        if not self.query("#status"):  # closing (the app quits): the widgets went before this worker
+            return
         self._show_status()
         self._show_notes()
 
