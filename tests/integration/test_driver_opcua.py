@@ -134,8 +134,10 @@ async def test_subscribe_before_connecting_delivers_each_change_once(driver, sta
     plant.write("process", "setpoint", 120.0)
     await station.sync()
     await until(lambda: _arrived(inbox, "setpoint", 120.0))
-    await asyncio.sleep(0.2)  # ten publishing intervals: time for a second subscription's copy to arrive
-    assert [r.value for _, r in inbox.got] == [25.0, 120.0]
+    plant.write("process", "setpoint", 130.0)  # a second subscription's copies of 25 and 120 come before this
+    await station.sync()
+    await until(lambda: _arrived(inbox, "setpoint", 130.0))
+    assert [r.value for _, r in inbox.got] == [25.0, 120.0, 130.0]
 
 
 async def test_offline_station_reads_bad_and_subscriptions_come_back_after_clear(driver, station, plant):

@@ -43,14 +43,14 @@ def fast_settings(source) -> CameraSettings:
 
 
 async def test_frames_from_the_mjpeg_stream_carry_timestamps(camera_server):
-    before = time.monotonic()
+    before, wall_before = time.monotonic(), time.time()
     async with CameraDriver(fast_settings(camera_server.stream_url)) as camera:
         first = await camera.frame_after(before, timeout=2.0)
         second = await camera.frame_after(first.monotonic, timeout=2.0)
         assert camera.status().quality is Quality.GOOD
     assert first.image.shape == (480, 640, 3)
     assert second.seq > first.seq and second.monotonic > first.monotonic
-    assert abs(first.timestamp - time.time()) < 30
+    assert wall_before <= first.timestamp <= time.time()  # epoch seconds, taken at the grab
 
 
 async def test_camera_offline_is_bad_quality_then_recovers(camera_server, plant):
