@@ -21,7 +21,7 @@ from edge.agent import EdgeAgent
 from edge.config import DEFAULT_LINE, load_line
 from lessons.console.shelf import Shelf, load_shelf
 from lessons.console.texts import t
-from lessons.errors import LessonError, LessonFormatError
+from lessons.errors import LessonError
 from lessons.loader import CATALOGUE
 from lessons.progress import (
     Progress,
@@ -30,6 +30,7 @@ from lessons.progress import (
     report_markdown,
 )
 
+from .lesson_commands import guarded
 from .sim_options import add_sim_options, sim_options
 
 if TYPE_CHECKING:
@@ -72,25 +73,20 @@ def _report(args) -> int:
 
 
 def _lab(args) -> int:
+    return guarded(_open_lab, args)
+
+
+def _open_lab(args) -> int:
     from simulators.line import SimStartError
 
-    options = sim_options(args)
+    shelf = load_shelf(CATALOGUE, load_line(args.line or DEFAULT_LINE))
+    if args.lesson and args.lesson not in {lesson.id for lesson in shelf.catalogue.lessons} | {
+            broken.id for broken in shelf.broken}:
+        raise LessonError(f"no lesson {args.lesson!r} in {CATALOGUE}")
     try:
-        shelf = load_shelf(CATALOGUE, load_line(args.line or DEFAULT_LINE))
-        if args.lesson and args.lesson not in {lesson.id for lesson in shelf.catalogue.lessons} | {
-                broken.id for broken in shelf.broken}:
-            print(f"smarthall: no lesson {args.lesson!r} in {CATALOGUE}", file=sys.stderr)
-            return 2
-        asyncio.run(_run(lab(shelf, args.line, args.progress, args.trainee, args.lesson, args.lang, options)))
-    except LessonFormatError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return 2
+        asyncio.run(_run(lab(shelf, args.line, args.progress, args.trainee, args.lesson, args.lang, sim_options(args))))
     except SimStartError as exc:
         print(f"smarthall: {busy_port(exc, args.lang)}", file=sys.stderr)
-        return 2
-    except LessonError as exc:
-        print(f"smarthall: {exc}", file=sys.stderr)
         return 2
     return 0
 

@@ -43,7 +43,7 @@ def add_commands(sub, add_lang) -> None:
     def command(name: str, help_text: str, run) -> argparse.ArgumentParser:
         parser = actions.add_parser(name, help=help_text)
         add_lang(parser, argparse.SUPPRESS)
-        parser.set_defaults(run=lambda args: _guarded(run, args))
+        parser.set_defaults(run=lambda args: guarded(run, args))
         return parser
 
     show = command("list", "the catalogue: lessons in order with levels and durations", _list)
@@ -146,7 +146,7 @@ def _catalogue_path(path: Path) -> Path:
     return path / "info.toml" if path.is_dir() else path
 
 
-def _guarded(run, args) -> int:
+def guarded(run, args) -> int:
     """A broken catalogue or an unusable line is a message and exit code 2, never a traceback."""
     try:
         return run(args)
