@@ -42,13 +42,13 @@ from pathlib import Path
 
 from scan_throughput import line_text, profile_text
 
-from devices.quality import Quality
-from edge.agent import EdgeAgent
-from edge.config import load_line
-from edge.tags import TagValue
-from lessons.console.app import LabApp
-from lessons.loader import CATALOGUE, load_catalogue
-from lessons.progress import Progress
+from smarthall.devices.quality import Quality
+from smarthall.edge.agent import EdgeAgent
+from smarthall.edge.config import load_line
+from smarthall.edge.tags import TagValue
+from smarthall.lessons.console.app import LabApp
+from smarthall.lessons.loader import CATALOGUE, load_catalogue
+from smarthall.lessons.progress import Progress
 
 STATIONS = 5  # of 100 tags
 RATE_HZ = 10

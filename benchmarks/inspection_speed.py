@@ -28,10 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from edge.inspection import Recipe, inspect, load_recipe  # noqa: E402
-from simulators.camera import Optics, render  # noqa: E402
-from simulators.plant import CameraView, Part  # noqa: E402
-from simulators.plant.parts import COLORS, DEFECTS  # noqa: E402
+from smarthall.edge.inspection import Recipe, inspect, load_recipe  # noqa: E402
+from smarthall.simulators.camera import Optics, render  # noqa: E402
+from smarthall.simulators.plant import CameraView, Part  # noqa: E402
+from smarthall.simulators.plant.parts import COLORS, DEFECTS  # noqa: E402
 
 GOAL_RATIO = 2.0
 GOAL_P99_MS = 5.0  # at 640x480, without decode

@@ -31,9 +31,9 @@ import time
 from dataclasses import dataclass
 from typing import Self
 
-from devices import Timeouts
-from devices.opcua import OpcUaDriver
-from devices.profiles import DataType, Device, Kind, Point, Text
+from smarthall.devices import Timeouts
+from smarthall.devices.opcua import OpcUaDriver
+from smarthall.devices.profiles import DataType, Device, Kind, Point, Text
 
 NAMESPACE = "urn:smarthall:bench"
 PERIOD_S = 0.1

@@ -21,16 +21,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from devices import Timeouts  # noqa: E402
-from devices.camera import CameraDriver, CameraSettings  # noqa: E402
-from devices.modbus import Link, ModbusDriver  # noqa: E402
-from devices.profiles import load_profile  # noqa: E402
-from edge.inspection import load_recipe  # noqa: E402
-from edge.inspection.loop import RejectLoop  # noqa: E402
-from simulators.camera import CameraServer, plant_frame_source  # noqa: E402
-from simulators.clock import Pacer  # noqa: E402
-from simulators.modbus.tcp import ModbusTcpStation  # noqa: E402
-from simulators.plant import Plant, PlantConfig  # noqa: E402
+from smarthall.devices import Timeouts  # noqa: E402
+from smarthall.devices.camera import CameraDriver, CameraSettings  # noqa: E402
+from smarthall.devices.modbus import Link, ModbusDriver  # noqa: E402
+from smarthall.devices.profiles import load_profile  # noqa: E402
+from smarthall.edge.inspection import load_recipe  # noqa: E402
+from smarthall.edge.inspection.loop import RejectLoop  # noqa: E402
+from smarthall.simulators.camera import CameraServer, plant_frame_source  # noqa: E402
+from smarthall.simulators.clock import Pacer  # noqa: E402
+from smarthall.simulators.modbus.tcp import ModbusTcpStation  # noqa: E402
+from smarthall.simulators.plant import Plant, PlantConfig  # noqa: E402
 
 CONVEYOR = load_profile("conveyor").device("conveyor")
 

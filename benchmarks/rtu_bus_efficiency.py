@@ -24,12 +24,12 @@ from pathlib import Path
 
 from pymodbus.client import AsyncModbusSerialClient
 
-from devices import Timeouts
-from devices.modbus import Link, ModbusDriver
-from devices.planner import Limits
-from devices.profiles import load_profile
-from simulators.modbus import RtuBus
-from simulators.plant import Plant
+from smarthall.devices import Timeouts
+from smarthall.devices.modbus import Link, ModbusDriver
+from smarthall.devices.planner import Limits
+from smarthall.devices.profiles import load_profile
+from smarthall.simulators.modbus import RtuBus
+from smarthall.simulators.plant import Plant
 
 BAUD = 19200
 BITS_PER_CHAR = 11  # start, 8 data, even parity, stop

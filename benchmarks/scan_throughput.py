@@ -26,10 +26,10 @@ from pathlib import Path
 
 from pymodbus.client import AsyncModbusTcpClient
 
-from devices.planner import Planner
-from devices.profiles import load_profile
-from edge.agent import EdgeAgent
-from edge.config import load_line
+from smarthall.devices.planner import Planner
+from smarthall.devices.profiles import load_profile
+from smarthall.edge.agent import EdgeAgent
+from smarthall.edge.config import load_line
 
 POINTS = [("u", i, "uint16") for i in range(90)] + [("f", 90 + 2 * i, "float32") for i in range(10)]
 
@@ -72,7 +72,7 @@ class ChangingPlant:
 
 async def serve(folder: Path, stations: int) -> None:
     """The PLC side: print the ports, serve until stdin closes."""
-    from simulators.modbus.tcp import ModbusTcpStation
+    from smarthall.simulators.modbus.tcp import ModbusTcpStation
 
     servers = []
     for i in range(stations):

@@ -25,10 +25,10 @@ import time
 
 from pymodbus.client import AsyncModbusTcpClient
 
-from devices.profiles import load_profile
-from simulators.clock import Pacer
-from simulators.modbus.tcp import ModbusTcpStation
-from simulators.plant import Plant, PlantConfig
+from smarthall.devices.profiles import load_profile
+from smarthall.simulators.clock import Pacer
+from smarthall.simulators.modbus.tcp import ModbusTcpStation
+from smarthall.simulators.plant import Plant, PlantConfig
 
 POLL_HZ = 10
 TICK = 0.01

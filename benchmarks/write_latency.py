@@ -21,9 +21,9 @@ import time
 from asyncua import Client, ua
 from pymodbus.client import AsyncModbusTcpClient
 
-from edge.agent import EdgeAgent
-from edge.config import DEFAULT_LINE, load_line
-from simulators.line import SimOptions, SimulatedLine
+from smarthall.edge.agent import EdgeAgent
+from smarthall.edge.config import DEFAULT_LINE, load_line
+from smarthall.simulators.line import SimOptions, SimulatedLine
 
 
 def summary(samples: list[float]) -> str:

@@ -14,9 +14,9 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 
-from devices.driver import driver_for
-from devices.profiles import DataType
-from devices.quality import Quality
+from smarthall.devices.driver import driver_for
+from smarthall.devices.profiles import DataType
+from smarthall.devices.quality import Quality
 
 from .alarms import AlarmError, AlarmEvent, AlarmManager
 from .audit import WriteLog, WriteRecord

@@ -19,10 +19,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
-from devices.camera import CameraSettings
-from devices.driver import Timeouts
-from devices.errors import SettingsError
-from devices.profiles import (
+from smarthall.devices.camera import CameraSettings
+from smarthall.devices.driver import Timeouts
+from smarthall.devices.errors import SettingsError
+from smarthall.devices.profiles import (
     Device,
     Method,
     Point,
@@ -31,7 +31,7 @@ from devices.profiles import (
     Text,
     load_profile,
 )
-from devices.toml_reader import TomlReader, parse_toml
+from smarthall.devices.toml_reader import TomlReader, parse_toml
 
 from .alarms import AlarmSpec, Priority
 from .inspection import DEFAULT_RECIPE, Recipe, RecipeError, load_recipe

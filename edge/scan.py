@@ -14,8 +14,8 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from devices.driver import Driver
-from devices.quality import Quality, Reading
+from smarthall.devices.driver import Driver
+from smarthall.devices.quality import Quality, Reading
 
 from .config import Connection, ScanGroup, Tag
 from .tags import TagValue

@@ -18,8 +18,8 @@ import operator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from devices.quality import Quality
-from edge.tags import TagValue
+from smarthall.devices.quality import Quality
+from smarthall.edge.tags import TagValue
 
 from .model import (AlarmIs, AllOf, Check, ChoiceAnswer, ConfigCheck, ConfigExpect, CounterIncreased, NumberAnswer,
                     QualityCondition, ReadingMatches, RecipeCheck, TagChanged, TagCondition)

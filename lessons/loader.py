@@ -13,11 +13,11 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
-from devices.profiles import Text
-from devices.toml_reader import TomlReader
-from edge.agent import checked_value
-from edge.config import LineConfig, LineConfigError
-from edge.errors import WriteRejected
+from smarthall.devices.profiles import Text
+from smarthall.devices.toml_reader import TomlReader
+from smarthall.edge.agent import checked_value
+from smarthall.edge.config import LineConfig, LineConfigError
+from smarthall.edge.errors import WriteRejected
 
 from .errors import LessonFormatError, Problem
 from .locate import KeyLines, parse_where

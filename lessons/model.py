@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devices.profiles import Text
+from smarthall.devices.profiles import Text
 
 LEVELS = ("basic", "intermediate-1", "intermediate-2", "advanced")
 LEVEL_NAMES = {

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from edge.inspection import RecipeError, load_recipe
-from edge.inspection.grading import grade as grade_views
-from simulators.camera.samples import ground_truth_views
+from smarthall.edge.inspection import RecipeError, load_recipe
+from smarthall.edge.inspection.grading import grade as grade_views
+from smarthall.simulators.camera.samples import ground_truth_views
 
 from .model import RecipeCheck
 

@@ -24,8 +24,8 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from devices.profiles import Text
-from edge.config import LineConfigError, load_line
+from smarthall.devices.profiles import Text
+from smarthall.edge.config import LineConfigError, load_line
 
 from .checks import Evaluation, Status, Verdict, evaluation
 from .errors import LessonRunError

@@ -14,7 +14,7 @@ import contextlib
 import errno
 from dataclasses import dataclass
 
-from devices.profiles import load_profile
+from smarthall.devices.profiles import load_profile
 
 from .camera import CameraServer, plant_frame_source
 from .clock import Pacer

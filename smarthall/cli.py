@@ -14,13 +14,13 @@ import os
 import signal
 import sys
 
-from devices.errors import DriverError
-from devices.profiles import ProfileError, load_profile, profile_names
-from devices.profiles.table import render
-from edge.alarms import AlarmError
-from edge.config import LineConfigError
-from edge.errors import EdgeError
-from edge.historian import HistorianError
+from smarthall.devices.errors import DriverError
+from smarthall.devices.profiles import ProfileError, load_profile, profile_names
+from smarthall.devices.profiles.table import render
+from smarthall.edge.alarms import AlarmError
+from smarthall.edge.config import LineConfigError
+from smarthall.edge.errors import EdgeError
+from smarthall.edge.historian import HistorianError
 
 from . import edge_commands, inspect_commands, lab_command, lesson_commands
 from .sim_options import add_sim_options, sim_options
@@ -94,7 +94,7 @@ def _profile_show(args) -> int:
 
 
 def _sim(args) -> int:
-    from simulators.line import SimStartError, SimulatedLine
+    from smarthall.simulators.line import SimStartError, SimulatedLine
 
     options = sim_options(args)
 

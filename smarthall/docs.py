@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from devices.profiles import load_profile, profile_names
-from devices.profiles.table import render
+from smarthall.devices.profiles import load_profile, profile_names
+from smarthall.devices.profiles.table import render
 
 STATION_INTERFACE = Path(__file__).resolve().parent.parent / "docs" / "station-interface.md"
 

@@ -18,11 +18,11 @@ from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 from pathlib import Path
 
-from edge.agent import EdgeAgent
-from edge.config import DEFAULT_LINE, LineConfig, load_line
-from edge.historian import Historian
-from edge.requests import RequestBox
-from edge.tags import TagValue
+from smarthall.edge.agent import EdgeAgent
+from smarthall.edge.config import DEFAULT_LINE, LineConfig, load_line
+from smarthall.edge.historian import Historian
+from smarthall.edge.requests import RequestBox
+from smarthall.edge.tags import TagValue
 
 from .texts import say
 
@@ -130,7 +130,7 @@ async def agent_session(args, scan: bool, tags: Iterable[str] = ()) -> AsyncIter
         config.tag(name)
     async with contextlib.AsyncExitStack() as stack:
         if args.line is None and not _answers(config):
-            from simulators.line import SimOptions, SimulatedLine
+            from smarthall.simulators.line import SimOptions, SimulatedLine
             link = config.connection("fieldbus").settings.get("link")
             print(say("sim_in_process", args.lang), file=sys.stderr)
             await stack.enter_async_context(SimulatedLine(SimOptions(fieldbus_link=link)))

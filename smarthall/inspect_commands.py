@@ -16,17 +16,17 @@ from pathlib import Path
 
 import numpy as np
 
-from devices.camera import CameraDriver, CameraSettings
-from edge.inspection import (
+from smarthall.devices.camera import CameraDriver, CameraSettings
+from smarthall.edge.inspection import (
     DEFAULT_RECIPE,
     CalibrationError,
     RecipeError,
     inspect,
     load_recipe,
 )
-from edge.inspection.calibrate import calibrate
-from edge.inspection.grading import Report, grade
-from simulators.camera.samples import CONDITIONS, ground_truth_views
+from smarthall.edge.inspection.calibrate import calibrate
+from smarthall.edge.inspection.grading import Report, grade
+from smarthall.simulators.camera.samples import CONDITIONS, ground_truth_views
 
 from .edge_commands import CommandError
 

@@ -17,13 +17,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from edge.agent import EdgeAgent
-from edge.config import DEFAULT_LINE, load_line
-from lessons.console.shelf import Shelf, load_shelf
-from lessons.console.texts import t
-from lessons.errors import LessonError
-from lessons.loader import CATALOGUE
-from lessons.progress import (
+from smarthall.edge.agent import EdgeAgent
+from smarthall.edge.config import DEFAULT_LINE, load_line
+from smarthall.lessons.console.shelf import Shelf, load_shelf
+from smarthall.lessons.console.texts import t
+from smarthall.lessons.errors import LessonError
+from smarthall.lessons.loader import CATALOGUE
+from smarthall.lessons.progress import (
     Progress,
     default_progress_path,
     report_csv,
@@ -34,8 +34,8 @@ from .lesson_commands import guarded
 from .sim_options import add_sim_options, sim_options
 
 if TYPE_CHECKING:
-    from lessons.console.app import LabApp
-    from simulators.line import SimOptions, SimStartError
+    from smarthall.lessons.console.app import LabApp
+    from smarthall.simulators.line import SimOptions, SimStartError
 
 
 
@@ -77,7 +77,7 @@ def _lab(args) -> int:
 
 
 def _open_lab(args) -> int:
-    from simulators.line import SimStartError
+    from smarthall.simulators.line import SimStartError
 
     shelf = load_shelf(CATALOGUE, load_line(args.line or DEFAULT_LINE))
     if args.lesson and args.lesson not in {lesson.id for lesson in shelf.catalogue.lessons} | {
@@ -108,9 +108,9 @@ async def _run(console) -> None:
 async def lab(shelf: Shelf, line: Path | None, progress: Path, trainee: str, lesson: str | None = None,
               lang: str = "en", options: SimOptions | None = None) -> AsyncIterator[LabApp]:
     """The console (not yet running) wired to its line: the real one in `line`, else a simulated line here."""
-    from lessons.console.app import LabApp
-    from lessons.sim_control import SimControl
-    from simulators.line import SimOptions, SimulatedLine
+    from smarthall.lessons.console.app import LabApp
+    from smarthall.lessons.sim_control import SimControl
+    from smarthall.simulators.line import SimOptions, SimulatedLine
 
     workspace = progress.parent / "workspace" / trainee
     async with contextlib.AsyncExitStack() as stack:

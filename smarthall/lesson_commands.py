@@ -14,13 +14,13 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from edge.agent import EdgeAgent
-from edge.config import DEFAULT_LINE, LineConfig, load_line
-from lessons.check_all import StepResult, check_lesson
-from lessons.errors import LessonError, LessonFormatError
-from lessons.loader import CATALOGUE, load_catalogue, validate
-from lessons.model import LEVEL_NAMES, Lesson
-from lessons.sim_control import SimControl
+from smarthall.edge.agent import EdgeAgent
+from smarthall.edge.config import DEFAULT_LINE, LineConfig, load_line
+from smarthall.lessons.check_all import StepResult, check_lesson
+from smarthall.lessons.errors import LessonError, LessonFormatError
+from smarthall.lessons.loader import CATALOGUE, load_catalogue, validate
+from smarthall.lessons.model import LEVEL_NAMES, Lesson
+from smarthall.lessons.sim_control import SimControl
 
 CHECK_ALL_TIME_SCALE = 5.0
 _SAY = {
@@ -86,7 +86,7 @@ def _validate(args) -> int:
         catalogue = load_catalogue(_catalogue_path(path), line)
         lessons = catalogue.lessons
     else:
-        from lessons.loader import load_lesson
+        from smarthall.lessons.loader import load_lesson
         lessons = (load_lesson(path, line),)
     print(_say("valid", args.lang, path=path, lessons=len(lessons), steps=sum(len(s.steps) for s in lessons)))
     return 0
@@ -105,7 +105,7 @@ def _check_all(args) -> int:
 
 async def check_all(lessons: list[Lesson], report=None) -> list[StepResult]:
     """Every lesson's steps on one simulated line (reset through sim control before each lesson)."""
-    from simulators.line import SimOptions, SimulatedLine
+    from smarthall.simulators.line import SimOptions, SimulatedLine
 
     results: list[StepResult] = []
     with tempfile.TemporaryDirectory(prefix="smarthall-check-all-") as tmp:

@@ -38,7 +38,7 @@ def add_sim_options(parser: argparse.ArgumentParser, prefix: str = "") -> None:
 
 def sim_options(args: argparse.Namespace):
     """The SimOptions the parsed flags ask for."""
-    from simulators.line import SimOptions
+    from smarthall.simulators.line import SimOptions
 
     return SimOptions(host=args.host, **{f"{name}_port": getattr(args, f"{name}_port") for name, _ in PORTS},
                       fieldbus_link=args.fieldbus_link or None, seed=args.seed, defect_rate=args.defect_rate,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from devices.quality import Quality, Value
+from smarthall.devices.quality import Quality, Value
 
 from ..tags import TagValue
 from .spec import AlarmKind, AlarmSpec

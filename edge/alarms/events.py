@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from devices.quality import Quality, Value
+from smarthall.devices.quality import Quality, Value
 
 from .machine import Event, State
 from .spec import AlarmKind, AlarmSpec, Priority

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from devices.quality import Quality, Value
+from smarthall.devices.quality import Quality, Value
 
 from ..tags import TagValue
 from . import machine as sm

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
-from devices.quality import Value
+from smarthall.devices.quality import Value
 
 from .errors import InvalidAlarmSpec
 

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from devices.quality import Quality
+from smarthall.devices.quality import Quality
 
 from ..alarms import AlarmEvent, AlarmKind, Event, Priority, State
 from ..tags import TagValue

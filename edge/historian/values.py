@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from devices.quality import Value
+from smarthall.devices.quality import Value
 
 Stored = int | float | str | None
 

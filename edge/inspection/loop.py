@@ -20,10 +20,10 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from devices.camera import CameraDriver
-from devices.errors import DriverError
-from devices.profiles import Device
-from devices.quality import Quality
+from smarthall.devices.camera import CameraDriver
+from smarthall.devices.errors import DriverError
+from smarthall.devices.profiles import Device
+from smarthall.devices.quality import Quality
 
 from ..tags import TagValue
 from .archive import ImageArchive

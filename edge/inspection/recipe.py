@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from devices.toml_reader import TomlReader, parse_toml
+from smarthall.devices.toml_reader import TomlReader, parse_toml
 
 from .errors import RecipeError
 

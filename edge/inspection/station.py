@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from devices.camera import CameraDriver
-from devices.driver import driver_for
+from smarthall.devices.camera import CameraDriver
+from smarthall.devices.driver import driver_for
 
 from ..config import VisionSettings
 from ..tags import TagValue

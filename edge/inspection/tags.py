@@ -7,8 +7,8 @@ variable of an object, like an OPC UA one.
 
 from __future__ import annotations
 
-from devices.profiles import DataType, Device, Kind, Point, Text
-from devices.quality import Quality
+from smarthall.devices.profiles import DataType, Device, Kind, Point, Text
+from smarthall.devices.quality import Quality
 
 from ..tags import TagValue
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from textual.app import App
 
-from lessons.model import Catalogue
-from lessons.progress import Progress
+from smarthall.lessons.model import Catalogue
+from smarthall.lessons.progress import Progress
 
 from .bindings import bindings, translate
 from .fault_panel import FaultScreen

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from simulators.plant import FAULT_KINDS
+from smarthall.simulators.plant import FAULT_KINDS
 
 from .active_faults import ActiveFaults
 from .bindings import translate

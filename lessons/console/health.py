@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from devices.quality import Quality
+from smarthall.devices.quality import Quality
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from lessons.model import LEVEL_NAMES
+from smarthall.lessons.model import LEVEL_NAMES
 
 from .bindings import translate
 from .shelf import BrokenLesson

@@ -12,10 +12,10 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from edge.config import LineConfig
-from lessons.errors import LessonFormatError, Problem
-from lessons.loader import load_catalogue, load_lesson
-from lessons.model import Catalogue
+from smarthall.edge.config import LineConfig
+from smarthall.lessons.errors import LessonFormatError, Problem
+from smarthall.lessons.loader import load_catalogue, load_lesson
+from smarthall.lessons.model import Catalogue
 
 
 @dataclass(frozen=True)

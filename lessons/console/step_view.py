@@ -14,9 +14,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
-from lessons.checks import Verdict
-from lessons.model import ChoiceAnswer, Lesson, NumberAnswer, ReadingMatches
-from lessons.runner import StepRun
+from smarthall.lessons.checks import Verdict
+from smarthall.lessons.model import ChoiceAnswer, Lesson, NumberAnswer, ReadingMatches
+from smarthall.lessons.runner import StepRun
 
 from .bindings import translate
 from .tag_table import TagTable

@@ -5,7 +5,7 @@ source, and ``plant_frame_source`` connects the two. Errors: the server raises
 ``OSError`` when it cannot bind and ``RuntimeError`` when used out of order.
 """
 
-from simulators.camera.render import (
+from smarthall.simulators.camera.render import (
     BASE_NOISE_SIGMA,
     CAMERA_CENTER_PX,
     FRAME_HEIGHT,
@@ -16,8 +16,8 @@ from simulators.camera.render import (
     disc_diameter_mm,
     render,
 )
-from simulators.camera.server import SNAPSHOT_PATH, STREAM_PATH, CameraServer, FrameSource
-from simulators.camera.source import plant_frame_source, plant_optics
+from smarthall.simulators.camera.server import SNAPSHOT_PATH, STREAM_PATH, CameraServer, FrameSource
+from smarthall.simulators.camera.source import plant_frame_source, plant_optics
 
 __all__ = [
     "BASE_NOISE_SIGMA",

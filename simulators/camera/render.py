@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 if TYPE_CHECKING:
-    from simulators.plant import CameraView
+    from smarthall.simulators.plant import CameraView
 
 FRAME_WIDTH = 640
 FRAME_HEIGHT = 480

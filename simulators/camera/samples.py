@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulators.plant import CameraView, Part
-from simulators.plant.parts import COLORS, DEFECTS
+from smarthall.simulators.plant import CameraView, Part
+from smarthall.simulators.plant.parts import COLORS, DEFECTS
 
 from .render import BASE_NOISE_SIGMA, Optics, render
 

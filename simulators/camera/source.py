@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulators.camera.render import BASE_NOISE_SIGMA, Optics, render
-from simulators.camera.server import FrameSource
+from smarthall.simulators.camera.render import BASE_NOISE_SIGMA, Optics, render
+from smarthall.simulators.camera.server import FrameSource
 
 if TYPE_CHECKING:
-    from simulators.plant import Plant
+    from smarthall.simulators.plant import Plant
 
 
 def plant_optics(plant: Plant) -> Optics:

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from devices.profiles import Device, Kind, Point
-from devices.profiles.codec import decode, encode
-from simulators.plant import Fault, SensorFailure, WriteRejected
+from smarthall.devices.profiles import Device, Kind, Point
+from smarthall.devices.profiles.codec import decode, encode
+from smarthall.simulators.plant import Fault, SensorFailure, WriteRejected
 
 from .errors import IllegalDataAddress, IllegalDataValue, ServerDeviceFailure
 

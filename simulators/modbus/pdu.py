@@ -23,7 +23,7 @@ import struct
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from devices.profiles import Kind
+from smarthall.devices.profiles import Kind
 
 from .errors import IllegalDataAddress, IllegalDataValue, IllegalFunction, ModbusException, ServerDeviceFailure
 

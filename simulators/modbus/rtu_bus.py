@@ -35,7 +35,7 @@ import termios
 import tty
 from pathlib import Path
 
-from devices.profiles import Profile
+from smarthall.devices.profiles import Profile
 
 from . import rtu
 from .errors import LinkError

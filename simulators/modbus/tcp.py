@@ -20,7 +20,7 @@ import contextlib
 import logging
 import random
 
-from devices.profiles import Device
+from smarthall.devices.profiles import Device
 
 from . import mbap
 from .errors import FrameError

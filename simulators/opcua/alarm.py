@@ -12,7 +12,7 @@ from __future__ import annotations
 from asyncua import Node, Server, ua
 from asyncua.server.event_generator import EventGenerator
 
-from devices.profiles import Event
+from smarthall.devices.profiles import Event
 
 ACTIVE_SEVERITY = 800
 NORMAL_SEVERITY = 200

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from asyncua import ua
 
-from simulators.plant import Plant, WriteRejected
+from smarthall.simulators.plant import Plant, WriteRejected
 
 from .calls import Arg, add_method
 from .endpoint import UaEndpoint

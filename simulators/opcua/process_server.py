@@ -29,8 +29,8 @@ from collections.abc import Callable
 from asyncua import Node, ua
 from asyncua.common.callback import CallbackType, ServerItemCallback
 
-from devices.profiles import Device, Method, Point, Profile
-from simulators.plant import Plant, SensorFailure
+from smarthall.devices.profiles import Device, Method, Point, Profile
+from smarthall.simulators.plant import Plant, SensorFailure
 
 from .alarm import LimitAlarm
 from .calls import Arg, MethodHandler, add_method

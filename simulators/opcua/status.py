@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from asyncua import ua
 
-from simulators.plant import FaultError, SensorFailure, WriteRejected
+from smarthall.simulators.plant import FaultError, SensorFailure, WriteRejected
 
 # Ranges and types are checked against the profile before the plant sees a
 # request, so a WriteRejected that still comes back is about the plant's state

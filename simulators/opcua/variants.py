@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 from asyncua import Server, ua
 
-from devices.profiles import DataType
+from smarthall.devices.profiles import DataType
 
 from .status import StatusError
 

@@ -10,8 +10,8 @@ import cv2
 import numpy as np
 import pytest
 
-from simulators.camera import CameraServer, Optics, render
-from simulators.plant import CameraView, Part
+from smarthall.simulators.camera import CameraServer, Optics, render
+from smarthall.simulators.plant import CameraView, Part
 
 TIMEOUT = 10.0
 FRAME = render(CameraView(Part(id=3, color="red", defect=None, seed=11), 0.0), Optics(noise_sigma=0.0))

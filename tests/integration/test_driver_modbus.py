@@ -12,14 +12,14 @@ from collections.abc import Callable
 
 import pytest
 
-from devices import IllegalDataAddress, Quality, Reading, Timeouts, WriteFailed, driver_for
-from devices.modbus import Link, ModbusDriver
-from devices.profiles import Device, load_profile
-from simulators.modbus import RtuBus, rtu
-from simulators.modbus.image import DeviceImage
-from simulators.modbus.pdu import handle
-from simulators.modbus.tcp import ModbusTcpStation
-from simulators.plant import Plant, PlantConfig
+from smarthall.devices import IllegalDataAddress, Quality, Reading, Timeouts, WriteFailed, driver_for
+from smarthall.devices.modbus import Link, ModbusDriver
+from smarthall.devices.profiles import Device, load_profile
+from smarthall.simulators.modbus import RtuBus, rtu
+from smarthall.simulators.modbus.image import DeviceImage
+from smarthall.simulators.modbus.pdu import handle
+from smarthall.simulators.modbus.tcp import ModbusTcpStation
+from smarthall.simulators.plant import Plant, PlantConfig
 
 FAST = Timeouts(connect=0.5, read=0.25, write=0.25, backoff_min=0.05, backoff_max=0.2)
 FIELDBUS = load_profile("fieldbus")

@@ -9,11 +9,11 @@ from collections.abc import Callable
 
 import pytest
 
-from devices import BadStatus, CallFailed, Quality, Reading, Timeouts, WriteFailed, driver_for
-from devices.opcua import OpcUaDriver
-from devices.profiles import Point, load_profile
-from simulators.opcua import ProcessStationServer
-from simulators.plant import Plant
+from smarthall.devices import BadStatus, CallFailed, Quality, Reading, Timeouts, WriteFailed, driver_for
+from smarthall.devices.opcua import OpcUaDriver
+from smarthall.devices.profiles import Point, load_profile
+from smarthall.simulators.opcua import ProcessStationServer
+from smarthall.simulators.plant import Plant
 
 PROFILE = load_profile("process")
 DEVICE = PROFILE.device("process")

@@ -6,12 +6,12 @@ import time
 
 import pytest
 
-from devices.errors import CallFailed
-from devices.quality import Quality
-from edge.agent import EdgeAgent
-from edge.config import DEFAULT_LINE, load_line
-from edge.errors import CallRejected, WriteRejected
-from simulators.line import SimOptions, SimulatedLine
+from smarthall.devices.errors import CallFailed
+from smarthall.devices.quality import Quality
+from smarthall.edge.agent import EdgeAgent
+from smarthall.edge.config import DEFAULT_LINE, load_line
+from smarthall.edge.errors import CallRejected, WriteRejected
+from smarthall.simulators.line import SimOptions, SimulatedLine
 from tests.waiting import until
 
 FREE_PORTS = {"feeder_port": 0, "conveyor_port": 0, "process_port": 0, "control_port": 0, "camera_port": 0}

@@ -11,9 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from devices.quality import Quality
-from edge.historian import Historian
-from edge.tags import TagValue
+from smarthall.devices.quality import Quality
+from smarthall.edge.historian import Historian
+from smarthall.edge.tags import TagValue
 
 ROOT = Path(__file__).resolve().parents[2]
 BATCH = 200
@@ -21,9 +21,9 @@ REPORTED_BEFORE_KILL = 20
 
 WRITER = f"""
 import itertools, sys
-from devices.quality import Quality
-from edge.historian import Historian
-from edge.tags import TagValue
+from smarthall.devices.quality import Quality
+from smarthall.edge.historian import Historian
+from smarthall.edge.tags import TagValue
 
 historian = Historian(sys.argv[1], batch_size={BATCH})
 for n in itertools.count():

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from edge.agent import EdgeAgent
-from edge.config import load_line
-from lessons.check_all import check_lesson
-from lessons.checks import Verdict
-from lessons.loader import CATALOGUE, load_catalogue, load_lesson
-from lessons.runner import StepRun
-from lessons.sim_control import SimControl
-from simulators.line import SimOptions, SimulatedLine
+from smarthall.edge.agent import EdgeAgent
+from smarthall.edge.config import load_line
+from smarthall.lessons.check_all import check_lesson
+from smarthall.lessons.checks import Verdict
+from smarthall.lessons.loader import CATALOGUE, load_catalogue, load_lesson
+from smarthall.lessons.runner import StepRun
+from smarthall.lessons.sim_control import SimControl
+from smarthall.simulators.line import SimOptions, SimulatedLine
 from smarthall.cli import main
 from smarthall.lesson_commands import check_all, simulated_line_config
 

@@ -17,10 +17,10 @@ import pytest
 from pymodbus.client import AsyncModbusSerialClient
 from pymodbus.exceptions import ModbusIOException
 
-from devices.profiles import load_profile
-from devices.profiles.codec import decode
-from simulators.modbus import LinkError, RtuBus, rtu
-from simulators.plant import Plant, PlantConfig
+from smarthall.devices.profiles import load_profile
+from smarthall.devices.profiles.codec import decode
+from smarthall.simulators.modbus import LinkError, RtuBus, rtu
+from smarthall.simulators.plant import Plant, PlantConfig
 
 FIELDBUS = load_profile("fieldbus")
 

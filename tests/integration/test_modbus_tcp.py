@@ -10,10 +10,10 @@ import pytest
 from pymodbus.client import AsyncModbusTcpClient
 from pymodbus.exceptions import ModbusIOException
 
-from devices.profiles import Kind, load_profile
-from devices.profiles.codec import decode
-from simulators.modbus import ModbusTcpStation, mbap
-from simulators.plant import Plant, PlantConfig
+from smarthall.devices.profiles import Kind, load_profile
+from smarthall.devices.profiles.codec import decode
+from smarthall.simulators.modbus import ModbusTcpStation, mbap
+from smarthall.simulators.plant import Plant, PlantConfig
 from tests.waiting import until as wait_until
 
 DEVICES = {name: load_profile(name).device(name) for name in ("feeder", "conveyor")}

@@ -7,10 +7,10 @@ import json
 import pytest
 from asyncua import Client, Node, ua
 
-from devices.profiles import load_profile
-from simulators.opcua import ProcessStationServer, SimControlServer
-from simulators.opcua.control_server import NAMESPACE, OBJECT
-from simulators.plant import Plant
+from smarthall.devices.profiles import load_profile
+from smarthall.simulators.opcua import ProcessStationServer, SimControlServer
+from smarthall.simulators.opcua.control_server import NAMESPACE, OBJECT
+from smarthall.simulators.plant import Plant
 
 WAIT_S = 2.0
 

@@ -7,9 +7,9 @@ import asyncio
 import pytest
 from asyncua import Client, Node, ua
 
-from devices.profiles import load_profile
-from simulators.opcua import ProcessStationServer
-from simulators.plant import Plant
+from smarthall.devices.profiles import load_profile
+from smarthall.simulators.opcua import ProcessStationServer
+from smarthall.simulators.plant import Plant
 
 PROFILE = load_profile("process")
 DEVICE = PROFILE.device("process")

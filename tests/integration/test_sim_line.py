@@ -12,9 +12,9 @@ import pytest
 from asyncua import Client
 from pymodbus.client import AsyncModbusSerialClient, AsyncModbusTcpClient
 
-from devices.profiles import load_profile
-from devices.profiles.codec import decode
-from simulators.line import SimOptions, SimStartError, SimulatedLine
+from smarthall.devices.profiles import load_profile
+from smarthall.devices.profiles.codec import decode
+from smarthall.simulators.line import SimOptions, SimStartError, SimulatedLine
 from tests.waiting import until as wait_for
 
 FREE_PORTS = dict(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0)

@@ -7,15 +7,15 @@ import time
 
 import pytest
 
-from devices import Timeouts, WriteFailed
-from devices.camera import CameraDriver, CameraSettings
-from devices.errors import SettingsError
-from devices.modbus import Link, ModbusDriver
-from devices.profiles import load_profile
-from devices.quality import Quality
-from simulators.camera import CameraServer, plant_frame_source
-from simulators.modbus.tcp import ModbusTcpStation
-from simulators.plant import Plant, PlantConfig
+from smarthall.devices import Timeouts, WriteFailed
+from smarthall.devices.camera import CameraDriver, CameraSettings
+from smarthall.devices.errors import SettingsError
+from smarthall.devices.modbus import Link, ModbusDriver
+from smarthall.devices.profiles import load_profile
+from smarthall.devices.quality import Quality
+from smarthall.simulators.camera import CameraServer, plant_frame_source
+from smarthall.simulators.modbus.tcp import ModbusTcpStation
+from smarthall.simulators.plant import Plant, PlantConfig
 
 FAST = Timeouts(connect=0.5, read=0.25, write=0.25, backoff_min=0.05, backoff_max=0.2)
 

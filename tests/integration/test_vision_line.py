@@ -11,10 +11,10 @@ import contextlib
 
 import pytest
 
-from devices.quality import Quality
-from edge.agent import EdgeAgent
-from edge.errors import WriteRejected
-from simulators.line import SimOptions, SimulatedLine
+from smarthall.devices.quality import Quality
+from smarthall.edge.agent import EdgeAgent
+from smarthall.edge.errors import WriteRejected
+from smarthall.simulators.line import SimOptions, SimulatedLine
 from tests.integration.test_edge_agent import FREE_PORTS, config_for
 from tests.waiting import until
 

@@ -11,19 +11,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from devices import Timeouts
-from devices.camera import CameraDriver, CameraSettings
-from devices.modbus import Link, ModbusDriver
-from devices.profiles import load_profile
-from devices.quality import Quality
-from edge.historian import Historian
-from edge.inspection import load_recipe
-from edge.inspection.archive import ImageArchive
-from edge.inspection.loop import RejectLoop
-from simulators.camera import CameraServer, plant_frame_source
-from simulators.clock import Pacer
-from simulators.modbus.tcp import ModbusTcpStation
-from simulators.plant import Plant, PlantConfig
+from smarthall.devices import Timeouts
+from smarthall.devices.camera import CameraDriver, CameraSettings
+from smarthall.devices.modbus import Link, ModbusDriver
+from smarthall.devices.profiles import load_profile
+from smarthall.devices.quality import Quality
+from smarthall.edge.historian import Historian
+from smarthall.edge.inspection import load_recipe
+from smarthall.edge.inspection.archive import ImageArchive
+from smarthall.edge.inspection.loop import RejectLoop
+from smarthall.simulators.camera import CameraServer, plant_frame_source
+from smarthall.simulators.clock import Pacer
+from smarthall.simulators.modbus.tcp import ModbusTcpStation
+from smarthall.simulators.plant import Plant, PlantConfig
 from tests.waiting import until
 
 FAST = Timeouts(connect=0.5, read=0.25, write=0.25, backoff_min=0.05, backoff_max=0.2)

@@ -8,9 +8,9 @@ import shutil
 
 import pytest
 
-from devices.profiles import Kind, load_profile
-from simulators.modbus import ModbusTcpStation, RtuBus
-from simulators.plant import Plant, PlantConfig
+from smarthall.devices.profiles import Kind, load_profile
+from smarthall.simulators.modbus import ModbusTcpStation, RtuBus
+from smarthall.simulators.plant import Plant, PlantConfig
 
 pytestmark = pytest.mark.interop
 CONVEYOR = load_profile("conveyor").device("conveyor")

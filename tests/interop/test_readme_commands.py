@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from simulators.line import SimOptions, SimulatedLine
+from smarthall.simulators.line import SimOptions, SimulatedLine
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 COMMANDS = [line.split("#")[0].strip() for line in README.read_text(encoding="utf-8").splitlines()

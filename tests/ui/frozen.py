@@ -13,14 +13,14 @@ import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from devices.errors import WriteFailed
-from devices.profiles import DataType
-from devices.quality import Quality, Reading
-from edge.agent import EdgeAgent
-from edge.config import load_line
-from edge.scan import ConnectionScanner, to_tag_value
-from lessons.console.shelf import load_shelf
-from lessons.sim_control import ActiveFault
+from smarthall.devices.errors import WriteFailed
+from smarthall.devices.profiles import DataType
+from smarthall.devices.quality import Quality, Reading
+from smarthall.edge.agent import EdgeAgent
+from smarthall.edge.config import load_line
+from smarthall.edge.scan import ConnectionScanner, to_tag_value
+from smarthall.lessons.console.shelf import load_shelf
+from smarthall.lessons.sim_control import ActiveFault
 
 HERE = Path(__file__).resolve().parent
 LINE = HERE / "frozen_line.toml"

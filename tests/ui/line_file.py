@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulators.line import SimulatedLine
+from smarthall.simulators.line import SimulatedLine
 
 from .frozen import LINE
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from lessons.console.active_faults import ActiveFaults
-from lessons.console.app import LabApp
-from lessons.console.fault_panel import FaultScreen
-from lessons.errors import LessonRunError
-from lessons.progress import Progress
+from smarthall.lessons.console.active_faults import ActiveFaults
+from smarthall.lessons.console.app import LabApp
+from smarthall.lessons.console.fault_panel import FaultScreen
+from smarthall.lessons.errors import LessonRunError
+from smarthall.lessons.progress import Progress
 from tests.waiting import until
 
 from .frozen import FrozenSim, frozen_agent, frozen_shelf

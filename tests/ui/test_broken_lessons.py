@@ -6,13 +6,13 @@ import shutil
 
 import pytest
 
-from edge.config import load_line
-from lessons.console.app import LabApp
-from lessons.console.lesson_list import LessonListScreen
-from lessons.console.shelf import load_shelf
-from lessons.console.step_view import StepScreen
-from lessons.errors import LessonFormatError
-from lessons.progress import Progress
+from smarthall.edge.config import load_line
+from smarthall.lessons.console.app import LabApp
+from smarthall.lessons.console.lesson_list import LessonListScreen
+from smarthall.lessons.console.shelf import load_shelf
+from smarthall.lessons.console.step_view import StepScreen
+from smarthall.lessons.errors import LessonFormatError
+from smarthall.lessons.progress import Progress
 from tests.waiting import until
 
 from .frozen import CATALOGUE, LINE, frozen_agent, frozen_shelf

@@ -9,20 +9,20 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from edge.agent import EdgeAgent
-from edge.config import load_line
-from lessons.console.active_faults import ActiveFaults
-from lessons.console.app import LabApp
-from lessons.console.fault_panel import FaultScreen
-from lessons.console.health_table import HealthTable
-from lessons.console.lesson_list import LessonListScreen
-from lessons.console.line_overview import LineScreen
-from lessons.console.step_view import StepScreen
-from lessons.console.tag_table import TagTable
-from lessons.loader import CATALOGUE, load_catalogue
-from lessons.progress import Progress
-from lessons.sim_control import SimControl
-from simulators.line import SimOptions, SimulatedLine
+from smarthall.edge.agent import EdgeAgent
+from smarthall.edge.config import load_line
+from smarthall.lessons.console.active_faults import ActiveFaults
+from smarthall.lessons.console.app import LabApp
+from smarthall.lessons.console.fault_panel import FaultScreen
+from smarthall.lessons.console.health_table import HealthTable
+from smarthall.lessons.console.lesson_list import LessonListScreen
+from smarthall.lessons.console.line_overview import LineScreen
+from smarthall.lessons.console.step_view import StepScreen
+from smarthall.lessons.console.tag_table import TagTable
+from smarthall.lessons.loader import CATALOGUE, load_catalogue
+from smarthall.lessons.progress import Progress
+from smarthall.lessons.sim_control import SimControl
+from smarthall.simulators.line import SimOptions, SimulatedLine
 from tests.waiting import until
 
 from .line_file import line_file

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from devices.quality import Quality
-from edge.tags import TagValue
-from lessons.console.health import connection_health
+from smarthall.devices.quality import Quality
+from smarthall.edge.tags import TagValue
+from smarthall.lessons.console.health import connection_health
 
 from .frozen import BAD, NOW, T0, frozen_agent
 

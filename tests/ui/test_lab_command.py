@@ -8,15 +8,15 @@ import socket
 
 import pytest
 
-from edge.config import load_line
-from lessons.console.health_table import HealthTable
-from lessons.console.lesson_list import LessonListScreen
-from lessons.console.shelf import load_shelf
-from lessons.console.step_view import StepScreen
-from lessons.console.tag_table import TagTable
-from lessons.loader import CATALOGUE
-from lessons.progress import Progress
-from simulators.line import SimOptions, SimulatedLine
+from smarthall.edge.config import load_line
+from smarthall.lessons.console.health_table import HealthTable
+from smarthall.lessons.console.lesson_list import LessonListScreen
+from smarthall.lessons.console.shelf import load_shelf
+from smarthall.lessons.console.step_view import StepScreen
+from smarthall.lessons.console.tag_table import TagTable
+from smarthall.lessons.loader import CATALOGUE
+from smarthall.lessons.progress import Progress
+from smarthall.simulators.line import SimOptions, SimulatedLine
 from smarthall.cli import main
 from smarthall.lab_command import lab
 from tests.waiting import until

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from lessons.console.active_faults import ActiveFaults
-from lessons.console.app import LabApp
-from lessons.console.tag_table import TagTable
-from lessons.progress import Progress
+from smarthall.lessons.console.active_faults import ActiveFaults
+from smarthall.lessons.console.app import LabApp
+from smarthall.lessons.console.tag_table import TagTable
+from smarthall.lessons.progress import Progress
 from tests.waiting import until
 
 from .frozen import NOW, FrozenSim, frozen_agent, frozen_shelf

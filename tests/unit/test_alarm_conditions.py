@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from devices.quality import Quality
-from edge.alarms import AlarmError, AlarmKind, AlarmSpec, InvalidAlarmSpec, Priority
-from edge.alarms.conditions import condition, discrete_condition, limit_condition
-from edge.alarms.delay import Delay
-from edge.tags import TagValue
+from smarthall.devices.quality import Quality
+from smarthall.edge.alarms import AlarmError, AlarmKind, AlarmSpec, InvalidAlarmSpec, Priority
+from smarthall.edge.alarms.conditions import condition, discrete_condition, limit_condition
+from smarthall.edge.alarms.delay import Delay
+from smarthall.edge.tags import TagValue
 
 TEXTS = {"text_ko": "경보", "text_en": "Alarm"}
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from edge.alarms.machine import Event, Machine, State, expire, step
+from smarthall.edge.alarms.machine import Event, Machine, State, expire, step
 
 SHELVE_UNTIL = 50.0
 

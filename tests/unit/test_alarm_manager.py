@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from devices.quality import Quality
-from edge.alarms import (AlarmError, AlarmEvent, AlarmKind, AlarmManager, AlarmSpec, Event, InvalidAlarmSpec,
+from smarthall.devices.quality import Quality
+from smarthall.edge.alarms import (AlarmError, AlarmEvent, AlarmKind, AlarmManager, AlarmSpec, Event, InvalidAlarmSpec,
                          Priority, State, UnknownAlarm)
-from edge.tags import TagValue
+from smarthall.edge.tags import TagValue
 
 TEMP = "process.temperature"
 FAULT = "conveyor.fault"

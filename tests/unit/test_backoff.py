@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from devices.backoff import Backoff, RetryGate
+from smarthall.devices.backoff import Backoff, RetryGate
 
 
 def test_delays_start_at_min_double_and_stay_within_max():

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from simulators.camera import (
+from smarthall.simulators.camera import (
     BASE_NOISE_SIGMA,
     CAMERA_CENTER_PX,
     FRAME_HEIGHT,
@@ -21,7 +21,7 @@ from simulators.camera import (
     plant_optics,
     render,
 )
-from simulators.plant import CameraView, Part, Plant
+from smarthall.simulators.plant import CameraView, Part, Plant
 
 CLEAN = Optics(noise_sigma=0.0)
 NOMINAL_AREA_PX = math.pi * (20.0 * PX_PER_MM) ** 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulators.clock import Pacer
+from smarthall.simulators.clock import Pacer
 
 
 @pytest.mark.parametrize(("scale", "expected"), [

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from devices.profiles import WORD_ORDERS, DataType, Kind, Point, Text
-from devices.profiles.codec import decode, encode
+from smarthall.devices.profiles import WORD_ORDERS, DataType, Kind, Point, Text
+from smarthall.devices.profiles.codec import decode, encode
 
 
 def point(dtype: DataType, order: str = "ABCD", scale: float = 1.0, offset: float = 0.0) -> Point:

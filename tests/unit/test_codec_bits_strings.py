@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from devices.profiles import DataType, Kind, Point, Text
-from devices.profiles.codec import decode, encode
+from smarthall.devices.profiles import DataType, Kind, Point, Text
+from smarthall.devices.profiles.codec import decode, encode
 
 
 def bit_point(bit: int, dtype: DataType = DataType.UINT16) -> Point:

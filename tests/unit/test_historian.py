@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from devices.quality import Quality
-from edge.alarms import AlarmEvent, AlarmKind, Event, Priority, State
-from edge.historian import Bucket, Historian, HistorianError, NewerSchema
-from edge.tags import TagValue
+from smarthall.devices.quality import Quality
+from smarthall.edge.alarms import AlarmEvent, AlarmKind, Event, Priority, State
+from smarthall.edge.historian import Bucket, Historian, HistorianError, NewerSchema
+from smarthall.edge.tags import TagValue
 
 DAY = 86400.0
 G, B = Quality.GOOD, Quality.BAD

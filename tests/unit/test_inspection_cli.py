@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from simulators.camera import Optics, render
-from simulators.plant import CameraView, Part
+from smarthall.simulators.camera import Optics, render
+from smarthall.simulators.plant import CameraView, Part
 from smarthall.cli import main
 
 

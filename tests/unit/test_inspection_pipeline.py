@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from edge.inspection import DEFECTS, Recipe, inspect, load_recipe
-from simulators.camera import Optics, disc_diameter_mm, render
-from simulators.camera.samples import CONDITIONS
-from simulators.plant import CameraView, Part
+from smarthall.edge.inspection import DEFECTS, Recipe, inspect, load_recipe
+from smarthall.simulators.camera import Optics, disc_diameter_mm, render
+from smarthall.simulators.camera.samples import CONDITIONS
+from smarthall.simulators.plant import CameraView, Part
 
 COLORS = ("red", "black", "silver")
 RECIPE = load_recipe()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from edge.inspection import DEFAULT_RECIPE, Recipe, RecipeError, load_recipe
+from smarthall.edge.inspection import DEFAULT_RECIPE, Recipe, RecipeError, load_recipe
 
 
 def test_default_recipe_matches_built_in_defaults():

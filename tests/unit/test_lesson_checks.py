@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from devices.profiles import Text
-from devices.quality import Quality
-from edge.config import load_line
-from edge.tags import TagValue
-from lessons.checks import Verdict, compare, config_missing, evaluation
-from edge.inspection import DEFAULT_RECIPE, load_recipe
-from lessons.model import (AlarmIs, AllOf, ChoiceAnswer, ConfigCheck, ConfigExpect, CounterIncreased, NumberAnswer,
+from smarthall.devices.profiles import Text
+from smarthall.devices.quality import Quality
+from smarthall.edge.config import load_line
+from smarthall.edge.tags import TagValue
+from smarthall.lessons.checks import Verdict, compare, config_missing, evaluation
+from smarthall.edge.inspection import DEFAULT_RECIPE, load_recipe
+from smarthall.lessons.model import (AlarmIs, AllOf, ChoiceAnswer, ConfigCheck, ConfigExpect, CounterIncreased, NumberAnswer,
                            QualityCondition, ReadingMatches, RecipeCheck, TagChanged, TagCondition)
-from lessons.recipe_check import Grade, grade
+from smarthall.lessons.recipe_check import Grade, grade
 from smarthall.inspect_commands import evaluate
 
 

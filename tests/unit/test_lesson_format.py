@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from edge.config import load_line
-from lessons.loader import CATALOGUE, load_catalogue, validate
+from smarthall.edge.config import load_line
+from smarthall.lessons.loader import CATALOGUE, load_catalogue, validate
 from smarthall.cli import main
 
 GOOD = """\

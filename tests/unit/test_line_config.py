@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from edge.config import DEFAULT_LINE, LINES_DIR, LineConfigError, load_line
-from edge.inspection import DEFAULT_RECIPE
-from edge.inspection.tags import VISION
+from smarthall.edge.config import DEFAULT_LINE, LINES_DIR, LineConfigError, load_line
+from smarthall.edge.inspection import DEFAULT_RECIPE
+from smarthall.edge.inspection.tags import VISION
 
 SIM = DEFAULT_LINE.read_text(encoding="utf-8")
 

@@ -13,9 +13,9 @@ import struct
 
 import pytest
 
-from devices.profiles import DataType, Device, Kind, Point, Text, load_profile
-from simulators.modbus import pdu
-from simulators.modbus.image import DeviceImage
+from smarthall.devices.profiles import DataType, Device, Kind, Point, Text, load_profile
+from smarthall.simulators.modbus import pdu
+from smarthall.simulators.modbus.image import DeviceImage
 
 BITS, REGISTERS = 2000, 125
 

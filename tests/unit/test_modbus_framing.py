@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulators.modbus import FrameError, mbap, rtu
+from smarthall.simulators.modbus import FrameError, mbap, rtu
 
 
 def test_mbap_round_trip():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from devices.profiles import DataType, Device, Kind, Point, Text, load_profile
-from simulators.modbus import IllegalDataAddress, IllegalDataValue, ServerDeviceFailure
-from simulators.modbus.image import DeviceImage
-from simulators.plant import SensorFailure, WriteRejected
+from smarthall.devices.profiles import DataType, Device, Kind, Point, Text, load_profile
+from smarthall.simulators.modbus import IllegalDataAddress, IllegalDataValue, ServerDeviceFailure
+from smarthall.simulators.modbus.image import DeviceImage
+from smarthall.simulators.plant import SensorFailure, WriteRejected
 
 CONVEYOR = load_profile("conveyor").device("conveyor")
 METER = load_profile("fieldbus").device("energy.feeder")

@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from devices.profiles import Kind
-from simulators.modbus import IllegalDataAddress, pdu
+from smarthall.devices.profiles import Kind
+from smarthall.simulators.modbus import IllegalDataAddress, pdu
 
 
 class FakeImage:
@@ -120,7 +120,7 @@ def test_unexpected_error_is_exception_04_logged_once(caplog):
         def read_registers(self, kind, address, count):
             raise ZeroDivisionError("bug")
 
-    with caplog.at_level(logging.ERROR, logger="simulators.modbus.pdu"):
+    with caplog.at_level(logging.ERROR, logger="smarthall.simulators.modbus.pdu"):
         assert [h("04" "0000" "0001", Broken()) for _ in range(3)] == ["8404"] * 3
     assert len([r for r in caplog.records if "ZeroDivisionError" in (r.exc_text or "")]) <= 1
 

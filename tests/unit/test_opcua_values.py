@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from asyncua import ua
 
-from simulators.opcua.calls import Arg, _refusal
-from simulators.opcua.process_server import _plant_attribute, _units
-from simulators.opcua.status import StatusError, as_status_error
-from simulators.opcua.variants import coerce
-from simulators.plant import FaultError, Plant, SensorFailure, WriteRejected
+from smarthall.simulators.opcua.calls import Arg, _refusal
+from smarthall.simulators.opcua.process_server import _plant_attribute, _units
+from smarthall.simulators.opcua.status import StatusError, as_status_error
+from smarthall.simulators.opcua.variants import coerce
+from smarthall.simulators.plant import FaultError, Plant, SensorFailure, WriteRejected
 
 V = ua.VariantType
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from devices.planner import Block, Limits, Planner
-from devices.profiles import DataType, Kind, Point, Text
+from smarthall.devices.planner import Block, Limits, Planner
+from smarthall.devices.profiles import DataType, Kind, Point, Text
 
 
 def pt(address: int, kind: Kind = Kind.HOLDING_REGISTER, dtype: DataType = DataType.UINT16, **extra) -> Point:

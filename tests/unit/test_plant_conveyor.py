@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulators.plant import Plant, PlantConfig, WriteRejected
+from smarthall.simulators.plant import Plant, PlantConfig, WriteRejected
 
 
 def run_until(plant: Plant, condition: Callable[[], bool], limit_s: float = 30.0) -> float:

@@ -6,9 +6,9 @@ import pkgutil
 
 import pytest
 
-import simulators.plant
-from simulators.plant import Plant, PlantConfig, WriteRejected
-from simulators.plant.plant import MAX_SUBSTEP_S
+import smarthall.simulators.plant
+from smarthall.simulators.plant import Plant, PlantConfig, WriteRejected
+from smarthall.simulators.plant.plant import MAX_SUBSTEP_S
 
 POINTS = {
     "feeder": "feed auto_feed magazine_empty pusher_retracted pusher_extended magazine_count parts_dispensed "
@@ -181,9 +181,9 @@ def test_reset_restores_the_initial_state_of_the_same_seed():
 FORBIDDEN = ("asyncio", "socket", "time", "threading", "os", "io", "pymodbus", "asyncua", "cv2", "serial")
 
 
-@pytest.mark.parametrize("module", sorted(pkgutil.iter_modules(simulators.plant.__path__)), ids=lambda m: m.name)
+@pytest.mark.parametrize("module", sorted(pkgutil.iter_modules(smarthall.simulators.plant.__path__)), ids=lambda m: m.name)
 def test_plant_modules_use_no_io_or_clock_libraries(module):
-    loaded = importlib.import_module(f"simulators.plant.{module.name}")
+    loaded = importlib.import_module(f"smarthall.simulators.plant.{module.name}")
     used = {
         (value.__name__ if inspect.ismodule(value) else getattr(value, "__module__", None) or "").split(".")[0]
         for value in vars(loaded).values()

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from simulators.plant import FAULT_KINDS, FaultError, Plant, PlantConfig, SensorFailure
+from smarthall.simulators.plant import FAULT_KINDS, FaultError, Plant, PlantConfig, SensorFailure
 
 CONTRACT_KINDS = (
     "offline", "latency", "drop", "crc_noise", "serial_mismatch", "stuck", "drift", "noise",

@@ -4,8 +4,8 @@ from collections import Counter
 
 import pytest
 
-from simulators.plant import Plant, PlantConfig, WriteRejected
-from simulators.plant.parts import DEFECTS
+from smarthall.simulators.plant import Plant, PlantConfig, WriteRejected
+from smarthall.simulators.plant.parts import DEFECTS
 
 
 @pytest.fixture

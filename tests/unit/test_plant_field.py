@@ -2,7 +2,7 @@
 
 import pytest
 
-from simulators.plant import Plant, PlantConfig, WriteRejected
+from smarthall.simulators.plant import Plant, PlantConfig, WriteRejected
 
 METERS = ("energy.feeder", "energy.conveyor", "energy.vision", "energy.process")
 

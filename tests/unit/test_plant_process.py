@@ -2,7 +2,7 @@
 
 import pytest
 
-from simulators.plant import Plant, PlantConfig, WriteRejected
+from smarthall.simulators.plant import Plant, PlantConfig, WriteRejected
 
 
 @pytest.fixture

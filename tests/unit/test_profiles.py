@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from devices.profiles import DataType, Kind, ProfileError, load_all, load_profile
+from smarthall.devices.profiles import DataType, Kind, ProfileError, load_all, load_profile
 
 LINE_MD_COUNTS = {  # (coils, inputs, input registers, holding registers) per LINE.md
     "feeder": (2, 3, 4, 1),

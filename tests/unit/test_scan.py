@@ -9,9 +9,9 @@ from dataclasses import replace
 
 import pytest
 
-from devices.quality import Quality, Reading
-from edge.config import Connection, ScanGroup, load_line
-from edge.scan import WRITES_BETWEEN_READS, ConnectionScanner
+from smarthall.devices.quality import Quality, Reading
+from smarthall.edge.config import Connection, ScanGroup, load_line
+from smarthall.edge.scan import WRITES_BETWEEN_READS, ConnectionScanner
 from tests.waiting import until
 
 LINE = load_line()

@@ -1,0 +1,18 @@
+"""The wheel owns one import name: the repository's top-level folders install under ``smarthall``.
+
+``devices/`` becomes ``smarthall.devices``, ``edge/`` ``smarthall.edge``, and so on (the repository
+keeps the four folders at its top level; setuptools maps each to its name). Everything else is in
+pyproject.toml; this file only lists the packages, which pyproject.toml cannot map by pattern.
+"""
+
+from setuptools import find_packages, setup
+
+FOLDERS = ("devices", "edge", "lessons", "simulators")
+
+setup(
+    package_dir={"smarthall": "smarthall", **{f"smarthall.{folder}": folder for folder in FOLDERS}},
+    packages=[
+        *find_packages(include=["smarthall", "smarthall.*"]),
+        *(f"smarthall.{package}" for package in find_packages(include=[f"{folder}*" for folder in FOLDERS])),
+    ],
+)
