@@ -4,41 +4,38 @@ An RTU frame is unit id, PDU and CRC16-Modbus (low byte first). On a real
 line a silence of 3.5 characters ends a frame; over a pty there is no
 character timing, so the decoder cuts requests by the length their function
 code implies and the bus calls `Decoder.silence` when the line has been quiet
-(to end a request of unknown length, which then gets exception 01, and to
-forget the partial frame left by garbage). A bad CRC discards everything
-buffered: the device waits for the next silence, as real ones do.
+(to end a request of unknown length, which then gets exception 01).
+
+Garbage never grows the buffer past the largest ADU (256 bytes): a frame
+with a bad CRC, an impossible length, or a buffer that long without a frame
+makes the decoder hunt for the next place a request can start (a unit of the
+bus followed by a function code of known length, found by one regex search)
+and go on from there, as pymodbus's RTU framer does. So a flood costs time
+in proportion to its bytes, and a valid request right after it is answered.
+The CRC is anycrc's C table (15x faster than a Python table on a 256-byte
+frame; the same on an 8-byte one).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+import anycrc
 
 BITS_PER_CHAR = 11  # start, 8 data, parity, stop
 FAST_LINE_BAUD = 19200
 FAST_LINE_SILENCE_S = 0.00175  # the spec's fixed t3.5 above 19200 baud
 _FIXED_LENGTH = {1: 8, 2: 8, 3: 8, 4: 8, 5: 8, 6: 8}
 _COUNTED_LENGTH = {15: 6, 16: 6, 23: 10}  # function code: index of the byte count
-
-
-def _crc_table() -> list[int]:
-    table = []
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = crc >> 1 ^ 0xA001 if crc & 1 else crc >> 1
-        table.append(crc)
-    return table
-
-
-_TABLE = _crc_table()
+MAX_ADU = 256  # the spec's largest RTU frame: unit, 253-byte PDU, CRC
+_CRC16 = anycrc.Model("CRC16-MODBUS")
 
 
 def crc16(data: bytes) -> int:
     """CRC16-Modbus (poly 0xA001 reflected, init 0xFFFF) of data."""
-    crc = 0xFFFF
-    for byte in data:
-        crc = crc >> 8 ^ _TABLE[(crc ^ byte) & 0xFF]
-    return crc
+    return _CRC16.calc(data)
 
 
 def encode(unit: int, pdu: bytes) -> bytes:
@@ -89,33 +86,73 @@ class Frame:
 
 
 class Decoder:
-    """Splits the bytes a master sends into request frames with a good CRC."""
+    """Splits the bytes a master sends into request frames with a good CRC, hunting past garbage.
 
-    def __init__(self) -> None:
+    units: the unit ids served (0, broadcast, is always added); a hunt starts
+    only at one of them. None: at any byte.
+    """
+
+    def __init__(self, units: Iterable[int] | None = None) -> None:
         self._buffer = bytearray()
+        self._start = _frame_start(None if units is None else {0, *units})
+        self._hunting = False  # garbage seen since the last silence: only a request start may lead
 
     @property
     def pending(self) -> int:
         return len(self._buffer)
 
     def feed(self, data: bytes) -> list[Frame]:
-        """The complete requests once data is added; a bad CRC discards the buffer."""
+        """The complete requests once data is added; at most MAX_ADU bytes stay buffered."""
         self._buffer += data
-        frames = []
-        while (length := request_length(self._buffer)) is not None and len(self._buffer) >= length:
-            candidate = bytes(self._buffer[:length])
-            if not crc_ok(candidate):
-                self._buffer.clear()
-                break
-            frames.append(_frame(candidate))
-            del self._buffer[:length]
-        return frames
+        return self._frames(final=False)
 
     def silence(self) -> list[Frame]:
-        """The line went quiet: what is buffered is a whole frame or garbage; either way it ends."""
-        candidate = bytes(self._buffer)
-        self._buffer.clear()
-        return [_frame(candidate)] if crc_ok(candidate) else []
+        """The line went quiet: what is buffered is whole frames or garbage; either way it ends."""
+        frames = self._frames(final=True)
+        self._hunting = False
+        return frames
+
+    def _frames(self, final: bool) -> list[Frame]:
+        frames, buffer = [], self._buffer
+        while buffer:
+            length = request_length(buffer)
+            if length is None:
+                if final and crc_ok(buffer):  # a request of unknown length ends at the silence
+                    frames.append(_frame(bytes(buffer)))
+                    buffer.clear()
+                elif final or self._hunting or len(buffer) > MAX_ADU:
+                    self._hunt()
+                    continue
+                break
+            if length > MAX_ADU:
+                self._hunt()
+            elif len(buffer) < length:
+                if not final:
+                    break
+                self._hunt()
+            elif crc_ok(candidate := bytes(buffer[:length])):
+                frames.append(_frame(candidate))
+                del buffer[:length]
+            else:
+                self._hunt()
+        return frames
+
+    def _hunt(self) -> None:
+        """Drop the first byte and everything up to where the next request can start."""
+        self._hunting = True
+        match = self._start.search(self._buffer, 1)
+        del self._buffer[:match.start() if match else max(1, len(self._buffer) - 1)]
+
+
+def _frame_start(units: set[int] | None) -> re.Pattern[bytes]:
+    """Where a request of known length can start: a served unit, then a function code of known length."""
+    codes = (*_FIXED_LENGTH, *_COUNTED_LENGTH, 43)
+    unit = b"." if units is None else _byte_class(units)
+    return re.compile(b"(?=" + unit + _byte_class(codes) + b")", re.DOTALL)
+
+
+def _byte_class(values: Iterable[int]) -> bytes:
+    return b"[" + b"".join(re.escape(bytes([value])) for value in sorted(values)) + b"]"
 
 
 def _frame(raw: bytes) -> Frame:

@@ -3,7 +3,9 @@
 The simulator keeps the pty master; clients open the slave path (`path`, and
 the stable symlink `link`) with pyserial as they would /dev/ttyUSB0. An
 asyncio reader on the master feeds the sans-IO `rtu.Decoder`; one task
-answers the requests in order, as on a half-duplex line. No threads.
+answers the requests in order, as on a half-duplex line. No threads. A flood
+of garbage is dropped as it arrives (the decoder keeps at most one ADU), and
+requests beyond MAX_QUEUED waiting ones are missed.
 
 As real RTU devices do, the bus stays silent for unknown unit ids, bad CRCs
 and broadcasts (unit 0: applied to every device, never answered). Line
@@ -46,6 +48,7 @@ BUS = "fieldbus"
 DEFAULT_LINK = "/tmp/smarthall-fieldbus"
 DEFAULT_BAUDRATE = 19200
 MIN_QUIET_S = 0.02  # a pty delivers a write at once; wait this long before calling the line quiet
+MAX_QUEUED = 8  # requests waiting for their answer; more are missed, as by a device still replying
 
 
 class RtuBus:
@@ -62,8 +65,8 @@ class RtuBus:
         self._images = {device.unit: DeviceImage(plant, device) for device in profile.devices}
         self._speed = getattr(termios, f"B{self.baudrate}")
         self._rng = random.Random(seed)
-        self._decoder = rtu.Decoder()
-        self._requests: asyncio.Queue[tuple[rtu.Frame, float]] = asyncio.Queue()
+        self._decoder = rtu.Decoder(self._images)
+        self._requests: asyncio.Queue[tuple[rtu.Frame, float]] = asyncio.Queue(MAX_QUEUED)
         self._master = self._slave = -1
         self._quiet: asyncio.TimerHandle | None = None
         self._worker: asyncio.Task | None = None
@@ -121,8 +124,7 @@ class RtuBus:
         except (BlockingIOError, InterruptedError):
             return
         arrived = asyncio.get_running_loop().time()
-        for frame in self._decoder.feed(data):
-            self._requests.put_nowait((frame, arrived))
+        self._queue(self._decoder.feed(data), arrived)
         if self._quiet is not None:
             self._quiet.cancel()
         if self._decoder.pending:
@@ -131,8 +133,12 @@ class RtuBus:
 
     def _on_quiet(self, arrived: float) -> None:
         self._quiet = None
-        for frame in self._decoder.silence():
-            self._requests.put_nowait((frame, arrived))
+        self._queue(self._decoder.silence(), arrived)
+
+    def _queue(self, frames: list[rtu.Frame], arrived: float) -> None:
+        for frame in frames:
+            with contextlib.suppress(asyncio.QueueFull):
+                self._requests.put_nowait((frame, arrived))
 
     async def _serve(self) -> None:
         loop = asyncio.get_running_loop()

@@ -154,6 +154,27 @@ async def test_garbage_then_a_good_request_is_answered(line):
     assert rtu.crc_ok(reply) and reply[:3] == bytes.fromhex("0b0404")
 
 
+async def _write_all(fd: int, data: bytes) -> None:
+    """Write data into the pty, waiting while its buffer is full."""
+    loop, view = asyncio.get_running_loop(), memoryview(data)
+    while view:
+        try:
+            view = view[os.write(fd, view[:65536]):]
+        except BlockingIOError:
+            writable = loop.create_future()
+            loop.add_writer(fd, writable.set_result, None)
+            try:
+                await writable
+            finally:
+                loop.remove_writer(fd)
+
+
+async def test_a_request_right_after_a_garbage_flood_is_answered(line):
+    await _write_all(line.fd, bytes([1, 0x65]) * 1_000_000 + bytes(range(256)) * 1000)  # 2.3 MB, no silence
+    reply = await line.ask(read_input(11, 0, 2), expect=9, timeout=5)
+    assert rtu.crc_ok(reply) and reply[:3] == bytes.fromhex("0b0404")
+
+
 async def test_serial_mismatch_silences_that_device_only(plant, client):
     plant.inject_fault("energy.feeder", "serial_mismatch", {"baudrate": 9600, "parity": "N"})
     with pytest.raises(ModbusIOException):

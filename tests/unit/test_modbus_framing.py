@@ -71,10 +71,10 @@ def test_rtu_decoder_splits_back_to_back_requests_fed_in_pieces():
     assert found == [rtu.Frame(1, bytes.fromhex("0400000002"), 8), rtu.Frame(11, b[1:-2], len(b))]
 
 
-def test_rtu_bad_crc_discards_the_buffer_then_the_next_request_decodes():
+def test_rtu_bad_crc_drops_the_frame_then_the_next_request_decodes():
     decoder, good = rtu.Decoder(), rtu.encode(1, bytes.fromhex("0400000002"))
-    assert decoder.feed(good[:-1] + b"\x00" + good[:3]) == [] and decoder.pending == 0
-    assert decoder.feed(good) == [rtu.Frame(1, good[1:-2], 8)]
+    assert decoder.feed(good[:-1] + b"\x00" + good[:3]) == []
+    assert decoder.feed(good[3:]) == [rtu.Frame(1, good[1:-2], 8)] and decoder.pending == 0
 
 
 def test_rtu_unknown_length_request_ends_at_silence_and_garbage_is_forgotten():
