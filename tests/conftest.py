@@ -1,15 +1,51 @@
-"""Test-wide guards: no test may leak asyncio tasks, threads or sockets."""
+"""Test-wide guards: no test may leak asyncio tasks, threads or sockets; Debian peers that are missing skip their tests.
+
+A test that runs a Debian program is marked `@pytest.mark.debian("command")`; tests/peers/debian.toml says
+which package has it (`python3 dev.py test` installs it as root). Without it the test is skipped with the
+install command as the reason, and the run ends by saying how many were skipped and why: the only skip.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import gc
 import os
+import shutil
 import threading
+import tomllib
+from pathlib import Path
 
 import pytest
 
 LEAK_GRACE_S = 2.0
+DEBIAN = tomllib.loads((Path(__file__).parent / "peers" / "debian.toml").read_text(encoding="utf-8"))
+MISSING_PEER = "needs a Debian package: "
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "debian(command): runs this Debian program (tests/peers/debian.toml)")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        for marker in item.iter_markers("debian"):
+            command = marker.args[0]
+            if shutil.which(command) is None:
+                item.add_marker(pytest.mark.skip(reason=f"{MISSING_PEER}sudo apt-get install -y {DEBIAN[command]}"
+                                                        " (or run `python3 dev.py test` as root)"))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """How many tests were skipped for a missing Debian package, and the one command that installs them all."""
+    packages: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else ""
+        if MISSING_PEER in reason:
+            package = reason.split(MISSING_PEER, 1)[1].split()[4]
+            packages[package] = packages.get(package, 0) + 1
+    if packages:
+        terminalreporter.write_line(f"{sum(packages.values())} test(s) skipped, Debian package(s) missing:"
+                                    f" sudo apt-get install -y {' '.join(sorted(packages))}", yellow=True)
 
 
 def _open_sockets() -> set[str]:

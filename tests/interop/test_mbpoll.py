@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
 
 import pytest
 
@@ -12,7 +11,7 @@ from smarthall.devices.profiles import Kind, load_profile
 from smarthall.simulators.modbus import ModbusTcpStation, RtuBus
 from smarthall.simulators.plant import Plant, PlantConfig
 
-pytestmark = pytest.mark.interop
+pytestmark = [pytest.mark.interop, pytest.mark.debian("mbpoll")]
 CONVEYOR = load_profile("conveyor").device("conveyor")
 FIELDBUS = load_profile("fieldbus")
 VALUE_LINE = re.compile(r"^\[(\d+)\]:\s+(\S+)", re.MULTILINE)
@@ -20,8 +19,6 @@ VALUE_LINE = re.compile(r"^\[(\d+)\]:\s+(\S+)", re.MULTILINE)
 
 async def mbpoll(*args: str) -> dict[int, float]:
     """Run mbpoll once; the values it printed by reference number."""
-    if shutil.which("mbpoll") is None:
-        pytest.fail("mbpoll is not installed: run `apt-get install -y mbpoll` (Debian package mbpoll)")
     process = await asyncio.create_subprocess_exec("mbpoll", *args, "-1", "-o", "1", stdout=asyncio.subprocess.PIPE,
                                                    stderr=asyncio.subprocess.STDOUT)
     try:
