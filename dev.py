@@ -5,7 +5,7 @@
     python3 dev.py test    # also the Debian and npm peers the tests use, then the tests
     python3 dev.py check   # ruff and mypy (what .ci/run runs before the tests)
     python3 dev.py bench   # run the benchmarks
-    python3 dev.py lock    # refresh requirements.lock after changing pyproject.toml's dependencies
+    python3 dev.py lock    # refresh requirements.lock after changing pyproject.toml's dependencies (--upgrade: all)
 
 Extra arguments after the command go to the program (pytest, smarthall). .venv gets the exact
 versions in requirements.lock (with hashes); pyproject.toml keeps the ranges the wheel allows.
@@ -38,15 +38,7 @@ def say(text: str) -> None:
 
 def ensure_venv() -> None:
     """.venv with the locked dependencies and this project (editable); rebuilt when broken, reinstalled when the lock moved."""
-    if sys.version_info < (3, 11):
-        sys.exit(f"Smart Hall needs Python 3.11 or newer; this is {sys.version.split()[0]}")
-    if VENV.exists() and not _works(PYTHON, "-m", "pip", "--version"):
-        say(f"{VENV} is broken (no working python or pip in it): making it again")
-        shutil.rmtree(VENV)
-    if not VENV.exists():
-        _ensure_ensurepip()
-        say(f"creating {VENV}")
-        _venv_create()
+    ensure_bare_venv()
     stamp = VENV / ".installed"
     wanted = _digest(LOCK, ROOT / "pyproject.toml", ROOT / "setup.py")
     if stamp.exists() and stamp.read_text() == wanted:
@@ -57,6 +49,19 @@ def ensure_venv() -> None:
     run([str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
          "-e", str(ROOT)])
     stamp.write_text(wanted)
+
+
+def ensure_bare_venv() -> None:
+    """.venv with a working python and pip, made again when broken (e.g. half-made without ensurepip)."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"Smart Hall needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    if VENV.exists() and not _works(PYTHON, "-m", "pip", "--version"):
+        say(f"{VENV} is broken (no working python or pip in it): making it again")
+        shutil.rmtree(VENV)
+    if not VENV.exists():
+        _ensure_ensurepip()
+        say(f"creating {VENV}")
+        _venv_create()
 
 
 def _venv_create() -> None:
@@ -109,13 +114,17 @@ def ensure_npm_peers() -> None:
     stamp.write_text(wanted)
 
 
-def lock() -> int:
-    """Refresh requirements.lock from pyproject.toml's ranges (uv resolves for every platform and Python >= 3.11)."""
-    ensure_venv()
+def lock(rest: list[str]) -> int:
+    """Refresh requirements.lock from pyproject.toml's ranges, keeping the pins that still fit (--upgrade: newest of all).
+
+    uv, because it resolves once for every platform and Python >= 3.11 (--universal); pip-compile locks for
+    the Python and platform it runs on only.
+    """
+    ensure_bare_venv()
     uv = VENV / "bin" / "uv"
     if not uv.exists():
         run([str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "uv"])
-    run([str(uv), *LOCK_COMMAND[1:], "--upgrade"], cwd=ROOT)
+    run([str(uv), *LOCK_COMMAND[1:], *rest], cwd=ROOT)
     say(f"wrote {LOCK.name}; commit it with pyproject.toml")
     return 0
 
@@ -163,7 +172,7 @@ def main(argv: list[str]) -> int:
             run([str(PYTHON), str(bench), *rest])
         return 0
     if command == "lock":
-        return lock()
+        return lock(rest)
     print(__doc__)
     return 0 if command == "help" else 2
 
