@@ -11,7 +11,8 @@ Exceptions (devices.errors), each with a short `reason` (what a BAD reading says
     ├── SettingsError (also a ValueError)  transport settings that cannot be used
     ├── ConnectFailed                      the transport did not open within the connect timeout
     ├── NotConnected                       lost, or waiting for the backoff: "not connected"
-    ├── RequestTimeout                     no (valid) reply within the timeout: "timeout"
+    ├── RequestTimeout                     no reply within the timeout: "timeout"
+    ├── ProtocolViolation                  a reply that does not answer its request: "byte count 4, expected 6"
     ├── WriteFailed                        write(); reason from the error in __cause__
     ├── CallFailed                         OPC UA method call; reason likewise
     └── DeviceError                        the device answered with an error
@@ -25,12 +26,12 @@ from .backoff import Backoff, RetryGate
 from .driver import Driver, Timeouts, driver_for
 from .errors import (BadStatus, CallFailed, ConnectFailed, DeviceError, DriverError, GatewayTargetFailed,
                      IllegalDataAddress, IllegalDataValue, IllegalFunction, ModbusException, NotConnected,
-                     RequestTimeout, ServerDeviceFailure, SettingsError, WriteFailed)
+                     ProtocolViolation, RequestTimeout, ServerDeviceFailure, SettingsError, WriteFailed)
 from .quality import Quality, Reading
 
 __all__ = [
     "Backoff", "BadStatus", "CallFailed", "ConnectFailed", "DeviceError", "Driver", "DriverError",
     "GatewayTargetFailed", "IllegalDataAddress", "IllegalDataValue", "IllegalFunction", "ModbusException",
-    "NotConnected", "Quality", "Reading", "RequestTimeout", "RetryGate", "ServerDeviceFailure", "SettingsError",
-    "Timeouts", "WriteFailed", "driver_for",
+    "NotConnected", "ProtocolViolation", "Quality", "Reading", "RequestTimeout", "RetryGate",
+    "ServerDeviceFailure", "SettingsError", "Timeouts", "WriteFailed", "driver_for",
 ]

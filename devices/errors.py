@@ -36,9 +36,16 @@ class NotConnected(DriverError):
 
 
 class RequestTimeout(DriverError):
-    """No reply within the read or write timeout (a corrupt reply, such as a bad CRC, ends up here too)."""
+    """No reply within the read or write timeout."""
 
     reason = "timeout"
+
+
+class ProtocolViolation(DriverError):
+    """A reply that does not answer its request (wrong transaction id, unit, function code, byte count,
+    length, CRC); `reason` names the violation. The driver no longer trusts the stream and reconnects."""
+
+    reason = "protocol violation"
 
 
 class WriteFailed(DriverError):

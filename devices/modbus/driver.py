@@ -6,6 +6,12 @@ and backoff are the only ones. A read timeout on a TCP transport drops the
 connection (a peer that vanished without FIN is noticed within the read
 timeout) and the next reconnect waits for the backoff; on a serial port a
 timeout only means that device stayed silent, so the port stays open.
+
+Every reply is checked against its request before a value leaves (`reply`,
+put into pymodbus by `framer`). A reply that is no answer is a
+`ProtocolViolation`: its points are BAD with the violation as the reason, it
+is counted in `protocol_violations`, and a TCP connection is dropped (its
+byte stream can no longer be trusted) and reopened through the backoff.
 """
 
 from __future__ import annotations
@@ -18,23 +24,22 @@ from collections.abc import Callable, Mapping, Sequence
 
 from pymodbus.client.base import ModbusBaseClient
 from pymodbus.exceptions import ConnectionException, ModbusIOException
-from pymodbus.pdu import ModbusPDU
 
 from ..backoff import Backoff, RetryGate
 from ..driver import Timeouts, connect_if_due
 from ..deadline import within
 from ..errors import (ConnectFailed, DeviceError, DriverError, IllegalDataAddress, ModbusException, NotConnected,
-                      RequestTimeout, SettingsError, WriteFailed)
+                      ProtocolViolation, RequestTimeout, SettingsError, WriteFailed)
 from ..planner import Block, Limits, Planner
 from ..profiles import Device, Kind, Point
 from ..profiles.codec import encode
 from ..quality import Reading, Value
+from .framer import CheckedReply, checked
 from .link import Link
 
 _READ = {
-    Kind.COIL: ("read_coils", "bits"), Kind.DISCRETE_INPUT: ("read_discrete_inputs", "bits"),
-    Kind.INPUT_REGISTER: ("read_input_registers", "registers"),
-    Kind.HOLDING_REGISTER: ("read_holding_registers", "registers"),
+    Kind.COIL: "read_coils", Kind.DISCRETE_INPUT: "read_discrete_inputs",
+    Kind.INPUT_REGISTER: "read_input_registers", Kind.HOLDING_REGISTER: "read_holding_registers",
 }
 
 
@@ -48,7 +53,9 @@ class ModbusDriver:
         self.planner = Planner(limits)
         self._gate = RetryGate(Backoff(timeouts.backoff_min, timeouts.backoff_max, rng))
         self._client: ModbusBaseClient | None = None
+        self._framer = None
         self._connecting = asyncio.Lock()
+        self.protocol_violations = 0  # replies that did not answer their request, since start
 
     @classmethod
     def from_settings(cls, protocol: str, settings: Mapping[str, object], timeouts: Timeouts) -> ModbusDriver:
@@ -80,6 +87,7 @@ class ModbusDriver:
                 client.close()
                 self._gate.failed(time.monotonic())
                 raise ConnectFailed(f"{self.link}: cannot connect within {t.connect:g} s")
+            self._framer = checked(client)
             self._client = client
 
     async def close(self) -> None:
@@ -114,6 +122,10 @@ class ModbusDriver:
                     reason = exc.reason
                 except (RequestTimeout, NotConnected) as exc:
                     reason = given_up = exc.reason
+                except ProtocolViolation as exc:
+                    reason = exc.reason
+                    if self.link.over_tcp:
+                        given_up = reason
                 else:
                     now = time.time()
                     found.update((p, Reading.good(v, now)) for p, v in block.values(data))
@@ -142,8 +154,7 @@ class ModbusDriver:
                 return
             word = 0
             if point.bit is not None:
-                reply = await self._call(lambda c: c.read_holding_registers(at, count=1, device_id=unit), timeout)
-                word = reply.registers[0]
+                word = (await self._call(lambda c: c.read_holding_registers(at, count=1, device_id=unit), timeout))[0]
             words = encode(point, value, word)
             if len(words) == 1:
                 await self._call(lambda c: c.write_register(at, words[0], device_id=unit), timeout)
@@ -187,18 +198,23 @@ class ModbusDriver:
         return await connect_if_due(self.connected, self._gate, self.connect)
 
     async def _fetch(self, unit: int | None, block: Block) -> list:
-        method, field = _READ[block.kind]
-        reply = await self._call(lambda c: getattr(c, method)(block.start, count=block.count, device_id=unit),
-                                 self.timeouts.read)
-        return getattr(reply, field)
+        method = _READ[block.kind]
+        return await self._call(lambda c: getattr(c, method)(block.start, count=block.count, device_id=unit),
+                                self.timeouts.read)
 
-    async def _call(self, request: Callable[[ModbusBaseClient], object], timeout: float) -> ModbusPDU:
-        """One request within timeout; named errors for timeouts, lost connections and exception replies."""
+    async def _call(self, request: Callable[[ModbusBaseClient], object], timeout: float) -> list | None:
+        """One request within timeout: the values its checked reply carries (None for a write).
+
+        Named errors for timeouts, lost connections, exception replies and replies that answer
+        something else (ProtocolViolation).
+        """
         if not self.connected:
             self._drop()
             raise NotConnected(f"{self.link}: connection lost")
+        if self._framer.untrusted is not None:
+            self._violated(ProtocolViolation(reason=self._framer.untrusted))
         try:
-            reply = await within(request(self._client), timeout)
+            reply: CheckedReply = await within(request(self._client), timeout)
         except (TimeoutError, ModbusIOException):
             if self.link.over_tcp:
                 self._drop()
@@ -207,10 +223,22 @@ class ModbusDriver:
         except ConnectionException:
             self._drop()
             raise NotConnected(f"{self.link}: connection lost") from None
-        if reply.isError():
-            raise ModbusException.of(reply.exception_code, str(self.link))
+        outcome = reply.outcome
+        if isinstance(outcome, ProtocolViolation):
+            self._violated(outcome)
+        if isinstance(outcome, ModbusException):
+            raise ModbusException.of(outcome.code, str(self.link))
         self._gate.succeeded()
-        return reply
+        return outcome
+
+    def _violated(self, violation: ProtocolViolation) -> None:
+        """Count a reply that answered something else and raise it; a TCP stream is reset through the backoff."""
+        self.protocol_violations += 1
+        self._framer.untrusted = None
+        if self.link.over_tcp:
+            self._drop()
+            self._gate.failed(time.monotonic())
+        raise ProtocolViolation(f"{self.link}: {violation.reason}", violation.reason)
 
     def _drop(self) -> None:
         client, self._client = self._client, None

@@ -207,7 +207,9 @@ async def test_crc_noise_reads_bad_without_crashing_and_recovers(rtu_driver, pla
     meter = FIELDBUS.device("energy.process")
     fault = plant.inject_fault("fieldbus", "crc_noise", {"fraction": 1.0})
     readings = await rtu_driver.read(meter, meter.points)
-    assert {(r.quality, r.reason) for r in readings} == {(Quality.BAD, "timeout")}
+    assert {(r.quality, r.reason) for r in readings} == {(Quality.BAD, "crc error")}
+    assert rtu_driver.protocol_violations == 1
+    assert rtu_driver.connected, "a corrupt frame on a serial bus is not a dead port"
     plant.clear_fault(fault.id)
     await until(lambda: _good(rtu_driver, meter, meter.points))
 
