@@ -19,7 +19,7 @@ from smarthall.devices.profiles import load_profile
 from .camera import CameraServer, plant_frame_source
 from .clock import Pacer
 from .modbus.rtu_bus import RtuBus
-from .modbus.tcp import ModbusTcpStation
+from .modbus.tcp import DEFAULT_IDLE_TIMEOUT_S, ModbusTcpStation
 from .opcua.control_server import SimControlServer
 from .opcua.process_server import ProcessStationServer
 from .plant import Plant, PlantConfig
@@ -49,6 +49,7 @@ class SimOptions:
     time_scale: float = 1.0
     tick: float = 0.01
     emulate_wire_time: bool = False
+    modbus_idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,8 @@ class SimulatedLine:
         try:
             for name, port, flag in (("feeder", o.feeder_port, "--feeder-port"),
                                      ("conveyor", o.conveyor_port, "--conveyor-port")):
-                station = ModbusTcpStation(self.plant, load_profile(name).device(name), o.host, port)
+                station = ModbusTcpStation(self.plant, load_profile(name).device(name), o.host, port,
+                                           idle_timeout_s=o.modbus_idle_timeout_s)
                 await self._open(station, f"{name} (Modbus TCP)", port, flag)
                 self.stations[name] = station
                 self.endpoints.append(Endpoint(f"{name} Modbus TCP unit 1", f"{o.host}:{station.port}"))

@@ -4,7 +4,16 @@ asyncio streams around the sans-IO pieces (`mbap` framing, `pdu.handle`).
 Each connection is one task answering its requests in order, so pipelined
 requests get their replies in order. The station's unit id, 0 and 255 are
 answered; other unit ids get exception 0x0B (gateway target device failed to
-respond). Bad MBAP headers drop the connection.
+respond). Bad MBAP headers drop the connection (logged once per peer address
+a minute).
+
+Idle and slow clients cannot lock others out: a connection without a whole
+request for ``idle_timeout_s`` is closed (slow senders and clients that do not
+read their replies included), and a new connection beyond
+``max_connections`` closes another: the oldest that never sent a request,
+else the one whose last request is oldest (the Modbus messaging
+implementation guide's "oldest unused connection"), so a polling client
+keeps being served while idle ones hold the slots.
 
 Communication faults come from ``plant.fault(device, kind)``: ``offline``
 closes the listener and every connection and listens again on the same port
@@ -19,9 +28,11 @@ import asyncio
 import contextlib
 import logging
 import random
+from dataclasses import dataclass
 
 from smarthall.devices.profiles import Device
 
+from ..peer_log import PeerLog
 from . import mbap
 from .errors import FrameError
 from .image import DeviceImage, PlantPort
@@ -31,29 +42,45 @@ log = logging.getLogger(__name__)
 
 GATEWAY_TARGET_FAILED = 0x0B
 ALWAYS_ANSWERED_UNITS = (0, 255)
+DEFAULT_IDLE_TIMEOUT_S = 60.0
+
+
+@dataclass
+class _Connection:
+    writer: asyncio.StreamWriter
+    last_request: float  # or when it opened
+    answered: bool = False  # sent a whole request
 
 
 class ModbusTcpStation:
     """Serves one device over Modbus TCP on host:port (port 0 picks a free one)."""
 
     def __init__(self, plant: PlantPort, device: Device, host: str = "127.0.0.1", port: int = 0, *,
-                 max_connections: int = 16, seed: int = 0, fault_poll_s: float = 0.05) -> None:
+                 max_connections: int = 16, idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S, seed: int = 0,
+                 fault_poll_s: float = 0.05) -> None:
         self.plant = plant
         self.device = device
         self.host = host
         self.max_connections = max_connections
+        self.idle_timeout_s = idle_timeout_s
         self.fault_poll_s = fault_poll_s
         self._port = port
         self._image = DeviceImage(plant, device)
         self._rng = random.Random(seed)
         self._server: asyncio.Server | None = None
-        self._connections: dict[asyncio.Task, asyncio.StreamWriter] = {}
+        self._connections: dict[asyncio.Task, _Connection] = {}
         self._watcher: asyncio.Task | None = None
+        self._malformed = PeerLog(log, f"{device.name} (Modbus TCP)")
 
     @property
     def port(self) -> int:
         """The TCP port, bound once `start` returned."""
         return self._port
+
+    @property
+    def connections(self) -> int:
+        """Connections open now."""
+        return len(self._connections)
 
     @property
     def serving(self) -> bool:
@@ -106,33 +133,47 @@ class ModbusTcpStation:
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
-        self._connections[task] = writer
+        connection = _Connection(writer, asyncio.get_running_loop().time())
+        self._connections[task] = connection
         try:
-            if len(self._connections) <= self.max_connections and self._fault("offline") is None:
-                await self._serve(reader, writer)
-        except (FrameError, ConnectionError) as exc:
-            log.debug("%s: dropping a connection: %s", self.device.name, exc)
+            if len(self._connections) > self.max_connections:
+                self._close_least_recent(task)
+            if self._fault("offline") is None:
+                await self._serve(reader, connection)
+        except FrameError as exc:
+            self._malformed.warning(writer.get_extra_info("peername"), "%s; connection dropped", exc)
+        except (ConnectionError, TimeoutError) as exc:
+            log.debug("%s: dropping a connection: %r", self.device.name, exc)
         except asyncio.CancelledError:
-            pass  # close() or offline; asyncio's stream callback would log a cancelled task
+            pass  # close(), offline or a newer connection; asyncio's stream callback would log a cancelled task
         finally:
             del self._connections[task]
             writer.close()
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        decoder = mbap.Decoder()
-        while data := await reader.read(4096):
-            for frame in decoder.feed(data):
-                if self._fault("offline") is not None:
-                    return
-                reply = self._reply(frame)
-                if reply is None or self._dropped():
-                    continue
-                if latency := self._fault("latency"):
-                    await asyncio.sleep(float(latency.params["ms"]) / 1000)
-                writer.write(reply)
-                await writer.drain()
+    def _close_least_recent(self, newcomer: asyncio.Task) -> None:
+        """Make room for newcomer: close the oldest never used, else the one whose last request is oldest."""
+        others = (task for task in self._connections if task is not newcomer)
+        unused = min(others, key=lambda task: (self._connections[task].answered, self._connections[task].last_request))
+        unused.cancel()
+
+    async def _serve(self, reader: asyncio.StreamReader, connection: _Connection) -> None:
+        decoder, loop, writer = mbap.Decoder(), asyncio.get_running_loop(), connection.writer
+        async with asyncio.timeout_at(loop.time() + self.idle_timeout_s) as deadline:
+            while data := await reader.read(4096):
+                for frame in decoder.feed(data):
+                    if self._fault("offline") is not None:
+                        return
+                    connection.last_request, connection.answered = loop.time(), True
+                    deadline.reschedule(connection.last_request + self.idle_timeout_s)
+                    reply = self._reply(frame)
+                    if reply is None or self._dropped():
+                        continue
+                    if latency := self._fault("latency"):
+                        await asyncio.sleep(float(latency.params["ms"]) / 1000)
+                    writer.write(reply)
+                    await writer.drain()
 
     def _reply(self, frame: mbap.Frame) -> bytes | None:
         if frame.unit in (self.device.unit, *ALWAYS_ANSWERED_UNITS):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import logging
 import struct
 
 import pytest
@@ -179,6 +180,17 @@ async def test_garbage_drops_that_connection_only(clients, stations, garbage):
     assert not (await clients["conveyor"].read_coils(0, count=1, device_id=1)).isError()
 
 
+async def test_garbage_from_one_peer_is_logged_once(stations, caplog):
+    with caplog.at_level(logging.WARNING, "smarthall.simulators.modbus.tcp"):
+        for _ in range(5):
+            reader, writer = await raw(stations["conveyor"])
+            writer.write(bytes.fromhex("000100050006010300000001"))
+            assert await asyncio.wait_for(reader.read(), 1) == b""
+            await close(writer)
+    assert [r.getMessage() for r in caplog.records] == [
+        "conveyor (Modbus TCP): peer 127.0.0.1: protocol id 5, expected 0; connection dropped"]
+
+
 async def test_disconnect_mid_frame_and_half_open_clients_do_not_block_others(clients, stations):
     idle_reader, idle = await raw(stations["conveyor"])
     _, quitter = await raw(stations["conveyor"])
@@ -190,18 +202,61 @@ async def test_disconnect_mid_frame_and_half_open_clients_do_not_block_others(cl
         await close(idle)
 
 
-async def test_connections_beyond_the_cap_are_closed(plant):
-    station = ModbusTcpStation(plant, DEVICES["feeder"], "127.0.0.1", 0, max_connections=1)
+async def test_a_connection_beyond_the_cap_closes_the_one_idle_longest(plant):
+    station = ModbusTcpStation(plant, DEVICES["feeder"], "127.0.0.1", 0, max_connections=2)
     await station.start()
-    first_reader, first = await raw(station)
-    second_reader, second = await raw(station)
+    idle_reader, idle = await raw(station)
+    busy_reader, busy = await raw(station)
+    request = mbap.encode(1, 1, struct.pack(">BHH", 3, 0, 1))
     try:
-        assert await asyncio.wait_for(second_reader.read(), 1) == b""
-        first.write(mbap.encode(1, 1, struct.pack(">BHH", 3, 0, 1)))
-        assert (await asyncio.wait_for(first_reader.readexactly(11), 1))[9:] == struct.pack(">H", 2000)
+        busy.write(request)
+        assert (await asyncio.wait_for(busy_reader.readexactly(11), 1))[9:] == struct.pack(">H", 2000)
+        new_reader, new = await raw(station)
+        assert await asyncio.wait_for(idle_reader.read(), 1) == b""
+        for reader, writer in ((busy_reader, busy), (new_reader, new)):
+            writer.write(request)
+            assert (await asyncio.wait_for(reader.readexactly(11), 1))[9:] == struct.pack(">H", 2000)
     finally:
-        await close(first)
-        await close(second)
+        for writer in (idle, busy, new):
+            await close(writer)
+        await station.close()
+
+
+async def test_a_polling_client_is_served_while_20_idle_clients_hold_connections(plant, stations, clients):
+    assert (await clients["conveyor"].read_holding_registers(0, count=1, device_id=1)).registers == [200]
+    held = [await raw(stations["conveyor"]) for _ in range(20)]
+    try:
+        for _ in range(20):
+            assert (await clients["conveyor"].read_holding_registers(0, count=1, device_id=1)).registers == [200]
+        late = AsyncModbusTcpClient("127.0.0.1", port=stations["conveyor"].port, timeout=1, retries=0)
+        try:
+            assert await late.connect()
+            assert (await late.read_holding_registers(0, count=1, device_id=1)).registers == [200]
+        finally:
+            late.close()
+    finally:
+        for _, writer in held:
+            await close(writer)
+
+
+async def test_an_idle_or_trickling_client_is_closed_after_the_idle_timeout(plant):
+    station = ModbusTcpStation(plant, DEVICES["feeder"], "127.0.0.1", 0, idle_timeout_s=0.2)
+    await station.start()
+    idle_reader, idle = await raw(station)
+    slow_reader, slow = await raw(station)
+    try:
+        request = mbap.encode(1, 1, struct.pack(">BHH", 3, 0, 1))
+        slow.write(request[:1])
+        await wait_until(lambda: station.connections == 2)
+        for byte in request[1:6]:  # a byte now and then, never a whole request
+            slow.write(bytes([byte]))
+            await slow.drain()
+        assert await asyncio.wait_for(idle_reader.read(), 5) == b""
+        assert await asyncio.wait_for(slow_reader.read(), 5) == b""
+        assert station.connections == 0
+    finally:
+        await close(idle)
+        await close(slow)
         await station.close()
 
 
