@@ -15,6 +15,7 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Mapping
+from importlib import resources
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -37,7 +38,7 @@ from .alarms import AlarmSpec, Priority
 from .inspection import DEFAULT_RECIPE, Recipe, RecipeError, load_recipe
 from .inspection.tags import VISION
 
-LINES_DIR = Path(__file__).resolve().parent.parent / "lines"
+LINES_DIR = Path(str(resources.files("smarthall.lines")))  # package data
 DEFAULT_LINE = LINES_DIR / "sim.toml"
 
 _CONNECTION_KEYS = {

@@ -16,7 +16,7 @@ from pathlib import Path
 from smarthall.devices.profiles import Text
 from smarthall.devices.toml_reader import TomlReader
 from smarthall.edge.agent import checked_value
-from smarthall.edge.config import LineConfig, LineConfigError
+from smarthall.edge.config import LINES_DIR, LineConfig, LineConfigError
 from smarthall.edge.errors import WriteRejected
 
 from .errors import LessonFormatError, Problem
@@ -48,7 +48,6 @@ from .model import (
 )
 
 CATALOGUE = Path(__file__).resolve().parent / "catalogue" / "info.toml"
-REPO = Path(__file__).resolve().parent.parent
 
 # LINE.md's fault kinds and what each applies to (sim control checks the details when it injects).
 FAULT_KINDS = ("offline", "latency", "drop", "crc_noise", "serial_mismatch", "stuck", "drift", "noise",
@@ -311,7 +310,7 @@ class _LessonReader(_Reader):
             key = f'{where}.files."{name}"'
             if not isinstance(source, str) or "/" in name or name.startswith("."):
                 raise self.fail(key, "expected name = \"path of the starting copy\"")
-            path = (REPO / source) if source.startswith("lines/") else (self.path.parent / source)
+            path = (LINES_DIR / source.removeprefix("lines/")) if source.startswith("lines/") else (self.path.parent / source)
             if not path.is_file():
                 raise self.fail(key, f"no such file {source!r}")
             files[name] = path

@@ -46,6 +46,7 @@ def add_commands(sub, add_lang) -> None:
     lab.add_argument("--lesson", metavar="ID", help="open this lesson directly")
     lab.add_argument("--trainee", default=_user(), help="trainee or station team the progress is stored for")
     lab.add_argument("--progress", type=Path, default=default_progress_path(), help="progress database (SQLite)")
+    lab.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)  # tests and benchmarks/startup.py
     add_sim_options(lab, "simulated line: ")
     lab.set_defaults(run=_lab)
     actions = lab.add_subparsers(metavar="ACTION")
@@ -84,7 +85,8 @@ def _open_lab(args) -> int:
             broken.id for broken in shelf.broken}:
         raise LessonError(f"no lesson {args.lesson!r} in {CATALOGUE}")
     try:
-        asyncio.run(_run(lab(shelf, args.line, args.progress, args.trainee, args.lesson, args.lang, sim_options(args))))
+        asyncio.run(_run(lab(shelf, args.line, args.progress, args.trainee, args.lesson, args.lang, sim_options(args)),
+                         args.exit_when_ready))
     except SimStartError as exc:
         print(f"smarthall: {busy_port(exc, args.lang)}", file=sys.stderr)
         return 2
@@ -98,10 +100,12 @@ def busy_port(exc: SimStartError, lang: str) -> str:
     return t("port_busy", lang, what=exc.what, host=exc.host, port=exc.busy_port, flag=exc.flag)
 
 
-async def _run(console) -> None:
+async def _run(console, exit_when_ready: bool = False) -> None:
+    """Run the console; exit_when_ready: quit once the lesson list is drawn (headless when no terminal)."""
     async with console as app:
         app.freeze_gc_when_ready = True
-        await app.run_async()
+        app.exit_when_ready = exit_when_ready
+        await app.run_async(headless=exit_when_ready and not sys.stdout.isatty())
 
 
 @contextlib.asynccontextmanager

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from importlib import resources
 from pathlib import Path
 
 from smarthall.devices.toml_reader import TomlReader, parse_toml
 
 from .errors import RecipeError
 
-RECIPES_DIR = Path(__file__).resolve().parent.parent.parent / "recipes"
+RECIPES_DIR = Path(str(resources.files("smarthall.recipes")))  # package data
 DEFAULT_RECIPE = RECIPES_DIR / "default.toml"
 COLORS = ("red", "black", "silver")
 

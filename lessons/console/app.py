@@ -44,10 +44,13 @@ class LabApp(App):
         self.first_lesson = lesson
         self.lang = lang
         self.freeze_gc_when_ready = False  # a long-running console: set by `smarthall lab`, not by tests
+        self.exit_when_ready = False  # `smarthall lab --exit-when-ready`: start, draw the lesson list, quit
 
     def on_ready(self) -> None:
         if self.freeze_gc_when_ready:
             gc.freeze()  # the start-up objects are kept for good, so full collections stay short (~10 ms, not ~130)
+        if self.exit_when_ready:
+            self.exit()
 
     def on_mount(self) -> None:
         self.retranslate()

@@ -1,0 +1,105 @@
+"""The wheel is the product: built from a copy of the sources, installed into a fresh venv outside the checkout,
+it owns one import name and runs `smarthall tags`, `lesson list`, `sim` and `lab` with nothing from the repository.
+
+The wheel is installed for real (no editable finder); its dependencies come from this test environment
+(the lock) through a .pth file, so the test needs no network.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import site
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.waiting import until
+
+ROOT = Path(__file__).resolve().parents[2]
+SKIP = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "node_modules", "__pycache__",
+                              ".pytest_cache", ".hypothesis", ".mypy_cache", ".ruff_cache")
+FREE_PORTS = ["--feeder-port", "0", "--conveyor-port", "0", "--process-port", "0", "--control-port", "0",
+              "--camera-port", "0"]
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> tuple[Path, Path, dict[str, str]]:
+    """(the built wheel, the fresh venv's bin folder, an environment whose data folders are the test's own)."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    source = tmp / "source"
+    shutil.copytree(ROOT, source, ignore=SKIP)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--wheel-dir", str(tmp / "dist"), str(source)], check=True, capture_output=True, cwd=tmp)
+    wheel = next((tmp / "dist").glob("smarthall-*.whl"))
+    env_dir = tmp / "venv"
+    venv.create(env_dir, with_pip=False)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(env_dir / "bin" / "python"), "install", "--quiet",
+                    "--no-deps", str(wheel)], check=True, capture_output=True, cwd=tmp)
+    purelib = subprocess.run([str(env_dir / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    Path(purelib, "test-dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n", encoding="utf-8")
+    home = tmp / "home"
+    home.mkdir()
+    env = {"PATH": f"{env_dir / 'bin'}:/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8"}
+    return wheel, env_dir / "bin", env
+
+
+def smarthall(installed, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    _, bin_dir, env = installed
+    return subprocess.run([str(bin_dir / "smarthall"), *args], capture_output=True, text=True, env=env,
+                          cwd=env["HOME"], timeout=timeout)
+
+
+def test_the_wheel_owns_one_import_name(installed):
+    wheel, _, _ = installed
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {name.split("/")[0] for name in names if ".dist-info/" not in name} == {"smarthall"}
+    assert {"smarthall/lines/sim.toml", "smarthall/recipes/default.toml",
+            "smarthall/lessons/catalogue/info.toml", "smarthall/devices/profiles/conveyor.toml"} <= set(names)
+
+
+def test_the_installed_package_is_the_wheel_not_the_checkout(installed):
+    _, bin_dir, env = installed
+    where = subprocess.run([str(bin_dir / "python"), "-c", "import smarthall.edge; print(smarthall.edge.__file__)"],
+                           capture_output=True, text=True, env=env, cwd=env["HOME"], check=True).stdout
+    assert where.startswith(str(bin_dir.parent)), where
+
+
+def test_tags_and_lesson_list_from_the_wheel(installed):
+    tags = smarthall(installed, "tags")
+    assert tags.returncode == 0, tags.stderr
+    assert "conveyor.speed_actual" in tags.stdout and "vision.inspected" in tags.stdout
+    lessons = smarthall(installed, "lesson", "list")
+    assert lessons.returncode == 0, lessons.stderr
+    assert len(lessons.stdout.splitlines()) == 8 and "data-collection" in lessons.stdout, lessons.stdout
+    assert smarthall(installed, "lesson", "validate").returncode == 0
+
+
+async def test_sim_from_the_wheel_runs_until_interrupted(installed, tmp_path):
+    _, bin_dir, env = installed
+    out = tmp_path / "sim.out"
+    with out.open("w") as stdout:
+        sim = subprocess.Popen([str(bin_dir / "smarthall"), "sim", *FREE_PORTS, "--fieldbus-link", str(tmp_path / "bus")],
+                               stdout=stdout, stderr=subprocess.STDOUT, env=env, cwd=env["HOME"])
+        try:
+            await until(lambda: "camera" in out.read_text() or sim.poll() is not None, timeout=60)
+            assert sim.poll() is None, out.read_text()
+            sim.send_signal(signal.SIGINT)
+            assert sim.wait(30) == 0, out.read_text()
+        finally:
+            if sim.poll() is None:
+                sim.kill()
+                sim.wait()
+    assert "/camera/stream.mjpg" in out.read_text()
+
+
+def test_lab_from_the_wheel_starts_and_draws_the_lesson_list(installed, tmp_path):
+    lab = smarthall(installed, "lab", "--exit-when-ready", *FREE_PORTS, "--fieldbus-link", str(tmp_path / "bus"),
+                     "--progress", str(tmp_path / "progress.db"))
+    assert lab.returncode == 0, lab.stderr
+    assert "Traceback" not in lab.stderr, lab.stderr
