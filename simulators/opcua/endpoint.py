@@ -6,7 +6,9 @@ closes the listening socket and every connection, as a PLC that lost its
 network would; coming back listens on the same port again.
 
 asyncua's clock task (ServerStatus/CurrentTime) makes every stop() wait up to a
-second, so it is off; `tick()`, called with every sync, keeps the time instead.
+second, so it is off; `tick()`, called with every sync, keeps the time instead,
+and runs a garbage collection after clients left (see `limits`, which also
+bounds what clients can make the server hold).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from copy import copy
 from datetime import datetime, timezone
 
 from asyncua import Server, ua
+
+from . import limits
 
 _STATUS = ua.NodeId(ua.ObjectIds.Server_ServerStatus)
 _CURRENT_TIME = ua.NodeId(ua.ObjectIds.Server_ServerStatus_CurrentTime)
@@ -25,6 +29,9 @@ class UaEndpoint:
 
     def __init__(self, endpoint: str, name: str, namespace: str) -> None:
         self.server = Server()
+        limits.apply(self.server)
+        limits.quiet_bad_input_logs()
+        self._collector = limits.Collector(self.server)
         self._endpoint = endpoint
         self._name = name
         self._namespace = namespace
@@ -58,7 +65,8 @@ class UaEndpoint:
         return self._url
 
     async def tick(self) -> None:
-        """Advance ServerStatus/CurrentTime, at most once a second."""
+        """Advance ServerStatus/CurrentTime, at most once a second; collect garbage after clients left."""
+        self._collector.check()
         now = datetime.now(timezone.utc)
         if self._clock is not None and (now - self._clock).total_seconds() < 1:
             return

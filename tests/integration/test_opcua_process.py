@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import struct
 
 import pytest
 from asyncua import Client, Node, ua
 
 from smarthall.devices.profiles import load_profile
-from smarthall.simulators.opcua import ProcessStationServer
+from smarthall.simulators.opcua import ProcessStationServer, limits
 from smarthall.simulators.plant import Plant
+from tests.waiting import until
 
 PROFILE = load_profile("process")
 DEVICE = PROFILE.device("process")
@@ -204,3 +207,43 @@ async def test_latency_fault_delays_reads_until_cleared(client, station, plant):
         await asyncio.wait_for(setpoint.read_value(), 0.1)
     plant.clear_faults()
     assert await setpoint.read_value() == plant.read("process", "setpoint")
+
+
+def _hello(url: str) -> bytes:
+    body = struct.pack("<5I", 0, 65535, 65535, 0, 0) + struct.pack("<i", len(url)) + url.encode()
+    return b"HELF" + struct.pack("<I", 8 + len(body)) + body
+
+
+def _chunk(channel: int, size: int) -> bytes:
+    """An intermediate MSG chunk for a secure channel that does not exist."""
+    return b"MSGC" + struct.pack("<II", size, channel) + struct.pack("<III", 1, 1, 1) + bytes(size - 24)
+
+
+async def test_a_chunk_flood_leaves_the_server_answering_and_its_log_short(station, client, caplog):
+    temperature = await child(client, "Temperature")
+    with caplog.at_level(logging.INFO, "asyncua"):
+        for _ in range(5):
+            reader, writer = await asyncio.open_connection(*station.endpoint_url[len("opc.tcp://"):].split(":"))
+            writer.write(_hello(station.endpoint_url) + _chunk(0x1234, 8192) * 100)
+            await writer.drain()
+            assert isinstance(await temperature.read_value(), float)
+            writer.close()
+            await writer.wait_closed()
+        assert isinstance(await temperature.read_value(), float)
+    loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert loud and not [r for r in loud if r.exc_info]
+    assert len({(r.name, r.msg) for r in loud}) == len(loud)
+
+
+async def test_the_collector_sees_asyncuas_connections_come_and_go(station):
+    """Fails loudly when asyncua renames the transport list the collector counts."""
+    server = station._ua.server
+    collector = limits.Collector(server)
+    visitor = Client(station.endpoint_url, timeout=WAIT_S)
+    await visitor.connect()
+    try:
+        assert limits.connections(server) == 1 and not collector.check()
+    finally:
+        await visitor.disconnect()
+    await until(lambda: limits.connections(server) == 0)
+    assert collector.check() and not collector.check()
