@@ -1,11 +1,18 @@
-"""The one small interface every protocol driver implements, its timeouts, and the factory."""
+"""The one small interface every protocol driver implements, what else a driver may offer, timeouts, the factory.
+
+`Driver` is what every driver does (connect, read, write, close). The capabilities a driver
+may add are small `runtime_checkable` protocols the edge checks before it relies on them
+(`missing_capabilities`): `Subscribes` (data changes pushed, OPC UA), `Calls` (device
+methods, OPC UA), `WritesBlocks` (several registers in one request, Modbus FC16),
+`CountsViolations` (replies that did not answer their request, Modbus).
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from .backoff import RetryGate
 from .errors import ConnectFailed
@@ -24,6 +31,7 @@ class Timeouts:
     backoff_max: float = 10.0
 
 
+@runtime_checkable
 class Driver(Protocol):
     """One transport (a TCP station, an RS-485 bus, an OPC UA server) and the devices on it."""
 
@@ -41,6 +49,36 @@ class Driver(Protocol):
 
     async def close(self) -> None:
         """Close the transport (idempotent)."""
+
+
+@runtime_checkable
+class Subscribes(Protocol):
+    async def subscribe(self, device: Device, points: Sequence[Point],
+                        callback: Callable[[Point, Reading], None], interval_ms: float = 100) -> None:
+        """Deliver every data change of points to callback(point, reading), also after reconnects."""
+
+
+@runtime_checkable
+class Calls(Protocol):
+    async def call(self, device: Device, method_name: str, *args: Value) -> object:
+        """Call a device method with the profile's argument types; CallFailed(reason) if refused."""
+
+
+@runtime_checkable
+class WritesBlocks(Protocol):
+    async def write_block(self, device: Device, values: Sequence[tuple[Point, Value]]) -> None:
+        """Write several contiguous points in one request; WriteFailed(reason) if it did not happen."""
+
+
+@runtime_checkable
+class CountsViolations(Protocol):
+    protocol_violations: int
+    """Replies that did not answer their request, since the driver was made."""
+
+
+def missing_capabilities(driver: object, needed: Sequence[type]) -> list[str]:
+    """The names of the capability protocols in `needed` that driver does not offer (empty: all)."""
+    return [capability.__name__ for capability in needed if not isinstance(driver, capability)]
 
 
 def driver_for(profile: Profile, settings: Mapping[str, object], timeouts: Timeouts = Timeouts()) -> Driver:

@@ -1,9 +1,12 @@
 """The edge agent: the one async API (read, write, watch) over the whole line.
 
-`EdgeAgent` opens a driver per connection, runs a scanner task per
-connection (and the vision station's reject loop when the line has one), and
-routes every value to the latest-value table, the historian, the alarms and
-the watchers. Writes are checked against the profile (access,
+`EdgeAgent` opens a driver per connection (from the `drivers` factory it is
+given), runs a scanner task per connection (and the vision station's reject
+loop when the line has one), and routes every value to the latest-value
+table, the historian, the alarms and the watchers. Every task is supervised
+(edge.supervise): one that raises is logged, its connection's tags turn BAD
+(``internal error``) with its communication alarm, and it restarts; closing
+always stops every task and flushes the history. Writes are checked against the profile (access,
 type, range) before anything reaches a PLC, and every write is logged.
 """
 
@@ -11,31 +14,42 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from functools import partial
 
-from smarthall.devices.driver import driver_for
+from smarthall.devices.driver import Calls, Driver, Subscribes, WritesBlocks, driver_for, missing_capabilities
 from smarthall.devices.profiles import DataType
 from smarthall.devices.quality import Quality
 
-from .alarms import AlarmError, AlarmEvent, AlarmManager
+from .alarms import AlarmError, AlarmEvent, AlarmManager, comm_status
 from .audit import WriteLog, WriteRecord
-from .config import LineConfig, Tag
+from .config import Connection, LineConfig, LineConfigError, Tag
 from .errors import CallRejected, WriteRejected
 from .historian import Historian
 from .inspection.station import VisionStation
 from .requests import RequestBox
 from .scan import ConnectionScanner
+from .supervise import INTERNAL_ERROR, supervised
 from .tags import TagValue
 
 WATCH_QUEUE = 1000
+log = logging.getLogger(__name__)
+
+
+def line_driver(connection: Connection) -> Driver:
+    """The driver for a connection of the line file (its profile's protocol, settings and timeouts)."""
+    return driver_for(connection.profile, connection.settings, connection.timeouts)
 
 
 class EdgeAgent:
     """Reads, writes and watches the line's tags; records history and alarms while running."""
 
-    def __init__(self, config: LineConfig, history_path=None) -> None:
+    def __init__(self, config: LineConfig, history_path=None,
+                 drivers: Callable[[Connection], Driver] = line_driver) -> None:
         self.config = config
+        self.drivers = drivers
         self.history_path = history_path or config.historian.path
         self.latest: dict[str, TagValue] = {}
         self.alarms = AlarmManager(config.alarms)
@@ -49,43 +63,71 @@ class EdgeAgent:
         self._tasks: list[asyncio.Task] = []
 
     async def start(self, scan: bool = True) -> None:
-        """Open the history file and the connections; with scan, start scanning every group and the vision loop."""
+        """Open the history file and the connections; with scan, start scanning every group and the vision loop.
+
+        If anything fails part-way, what was started is closed again before the error is raised.
+        """
+        try:
+            self._start(scan)
+        except BaseException:
+            await self.close()
+            raise
+
+    def _start(self, scan: bool) -> None:
         self.history_path.parent.mkdir(parents=True, exist_ok=True)
         self.historian = Historian(self.history_path, retention_days=self.config.historian.retention_days)
         self.write_log = WriteLog(self.history_path)
         self.requests = RequestBox(self.history_path)
         for connection in self.config.connections:
             tags = [t for t in self.config.tags.values() if t.connection == connection.name]
-            driver = driver_for(connection.profile, connection.settings, connection.timeouts)
             subscribe_ms = connection.settings.get("publish_ms", 100) if connection.settings.get("subscribe", True) \
                 and connection.profile.protocol == "opcua" else None
-            self.scanners[connection.name] = ConnectionScanner(connection, tags, self.config.groups, driver,
-                                                               self._publish, subscribe_ms if scan else None)
+            needs = [Subscribes] * (subscribe_ms is not None) + [Calls] * any(d.methods for d in connection.profile.devices)
+            report = partial(self._comm, connection.name) if connection.comm_alarm else lambda ok, reason: None
+            self.scanners[connection.name] = ConnectionScanner(connection, tags, self.config.groups,
+                                                               self._driver(connection, needs), self._publish,
+                                                               subscribe_ms if scan else None, report)
         if scan:
             for name, scanner in self.scanners.items():
-                self._tasks.append(asyncio.create_task(scanner.run(), name=f"scan {name}"))
-            self._tasks.append(asyncio.create_task(self._housekeeping(), name="edge housekeeping"))
+                self._supervise(f"scan {name}", scanner.run, lambda exc, scanner=scanner: scanner.fail(INTERNAL_ERROR))
+            self._supervise("edge housekeeping", self._housekeeping)
             if self.config.vision is not None:
-                self.vision = VisionStation(self.config.vision, self._publish)
-                self._tasks.append(asyncio.create_task(self.vision.run(), name="vision reject loop"))
+                vision = self.config.vision
+                self.vision = VisionStation(vision, self._publish, self._driver(vision.conveyor, [WritesBlocks]))
+                self._supervise("vision reject loop", self.vision.run)
+
+    def _driver(self, connection: Connection, needs: list[type]) -> Driver:
+        """A driver for the connection from the factory, checked to offer what the line needs of it."""
+        driver = self.drivers(connection)
+        if missing := missing_capabilities(driver, needs):
+            raise LineConfigError(f"{self.config.source}: connection {connection.name!r}: its driver "
+                                  f"{type(driver).__name__} does not offer {', '.join(missing)}")
+        return driver
+
+    def _supervise(self, name: str, run, on_failure=lambda exc: None) -> None:
+        self._tasks.append(asyncio.create_task(supervised(name, run, on_failure), name=name))
 
     async def close(self) -> None:
-        """Stop scanning, close the connections, flush and close the history."""
-        for task in self._tasks:
-            await _stop(task)
-        self._tasks.clear()
-        for scanner in self.scanners.values():
-            await scanner.driver.close()
-        self.scanners.clear()
-        if self.vision is not None:
-            await self.vision.close()
-            self.vision = None
-        if self.historian is not None:
-            self.historian.flush()
-            self.historian.close()
-            self.write_log.close()
-            self.requests.close()
-            self.historian = self.write_log = self.requests = None
+        """Stop every task, close the connections, flush and close the history: all of it, whatever fails."""
+        try:
+            for task in self._tasks:
+                await _step(f"stopping {task.get_name()}", _stop(task))
+            self._tasks.clear()
+            for name, scanner in self.scanners.items():
+                await _step(f"closing {name}", scanner.driver.close())
+            self.scanners.clear()
+            if self.vision is not None:
+                await _step("closing the vision station", self.vision.close())
+                self.vision = None
+        finally:
+            if self.historian is not None:
+                try:
+                    self.historian.flush()
+                finally:
+                    self.historian.close()
+                    self.write_log.close()
+                    self.requests.close()
+                    self.historian = self.write_log = self.requests = None
 
     async def __aenter__(self) -> EdgeAgent:
         await self.start()
@@ -201,6 +243,11 @@ class EdgeAgent:
                     queue.get_nowait()  # a slow watcher loses the oldest value, never blocks the scan
                 queue.put_nowait(value)
 
+    def _comm(self, connection: str, ok: bool, reason: str) -> None:
+        """A scanner says its connection stopped or started communicating: the comm.<connection> alarm."""
+        for event in self.alarms.update(comm_status(connection, ok, reason)):
+            self._alarm_event(event)
+
     def _alarm_event(self, event: AlarmEvent) -> None:
         if self.historian is not None:
             self.historian.record_alarm(event)
@@ -229,6 +276,14 @@ class EdgeAgent:
             if now - last_purge > 3600:
                 self.historian.purge(now)
                 last_purge = now
+
+
+async def _step(what: str, step) -> None:
+    """One step of closing: an error is logged and closing goes on."""
+    try:
+        await step
+    except Exception:  # noqa: BLE001 - the rest of the shutdown must still happen
+        log.exception("edge agent: %s failed", what)
 
 
 async def _stop(task: asyncio.Task, patience: float = 1.0) -> None:

@@ -34,7 +34,7 @@ from smarthall.devices.profiles import (
 )
 from smarthall.devices.toml_reader import TomlReader, parse_toml
 
-from .alarms import AlarmSpec, Priority
+from .alarms import AlarmSpec, Priority, comm_alarm
 from .inspection import DEFAULT_RECIPE, Recipe, RecipeError, load_recipe
 from .inspection.tags import VISION
 
@@ -62,6 +62,7 @@ class Connection:
     profile: Profile
     settings: Mapping[str, object]
     timeouts: Timeouts
+    comm_alarm: bool = True  # the communication-loss alarm comm.<name> (edge.alarms.comm)
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,7 @@ class _LineReader(TomlReader):
             if not fnmatch.filter(tags, pattern):
                 raise self.fail(f"[tags] {pattern!r}", "matches no tag of the line")
         alarms = tuple(self.alarm(a, i, tags) for i, a in enumerate(self.get(data, "alarms", "top level", list, [])))
+        alarms += tuple(comm_alarm(c.name) for c in connections if c.comm_alarm)
         self.unique((a.id for a in alarms), "[[alarms]]", "alarm id")
         return LineConfig(name=name, title=self.text(head, "[line]"), source=self.source, connections=connections,
                           groups=groups, tags=MappingProxyType(tags), alarms=alarms, historian=historian, vision=vision)
@@ -228,13 +230,14 @@ class _LineReader(TomlReader):
         except ProfileError as exc:
             raise self.fail(where, f"key 'profile': {exc}") from None
         allowed = _CONNECTION_KEYS[profile.protocol]
-        self.known_keys(data, where, {"name", "profile", "timeouts", *allowed})
+        self.known_keys(data, where, {"name", "profile", "timeouts", "comm_alarm", *allowed})
         settings = {k: v for k, v in data.items() if k in allowed}
         self.check_settings(settings, profile, where)
         if "serial" in settings:  # the drivers call the serial port their "link"
             settings["link"] = settings.pop("serial")
         return Connection(name=name, profile=profile, settings=MappingProxyType(settings),
-                          timeouts=self.timeouts(data.get("timeouts", {}), where))
+                          timeouts=self.timeouts(data.get("timeouts", {}), where),
+                          comm_alarm=self.get(data, "comm_alarm", where, bool, True))
 
     def check_settings(self, settings: Mapping, profile: Profile, where: str) -> None:
         if profile.protocol == "opcua":

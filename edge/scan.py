@@ -5,16 +5,21 @@ and go out between reads; at most `WRITES_BETWEEN_READS` run before a due
 group is read, so a burst of writes never starves the scan. Each group keeps
 its own schedule; a cycle that starts late is measured (jitter) and a cycle
 missed altogether is counted as an overrun, never made up in a burst.
+
+Each scanner knows whether its connection communicates: lost when a whole
+scan brought no GOOD value (or `fail` says the scanner itself broke), back
+with the first GOOD value; `report_comm(ok, reason)` hears every change.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import deque
+import time
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from smarthall.devices.driver import Driver
+from smarthall.devices.driver import CountsViolations, Driver
 from smarthall.devices.quality import Quality, Reading
 
 from .config import Connection, ScanGroup, Tag
@@ -59,11 +64,14 @@ class ConnectionScanner:
     """Scans one connection's tags group by group and carries out its writes."""
 
     def __init__(self, connection: Connection, tags: Sequence[Tag], groups: Sequence[ScanGroup],
-                 driver: Driver, publish: Callable[[TagValue], None], subscribe_ms: float | None = None) -> None:
+                 driver: Driver, publish: Callable[[TagValue], None], subscribe_ms: float | None = None,
+                 report_comm: Callable[[bool, str], None] = lambda ok, reason: None) -> None:
         self.connection = connection
         self.driver = driver
         self.publish = publish
         self.subscribe_ms = subscribe_ms
+        self.report_comm = report_comm
+        self.comm_ok: bool | None = None  # None until the first scan or value
         self._tags = tuple(tags)
         rates = {g.name: g.rate_s for g in groups}
         self._groups = {name: [t for t in tags if t.group == name] for name in rates if any(t.group == name for t in tags)}
@@ -74,6 +82,11 @@ class ConnectionScanner:
         self._requests: deque[_Write | _Read] = deque()
         self._arrived = asyncio.Event()
         self._running = False
+
+    @property
+    def protocol_violations(self) -> int:
+        """Replies that did not answer their request (0 for a driver that does not count them)."""
+        return self.driver.protocol_violations if isinstance(self.driver, CountsViolations) else 0
 
     async def write(self, tag: Tag, value: bool | int | float) -> None:
         """Queue a write and wait until the device took it (raises the driver's WriteFailed)."""
@@ -124,6 +137,13 @@ class ConnectionScanner:
                 missed = int((loop.time() - due[name]) / self._rates[name]) + 1
                 stats.overruns += missed
                 due[name] += missed * self._rates[name]
+
+    def fail(self, reason: str) -> None:
+        """The scanner itself broke: every tag BAD with reason, and the connection counts as lost."""
+        now = time.time()
+        for tag in self._tags:
+            self._deliver(to_tag_value(tag, Reading.bad(reason, now)))
+        self._comm(False, reason)
 
     def _put(self, request: _Write | _Read) -> None:
         self._requests.append(request)
@@ -186,12 +206,22 @@ class ConnectionScanner:
                 value = to_tag_value(tag, reading)
                 self._deliver(value)
                 values.append(value)
+        if values and all(v.quality is not Quality.GOOD for v in values):
+            self._comm(False, Counter(v.reason for v in values).most_common(1)[0][0])
         return values
 
     def _deliver(self, value: TagValue) -> None:
         self.readings += 1
-        self.bad_readings += value.quality is not Quality.GOOD
+        good = value.quality is Quality.GOOD
+        self.bad_readings += not good
         self.publish(value)
+        if good:
+            self._comm(True, "")
+
+    def _comm(self, ok: bool, reason: str) -> None:
+        if ok is not self.comm_ok:
+            self.comm_ok = ok
+            self.report_comm(ok, reason)
 
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from smarthall.devices.camera import CameraDriver
-from smarthall.devices.driver import driver_for
+from smarthall.devices.driver import WritesBlocks
 
 from ..config import VisionSettings
 from ..tags import TagValue
@@ -21,11 +21,11 @@ from .loop import RejectLoop
 class VisionStation:
     """Camera, conveyor connection and reject loop; `run()` until cancelled, then `close()`."""
 
-    def __init__(self, settings: VisionSettings, publish: Callable[[TagValue], None]) -> None:
-        conveyor = settings.conveyor
+    def __init__(self, settings: VisionSettings, publish: Callable[[TagValue], None], conveyor: WritesBlocks) -> None:
+        """`conveyor` is the reject loop's own driver to the conveyor's PLC (apart from the scanner's)."""
         self.settings = settings
         self.camera = CameraDriver(settings.camera)
-        self.conveyor = driver_for(conveyor.profile, conveyor.settings, conveyor.timeouts)
+        self.conveyor = conveyor
         archive = ImageArchive(settings.archive_path, settings.archive_max_bytes, settings.pass_sample)
         self.loop = RejectLoop(self.conveyor, settings.device, self.camera, settings.recipe, poll_s=settings.poll_s,
                                budget_s=settings.budget_s, publish=publish, archive=archive)
