@@ -17,13 +17,15 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-import cv2
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .backoff import Backoff
 from .errors import SettingsError
 from .quality import Reading
+
+if TYPE_CHECKING:  # OpenCV is imported when a camera opens: a line file with [vision] loads without it
+    import cv2
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,8 @@ class CameraDriver:
             self._reason = "closed"
 
     def _open(self) -> cv2.VideoCapture | None:
+        import cv2
+
         s = self.settings
         source = s.source
         params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, int(s.open_timeout * 1000),

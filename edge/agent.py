@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from functools import partial
+from typing import TYPE_CHECKING
 
 from smarthall.devices.driver import Calls, Driver, Subscribes, WritesBlocks, driver_for, missing_capabilities
 from smarthall.devices.profiles import DataType
@@ -28,11 +29,13 @@ from .audit import WriteLog, WriteRecord
 from .config import Connection, LineConfig, LineConfigError, Tag
 from .errors import CallRejected, WriteRejected
 from .historian import Historian
-from .inspection.station import VisionStation
 from .requests import RequestBox
 from .scan import ConnectionScanner
 from .supervise import INTERNAL_ERROR, supervised
 from .tags import TagValue
+
+if TYPE_CHECKING:
+    from .inspection.station import VisionStation
 
 WATCH_QUEUE = 1000
 log = logging.getLogger(__name__)
@@ -92,6 +95,8 @@ class EdgeAgent:
                 self._supervise(f"scan {name}", scanner.run, lambda exc, scanner=scanner: scanner.fail(INTERNAL_ERROR))
             self._supervise("edge housekeeping", self._housekeeping)
             if self.config.vision is not None:
+                from .inspection.station import VisionStation  # OpenCV: only on a line with a camera
+
                 vision = self.config.vision
                 self.vision = VisionStation(vision, self._publish, self._driver(vision.conveyor, [WritesBlocks]))
                 self._supervise("vision reject loop", self.vision.run)

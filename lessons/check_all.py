@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .checks import Verdict
 from .errors import LessonError
 from .model import ChoiceAnswer, ConfigCheck, Lesson, NumberAnswer, ReadingMatches, RecipeCheck
 from .runner import StepRun
-from .sim_control import SimControl
+
+if TYPE_CHECKING:  # asyncua: imported by whoever makes the SimControl
+    from .sim_control import SimControl
 
 PROBE_S = 0.5  # how long the untouched line is watched for a condition that already holds
 

@@ -23,6 +23,7 @@ import shutil
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from smarthall.devices.profiles import Text
 from smarthall.edge.config import LineConfigError, load_line
@@ -31,7 +32,9 @@ from .checks import Evaluation, Status, Verdict, evaluation
 from .errors import LessonRunError
 from .model import Action, Check, ConfigCheck, RecipeCheck, Step
 from .recipe_check import grade
-from .sim_control import SimControl
+
+if TYPE_CHECKING:  # asyncua: imported by whoever makes the SimControl
+    from .sim_control import SimControl
 
 POLL_S = 0.05
 

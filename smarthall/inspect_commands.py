@@ -13,24 +13,20 @@ import argparse
 import asyncio
 import time
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from smarthall.devices.camera import CameraDriver, CameraSettings
-from smarthall.edge.inspection import (
-    DEFAULT_RECIPE,
-    CalibrationError,
-    RecipeError,
-    inspect,
-    load_recipe,
-)
-from smarthall.edge.inspection.calibrate import calibrate
-from smarthall.edge.inspection.grading import Report, grade
-from smarthall.simulators.camera.samples import CONDITIONS, ground_truth_views
+from smarthall.edge.inspection import DEFAULT_RECIPE, CalibrationError, RecipeError, load_recipe
 
 from .edge_commands import CommandError
 
+if TYPE_CHECKING:  # OpenCV and numpy: imported when a command inspects, not for `smarthall --help`
+    import numpy as np
+
+    from smarthall.edge.inspection.grading import Report
+
 DEFAULT_SOURCE = "http://127.0.0.1:8080/camera/stream.mjpg"
+CONDITIONS = ("normal", "dim_light", "noise", "blur")  # simulators.camera.samples.CONDITIONS (checked by a test)
 USER_ERRORS = (RecipeError, CalibrationError)
 
 
@@ -65,6 +61,8 @@ def _run(args) -> int:
             return 0
         frames = asyncio.run(_grab(args.source, args.count, print_results=args.action == "run", recipe=recipe))
         if args.action == "calibrate":
+            from smarthall.edge.inspection.calibrate import calibrate
+
             scale = calibrate(frames, recipe, args.diameter)
             print(f"px_per_mm = {scale:.4f}   (put this under [camera] in {args.recipe}; "
                   f"it was {recipe.px_per_mm:g})")
@@ -77,6 +75,8 @@ async def _grab(source: str, count: int, *, print_results: bool, recipe) -> list
     if not source.isdigit() and "://" not in source and not Path(source).exists():
         raise InspectError(f"camera source {source}: no such file (a USB index, a video file or a URL)")
     settings = CameraSettings(int(source) if source.isdigit() else source)
+    from smarthall.edge.inspection import inspect
+
     frames = []
     async with CameraDriver(settings) as camera:
         after = 0.0
@@ -97,5 +97,8 @@ async def _grab(source: str, count: int, *, print_results: bool, recipe) -> list
 
 def evaluate(parts: int, condition: str, recipe=None, *, seed: int = 1, defect_rate: float = 0.1) -> Report:
     """Render `parts` random parts as the feeder's magazine makes them and grade the pipeline."""
+    from smarthall.edge.inspection.grading import grade
+    from smarthall.simulators.camera.samples import ground_truth_views
+
     recipe = recipe or load_recipe()
     return grade(ground_truth_views(parts, condition, seed=seed, defect_rate=defect_rate), recipe, condition)

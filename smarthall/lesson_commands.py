@@ -13,14 +13,15 @@ import sys
 import tempfile
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from smarthall.edge.agent import EdgeAgent
 from smarthall.edge.config import DEFAULT_LINE, LineConfig, load_line
-from smarthall.lessons.check_all import StepResult, check_lesson
 from smarthall.lessons.errors import LessonError, LessonFormatError
 from smarthall.lessons.loader import CATALOGUE, load_catalogue, validate
 from smarthall.lessons.model import LEVEL_NAMES, Lesson
-from smarthall.lessons.sim_control import SimControl
+
+if TYPE_CHECKING:
+    from smarthall.lessons.check_all import StepResult
 
 CHECK_ALL_TIME_SCALE = 5.0
 _SAY = {
@@ -105,6 +106,9 @@ def _check_all(args) -> int:
 
 async def check_all(lessons: list[Lesson], report=None) -> list[StepResult]:
     """Every lesson's steps on one simulated line (reset through sim control before each lesson)."""
+    from smarthall.edge.agent import EdgeAgent
+    from smarthall.lessons.check_all import check_lesson
+    from smarthall.lessons.sim_control import SimControl  # asyncua: only when a command talks OPC UA
     from smarthall.simulators.line import SimOptions, SimulatedLine
 
     results: list[StepResult] = []

@@ -16,8 +16,17 @@ Exceptions:
 """
 
 from .errors import CalibrationError, InspectionError, RecipeError
-from .pipeline import DEFECTS, Measurements, Result, inspect
 from .recipe import DEFAULT_RECIPE, Recipe, load_recipe
+
+_PIPELINE = ("DEFECTS", "Measurements", "Result", "inspect")  # OpenCV and numpy: imported on first use
+
+
+def __getattr__(name: str):
+    if name in _PIPELINE:
+        from . import pipeline
+        return getattr(pipeline, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["DEFAULT_RECIPE", "DEFECTS", "CalibrationError", "InspectionError", "Measurements", "Recipe",
            "RecipeError", "Result", "inspect", "load_recipe"]

@@ -1,0 +1,37 @@
+"""Commands import only what they use: `smarthall --help`, `tags`, `lesson list` and `profile show` start without
+asyncua, OpenCV or Textual (together about 24x Python's own start-up; benchmarks/startup.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from smarthall import inspect_commands
+from smarthall.simulators.camera.samples import CONDITIONS
+
+HEAVY = ("asyncua", "cv2", "textual")
+PROBE = """
+import contextlib, io, sys
+from smarthall.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        code = main(sys.argv[1:])
+    except SystemExit as exit:
+        code = exit.code
+print(code, *sorted(name for name in {heavy!r} if name in sys.modules))
+"""
+
+
+@pytest.mark.parametrize("command", [["--help"], ["tags"], ["lesson", "list"], ["profile", "show", "conveyor"],
+                                     ["lab", "--help"], ["sim", "--help"], ["inspect", "--help"]])
+def test_a_light_command_imports_no_heavy_library(command, tmp_path):
+    result = subprocess.run([sys.executable, "-c", PROBE.format(heavy=HEAVY), *command], capture_output=True,
+                            text=True, cwd=tmp_path, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0"], f"smarthall {' '.join(command)} imported {result.stdout.split()[1:]}"
+
+
+def test_inspect_offers_the_camera_simulators_conditions():
+    assert inspect_commands.CONDITIONS == tuple(CONDITIONS)
