@@ -1,11 +1,14 @@
 """Checked reading of parsed TOML: every complaint names the file, the place and what was expected.
 
 Profiles (`devices.profiles`) and line configurations (`edge.config`) are read
-through `TomlReader`, which raises the caller's own error class.
+through `TomlReader`, which raises the caller's own error class. TOML allows
+nan and inf; no number here may be either, so `parse_toml` refuses them by
+key before anything reads the file.
 """
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -14,9 +17,9 @@ from .profiles.model import Text
 
 
 def parse_toml(path: Path, error: type[Exception]) -> dict:
-    """The file's TOML, or `error` naming the file and what is wrong with it."""
+    """The file's TOML, or `error` naming the file and what is wrong with it (nan and inf included)."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise error(f"{path}: no such file") from None
     except OSError as exc:
@@ -25,6 +28,23 @@ def parse_toml(path: Path, error: type[Exception]) -> dict:
         raise error(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{path}: not valid TOML: {exc}") from None
+    if where := non_finite(data):
+        key, value = where
+        raise error(f"{path}: key {key!r}: expected a finite number, got {value}")
+    return data
+
+
+def non_finite(data: object, key: str = "") -> tuple[str, float] | None:
+    """The first nan or inf in parsed TOML, with its key (``devices[0].points[3].scale``); None if there is none."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return key, data
+    items = (data.items() if isinstance(data, Mapping)
+             else ((f"[{i}]", v) for i, v in enumerate(data)) if isinstance(data, list) else ())
+    for name, value in items:
+        path = f"{key}{name}" if name.startswith("[") else f"{key}.{name}" if key else name
+        if found := non_finite(value, path):
+            return found
+    return None
 
 
 class TomlReader:
@@ -56,7 +76,7 @@ class TomlReader:
 
     def number(self, data: Mapping, key: str, where: str, low: float, high: float, default=...) -> float:
         value = self.get(data, key, where, (int, float), default)
-        if value is not None and not low <= value <= high:
+        if value is not None and not (math.isfinite(value) and low <= value <= high):
             raise self.fail(where, f"key {key!r}: expected {_plain(low)}..{_plain(high)}, got {_plain(value)}")
         return value
 
@@ -88,5 +108,7 @@ class TomlReader:
 
 
 def _plain(number: float) -> str:
-    """Whole numbers as written (3600000), others short (0.5, 1e+09)."""
+    """Whole numbers as written (3600000), others short (0.5, 1e+09, inf)."""
+    if not math.isfinite(number):
+        return str(number)
     return str(int(number)) if number == int(number) and abs(number) < 1e7 else f"{number:g}"

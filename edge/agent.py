@@ -189,12 +189,10 @@ class EdgeAgent:
         """
         connection, device, method = self.config.method(name)
         try:
-            if len(args) != len(method.inputs):
-                raise CallRejected(f"{name} takes {len(method.inputs)} arguments "
-                                   f"({', '.join(f'{n}: {t}' for n, t in method.inputs)}), got {len(args)}")
-            for (arg_name, dtype), value in zip(method.inputs, args):
-                if isinstance(value, bool) or not dtype.is_float and value != int(value):
-                    raise CallRejected(f"{name}: argument {arg_name} is a {dtype}, got {value!r}")
+            try:
+                method.check(args, name)
+            except ValueError as exc:
+                raise CallRejected(str(exc)) from None
             result = await self.scanners[connection.name].driver.call(device, method.name, *args)
         except Exception as exc:
             self._log_write(user, name, None, list(args), f"{'rejected' if isinstance(exc, CallRejected) else 'failed'}: {exc}")

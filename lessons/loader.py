@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from smarthall.devices.profiles import Text
-from smarthall.devices.toml_reader import TomlReader
+from smarthall.devices.toml_reader import TomlReader, non_finite
 from smarthall.edge.agent import checked_value
 from smarthall.edge.config import LINES_DIR, LineConfig, LineConfigError
 from smarthall.edge.errors import WriteRejected
@@ -140,6 +140,11 @@ class _Reader(TomlReader):
             self.problems.append(Problem(self.source, line, "file", f"not valid TOML: {str(exc).split(' (at ')[0]}"))
             return None
         self.keys = KeyLines(text)
+        if where := non_finite(data):
+            key, value = where
+            self.problems.append(Problem(self.source, self.keys.line(parse_where(key)), key,
+                                         f"expected a finite number, got {value}"))
+            return None
         return data
 
     def fail(self, where: str, message: str) -> _Fail:

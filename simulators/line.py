@@ -18,6 +18,7 @@ from smarthall.devices.profiles import load_profile
 
 from .camera import CameraServer, plant_frame_source
 from .clock import Pacer
+from .modbus.errors import LinkError
 from .modbus.rtu_bus import RtuBus
 from .modbus.tcp import DEFAULT_IDLE_TIMEOUT_S, ModbusTcpStation
 from .opcua.control_server import SimControlServer
@@ -127,6 +128,8 @@ class SimulatedLine:
     async def _open(self, server, what: str, port: int | None, flag: str) -> None:
         try:
             await server.start()
+        except LinkError as exc:
+            raise SimStartError(f"{what}: {exc}", what, flag) from None
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise SimStartError(f"{what}: port {port} on {self.options.host} is already in use"

@@ -53,8 +53,15 @@ class UserError(Exception):
     """A mistake the user can fix; printed as one line."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its complaints on one line (the usage is behind --help)."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="smarthall", description=say("prog", "en"))
+    parser = _Parser(prog="smarthall", description=say("prog", "en"))
     _add_lang(parser, _default_lang())
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 

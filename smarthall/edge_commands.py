@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import re
 import signal
 import socket
@@ -24,6 +25,7 @@ from smarthall.edge.historian import Historian
 from smarthall.edge.requests import RequestBox
 from smarthall.edge.tags import TagValue
 
+from .arg_types import whole
 from .texts import say
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(s|m|h|d)$")
@@ -61,7 +63,7 @@ def add_commands(sub, add_lang) -> None:
     call.add_argument("--user", default="cli")
     watch = command("watch", "print tag values live, with quality, until Ctrl-C", _watch)
     watch.add_argument("tags", nargs="+", metavar="TAG")
-    watch.add_argument("--count", type=int, default=None, help="stop after this many values")
+    watch.add_argument("--count", type=whole(1, 10**9), default=None, help="stop after this many values")
     history = command("history", "a tag's recorded history", _history)
     history.add_argument("tags", nargs="+", metavar="TAG")
     history.add_argument("--since", default="10m", help="how far back: 30s, 10m, 2h, 1d (default 10m)")
@@ -91,9 +93,12 @@ def parse_value(text: str) -> bool | int | float:
         return int(text)
     except ValueError:
         try:
-            return float(text)
+            number = float(text)
         except ValueError:
             raise CommandError(f"value {text!r}: expected a number, true/false or on/off") from None
+    if not math.isfinite(number):
+        raise CommandError(f"value {text!r}: expected a finite number, true/false or on/off")
+    return number
 
 
 def _config(args) -> LineConfig:
@@ -101,7 +106,17 @@ def _config(args) -> LineConfig:
 
 
 def _history_path(args, config: LineConfig) -> Path:
-    return args.db or config.historian.path
+    """The history file, checked to be a file path whose folders are folders."""
+    path = args.db or config.historian.path
+    what = "--db" if args.db else f"{args.line or DEFAULT_LINE}: historian.path"
+    if path.is_dir():
+        raise CommandError(f"{what} {path}: is a folder; expected a file")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise CommandError(f"{what} {path}: {parent} is a file, not a folder")
+            break
+    return path
 
 
 def _existing_history(args, config: LineConfig) -> Path:
@@ -195,7 +210,11 @@ async def _write(args) -> None:
 
 async def _call(args) -> None:
     values = [parse_value(a) for a in args.args]
-    _config(args).method(args.method)  # a typo costs no connection
+    _, _, method = _config(args).method(args.method)  # a typo or a bad argument costs no connection
+    try:
+        method.check(values, args.method)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
     async with agent_session(args, scan=False) as agent:
         result = await agent.call(args.method, values, user=args.user)
         print(say("called", args.lang, method=args.method, args=", ".join(map(str, values)),

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from smarthall.devices.camera import CameraDriver, CameraSettings
 from smarthall.edge.inspection import DEFAULT_RECIPE, CalibrationError, RecipeError, load_recipe
 
+from .arg_types import bounded, whole
 from .edge_commands import CommandError
 
 if TYPE_CHECKING:  # OpenCV and numpy: imported when a command inspects, not for `smarthall --help`
@@ -43,11 +44,11 @@ def add_commands(sub, add_lang) -> None:
     parser.add_argument("--source", default=DEFAULT_SOURCE,
                         help="USB index, video file, RTSP or HTTP/MJPEG URL (default: the simulated camera)")
     parser.add_argument("--recipe", type=Path, default=DEFAULT_RECIPE, help="recipe TOML (default recipes/default.toml)")
-    parser.add_argument("--count", type=int, default=10, help="run/calibrate: frames to use (default 10)")
-    parser.add_argument("--diameter", type=float, default=None, help="calibrate: the part's true diameter in mm")
-    parser.add_argument("--parts", type=int, default=500, help="evaluate: parts to render (default 500)")
+    parser.add_argument("--count", type=whole(1, 100_000), default=10, help="run/calibrate: frames to use (default 10)")
+    parser.add_argument("--diameter", type=bounded(1, 1000), default=None, help="calibrate: the part's true diameter in mm")
+    parser.add_argument("--parts", type=whole(1, 1_000_000), default=500, help="evaluate: parts to render (default 500)")
     parser.add_argument("--condition", choices=CONDITIONS, default="normal", help="evaluate: lighting/optics")
-    parser.add_argument("--defect-rate", type=float, default=0.1, help="evaluate: fraction of defective parts")
+    parser.add_argument("--defect-rate", type=bounded(0, 1), default=0.1, help="evaluate: fraction of defective parts")
     parser.add_argument("--seed", type=int, default=1)
     parser.set_defaults(run=_run)
 

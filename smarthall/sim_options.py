@@ -4,27 +4,16 @@ from __future__ import annotations
 
 import argparse
 
+from .arg_types import bounded, port
+
 PORTS = (("feeder", 5020), ("conveyor", 5021), ("process", 4840), ("control", 4841), ("camera", 8080))
-
-
-def bounded(low: float, high: float):
-    """An argparse type: a number in low..high."""
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number {low:g}..{high:g}, got {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"expected {low:g}..{high:g}, got {value:g}")
-        return value
-    return parse
 
 
 def add_sim_options(parser: argparse.ArgumentParser, prefix: str = "") -> None:
     """Where the simulated line listens and how it runs; `prefix` starts each help text (e.g. "simulated line: ")."""
     parser.add_argument("--host", default="127.0.0.1", help=f"{prefix}address to listen on")
     for name, default in PORTS:
-        parser.add_argument(f"--{name}-port", type=int, default=default, metavar="PORT",
+        parser.add_argument(f"--{name}-port", type=port, default=default, metavar="PORT",
                             help=f"{prefix}default {default}; 0 picks a free port")
     parser.add_argument("--fieldbus-link", default="/tmp/smarthall-fieldbus",
                         help=f"{prefix}stable symlink to the RTU bus pty ('' for none)")

@@ -180,12 +180,16 @@ class _Reader(TomlReader):
 
     def method(self, data: object, where: str) -> Method:
         data = self.table(data, where)
-        inputs = []
+        inputs, ranges = [], []
         for i, arg in enumerate(self.get(data, "inputs", where, list, [])):
-            arg = self.table(arg, f"{where} inputs[{i}]")
-            dtype = self.choice(arg, "type", f"{where} inputs[{i}]", [t.value for t in DataType])
-            inputs.append((self.get(arg, "name", f"{where} inputs[{i}]", str), DataType(dtype)))
-        return Method(name=self.get(data, "name", where, str), inputs=tuple(inputs), text=self.text(data, where))
+            at = f"{where} inputs[{i}]"
+            arg = self.table(arg, at)
+            dtype = DataType(self.choice(arg, "type", at, [t.value for t in DataType]))
+            inputs.append((self.get(arg, "name", at, str), dtype))
+            low, high = dtype.limits
+            ranges.append((self.number(arg, "min", at, low, high, low), self.number(arg, "max", at, low, high, high)))
+        return Method(name=self.get(data, "name", where, str), inputs=tuple(inputs), text=self.text(data, where),
+                      ranges=tuple(ranges))
 
     def event(self, data: object, where: str) -> Event:
         data = self.table(data, where)

@@ -8,7 +8,7 @@ server) with the devices on it; each device has points. The loader in
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -160,6 +160,23 @@ class Method:
     name: str
     inputs: tuple[tuple[str, DataType], ...]
     text: Text
+    ranges: tuple[tuple[float, float], ...] = ()
+    """Each input's accepted low..high (the profile's min/max, else what its type holds)."""
+
+    def check(self, args: Sequence[bool | int | float], called: str = "") -> None:
+        """Raise ValueError naming the method (as `called`) and argument unless args fit the inputs' count, types, ranges."""
+        called = called or self.name
+        if len(args) != len(self.inputs):
+            signature = ", ".join(f"{name}: {dtype}" for name, dtype in self.inputs)
+            raise ValueError(f"{called} takes {len(self.inputs)} arguments ({signature}), got {len(args)}")
+        ranges = self.ranges or tuple(dtype.limits for _, dtype in self.inputs)
+        for (name, dtype), (low, high), value in zip(self.inputs, ranges, args):
+            if isinstance(value, bool) or not math.isfinite(value):
+                raise ValueError(f"{called}: argument {name} must be a finite number, got {value!r}")
+            if not dtype.is_float and value != int(value):
+                raise ValueError(f"{called}: argument {name} is a {dtype}, got {value!r}")
+            if not low <= value <= high:
+                raise ValueError(f"{called}: argument {name} must be in {low:g}..{high:g}, got {value:g}")
 
 
 @dataclass(frozen=True)
