@@ -50,7 +50,7 @@ BAD_LINES = {
     "bad endpoint": (SIM.replace('endpoint = "opc.tcp://127.0.0.1:4840"', 'endpoint = "http://127.0.0.1:4840"'),
                      r"key 'endpoint': expected opc.tcp://host:port"),
     "backoff upside down": (SIM.replace('timeouts = { read = 0.5 }', 'timeouts = { backoff_min = 20 }'),
-                            r"timeouts: backoff_min 20 is above backoff_max 10"),
+                            r"timeouts: backoff_min 20 is above backoff_max 1.5"),
     "rate too fast": (SIM.replace('rate_ms = 100', 'rate_ms = 1'),
                       r"scan_groups\[0\] 'fast': key 'rate_ms': expected 10\.\.3600000, got 1"),
     "pattern matching nothing": (SIM.replace('tags = ["conveyor.*", "feeder.*"]', 'tags = ["conveyer.*", "feeder.*"]'),
