@@ -26,7 +26,7 @@ from pymodbus.client import AsyncModbusSerialClient
 
 from smarthall.devices import Timeouts
 from smarthall.devices.modbus import Link, ModbusDriver
-from smarthall.devices.planner import Limits
+from smarthall.devices.modbus.planner import Limits
 from smarthall.devices.profiles import load_profile
 from smarthall.simulators.modbus import RtuBus
 from smarthall.simulators.plant import Plant

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from pymodbus.client import AsyncModbusTcpClient
 
-from smarthall.devices.planner import Planner
+from smarthall.devices.modbus.planner import Planner
 from smarthall.devices.profiles import load_profile
 from smarthall.edge.agent import EdgeAgent
 from smarthall.edge.config import load_line

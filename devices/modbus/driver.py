@@ -30,7 +30,7 @@ from ..driver import Timeouts, connect_if_due
 from ..deadline import within
 from ..errors import (ConnectFailed, DeviceError, DriverError, IllegalDataAddress, ModbusException, NotConnected,
                       ProtocolViolation, RequestTimeout, SettingsError, WriteFailed)
-from ..planner import Block, Limits, Planner
+from .planner import Block, Limits, Planner
 from ..profiles import Device, Kind, Point
 from ..profiles.codec import encode
 from ..quality import Reading, Value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smarthall.devices.planner import Block, Limits, Planner
+from smarthall.devices.modbus.planner import Block, Limits, Planner
 from smarthall.devices.profiles import DataType, Kind, Point, Text
 
 

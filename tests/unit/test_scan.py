@@ -1,15 +1,14 @@
-"""The scan engine with a fake driver: group rates, writes between reads, one dead device never slows another."""
+"""The scan engine on the memory driver: group rates, writes between reads, one dead device never slows another."""
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Sequence
 from dataclasses import replace
 
 import pytest
 
-from smarthall.devices.quality import Quality, Reading
+from smarthall.devices.memory import MemoryDriver, Operation
 from smarthall.edge.config import Connection, ScanGroup, load_line
 from smarthall.edge.scan import WRITES_BETWEEN_READS, ConnectionScanner
 from tests.waiting import until
@@ -17,31 +16,16 @@ from tests.waiting import until
 LINE = load_line()
 
 
-class FakeDriver:
-    """Answers instantly (or after `read_delay`), logging every operation in order."""
-
-    def __init__(self, read_delay: float = 0.0, write_delay: float = 0.0) -> None:
-        self.log: list[tuple[str, str]] = []
-        self.read_delay = read_delay
-        self.write_delay = write_delay
-        self.connected = True
-
-    async def read(self, device, points) -> list[Reading]:
-        self.log.append(("read", ",".join(p.name for p in points)))
-        if self.read_delay:
-            await asyncio.sleep(self.read_delay)
-        return [Reading(value=1, quality=Quality.GOOD, timestamp=time.time()) for _ in points]
-
-    async def write(self, device, point, value) -> None:
-        self.log.append(("write", point.name))
-        if self.write_delay:
-            await asyncio.sleep(self.write_delay)
-
-    async def close(self) -> None:
-        pass
+def taking(read_s: float = 0.0, write_s: float = 0.0):
+    """A MemoryDriver handler: reads and writes take this long (as if each ran into its timeout)."""
+    async def handler(operation: Operation) -> None:
+        delay = read_s if operation.kind == "read" else write_s
+        if delay:
+            await asyncio.sleep(delay)
+    return handler
 
 
-def scanner_for(connection_name: str, driver: FakeDriver, groups: Sequence[ScanGroup], published: list):
+def scanner_for(connection_name: str, driver: MemoryDriver, groups: Sequence[ScanGroup], published: list):
     connection: Connection = LINE.connection(connection_name)
     tags = [t for t in LINE.tags.values() if t.connection == connection_name]
     return ConnectionScanner(connection, tags, groups, driver, published.append)
@@ -59,7 +43,7 @@ async def run_while(scanners, predicate) -> None:
 
 async def test_each_group_keeps_its_own_rate():
     published = []
-    driver = FakeDriver()
+    driver = MemoryDriver()
     tags = [t for t in LINE.tags.values() if t.connection == "fieldbus"]
     tags = [replace(t, group="fast" if t.device.name == "ambient" else "slow") for t in tags]
     groups = [ScanGroup("fast", 0.01), ScanGroup("slow", 0.2)]
@@ -71,15 +55,16 @@ async def test_each_group_keeps_its_own_rate():
 
 async def test_reads_of_a_group_are_one_batch_per_device():
     published = []
-    driver = FakeDriver()
+    driver = MemoryDriver()
     scanner = scanner_for("conveyor", driver, LINE.groups, published)
     await run_while([scanner], lambda: len(driver.log) >= 1)
-    assert driver.log[0] == ("read", ",".join(p.name for p in LINE.tag("conveyor.motor_run").device.points))
+    assert driver.log[0].kind == "read"
+    assert driver.log[0].points == LINE.tag("conveyor.motor_run").device.points
 
 
 async def test_a_burst_of_writes_does_not_starve_the_scan():
     published = []
-    driver = FakeDriver(write_delay=0.02)
+    driver = MemoryDriver(handler=taking(write_s=0.02))
     scanner = scanner_for("conveyor", driver, [ScanGroup("fast", 0.01)], published)
     task = asyncio.create_task(scanner.run())
     try:
@@ -89,7 +74,7 @@ async def test_a_burst_of_writes_does_not_starve_the_scan():
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-    kinds = "".join(op[0][0] for op in driver.log)
+    kinds = "".join(op.kind[0] for op in driver.log)
     assert kinds.count("w") == 20
     longest_run_of_writes = max(len(run) for run in kinds.split("r"))
     assert longest_run_of_writes <= WRITES_BETWEEN_READS + 1, kinds
@@ -97,8 +82,8 @@ async def test_a_burst_of_writes_does_not_starve_the_scan():
 
 async def test_a_dead_device_never_slows_another():
     published = []
-    dead = FakeDriver(read_delay=0.5)  # as if every read ran into its timeout
-    alive = FakeDriver()
+    dead = MemoryDriver(handler=taking(read_s=0.5))  # as if every read ran into its timeout
+    alive = MemoryDriver()
     group = [ScanGroup("fast", 0.02)]
     slow = scanner_for("feeder", dead, group, published)
     fast = scanner_for("conveyor", alive, group, published)
@@ -107,12 +92,12 @@ async def test_a_dead_device_never_slows_another():
 
 
 async def test_a_failed_write_reaches_the_caller_and_the_scan_goes_on():
-    class Refusing(FakeDriver):
-        async def write(self, device, point, value):
+    async def refusing(operation: Operation) -> None:
+        if operation.kind == "write":
             raise RuntimeError("exception 03 illegal data value")
 
     published = []
-    driver = Refusing()
+    driver = MemoryDriver(handler=refusing)
     scanner = scanner_for("conveyor", driver, [ScanGroup("fast", 0.01)], published)
     task = asyncio.create_task(scanner.run())
     try:

@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .profiles import Kind, Point
-from .profiles.codec import decode
+from ..profiles import Kind, Point
+from ..profiles.codec import decode
 
 MAX_REGISTERS = 125
 MAX_BITS = 2000
