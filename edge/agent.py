@@ -64,19 +64,22 @@ class EdgeAgent:
         self._watchers: list[tuple[frozenset[str], asyncio.Queue[TagValue]]] = []
         self._alarm_listeners: list[asyncio.Queue[AlarmEvent]] = []
         self._tasks: list[asyncio.Task] = []
+        self.listeners: list[Callable[[TagValue], None]] = []  # called with every published value, in the scan
+        self.sparkplug = None  # the SparkplugNode while publishing to the broker
 
-    async def start(self, scan: bool = True) -> None:
-        """Open the history file and the connections; with scan, start scanning every group and the vision loop.
+    async def start(self, scan: bool = True, serve: bool = False) -> None:
+        """Open the history file and the connections; with scan, start scanning every group and the vision loop;
+        with serve (and scan), publish to the broker as the line file's [mqtt] table says.
 
         If anything fails part-way, what was started is closed again before the error is raised.
         """
         try:
-            self._start(scan)
+            self._start(scan, serve)
         except BaseException:
             await self.close()
             raise
 
-    def _start(self, scan: bool) -> None:
+    def _start(self, scan: bool, serve: bool) -> None:
         self.history_path.parent.mkdir(parents=True, exist_ok=True)
         self.historian = Historian(self.history_path, retention_days=self.config.historian.retention_days)
         self.write_log = WriteLog(self.history_path)
@@ -100,6 +103,11 @@ class EdgeAgent:
                 vision = self.config.vision
                 self.vision = VisionStation(vision, self._publish, self._driver(vision.conveyor, [WritesBlocks]))
                 self._supervise("vision reject loop", self.vision.run)
+        if scan and serve and self.config.mqtt is not None:
+            from .sparkplug.node import SparkplugNode
+            self.sparkplug = SparkplugNode(self.config.tags, self.config.mqtt, self.write)
+            self.listeners.append(self.sparkplug.offer)
+            self.sparkplug.start()
 
     def _driver(self, connection: Connection, needs: list[type]) -> Driver:
         """A driver for the connection from the factory, checked to offer what the line needs of it."""
@@ -113,8 +121,12 @@ class EdgeAgent:
         self._tasks.append(asyncio.create_task(supervised(name, run, on_failure), name=name))
 
     async def close(self) -> None:
-        """Stop every task, close the connections, flush and close the history: all of it, whatever fails."""
+        """Stop publishing and every task, close the connections, flush and close the history: all of it, whatever fails."""
         try:
+            if self.sparkplug is not None:
+                self.listeners.remove(self.sparkplug.offer)
+                await _step("closing the Sparkplug edge node", self.sparkplug.close())
+                self.sparkplug = None
             for task in self._tasks:
                 await _step(f"stopping {task.get_name()}", _stop(task))
             self._tasks.clear()
@@ -238,6 +250,8 @@ class EdgeAgent:
             self.historian.record(value, self.config.tags[value.tag].deadband)
         for event in self.alarms.update(value):
             self._alarm_event(event)
+        for listener in self.listeners:
+            listener(value)
         changed = previous is None or (previous.value, previous.quality, previous.reason) != (
             value.value, value.quality, value.reason)
         for wanted, queue in self._watchers:

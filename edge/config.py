@@ -37,6 +37,7 @@ from smarthall.devices.toml_reader import TomlReader, parse_toml
 from .alarms import AlarmSpec, Priority, comm_alarm
 from .inspection import DEFAULT_RECIPE, Recipe, RecipeError, load_recipe
 from .inspection.tags import VISION
+from .sparkplug.settings import MqttSettings, read_mqtt
 
 LINES_DIR = Path(str(resources.files("smarthall.lines")))  # package data
 DEFAULT_LINE = LINES_DIR / "sim.toml"
@@ -121,6 +122,7 @@ class LineConfig:
     alarms: tuple[AlarmSpec, ...]
     historian: HistorianSettings
     vision: VisionSettings | None = None
+    mqtt: MqttSettings | None = None  # [mqtt]: the line as a Sparkplug B edge node
 
     def tag(self, name: str) -> Tag:
         try:
@@ -154,9 +156,9 @@ def load_line(path: str | Path = DEFAULT_LINE, overrides: Mapping[str, Mapping[s
     path = Path(path)
     data = parse_toml(path, LineConfigError)
     for name, values in (overrides or {}).items():
-        if name in ("historian", "vision"):
-            if name == "vision" and "vision" not in data:
-                raise LineConfigError(f"{path}: override for 'vision': the line has no [vision] table")
+        if name in ("historian", "vision", "mqtt"):
+            if name in ("vision", "mqtt") and name not in data:
+                raise LineConfigError(f"{path}: override for {name!r}: the line has no [{name}] table")
             data[name] = _merged(data.get(name, {}), values)
             continue
         matching = [c for c in data.get("connections", []) if isinstance(c, dict) and c.get("name") == name]
@@ -186,7 +188,8 @@ class _LineReader(TomlReader):
         self.path = path
 
     def line(self, data: Mapping) -> LineConfig:
-        self.known_keys(data, "top level", ("line", "historian", "connections", "scan_groups", "tags", "alarms", "vision"))
+        self.known_keys(data, "top level", ("line", "historian", "connections", "scan_groups", "tags", "alarms", "vision",
+                                                 "mqtt"))
         head = self.table(self.get(data, "line", "top level", Mapping), "[line]")
         name = self.get(head, "name", "[line]", str)
         connections = tuple(self.connection(c, i) for i, c in enumerate(self.get(data, "connections", "top level", list)))
@@ -216,8 +219,10 @@ class _LineReader(TomlReader):
         alarms = tuple(self.alarm(a, i, tags) for i, a in enumerate(self.get(data, "alarms", "top level", list, [])))
         alarms += tuple(comm_alarm(c.name) for c in connections if c.comm_alarm)
         self.unique((a.id for a in alarms), "[[alarms]]", "alarm id")
+        mqtt = None if "mqtt" not in data else read_mqtt(self, data["mqtt"], self.path.parent, name, historian.path)
         return LineConfig(name=name, title=self.text(head, "[line]"), source=self.source, connections=connections,
-                          groups=groups, tags=MappingProxyType(tags), alarms=alarms, historian=historian, vision=vision)
+                          groups=groups, tags=MappingProxyType(tags), alarms=alarms, historian=historian, vision=vision,
+                          mqtt=mqtt)
 
     def connection(self, data: object, index: int) -> Connection:
         where = f"connections[{index}]"

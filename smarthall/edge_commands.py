@@ -135,7 +135,7 @@ def format_value(value: TagValue, lang: str) -> str:
 
 
 @contextlib.asynccontextmanager
-async def agent_session(args, scan: bool, tags: Iterable[str] = ()) -> AsyncIterator[EdgeAgent]:
+async def agent_session(args, scan: bool, tags: Iterable[str] = (), serve: bool = False) -> AsyncIterator[EdgeAgent]:
     """An edge agent on the line; for the simulated line with nothing answering, the simulator too.
 
     Tag names are checked first, so a typo costs no connection.
@@ -150,7 +150,7 @@ async def agent_session(args, scan: bool, tags: Iterable[str] = ()) -> AsyncIter
             print(say("sim_in_process", args.lang), file=sys.stderr)
             await stack.enter_async_context(SimulatedLine(SimOptions(fieldbus_link=link)))
         agent = EdgeAgent(config, _history_path(args, config))
-        await agent.start(scan=scan)
+        await agent.start(scan=scan, serve=serve)
         stack.push_async_callback(agent.close)
         yield agent
 
@@ -176,9 +176,12 @@ async def _stop_on_signals() -> asyncio.Event:
 
 async def _edge_run(args) -> None:
     stop = await _stop_on_signals()
-    async with agent_session(args, scan=True) as agent:
+    async with agent_session(args, scan=True, serve=True) as agent:
         print(say("edge_running", args.lang, tags=len(agent.config.tags),
                   connections=len(agent.config.connections), db=agent.history_path), flush=True)
+        if (mqtt := agent.config.mqtt) is not None:
+            print(say("sparkplug_running", args.lang, broker=f"{'mqtts' if mqtt.tls else 'mqtt'}://{mqtt.host}:{mqtt.port}",
+                      group=mqtt.group_id, node=mqtt.edge_node_id, store=mqtt.store.path), flush=True)
         if (vision := agent.config.vision) is not None:
             print(say("vision_running", args.lang, source=vision.camera.source, recipe=vision.recipe.name,
                       path=vision.recipe.source, archive=vision.archive_path), flush=True)

@@ -27,6 +27,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "ko": "엣지 에이전트 실행 중: 연결 {connections}개, 태그 {tags}개, 이력 파일 {db}",
         "en": "Edge agent running: {tags} tags on {connections} connections, history in {db}",
     },
+    "sparkplug_running": {
+        "ko": "Sparkplug B 게시 중: {broker}, 그룹 {group}, 엣지 노드 {node} (브로커가 없을 때는 {store}에 보관)",
+        "en": "Publishing Sparkplug B to {broker} as group {group}, edge node {node} (kept in {store} while it is away)",
+    },
     "vision_running": {
         "ko": "비전 검사 실행 중: 카메라 {source}, 레시피 {recipe} ({path}), 이미지 {archive}",
         "en": "Vision inspection running: camera {source}, recipe {recipe} ({path}), images in {archive}",

@@ -1,0 +1,160 @@
+"""The line as a Sparkplug B edge node through a real Mosquitto (shipped config and ACL) to a test host."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from smarthall.devices.profiles import load_profile
+from smarthall.edge.agent import EdgeAgent
+from smarthall.edge.config import load_line
+from smarthall.edge.sparkplug import payloads
+from smarthall.edge.sparkplug.sparkplug_b_pb2 import DataType, Payload
+from smarthall.simulators.modbus import ModbusTcpStation
+from smarthall.simulators.plant import Plant, PlantConfig
+
+from tests.broker import PASSWORDS, Mosquitto
+from tests.sparkplug_host import Host
+from tests.waiting import until
+
+CONVEYOR = load_profile("conveyor").device("conveyor")
+FEEDER = load_profile("feeder").device("feeder")
+
+
+def line_file(tmp_path, broker: Mosquitto, feeder_port: int, conveyor_port: int, mqtt_extra: str = "") -> str:
+    (tmp_path / "mqtt-password").write_text(PASSWORDS["line1"] + "\n")
+    path = tmp_path / "line1.toml"
+    path.write_text(f"""
+[line]
+name = "line1"
+ko = "라인 1"
+en = "line 1"
+
+[historian]
+path = "{tmp_path / 'history.db'}"
+flush_s = 0.1
+
+[[connections]]
+name = "feeder"
+profile = "feeder"
+host = "127.0.0.1"
+port = {feeder_port}
+
+[[connections]]
+name = "conveyor"
+profile = "conveyor"
+host = "127.0.0.1"
+port = {conveyor_port}
+
+[[scan_groups]]
+name = "fast"
+rate_ms = 50
+tags = ["conveyor.*", "feeder.*"]
+
+[mqtt]
+broker = "{broker.url}"
+group_id = "hall1"
+edge_node_id = "line1"
+username = "line1"
+password_file = "mqtt-password"
+keepalive_s = 2
+{mqtt_extra}
+""", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+async def broker(tmp_path):
+    folder = tmp_path / "broker"
+    folder.mkdir()
+    mosquitto = Mosquitto(folder)
+    await mosquitto.start()
+    try:
+        yield mosquitto
+    finally:
+        await mosquitto.stop()
+
+
+@pytest.fixture
+async def plant_ports():
+    plant = Plant(PlantConfig(seed=3))
+    stations = [ModbusTcpStation(plant, FEEDER, "127.0.0.1", 0), ModbusTcpStation(plant, CONVEYOR, "127.0.0.1", 0)]
+    for station in stations:
+        await station.start()
+    try:
+        yield plant, stations[0].port, stations[1].port
+    finally:
+        for station in stations:
+            await station.close()
+
+
+def metrics_by_name(received) -> dict[str, Payload.Metric]:
+    return {m.name: m for r in received for m in r.payload.metrics}
+
+
+async def start_agent(path) -> EdgeAgent:
+    agent = EdgeAgent(load_line(path))
+    await agent.start(serve=True)
+    return agent
+
+
+async def test_birth_data_and_death_through_mosquitto(tmp_path, broker, plant_ports):
+    plant, feeder_port, conveyor_port = plant_ports
+    async with Host(broker) as host:
+        agent = await start_agent(line_file(tmp_path, broker, feeder_port, conveyor_port))
+        try:
+            await until(lambda: len(host.of("DBIRTH")) == 2)
+            plant.write("conveyor", "speed_setpoint", 321)
+            await until(lambda: any(m.alias == speed.alias and m.int_value == 321
+                                    for r in host.of("DDATA") for m in r.payload.metrics)
+                        if (speed := metrics_by_name(host.of("DBIRTH")).get("conveyor/speed_setpoint")) else False)
+        finally:
+            await agent.close()
+        await until(lambda: host.of("NDEATH"))
+    nbirth, = host.of("NBIRTH")
+    assert nbirth.topic == "spBv1.0/hall1/NBIRTH/line1"
+    assert nbirth.payload.seq == 0
+    node = {m.name: m for m in nbirth.payload.metrics}
+    assert node["bdSeq"].datatype == DataType.Int64
+    assert node[payloads.REBIRTH].boolean_value is False
+    assert {r.device for r in host.of("DBIRTH")} == {"feeder", "conveyor"}
+    births = metrics_by_name(host.of("DBIRTH"))
+    assert len(births) == len(CONVEYOR.points) + len(FEEDER.points)
+    assert len({m.alias for m in births.values()} | {node[payloads.REBIRTH].alias}) == len(births) + 1
+    speed = births["conveyor/speed_setpoint"]
+    props = dict(zip(speed.properties.keys, speed.properties.values))
+    assert speed.datatype == DataType.UInt16
+    assert props["engUnit"].string_value == "mm/s"
+    assert (props["engLow"].double_value, props["engHigh"].double_value) == (0, 500)
+    assert props["readOnly"].boolean_value is False
+    assert props["Quality"].int_value == (0 if speed.is_null else 192)  # BAD until the first scan has read it
+    data = [m for r in host.of("DDATA") for m in r.payload.metrics]
+    assert data and all(not m.name and m.alias for m in data)  # aliases only after the birth
+    sequence = [r.payload.seq for r in host.received if r.verb in ("NBIRTH", "DBIRTH", "DDATA", "NDATA")]
+    assert sequence == [n % 256 for n in range(len(sequence))]
+    death = host.of("NDEATH")[-1]
+    assert payloads.bd_seq_of(death.raw) == payloads.bd_seq_of(nbirth.raw)
+
+
+async def test_rebirth_on_ncmd_and_bdseq_on_the_next_connect(tmp_path, broker, plant_ports):
+    _, feeder_port, conveyor_port = plant_ports
+    path = line_file(tmp_path, broker, feeder_port, conveyor_port)
+    async with Host(broker) as host:
+        agent = await start_agent(path)
+        try:
+            await until(lambda: len(host.of("DBIRTH")) == 2)
+            request = Payload(timestamp=int(time.time() * 1000))
+            request.metrics.add(name=payloads.REBIRTH, datatype=DataType.Boolean, boolean_value=True)
+            await host.command("spBv1.0/hall1/NCMD/line1", request)
+            await until(lambda: len(host.of("NBIRTH")) == 2 and len(host.of("DBIRTH")) == 4)
+        finally:
+            await agent.close()
+        agent = await start_agent(path)
+        try:
+            await until(lambda: len(host.of("NBIRTH")) == 3)
+        finally:
+            await agent.close()
+    first, rebirth, restarted = (payloads.bd_seq_of(r.raw) for r in host.of("NBIRTH"))
+    assert rebirth == first  # the same MQTT session: the will still carries that bdSeq
+    assert restarted == (first + 1) % 256
+    assert [r.payload.seq for r in host.of("NBIRTH")] == [0, 0, 0]
