@@ -147,7 +147,7 @@ class ModbusTcpStation:
         except asyncio.CancelledError:
             pass  # close(), offline or a newer connection; asyncio's stream callback would log a cancelled task
         finally:
-            del self._connections[task]
+            self._connections.pop(task, None)  # gone already when a newer connection closed it
             writer.close()
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
@@ -156,6 +156,7 @@ class ModbusTcpStation:
         """Make room for newcomer: close the oldest never used, else the one whose last request is oldest."""
         others = (task for task in self._connections if task is not newcomer)
         unused = min(others, key=lambda task: (self._connections[task].answered, self._connections[task].last_request))
+        del self._connections[unused]  # counted out now: a burst of newcomers must not all pick this one
         unused.cancel()
 
     async def _serve(self, reader: asyncio.StreamReader, connection: _Connection) -> None:

@@ -239,6 +239,22 @@ async def test_a_polling_client_is_served_while_20_idle_clients_hold_connections
             await close(writer)
 
 
+async def test_a_burst_of_50_connections_leaves_the_station_at_its_cap(plant, stations):
+    station = stations["conveyor"]
+    held = await asyncio.gather(*(raw(station) for _ in range(50)))
+    reads = [asyncio.create_task(reader.read()) for reader, _ in held]
+    try:
+        await wait_until(lambda: sum(read.done() for read in reads) >= 50 - station.max_connections)
+        assert station.connections <= station.max_connections
+        assert all(read.result() == b"" for read in reads if read.done())
+    finally:
+        for read in reads:
+            read.cancel()
+        await asyncio.gather(*reads, return_exceptions=True)
+        for _, writer in held:
+            await close(writer)
+
+
 async def test_an_idle_or_trickling_client_is_closed_after_the_idle_timeout(plant):
     station = ModbusTcpStation(plant, DEVICES["feeder"], "127.0.0.1", 0, idle_timeout_s=0.2)
     await station.start()
