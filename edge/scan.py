@@ -82,6 +82,7 @@ class ConnectionScanner:
         self._requests: deque[_Write | _Read] = deque()
         self._arrived = asyncio.Event()
         self._running = False
+        self._subscribed = False
 
     @property
     def protocol_violations(self) -> int:
@@ -119,8 +120,9 @@ class ConnectionScanner:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
-        if self.subscribe_ms is not None:
+        if self.subscribe_ms is not None and not self._subscribed:
             await self._subscribe()
+            self._subscribed = True  # the driver keeps subscriptions across reconnects and restarts of run()
         due = {name: loop.time() for name in self._groups}
         while True:
             name = min(due, key=due.get) if due else None

@@ -5,6 +5,7 @@ The agent runs on memory drivers (devices.memory) injected through its `drivers`
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 
@@ -13,8 +14,9 @@ import pytest
 from smarthall.devices.memory import MemoryDriver, Operation
 from smarthall.edge.agent import EdgeAgent
 from smarthall.edge.alarms import State
-from smarthall.edge.config import load_line
 from smarthall.devices.quality import Quality
+from smarthall.edge.config import ScanGroup, load_line
+from smarthall.edge.scan import ConnectionScanner
 from tests.waiting import until
 
 LINE = """
@@ -153,3 +155,30 @@ def test_every_connection_has_a_comm_alarm_unless_turned_off(tmp_path):
     assert set(alarms) == {"comm.feeder"}
     assert (alarms["comm.feeder"].text_ko, alarms["comm.feeder"].text_en) == ("feeder 통신 두절",
                                                                              "feeder: communication lost")
+
+
+async def test_a_restarted_scanner_does_not_subscribe_twice(tmp_path):
+    line = load_line()
+    tags = [t for t in line.tags.values() if t.connection == "process"]
+    calls = 0
+
+    async def breaks_once_after_subscribing(operation: Operation) -> None:
+        nonlocal calls
+        if operation.kind == "read":
+            calls += 1
+            if calls == 1:
+                raise RuntimeError("a bug in the driver")
+
+    driver = MemoryDriver(handler=breaks_once_after_subscribing)
+    driver.connected = False  # the subscription's connection is down: the scanner reads the groups
+    scanner = ConnectionScanner(line.connection("process"), tags, [ScanGroup("process", 0.01)], driver,
+                                lambda value: None, subscribe_ms=100)
+    with pytest.raises(RuntimeError):
+        await scanner.run()
+    task = asyncio.create_task(scanner.run())
+    try:
+        await until(lambda: calls >= 3)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert [op.kind for op in driver.log].count("subscribe") == len({t.device.name for t in tags})
