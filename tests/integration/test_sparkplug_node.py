@@ -158,3 +158,70 @@ async def test_rebirth_on_ncmd_and_bdseq_on_the_next_connect(tmp_path, broker, p
     assert rebirth == first  # the same MQTT session: the will still carries that bdSeq
     assert restarted == (first + 1) % 256
     assert [r.payload.seq for r in host.of("NBIRTH")] == [0, 0, 0]
+
+
+def historical_values(host: Host, alias: int) -> list:
+    return [m.int_value for r in host.of("DDATA") for m in r.payload.metrics if m.alias == alias and m.is_historical]
+
+
+async def test_primary_host_state_decides_when_the_node_is_live(tmp_path, broker, plant_ports):
+    _, feeder_port, conveyor_port = plant_ports
+    agent = await start_agent(line_file(tmp_path, broker, feeder_port, conveyor_port, 'primary_host = "centre"'))
+    try:
+        async with Host(broker) as host:
+            await until(lambda: agent.sparkplug.connected)
+            await host.state(True, 1000)
+            await until(lambda: len(host.of("DBIRTH")) == 2)
+            await host.state(False, 2000)  # the centre went away: NDEATH, reconnect, wait for it
+            await until(lambda: host.of("NDEATH") and agent.sparkplug.connected and agent.sparkplug.sessions == 2)
+            await host.state(True, 1500)  # older than the offline one: not the centre's latest word
+            await host.state(True, 3000)
+            await until(lambda: len(host.of("NBIRTH")) == 2)
+    finally:
+        await agent.close()
+    order = [(r.verb, r.raw) for r in host.received if r.verb in ("STATE", "NBIRTH", "NDEATH")]
+    states = [payloads.state(True, 1000), payloads.state(False, 2000), payloads.state(True, 1500),
+              payloads.state(True, 3000)]
+    assert [v if v != "STATE" else states.index(raw) for v, raw in order] == [0, "NBIRTH", 1, "NDEATH", 2, 3, "NBIRTH"]
+
+
+async def test_broker_outage_keeps_every_change_and_sends_it_after_as_historical(tmp_path, broker, plant_ports):
+    plant, feeder_port, conveyor_port = plant_ports
+    path = line_file(tmp_path, broker, feeder_port, conveyor_port,
+                     'primary_host = "centre"\n[mqtt.store]\ndrain_per_s = 20')
+    agent = await start_agent(path)
+    node = agent.sparkplug
+    alias = node.specs["conveyor.speed_setpoint"].alias
+    try:
+        async with Host(broker) as host:
+            await host.state(True, 1000)
+            await until(lambda: len(host.of("DBIRTH")) == 2)
+        await broker.stop()
+        await until(lambda: not node.connected)
+        for speed in range(1, 31):
+            plant.write("conveyor", "speed_setpoint", speed)
+            await until(lambda: node.latest["conveyor.speed_setpoint"].value == speed)  # noqa: B023
+        assert node.store.pending >= 30
+        await broker.start()
+        async with Host(broker) as host:
+            await until(lambda: node.connected)
+            await host.state(True, 2000)
+            await until(lambda: len(host.of("DBIRTH")) == 2)
+            plant.write("conveyor", "speed_setpoint", 444)
+            await until(lambda: historical_values(host, alias)[-1:] == [30], timeout=20)
+            await until(lambda: node.store.pending == 0 and host.of("NDATA"))
+    finally:
+        await agent.close()
+    resent, outage = [], []
+    for value in historical_values(host, alias):
+        (outage if outage or value == 1 else resent).append(value)
+    assert set(resent) <= {200}  # sent live just before the broker went: sent again (at-least-once)
+    assert outage == list(range(1, 31))  # nothing lost, in order
+    live = [i for i, r in enumerate(host.received) if r.verb == "DDATA"
+            for m in r.payload.metrics if m.alias == alias and not m.is_historical and m.int_value == 444]
+    last_historical = max(i for i, r in enumerate(host.received) if r.verb == "DDATA"
+                          and any(m.is_historical for m in r.payload.metrics))
+    assert live and live[0] < last_historical  # live data did not wait for the backlog
+    pending = [m.long_value for r in host.of("NDATA") for m in r.payload.metrics
+               if m.alias == node.node_metrics.pending]
+    assert pending[-1] == 0

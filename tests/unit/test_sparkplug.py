@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+
 import pytest
 from smarthall.devices.quality import Quality
 from smarthall.edge.config import DEFAULT_LINE, LineConfigError, load_line
@@ -162,3 +166,30 @@ def test_store_drops_the_oldest_beyond_its_bounds_and_counts_them(tmp_path):
     assert [v.value for _, v in store.oldest(100)] == [0] and store.dropped == dropped_by_size + len(kept)
     store.close()
     assert Store(tmp_path / "s.db", 1000, 50).dropped == store.dropped  # the counter is kept on disk
+
+
+KILLED_WRITER = """
+import sys
+from smarthall.devices.quality import Quality
+from smarthall.edge.sparkplug.store import Store
+from smarthall.edge.tags import TagValue
+store = Store(__import__("pathlib").Path(sys.argv[1]), 10**9, 10**9)
+for batch in range(10**6):
+    store.add([TagValue("t", batch * 10 + i, Quality.GOOD, 1e9 + batch) for i in range(10)])
+    print(batch, flush=True)
+"""
+
+
+def test_kill_9_while_storing_loses_at_most_the_batch_being_added(tmp_path):
+    child = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(tmp_path / "s.db")], stdout=subprocess.PIPE,
+                             text=True)
+    for _ in range(20):
+        confirmed = int(child.stdout.readline())
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    child.stdout.close()
+    store = Store(tmp_path / "s.db", 10**9, 10**9)
+    kept = [v.value for _, v in store.oldest(10**6)]
+    store.close()
+    assert kept == list(range(len(kept)))  # whole batches, in order, none half-written
+    assert len(kept) % 10 == 0 and len(kept) >= (confirmed + 1) * 10
