@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ("tests.sparkplug_host",)  # the Mosquitto broker and Sparkplug line fixtures
 LEAK_GRACE_S = 2.0
 DEBIAN = tomllib.loads((Path(__file__).parent / "peers" / "debian.toml").read_text(encoding="utf-8"))
 MISSING_PEER = "needs a Debian package: "

@@ -1,4 +1,7 @@
-"""A Sparkplug host application for the tests: subscribes to everything as the broker's centre user."""
+"""Sparkplug test set-up: a Mosquitto, a line of two simulated PLCs with an [mqtt] table, and a host application.
+
+The fixtures `broker` and `plant_ports` reach every test through tests/conftest.py's pytest_plugins.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +10,19 @@ import contextlib
 from dataclasses import dataclass
 
 import aiomqtt
+import pytest
+
+from smarthall.devices.profiles import load_profile
+from smarthall.edge.agent import EdgeAgent
+from smarthall.edge.config import load_line
 from smarthall.edge.sparkplug import payloads
 from smarthall.edge.sparkplug.sparkplug_b_pb2 import Payload
-
+from smarthall.simulators.modbus import ModbusTcpStation
+from smarthall.simulators.plant import Plant, PlantConfig
 from tests.broker import PASSWORDS, Mosquitto
+
+CONVEYOR = load_profile("conveyor").device("conveyor")
+FEEDER = load_profile("feeder").device("feeder")
 
 
 @dataclass(frozen=True)
@@ -65,3 +77,76 @@ class Host:
 
     async def command(self, topic: str, payload: Payload) -> None:
         await self.client.publish(topic, payload.SerializeToString(), qos=0)
+
+
+def line_file(tmp_path, broker: Mosquitto, feeder_port: int, conveyor_port: int, mqtt_extra: str = "") -> str:
+    (tmp_path / "mqtt-password").write_text(PASSWORDS["line1"] + "\n")
+    path = tmp_path / "line1.toml"
+    path.write_text(f"""
+[line]
+name = "line1"
+ko = "라인 1"
+en = "line 1"
+
+[historian]
+path = "{tmp_path / 'history.db'}"
+flush_s = 0.1
+
+[[connections]]
+name = "feeder"
+profile = "feeder"
+host = "127.0.0.1"
+port = {feeder_port}
+
+[[connections]]
+name = "conveyor"
+profile = "conveyor"
+host = "127.0.0.1"
+port = {conveyor_port}
+
+[[scan_groups]]
+name = "fast"
+rate_ms = 50
+tags = ["conveyor.*", "feeder.*"]
+
+[mqtt]
+broker = "{broker.url}"
+group_id = "hall1"
+edge_node_id = "line1"
+username = "line1"
+password_file = "mqtt-password"
+keepalive_s = 2
+{mqtt_extra}
+""", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+async def broker(tmp_path):
+    folder = tmp_path / "broker"
+    folder.mkdir()
+    mosquitto = Mosquitto(folder)
+    await mosquitto.start()
+    try:
+        yield mosquitto
+    finally:
+        await mosquitto.stop()
+
+
+@pytest.fixture
+async def plant_ports():
+    plant = Plant(PlantConfig(seed=3))
+    stations = [ModbusTcpStation(plant, FEEDER, "127.0.0.1", 0), ModbusTcpStation(plant, CONVEYOR, "127.0.0.1", 0)]
+    for station in stations:
+        await station.start()
+    try:
+        yield plant, stations[0].port, stations[1].port
+    finally:
+        for station in stations:
+            await station.close()
+
+
+async def start_agent(path) -> EdgeAgent:
+    agent = EdgeAgent(load_line(path))
+    await agent.start(serve=True)
+    return agent

@@ -12,6 +12,8 @@ float32/float64 and scaled integers -> Float/Double, string -> String. A uint32
 point is sent as UInt64: Sparkplug 3.0 puts UInt32 in ``int_value`` while
 Eclipse Tahu's decoders (JavaScript sparkplug-payload 1.0.3, Java) read it from
 ``long_value``; UInt64 means ``long_value`` to all of them and holds every uint32.
+DATA metrics carry their datatype too (the specification says they SHOULD NOT):
+Tahu's decoders find no value in a metric without one.
 """
 
 from __future__ import annotations
@@ -133,16 +135,16 @@ def add_property(metric: Payload.Metric, key: str, datatype: int, value) -> None
 
 def fill_metric(metric: Payload.Metric, spec: MetricSpec, value: TagValue, birth: bool, historical: bool = False,
                 with_quality: bool = False) -> None:
-    """A tag value as a metric: name, datatype and properties on birth, else the alias only.
+    """A tag value as a metric: name and properties on birth, else the alias (and the datatype) only.
 
     The Quality property is sent when the value is not GOOD (and on birth), or when
     with_quality says the previous one sent was not GOOD (so a return to GOOD shows).
     """
     metric.alias = spec.alias
     metric.timestamp = int(value.timestamp * 1000)
+    metric.datatype = spec.datatype  # in DATA too: Tahu's decoders read no value without it (2 bytes a metric)
     if birth:
         metric.name = spec.name
-        metric.datatype = spec.datatype
         if spec.unit:
             add_property(metric, "engUnit", SpDataType.String, spec.unit)
         if spec.low is not None:

@@ -99,7 +99,7 @@ def node_birth(bd_seq: int, seq: int, timestamp_ms: int, aliases: NodeMetrics, p
 def node_data(seq: int, timestamp_ms: int, aliases: NodeMetrics, pending: int, dropped: int) -> bytes:
     payload = Payload(timestamp=timestamp_ms, seq=seq)
     for alias, value in ((aliases.pending, pending), (aliases.dropped, dropped)):
-        payload.metrics.add(alias=alias, timestamp=timestamp_ms, long_value=value)
+        payload.metrics.add(alias=alias, timestamp=timestamp_ms, datatype=SpDataType.UInt64, long_value=value)
     return payload.SerializeToString()
 
 
