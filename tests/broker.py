@@ -30,12 +30,32 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class Mosquitto:
-    """One broker process; stop() and start() again keep its port (an outage and a return)."""
+def make_certificates(folder: Path) -> Path:
+    """A throw-away CA and a server certificate for 127.0.0.1 signed by it (openssl); returns the CA file."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.fail("openssl is not installed: run `python3 dev.py test` as root, or apt-get install openssl")
+    key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    (folder / "san.cnf").write_text("subjectAltName=IP:127.0.0.1\n")
+    for command in (["req", "-x509", *key, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=test CA"],
+                    ["req", *key, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"],
+                    ["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+                     "-out", "server.crt", "-days", "2", "-extfile", "san.cnf"]):
+        subprocess.run([openssl, *command], cwd=folder, check=True, capture_output=True)
+    return folder / "ca.crt"
 
-    def __init__(self, folder: Path) -> None:
+
+class Mosquitto:
+    """One broker process; stop() and start() again keep its port (an outage and a return).
+
+    With tls, a second listener on tls_port serves TLS with a certificate from `make_certificates`.
+    """
+
+    def __init__(self, folder: Path, tls: bool = False) -> None:
         self.folder = folder
         self.port = free_port()
+        self.tls_port = free_port() if tls else None
+        self.ca_file = make_certificates(folder) if tls else None
         self.process: asyncio.subprocess.Process | None = None
         self._log = None
         passwords = folder / "passwd"
@@ -45,6 +65,10 @@ class Mosquitto:
         # as root mosquitto would become user mosquitto, who cannot read the test's tmp folder
         self.config.write_text(f"user {getpass.getuser()}\nlistener {self.port} 127.0.0.1\npassword_file {passwords}\n"
                                f"acl_file {BROKER_DIR / 'acl'}\n" + (BROKER_DIR / "smarthall.conf").read_text())
+        if tls:
+            with self.config.open("a") as config:
+                config.write(f"listener {self.tls_port} 127.0.0.1\ncafile {folder / 'ca.crt'}\n"
+                             f"certfile {folder / 'server.crt'}\nkeyfile {folder / 'server.key'}\n")
 
     @property
     def url(self) -> str:

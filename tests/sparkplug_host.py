@@ -79,7 +79,8 @@ class Host:
         await self.client.publish(topic, payload.SerializeToString(), qos=0)
 
 
-def line_file(tmp_path, broker: Mosquitto, feeder_port: int, conveyor_port: int, mqtt_extra: str = "") -> str:
+def line_file(tmp_path, broker: Mosquitto, feeder_port: int, conveyor_port: int, mqtt_extra: str = "",
+              url: str | None = None) -> str:
     (tmp_path / "mqtt-password").write_text(PASSWORDS["line1"] + "\n")
     path = tmp_path / "line1.toml"
     path.write_text(f"""
@@ -110,7 +111,7 @@ rate_ms = 50
 tags = ["conveyor.*", "feeder.*"]
 
 [mqtt]
-broker = "{broker.url}"
+broker = "{url or broker.url}"
 group_id = "hall1"
 edge_node_id = "line1"
 username = "line1"
@@ -123,9 +124,21 @@ keepalive_s = 2
 
 @pytest.fixture
 async def broker(tmp_path):
+    async with running_broker(tmp_path) as mosquitto:
+        yield mosquitto
+
+
+@pytest.fixture
+async def tls_broker(tmp_path):
+    async with running_broker(tmp_path, tls=True) as mosquitto:
+        yield mosquitto
+
+
+@contextlib.asynccontextmanager
+async def running_broker(tmp_path, tls: bool = False):
     folder = tmp_path / "broker"
     folder.mkdir()
-    mosquitto = Mosquitto(folder)
+    mosquitto = Mosquitto(folder, tls)
     await mosquitto.start()
     try:
         yield mosquitto

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from smarthall.edge.sparkplug import payloads
 from smarthall.edge.sparkplug.sparkplug_b_pb2 import DataType, Payload
 from tests.sparkplug_host import CONVEYOR, FEEDER, Host, line_file, start_agent
 from tests.waiting import until
+
+pytestmark = pytest.mark.debian("mosquitto_passwd")
 
 
 def metrics_by_name(received) -> dict[str, Payload.Metric]:

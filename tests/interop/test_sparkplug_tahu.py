@@ -14,7 +14,7 @@ from smarthall.edge.sparkplug.sparkplug_b_pb2 import DataType
 from tests.sparkplug_host import Host, line_file, start_agent
 from tests.waiting import until
 
-pytestmark = pytest.mark.interop
+pytestmark = [pytest.mark.interop, pytest.mark.debian("mosquitto_passwd")]
 DECODER = Path(__file__).resolve().parent.parent / "peers" / "sparkplug_decode.js"
 
 

@@ -1,0 +1,48 @@
+"""Sparkplug over a signed-in, access-controlled and encrypted Mosquitto: the shipped ACL, TLS with a CA file."""
+
+from __future__ import annotations
+
+import aiomqtt
+import pytest
+
+from tests.broker import PASSWORDS
+from tests.sparkplug_host import Host, line_file, start_agent
+from tests.waiting import until
+
+pytestmark = pytest.mark.debian("mosquitto_passwd")
+
+
+async def test_a_line_publishes_only_under_its_own_edge_node_id(broker):
+    async with Host(broker) as host:
+        async with aiomqtt.Client("127.0.0.1", broker.port, username="line1", password=PASSWORDS["line1"]) as line1:
+            await line1.publish("spBv1.0/hall1/NBIRTH/line2", b"forged", qos=1)
+            await line1.publish("spBv1.0/hall1/DCMD/line2/conveyor", b"forged", qos=1)
+            await line1.publish("spBv1.0/STATE/centre", b"forged", qos=1)
+            await line1.publish("spBv1.0/hall1/NDATA/line1", b"", qos=1)  # its own: arrives, after the others
+        await until(lambda: host.received)
+    assert [r.topic for r in host.received] == ["spBv1.0/hall1/NDATA/line1"]
+
+
+async def test_wrong_password_is_refused(broker):
+    with pytest.raises(aiomqtt.MqttError, match="[Nn]ot authorized|[Bb]ad user name or password"):
+        async with aiomqtt.Client("127.0.0.1", broker.port, username="line1", password="guess"):
+            pass
+
+
+@pytest.mark.debian("openssl")
+async def test_tls_with_the_configured_ca_file_and_refused_without_it(tmp_path, tls_broker, plant_ports):
+    _, feeder_port, conveyor_port = plant_ports
+    url = f"mqtts://127.0.0.1:{tls_broker.tls_port}"
+    async with Host(tls_broker) as host:
+        untrusted = await start_agent(line_file(tmp_path, tls_broker, feeder_port, conveyor_port, url=url))
+        try:
+            await until(lambda: "certificate verify failed" in untrusted.sparkplug.last_error)
+        finally:
+            await untrusted.close()
+        trusted = await start_agent(line_file(tmp_path, tls_broker, feeder_port, conveyor_port, url=url,
+                                              mqtt_extra=f'ca_file = "{tls_broker.ca_file}"'))
+        try:
+            await until(lambda: len(host.of("DBIRTH")) == 2)
+        finally:
+            await trusted.close()
+    assert len(host.of("NBIRTH")) == 1  # only the line that trusts the hall's CA got through
