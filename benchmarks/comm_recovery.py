@@ -20,8 +20,8 @@ import time
 
 from smarthall.devices import Quality, Timeouts
 from smarthall.devices.modbus import Link, ModbusDriver
-from smarthall.devices.profiles import load_profile
 from smarthall.devices.opcua import OpcUaDriver
+from smarthall.devices.profiles import load_profile
 from smarthall.simulators.modbus.tcp import ModbusTcpStation
 from smarthall.simulators.opcua import ProcessStationServer
 from smarthall.simulators.plant import Plant, PlantConfig

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from smarthall.devices.profiles import Kind
-from smarthall.simulators.modbus import mbap
+from smarthall.simulators.modbus import mbap, rtu
 from smarthall.simulators.modbus.pdu import handle
 
 
@@ -111,10 +111,40 @@ MISBEHAVIOURS: dict[str, Misbehaviour] = {
 }
 
 
-class HostileServer:
-    """Serves Modbus TCP on 127.0.0.1 (a free port); `misbehave` picks the misbehaviour (None: honest)."""
+def _rtu_bytes(change: Callable[[int, bytes], bytes]) -> Callable[[int, int, bytes, bytes], bytes]:
+    """An RTU misbehaviour: change(unit, honest reply PDU) gives the frame sent (CRC included)."""
+    return lambda tid, unit, request, honest: change(unit, honest)
 
-    def __init__(self) -> None:
+
+def _bad_crc(unit: int, honest: bytes) -> bytes:
+    frame = bytearray(rtu.encode(unit, _other(honest)))
+    frame[-1] ^= 0xFF
+    return bytes(frame)
+
+
+RTU_MISBEHAVIOURS: dict[str, Misbehaviour] = {
+    "crc wrong": Misbehaviour(READS, _rtu_bytes(_bad_crc), "crc error"),
+    "reply from another unit": Misbehaviour(
+        READS, _rtu_bytes(lambda unit, honest: rtu.encode(unit + 1, _other(honest))), "reply from unit"),
+    "fc3 fc4 swapped": Misbehaviour(
+        REGISTERS, lambda tid, unit, request, honest: rtu.encode(unit, handle(bytes([{3: 4, 4: 3}[request[0]]])
+                                                                          + request[1:], Image())),
+        "to request fc"),
+    "byte count longer": Misbehaviour(
+        READS, _rtu_bytes(lambda unit, honest: rtu.encode(unit, bytes([honest[0], honest[1] + 2]) + honest[2:]
+                                                          + b"\x00\x00")), "byte count"),
+    "byte count shorter": Misbehaviour(
+        READS, _rtu_bytes(lambda unit, honest: rtu.encode(unit, bytes([honest[0], max(honest[1] - 2, 0)])
+                                                          + honest[2:len(honest) - 2])), "byte count"),
+}
+
+
+class HostileServer:
+    """Serves Modbus on 127.0.0.1 (a free port), MBAP or with rtu=True RTU frames over TCP (a serial gateway);
+    `misbehave` picks the misbehaviour (None: honest)."""
+
+    def __init__(self, rtu: bool = False) -> None:
+        self.rtu = rtu
         self.misbehave: str | None = None
         self.requests = 0
         self.hostile_replies = 0
@@ -138,11 +168,11 @@ class HostileServer:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._tasks.add(asyncio.current_task())
-        decoder = mbap.Decoder()
+        decoder = rtu.Decoder() if self.rtu else mbap.Decoder()
         try:
             while data := await reader.read(1024):
                 for frame in decoder.feed(data):
-                    writer.write(self._answer(frame))
+                    writer.write(self._answer(getattr(frame, "transaction", 0), frame.unit, frame.pdu))
                 await writer.drain()
         except (ConnectionError, asyncio.CancelledError):
             pass
@@ -150,11 +180,11 @@ class HostileServer:
             self._tasks.discard(asyncio.current_task())
             writer.close()
 
-    def _answer(self, frame: mbap.Frame) -> bytes:
+    def _answer(self, transaction: int, unit: int, pdu: bytes) -> bytes:
         self.requests += 1
-        honest = handle(frame.pdu, Image())
-        bad = MISBEHAVIOURS.get(self.misbehave)
-        if bad is None or frame.pdu[0] not in bad.functions:
-            return mbap.encode(frame.transaction, frame.unit, honest)
+        honest = handle(pdu, Image())
+        bad = (RTU_MISBEHAVIOURS if self.rtu else MISBEHAVIOURS).get(self.misbehave)
+        if bad is None or pdu[0] not in bad.functions:
+            return rtu.encode(unit, honest) if self.rtu else mbap.encode(transaction, unit, honest)
         self.hostile_replies += 1
-        return bad.reply(frame.transaction, frame.unit, frame.pdu, honest)
+        return bad.reply(transaction, unit, pdu, honest)

@@ -26,16 +26,16 @@ from pymodbus.client.base import ModbusBaseClient
 from pymodbus.exceptions import ConnectionException, ModbusIOException
 
 from ..backoff import Backoff, RetryGate
-from ..driver import Timeouts, connect_if_due
 from ..deadline import within
+from ..driver import Timeouts, connect_if_due
 from ..errors import (ConnectFailed, DeviceError, DriverError, IllegalDataAddress, ModbusException, NotConnected,
                       ProtocolViolation, RequestTimeout, SettingsError, WriteFailed)
-from .planner import Block, Limits, Planner
 from ..profiles import Device, Kind, Point
 from ..profiles.codec import encode
 from ..quality import Reading, Value
 from .framer import CheckedReply, checked
 from .link import Link
+from .planner import Block, Limits, Planner
 
 _READ = {
     Kind.COIL: "read_coils", Kind.DISCRETE_INPUT: "read_discrete_inputs",

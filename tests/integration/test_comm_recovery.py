@@ -6,6 +6,7 @@ file and the default Modbus driver, whose connect attempts are counted through t
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pytest
@@ -101,7 +102,7 @@ async def test_station_switched_off_raises_comm_alarm_and_is_good_again_at_the_f
         back = time.monotonic()
         tried_while_away = len(attempts.times)
         await until(lambda: all_good(agent))
-        gaps = [b - a for a, b in zip(away, away[1:])]
+        gaps = [b - a for a, b in itertools.pairwise(away)]
         assert all(gap >= STEP_S * 0.99 for gap in gaps), f"at most one attempt per backoff step: {gaps}"
         assert len(away) <= (back - away_from) / STEP_S + 1
         assert len(attempts.times) - tried_while_away <= 1, "GOOD again at the first attempt after the station is back"

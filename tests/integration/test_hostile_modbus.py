@@ -17,7 +17,7 @@ from smarthall.devices.modbus import Link, ModbusDriver
 from smarthall.devices.profiles import load_profile
 from smarthall.edge.config import ScanGroup, load_line
 from smarthall.edge.scan import ConnectionScanner
-from tests.hostile_modbus import MISBEHAVIOURS, HostileServer
+from tests.hostile_modbus import MISBEHAVIOURS, RTU_MISBEHAVIOURS, HostileServer
 from tests.waiting import until
 
 FAST = Timeouts(connect=0.5, read=0.3, write=0.3, backoff_min=0.02, backoff_max=0.05)
@@ -136,3 +136,31 @@ async def test_short_reply_does_not_stop_scanning(server, driver, misbehaviour):
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+@pytest.fixture
+async def rtu_server():
+    running = await HostileServer(rtu=True).start()
+    try:
+        yield running
+    finally:
+        await running.close()
+
+
+@pytest.mark.parametrize("misbehaviour", list(RTU_MISBEHAVIOURS))
+async def test_hostile_rtu_reply_is_never_good(rtu_server, misbehaviour):
+    driver = ModbusDriver(Link(rtu=True, host="127.0.0.1", port=rtu_server.port), FAST)
+    try:
+        truth = await honest_values(driver)
+        rtu_server.misbehave = misbehaviour
+        readings = await driver.read(CONVEYOR, CONVEYOR.points)
+        for point, reading in zip(CONVEYOR.points, readings):
+            if reading.quality is Quality.GOOD:
+                assert reading.value == truth[point.name], f"{point.name}: a wrong number stored as GOOD"
+        reasons = {r.reason for r in readings if r.quality is Quality.BAD}
+        assert any(RTU_MISBEHAVIOURS[misbehaviour].reason in reason for reason in reasons), reasons
+        assert driver.protocol_violations >= 1
+        rtu_server.misbehave = None
+        await until(lambda: _all_good(driver), timeout=5)
+    finally:
+        await driver.close()

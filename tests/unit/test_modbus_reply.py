@@ -56,7 +56,7 @@ def checked_tcp(request: Request, adu: bytes):
 @given(read_requests())
 def test_an_honest_reply_yields_exactly_the_values_asked(request):
     assert checked_tcp(request, tcp(request, honest(request))) == values_of(request)
-    used, pdu = split_rtu(rtu.encode(request.unit, honest(request)), request)
+    _, pdu = split_rtu(rtu.encode(request.unit, honest(request)), request)
     assert check_pdu(request, pdu) == values_of(request)
 
 
@@ -112,7 +112,7 @@ def test_an_rtu_reply_with_a_flipped_bit_never_yields_other_values(request, data
     bit = data.draw(st.integers(0, 8 * len(frame) - 1))
     frame[bit // 8] ^= 1 << bit % 8
     try:
-        used, pdu = split_rtu(bytes(frame), request)
+        _, pdu = split_rtu(bytes(frame), request)
         values = check_pdu(request, pdu)
     except NOT_AN_ANSWER:
         return
@@ -123,7 +123,7 @@ def test_an_rtu_reply_with_a_flipped_bit_never_yields_other_values(request, data
 def test_any_bytes_are_an_answer_only_when_they_are_the_honest_reply(request, junk):
     for split in (split_tcp, split_rtu):
         try:
-            used, pdu = split(junk, request)
+            _, pdu = split(junk, request)
             values = check_pdu(request, pdu)
         except NOT_AN_ANSWER:
             continue
