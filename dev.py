@@ -27,6 +27,7 @@ PYTHON = VENV / "bin" / "python"
 LOCK = ROOT / "requirements.lock"
 PEERS = ROOT / "tests" / "peers"
 DEBIAN = tomllib.loads((PEERS / "debian.toml").read_text(encoding="utf-8"))  # command -> Debian package
+MAPPED_FOLDERS = ("devices", "edge", "lessons", "simulators", "lines", "recipes")  # as setup.py maps them
 VENV_PACKAGE = f"python3.{sys.version_info[1]}-venv"
 LOCK_COMMAND = ["uv", "pip", "compile", "pyproject.toml", "--extra", "test", "--universal", "--generate-hashes",
                 "--python-version", "3.11", "--no-header", "--quiet", "--output-file", LOCK.name]
@@ -129,6 +130,16 @@ def lock(rest: list[str]) -> int:
     return 0
 
 
+def typecheck_tree() -> None:
+    """build/typecheck/smarthall: the folders under their import names, as setup.py maps them, for mypy
+    (which cannot follow setuptools' editable finder): smarthall/*.py, devices/ as smarthall/devices, ..."""
+    tree = ROOT / "build" / "typecheck" / "smarthall"
+    shutil.rmtree(tree, ignore_errors=True)
+    tree.mkdir(parents=True)
+    for source in [*(ROOT / "smarthall").glob("*.py"), *(ROOT / name for name in MAPPED_FOLDERS)]:
+        (tree / source.name).symlink_to(source)
+
+
 def _can_apt() -> bool:
     return os.geteuid() == 0 and shutil.which("apt-get") is not None
 
@@ -164,6 +175,7 @@ def main(argv: list[str]) -> int:
         return subprocess.call([str(PYTHON), "-m", "pytest", *rest])
     if command == "check":
         ensure_venv()
+        typecheck_tree()
         return subprocess.call([str(PYTHON), "-m", "ruff", "check", *rest]) or subprocess.call(
             [str(PYTHON), "-m", "mypy"])
     if command == "bench":

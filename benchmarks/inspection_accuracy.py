@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from smarthall.edge.inspection import DEFECTS, inspect, load_recipe  # noqa: E402
-from smarthall.edge.inspection.grading import Report  # noqa: E402
-from smarthall.simulators.camera.samples import ground_truth_views  # noqa: E402
+from smarthall.edge.inspection import DEFECTS, inspect, load_recipe
+from smarthall.edge.inspection.grading import Report
+from smarthall.simulators.camera.samples import ground_truth_views
 
 GOAL_PERCENT = 99.5  # correct verdicts in normal light
 REPORTED = ("pass", *DEFECTS, "other")  # other: wrong_color, not_round, no_part

@@ -25,13 +25,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
+import cv2
+import numpy as np
 
-from smarthall.edge.inspection import Recipe, inspect, load_recipe  # noqa: E402
-from smarthall.simulators.camera import Optics, render  # noqa: E402
-from smarthall.simulators.plant import CameraView, Part  # noqa: E402
-from smarthall.simulators.plant.parts import COLORS, DEFECTS  # noqa: E402
+from smarthall.edge.inspection import Recipe, inspect, load_recipe
+from smarthall.simulators.camera import Optics, render
+from smarthall.simulators.plant import CameraView, Part
+from smarthall.simulators.plant.parts import COLORS, DEFECTS
 
 GOAL_RATIO = 2.0
 GOAL_P99_MS = 5.0  # at 640x480, without decode

@@ -19,18 +19,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from smarthall.devices import Timeouts  # noqa: E402
-from smarthall.devices.camera import CameraDriver, CameraSettings  # noqa: E402
-from smarthall.devices.modbus import Link, ModbusDriver  # noqa: E402
-from smarthall.devices.profiles import load_profile  # noqa: E402
-from smarthall.edge.inspection import load_recipe  # noqa: E402
-from smarthall.edge.inspection.loop import RejectLoop  # noqa: E402
-from smarthall.simulators.camera import CameraServer, plant_frame_source  # noqa: E402
-from smarthall.simulators.clock import Pacer  # noqa: E402
-from smarthall.simulators.modbus.tcp import ModbusTcpStation  # noqa: E402
-from smarthall.simulators.plant import Plant, PlantConfig  # noqa: E402
+from smarthall.devices import Timeouts
+from smarthall.devices.camera import CameraDriver, CameraSettings
+from smarthall.devices.modbus import Link, ModbusDriver
+from smarthall.devices.profiles import load_profile
+from smarthall.edge.inspection import load_recipe
+from smarthall.edge.inspection.loop import RejectLoop
+from smarthall.simulators.camera import CameraServer, plant_frame_source
+from smarthall.simulators.clock import Pacer
+from smarthall.simulators.modbus.tcp import ModbusTcpStation
+from smarthall.simulators.plant import Plant, PlantConfig
 
 CONVEYOR = load_profile("conveyor").device("conveyor")
 

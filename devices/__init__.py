@@ -24,9 +24,24 @@ Exceptions (devices.errors), each with a short `reason` (what a BAD reading says
 
 from .backoff import Backoff, RetryGate
 from .driver import Driver, Timeouts, driver_for
-from .errors import (BadStatus, CallFailed, ConnectFailed, DeviceError, DriverError, GatewayTargetFailed,
-                     IllegalDataAddress, IllegalDataValue, IllegalFunction, ModbusException, NotConnected,
-                     ProtocolViolation, RequestTimeout, ServerDeviceFailure, SettingsError, WriteFailed)
+from .errors import (
+                     BadStatus,
+                     CallFailed,
+                     ConnectFailed,
+                     DeviceError,
+                     DriverError,
+                     GatewayTargetFailed,
+                     IllegalDataAddress,
+                     IllegalDataValue,
+                     IllegalFunction,
+                     ModbusException,
+                     NotConnected,
+                     ProtocolViolation,
+                     RequestTimeout,
+                     ServerDeviceFailure,
+                     SettingsError,
+                     WriteFailed,
+)
 from .quality import Quality, Reading
 
 __all__ = [

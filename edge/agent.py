@@ -178,7 +178,7 @@ class EdgeAgent:
         return TagValue(tag.name, None, Quality.BAD, now, "no value yet: the edge agent computes it while it runs",
                         tag.unit)
 
-    async def write(self, name: str, value: bool | int | float, user: str = "edge") -> None:
+    async def write(self, name: str, value: bool | float, user: str = "edge") -> None:
         """Check the value against the profile, write it, log it; raises WriteRejected or the driver's WriteFailed."""
         tag = self.config.tag(name)
         old = self.latest.get(name)
@@ -299,7 +299,7 @@ async def _step(what: str, step) -> None:
     """One step of closing: an error is logged and closing goes on."""
     try:
         await step
-    except Exception:  # noqa: BLE001 - the rest of the shutdown must still happen
+    except Exception:
         log.exception("edge agent: %s failed", what)
 
 
@@ -312,7 +312,7 @@ async def _stop(task: asyncio.Task, patience: float = 1.0) -> None:
         task.result()
 
 
-def checked_value(tag: Tag, value: bool | int | float) -> bool | int | float:
+def checked_value(tag: Tag, value: bool | float) -> bool | int | float:
     """The value as the point's type, or WriteRejected saying why not (nothing reaches the PLC)."""
     point = tag.point
     if tag.derived:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Mapping
-from importlib import resources
 from dataclasses import dataclass, replace
+from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 

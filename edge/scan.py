@@ -89,7 +89,7 @@ class ConnectionScanner:
         """Replies that did not answer their request (0 for a driver that does not count them)."""
         return self.driver.protocol_violations if isinstance(self.driver, CountsViolations) else 0
 
-    async def write(self, tag: Tag, value: bool | int | float) -> None:
+    async def write(self, tag: Tag, value: bool | float) -> None:
         """Queue a write and wait until the device took it (raises the driver's WriteFailed)."""
         if not self._running:
             return await self.driver.write(tag.device, tag.point, value)
@@ -192,7 +192,7 @@ class ConnectionScanner:
                 result = None
             else:
                 result = await self._scan(request.tags)
-        except Exception as exc:  # noqa: BLE001 - handed to the waiting caller, never kills the scanner
+        except Exception as exc:
             if not request.done.done():
                 request.done.set_exception(exc)
             return

@@ -34,7 +34,7 @@ async def supervised(name: str, run: Callable[[], Awaitable[None]],
         try:
             await run()
             return
-        except Exception as exc:  # noqa: BLE001 - the point of a supervisor
+        except Exception as exc:
             if loop.time() - started > backoff.max:
                 backoff.reset()
             delay = backoff.next_delay()
@@ -42,6 +42,6 @@ async def supervised(name: str, run: Callable[[], Awaitable[None]],
                       exc_info=exc)
             try:
                 on_failure(exc)
-            except Exception:  # noqa: BLE001 - reporting must not stop the restart
+            except Exception:
                 log.exception("%s: reporting the failure failed", name)
             await asyncio.sleep(delay)

@@ -38,7 +38,7 @@ class StepResult:
 async def check_lesson(lesson: Lesson, agent, sim: SimControl, workspace: Path) -> list[StepResult]:
     results = []
     for step in lesson.steps:
-        def result(ok: bool, message: str) -> StepResult:
+        def result(ok: bool, message: str, step=step) -> StepResult:
             return StepResult(lesson.id, step.id, ok, message)
 
         run = StepRun(step, agent, sim, workspace / step.id, user="check-all")

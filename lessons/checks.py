@@ -21,8 +21,21 @@ from enum import StrEnum
 from smarthall.devices.quality import Quality
 from smarthall.edge.tags import TagValue
 
-from .model import (AlarmIs, AllOf, Check, ChoiceAnswer, ConfigCheck, ConfigExpect, CounterIncreased, NumberAnswer,
-                    QualityCondition, ReadingMatches, RecipeCheck, TagChanged, TagCondition)
+from .model import (
+    AlarmIs,
+    AllOf,
+    Check,
+    ChoiceAnswer,
+    ConfigCheck,
+    ConfigExpect,
+    CounterIncreased,
+    NumberAnswer,
+    QualityCondition,
+    ReadingMatches,
+    RecipeCheck,
+    TagChanged,
+    TagCondition,
+)
 
 _OPS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 _ALARM_STATES = {  # check state -> the edge's alarm states (edge.alarms.machine.State values) that satisfy it

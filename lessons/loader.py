@@ -244,10 +244,10 @@ class _LessonReader(_Reader):
             if station not in STATIONS:
                 raise self.fail("stations", f"unknown station {station!r}: expected {', '.join(STATIONS)}")
         duration = self.whole(data, "duration_min", "top level", 1, 600)
-        return dict(id=self.get(data, "id", "top level", str), title=self.bilingual(data, "title", "top level"),
-                    level=self.choice(data, "level", "top level", LEVELS), duration_min=duration,
-                    objectives=self.texts(data, "objectives", "top level"), prerequisites=prerequisites,
-                    stations=stations)
+        return {"id": self.get(data, "id", "top level", str), "title": self.bilingual(data, "title", "top level"),
+                    "level": self.choice(data, "level", "top level", LEVELS), "duration_min": duration,
+                    "objectives": self.texts(data, "objectives", "top level"), "prerequisites": prerequisites,
+                    "stations": stations}
 
     def steps(self, raw: object) -> list[Step]:
         if not isinstance(raw, list) or not raw:

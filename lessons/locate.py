@@ -73,8 +73,7 @@ class KeyLines:
 def parse_where(where: str) -> Path:
     """'steps[2].check.op' -> ('steps', 2, 'check', 'op'); a quoted name may hold dots: 'files."line.toml"'."""
     path: list[str | int] = []
-    if where.startswith("top level"):
-        where = where[len("top level"):]
+    where = where.removeprefix("top level")
     for quoted, name, index in re.findall(r'"([^"]*)"|([A-Za-z0-9_-]+)|\[(\d+)\]', where):
         path.append(int(index) if index else quoted or name)
     return tuple(path)

@@ -16,6 +16,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("smarthall", deadline=None)  # no test asserts on wall-clock speed, a loaded CI machine
+settings.load_profile("smarthall")                      # included (hypothesis' 200 ms deadline did)
 
 pytest_plugins = ("tests.sparkplug_host",)  # the Mosquitto broker and Sparkplug line fixtures
 LEAK_GRACE_S = 2.0

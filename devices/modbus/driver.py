@@ -28,8 +28,18 @@ from pymodbus.exceptions import ConnectionException, ModbusIOException
 from ..backoff import Backoff, RetryGate
 from ..deadline import within
 from ..driver import Timeouts, connect_if_due
-from ..errors import (ConnectFailed, DeviceError, DriverError, IllegalDataAddress, ModbusException, NotConnected,
-                      ProtocolViolation, RequestTimeout, SettingsError, WriteFailed)
+from ..errors import (
+    ConnectFailed,
+    DeviceError,
+    DriverError,
+    IllegalDataAddress,
+    ModbusException,
+    NotConnected,
+    ProtocolViolation,
+    RequestTimeout,
+    SettingsError,
+    WriteFailed,
+)
 from ..profiles import Device, Kind, Point
 from ..profiles.codec import encode
 from ..quality import Reading, Value

@@ -41,12 +41,12 @@ class _Checking:
         self.request: Request | None = None
         self.untrusted: str | None = None  # why the byte stream can no longer be trusted
 
-    def buildFrame(self, message: ModbusPDU) -> bytes:  # noqa: N802 - pymodbus's name
+    def buildFrame(self, message: ModbusPDU) -> bytes:
         pdu = message.function_code.to_bytes(1, "big") + message.encode()
         self.request = Request(message.transaction_id, message.dev_id, pdu)
         return super().buildFrame(message)
 
-    def handleFrame(self, data: bytes, exp_devid: int, exp_tid: int) -> tuple[int, ModbusPDU | None]:  # noqa: N802
+    def handleFrame(self, data: bytes, exp_devid: int, exp_tid: int) -> tuple[int, ModbusPDU | None]:
         request = self.request
         if request is None:
             self.untrusted = self.untrusted or f"{len(data)} bytes with no request outstanding"

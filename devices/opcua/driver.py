@@ -25,8 +25,16 @@ from asyncua.common.subscription import DataChangeEvent, StatusChangeEvent, Subs
 from ..backoff import Backoff, RetryGate
 from ..deadline import within
 from ..driver import Timeouts, connect_if_due
-from ..errors import (BadStatus, CallFailed, ConnectFailed, DriverError, NotConnected, RequestTimeout, SettingsError,
-                      WriteFailed)
+from ..errors import (
+    BadStatus,
+    CallFailed,
+    ConnectFailed,
+    DriverError,
+    NotConnected,
+    RequestTimeout,
+    SettingsError,
+    WriteFailed,
+)
 from ..profiles import Device, Point
 from ..quality import Reading, Value
 from .values import argument, reading, variant

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from asyncua import ua
 
@@ -63,4 +63,4 @@ def _value(point: Point, raw: object) -> Value:
 def _epoch(stamp: datetime | None) -> float:
     if stamp is None:
         return time.time()
-    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)).timestamp()
+    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).timestamp()

@@ -33,7 +33,7 @@ def to_raw(point: Point, value: float) -> float | int:
     return raw
 
 
-def from_raw(point: Point, raw: float | int) -> float | int:
+def from_raw(point: Point, raw: float) -> float | int:
     """Raw stored number to the engineering value (ints stay ints at scale 1)."""
     if point.scale == 1 and point.offset == 0:
         return raw

@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from itertools import groupby
 
 import aiomqtt
+
 from smarthall.devices.quality import Quality
 
 from ..tags import TagValue
@@ -120,7 +121,7 @@ class SparkplugNode:
                 continue
             except (aiomqtt.MqttError, OSError, CredentialsError, ssl.SSLError) as exc:
                 self._failed(str(exc))
-            except Exception as exc:  # noqa: BLE001 - a bug must not end the node silently: logged, retried
+            except Exception as exc:
                 _log.exception("Sparkplug session")
                 self._failed(f"internal error: {exc!r}")
             finally:
@@ -209,7 +210,7 @@ class SparkplugNode:
             return
         try:
             payload = Payload.FromString(bytes(message.payload))
-        except Exception:  # noqa: BLE001 - protobuf's DecodeError; a bad command is logged, never fatal
+        except Exception:
             _log.warning("%s: not a Sparkplug payload; ignored", topic)
             return
         verb, device = parsed
@@ -243,7 +244,7 @@ class SparkplugNode:
         for spec, value in targets:
             try:
                 await self._write(spec.tag, value, self.settings.command_user or "mqtt")
-            except Exception as exc:  # noqa: BLE001 - refused or failed: the agent's write log has it
+            except Exception as exc:
                 _log.warning("DCMD %s = %r: %s", spec.tag, value, exc)
 
     # --- outgoing ----------------------------------------------------------------------
@@ -257,7 +258,7 @@ class SparkplugNode:
             self._pending.clear()
             try:
                 await self._send_or_keep(batch)
-            except Exception:  # noqa: BLE001 - e.g. a full disk under the store: logged, the pump goes on
+            except Exception:
                 _log.exception("Sparkplug: %d changes neither sent nor kept", len(batch))
 
     async def _send_or_keep(self, batch: list[tuple[TagValue, bool]]) -> None:

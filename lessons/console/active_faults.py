@@ -38,7 +38,7 @@ class ActiveFaults(Static):
     async def _read(self) -> None:
         try:
             self.faults, self.error = await self.sim.active_faults(), ""
-        except Exception as exc:  # noqa: BLE001 - sim control gone or slow: said, tried again
+        except Exception as exc:
             self.error = str(exc)
         finally:
             self._reading = False

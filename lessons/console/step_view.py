@@ -114,7 +114,7 @@ class StepScreen(Screen):
                         self._set_state("failed")
                     else:
                         self._set_state("holding" if status.satisfied else "waiting")
-        except Exception as exc:  # noqa: BLE001 - a broken lesson or a refused action: shown, the console goes on
+        except Exception as exc:
             self.error = f"{type(exc).__name__}: {exc}"
             self._set_state("error")
 
@@ -227,7 +227,7 @@ class StepScreen(Screen):
                 value = int(value) - 1  # the choices are shown from 1
             try:
                 right = self.run.answer(value)
-            except Exception as exc:  # noqa: BLE001 - a wrong kind of answer: shown, the step goes on
+            except Exception as exc:
                 self.feedback = f"{type(exc).__name__}: {exc}"
             else:
                 self.feedback = t("answer_right", lang) if right else t("answer_wrong", lang, value=event.value)

@@ -19,8 +19,16 @@ Exceptions:
     A busy TCP port surfaces as OSError (errno EADDRINUSE) from `start`.
 """
 
-from .errors import (FrameError, IllegalDataAddress, IllegalDataValue, IllegalFunction, LinkError, ModbusException,
-                     ModbusSimError, ServerDeviceFailure)
+from .errors import (
+                     FrameError,
+                     IllegalDataAddress,
+                     IllegalDataValue,
+                     IllegalFunction,
+                     LinkError,
+                     ModbusException,
+                     ModbusSimError,
+                     ServerDeviceFailure,
+)
 from .rtu_bus import RtuBus
 from .tcp import ModbusTcpStation
 

@@ -9,4 +9,4 @@
 from .control_server import SimControlServer
 from .process_server import ProcessStationServer
 
-__all__ = ["SimControlServer", "ProcessStationServer"]
+__all__ = ["ProcessStationServer", "SimControlServer"]

@@ -14,7 +14,7 @@ bounds what clients can make the server hold).
 from __future__ import annotations
 
 from copy import copy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from asyncua import Server, ua
 
@@ -67,7 +67,7 @@ class UaEndpoint:
     async def tick(self) -> None:
         """Advance ServerStatus/CurrentTime, at most once a second; collect garbage after clients left."""
         self._collector.check()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         if self._clock is not None and (now - self._clock).total_seconds() < 1:
             return
         self._clock = now

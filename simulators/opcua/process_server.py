@@ -35,8 +35,8 @@ from smarthall.simulators.plant import Plant, SensorFailure
 from .alarm import LimitAlarm
 from .calls import Arg, MethodHandler, add_method
 from .endpoint import UaEndpoint
-from .status import StatusError
 from .nodes import add_variable, describe
+from .status import StatusError
 from .variants import VARIANT, Publisher
 from .writes import WriteGate, WriteHandler
 

@@ -7,7 +7,7 @@ Int64), any number fits a float. Anything else is BadTypeMismatch.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from asyncua import Server, ua
 
@@ -83,5 +83,5 @@ class Publisher:
 
 
 def _now() -> dict[str, datetime]:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return {"SourceTimestamp": now, "ServerTimestamp": now}

@@ -1,8 +1,9 @@
 """Point specs and the base class of stations whose points are attributes."""
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar, Mapping
+from typing import ClassVar
 
 from .errors import WriteRejected
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 

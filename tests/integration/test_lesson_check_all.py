@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
+from smarthall.cli import main
 from smarthall.edge.agent import EdgeAgent
 from smarthall.edge.config import load_line
+from smarthall.lesson_commands import check_all, simulated_line_config
 from smarthall.lessons.check_all import check_lesson
 from smarthall.lessons.checks import Verdict
 from smarthall.lessons.loader import CATALOGUE, load_catalogue, load_lesson
 from smarthall.lessons.runner import StepRun
 from smarthall.lessons.sim_control import SimControl
 from smarthall.simulators.line import SimOptions, SimulatedLine
-from smarthall.cli import main
-from smarthall.lesson_commands import check_all, simulated_line_config
 
 LESSONS = load_catalogue(CATALOGUE, load_line()).lessons
 
@@ -100,8 +100,8 @@ async def test_a_fault_drill_on_a_real_line_tells_the_instructor_what_to_do(tmp_
     async with running_line() as (agent, _sim, tmp):
         run = StepRun(lesson.step("plc-offline"), agent, None, tmp)
         notes = await run.start()
-        assert [n("en") for n in notes] == ["Unplug the feeder PLC's Ethernet cable; plug it back when the trainees"
-                                            " have found it."]
+        assert [n("en") for n in notes] == [("Unplug the feeder PLC's Ethernet cable; plug it back when the trainees"
+                                            " have found it.")]
         assert (await run.status()).satisfied  # nothing was injected: the feeder answers
 
 

@@ -192,7 +192,7 @@ async def test_garbage_from_one_peer_is_logged_once(stations, caplog):
 
 
 async def test_disconnect_mid_frame_and_half_open_clients_do_not_block_others(clients, stations):
-    idle_reader, idle = await raw(stations["conveyor"])
+    _idle_reader, idle = await raw(stations["conveyor"])
     _, quitter = await raw(stations["conveyor"])
     quitter.write(mbap.encode(1, 1, struct.pack(">BHH", 3, 0, 1))[:9])
     await close(quitter)

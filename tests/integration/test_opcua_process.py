@@ -223,7 +223,7 @@ async def test_a_chunk_flood_leaves_the_server_answering_and_its_log_short(stati
     temperature = await child(client, "Temperature")
     with caplog.at_level(logging.INFO, "asyncua"):
         for _ in range(5):
-            reader, writer = await asyncio.open_connection(*station.endpoint_url[len("opc.tcp://"):].split(":"))
+            _reader, writer = await asyncio.open_connection(*station.endpoint_url[len("opc.tcp://"):].split(":"))
             writer.write(_hello(station.endpoint_url) + _chunk(0x1234, 8192) * 100)
             await writer.drain()
             assert isinstance(await temperature.read_value(), float)

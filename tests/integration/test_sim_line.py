@@ -17,7 +17,7 @@ from smarthall.devices.profiles.codec import decode
 from smarthall.simulators.line import SimOptions, SimStartError, SimulatedLine
 from tests.waiting import until as wait_for
 
-FREE_PORTS = dict(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0)
+FREE_PORTS = {"feeder_port": 0, "conveyor_port": 0, "process_port": 0, "control_port": 0, "camera_port": 0}
 
 
 @pytest.fixture
@@ -127,7 +127,7 @@ async def test_smarthall_sim_on_a_busy_port_says_so_in_one_line(tmp_path):
         command[command.index("--feeder-port") + 1] = str(port)
         proc = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE,
                                                     stderr=asyncio.subprocess.PIPE)
-        out, err = await asyncio.wait_for(proc.communicate(), 20)
+        _out, err = await asyncio.wait_for(proc.communicate(), 20)
     assert proc.returncode == 2
     assert err.decode().strip() == (f"smarthall: feeder (Modbus TCP): port {port} on 127.0.0.1 is already in use"
                                     " (is another `smarthall sim` running?); choose another with --feeder-port")

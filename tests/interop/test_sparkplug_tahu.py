@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from smarthall.edge.sparkplug.metrics import get_value
 from smarthall.edge.sparkplug.sparkplug_b_pb2 import DataType
 from tests.sparkplug_host import Host, line_file, start_agent

@@ -8,7 +8,9 @@ import socket
 
 import pytest
 
+from smarthall.cli import main
 from smarthall.edge.config import load_line
+from smarthall.lab_command import lab
 from smarthall.lessons.console.health_table import HealthTable
 from smarthall.lessons.console.lesson_list import LessonListScreen
 from smarthall.lessons.console.shelf import load_shelf
@@ -17,8 +19,6 @@ from smarthall.lessons.console.tag_table import TagTable
 from smarthall.lessons.loader import CATALOGUE
 from smarthall.lessons.progress import Progress
 from smarthall.simulators.line import SimOptions, SimulatedLine
-from smarthall.cli import main
-from smarthall.lab_command import lab
 from tests.waiting import until
 
 from .line_file import line_file

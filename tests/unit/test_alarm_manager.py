@@ -7,8 +7,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from smarthall.devices.quality import Quality
-from smarthall.edge.alarms import (AlarmError, AlarmEvent, AlarmKind, AlarmManager, AlarmSpec, Event, InvalidAlarmSpec,
-                         Priority, State, UnknownAlarm)
+from smarthall.edge.alarms import (
+    AlarmError,
+    AlarmEvent,
+    AlarmKind,
+    AlarmManager,
+    AlarmSpec,
+    Event,
+    InvalidAlarmSpec,
+    Priority,
+    State,
+    UnknownAlarm,
+)
 from smarthall.edge.tags import TagValue
 
 TEMP = "process.temperature"

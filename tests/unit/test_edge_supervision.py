@@ -12,9 +12,9 @@ import sqlite3
 import pytest
 
 from smarthall.devices.memory import MemoryDriver, Operation
+from smarthall.devices.quality import Quality
 from smarthall.edge.agent import EdgeAgent
 from smarthall.edge.alarms import State
-from smarthall.devices.quality import Quality
 from smarthall.edge.config import ScanGroup, load_line
 from smarthall.edge.scan import ConnectionScanner
 from tests.waiting import until

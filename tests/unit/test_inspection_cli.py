@@ -6,9 +6,9 @@ import cv2
 import numpy as np
 import pytest
 
+from smarthall.cli import main
 from smarthall.simulators.camera import Optics, render
 from smarthall.simulators.plant import CameraView, Part
-from smarthall.cli import main
 
 
 @pytest.fixture

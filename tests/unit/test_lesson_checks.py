@@ -7,13 +7,25 @@ import pytest
 from smarthall.devices.profiles import Text
 from smarthall.devices.quality import Quality
 from smarthall.edge.config import load_line
-from smarthall.edge.tags import TagValue
-from smarthall.lessons.checks import Verdict, compare, config_missing, evaluation
 from smarthall.edge.inspection import DEFAULT_RECIPE, load_recipe
-from smarthall.lessons.model import (AlarmIs, AllOf, ChoiceAnswer, ConfigCheck, ConfigExpect, CounterIncreased, NumberAnswer,
-                           QualityCondition, ReadingMatches, RecipeCheck, TagChanged, TagCondition)
-from smarthall.lessons.recipe_check import Grade, grade
+from smarthall.edge.tags import TagValue
 from smarthall.inspect_commands import evaluate
+from smarthall.lessons.checks import Verdict, compare, config_missing, evaluation
+from smarthall.lessons.model import (
+    AlarmIs,
+    AllOf,
+    ChoiceAnswer,
+    ConfigCheck,
+    ConfigExpect,
+    CounterIncreased,
+    NumberAnswer,
+    QualityCondition,
+    ReadingMatches,
+    RecipeCheck,
+    TagChanged,
+    TagCondition,
+)
+from smarthall.lessons.recipe_check import Grade, grade
 
 
 def tv(tag: str, value, t: float, quality: Quality = Quality.GOOD) -> TagValue:

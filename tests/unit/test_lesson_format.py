@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from smarthall.cli import main
 from smarthall.edge.config import load_line
 from smarthall.lessons.loader import CATALOGUE, load_catalogue, validate
-from smarthall.cli import main
 
 GOOD = """\
 id = "tiny"

@@ -93,10 +93,10 @@ def _quantity_cases():
               16: (REGISTERS, 123), "23-read": (REGISTERS, 125), "23-write": (REGISTERS, 121)}
     for fc, (size, top) in limits.items():
         code = 23 if fc in ("23-read", "23-write") else fc
-        ok = {1: lambda: bits_reply(1, 0, top), 2: lambda: bits_reply(2, 0, top),
-              3: lambda: registers_reply(3, 0, top), 4: lambda: registers_reply(4, 0, top),
-              15: lambda: struct.pack(">BHH", 15, 0, top), 16: lambda: struct.pack(">BHH", 16, 0, top),
-              "23-read": lambda: registers_reply(23, 0, top, [0] + [7 * a for a in range(1, top)]),
+        ok = {1: lambda top=top: bits_reply(1, 0, top), 2: lambda top=top: bits_reply(2, 0, top),
+              3: lambda top=top: registers_reply(3, 0, top), 4: lambda top=top: registers_reply(4, 0, top),
+              15: lambda top=top: struct.pack(">BHH", 15, 0, top), 16: lambda top=top: struct.pack(">BHH", 16, 0, top),
+              "23-read": lambda top=top: registers_reply(23, 0, top, [0] + [7 * a for a in range(1, top)]),
               "23-write": lambda: registers_reply(23, 0, 1, [0])}[fc]
         for label, quantity in (("0", 0), (f"max={top}", top), (f"max+1={top + 1}", top + 1)):
             for where, address in (("in-range", 0), ("straddling-end", size - top + 1), ("outside", size)):

@@ -209,7 +209,7 @@ def test_motor_current_rises_with_speed_and_load(plant):
 
 
 def test_lights_follow_the_plc_in_auto_mode(plant):
-    lights = lambda: tuple(conv(plant, f"light_{c}") for c in ("green", "yellow", "red"))  # noqa: E731
+    lights = lambda: tuple(conv(plant, f"light_{c}") for c in ("green", "yellow", "red"))
     assert lights() == (False, True, False)
     plant.write("conveyor", "motor_run", 1)
     plant.step()

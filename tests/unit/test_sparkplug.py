@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+
 from smarthall.devices.quality import Quality
 from smarthall.edge.config import DEFAULT_LINE, LineConfigError, load_line
 from smarthall.edge.sparkplug import payloads
