@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -111,6 +112,7 @@ def _sim(args) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         async with SimulatedLine(options) as line:
+            gc.freeze()  # the address spaces and plant live as long as the process: full collections skip them
             print(say("sim_started", args.lang, seed=options.seed, scale=options.time_scale))
             for endpoint in line.endpoints:
                 print(f"  {endpoint.name:32} {endpoint.address}")

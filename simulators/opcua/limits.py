@@ -7,12 +7,14 @@ the buffers sit in reference cycles until a full collection (asyncua issues
 serve small address spaces, so `apply` caps a message at 64 chunks (4 MB),
 the queue at 16 messages, connections at 64 and a connection that opens no
 session at 10 s; `Collector` runs a full collection once connections have
-closed. `quiet_bad_input_logs` turns asyncua's per-message tracebacks about
+closed, and gives the freed heap back to the system (glibc's malloc_trim). `quiet_bad_input_logs` turns asyncua's per-message tracebacks about
 bad client input into one line per kind of message a minute.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import logging
 import time
@@ -57,7 +59,23 @@ class Collector:
         closed, self._open = open_now < self._open, open_now
         if closed:
             gc.collect()
+            _trim_heap()
         return closed
+
+
+def _load_libc():
+    name = ctypes.util.find_library("c")
+    libc = ctypes.CDLL(name) if name else None
+    return libc if libc is not None and hasattr(libc, "malloc_trim") else None
+
+
+_LIBC = _load_libc()
+
+
+def _trim_heap() -> None:
+    """Give the freed heap back to the system (glibc keeps a flood's 64 KB chunks otherwise)."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
 
 
 class _OneLinePerMinute(logging.Filter):
