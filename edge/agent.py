@@ -66,18 +66,28 @@ class EdgeAgent:
         self._tasks: list[asyncio.Task] = []
         self.listeners: list[Callable[[TagValue], None]] = []  # called with every published value, in the scan
         self.sparkplug = None  # the SparkplugNode while publishing to the broker
+        self.northbound = None  # the NorthboundServer while serving
 
     async def start(self, scan: bool = True, serve: bool = False) -> None:
         """Open the history file and the connections; with scan, start scanning every group and the vision loop;
-        with serve (and scan), publish to the broker as the line file's [mqtt] table says.
+        with serve (and scan), first serve the line over OPC UA as the line file's [northbound] table says, and
+        publish to the broker as its [mqtt] table says.
 
         If anything fails part-way, what was started is closed again before the error is raised.
         """
         try:
+            if scan and serve and self.config.northbound is not None and self.config.northbound.enabled:
+                await self._serve()
             self._start(scan, serve)
         except BaseException:
             await self.close()
             raise
+
+    async def _serve(self) -> None:
+        from .northbound.server import NorthboundServer  # asyncua's server only for the agent that serves
+        self.northbound = NorthboundServer(self, self.config.northbound)
+        self.listeners.append(self.northbound.offer)
+        await self.northbound.start()
 
     def _start(self, scan: bool, serve: bool) -> None:
         self.history_path.parent.mkdir(parents=True, exist_ok=True)
@@ -121,12 +131,16 @@ class EdgeAgent:
         self._tasks.append(asyncio.create_task(supervised(name, run, on_failure), name=name))
 
     async def close(self) -> None:
-        """Stop publishing and every task, close the connections, flush and close the history: all of it, whatever fails."""
+        """Stop serving, publishing and every task, close the connections, flush and close the history: all of it, whatever fails."""
         try:
             if self.sparkplug is not None:
                 self.listeners.remove(self.sparkplug.offer)
                 await _step("closing the Sparkplug edge node", self.sparkplug.close())
                 self.sparkplug = None
+            if self.northbound is not None:
+                self.listeners.remove(self.northbound.offer)
+                await _step("closing the northbound server", self.northbound.close())
+                self.northbound = None
             for task in self._tasks:
                 await _step(f"stopping {task.get_name()}", _stop(task))
             self._tasks.clear()

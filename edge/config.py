@@ -37,6 +37,7 @@ from smarthall.devices.toml_reader import TomlReader, parse_toml
 from .alarms import AlarmSpec, Priority, comm_alarm
 from .inspection import DEFAULT_RECIPE, Recipe, RecipeError, load_recipe
 from .inspection.tags import VISION
+from .northbound.settings import NorthboundSettings, read_northbound
 from .sparkplug.settings import MqttSettings, read_mqtt
 
 LINES_DIR = Path(str(resources.files("smarthall.lines")))  # package data
@@ -123,6 +124,7 @@ class LineConfig:
     historian: HistorianSettings
     vision: VisionSettings | None = None
     mqtt: MqttSettings | None = None  # [mqtt]: the line as a Sparkplug B edge node
+    northbound: NorthboundSettings | None = None  # None only for configs built by hand (tests)
 
     def tag(self, name: str) -> Tag:
         try:
@@ -151,12 +153,13 @@ def load_line(path: str | Path = DEFAULT_LINE, overrides: Mapping[str, Mapping[s
 
     overrides replace keys of tables before checking, e.g. ``{"feeder": {"port": 40123},
     "historian": {"path": "/tmp/h.db"}, "vision": {"camera": {"source": "http://127.0.0.1:40124/..."}}}``:
-    a connection by its name, the historian, or the vision station (sub-tables are merged, not replaced).
+    a connection by its name, the historian, the vision station or the northbound server (sub-tables are merged,
+    not replaced).
     """
     path = Path(path)
     data = parse_toml(path, LineConfigError)
     for name, values in (overrides or {}).items():
-        if name in ("historian", "vision", "mqtt"):
+        if name in ("historian", "vision", "mqtt", "northbound"):
             if name in ("vision", "mqtt") and name not in data:
                 raise LineConfigError(f"{path}: override for {name!r}: the line has no [{name}] table")
             data[name] = _merged(data.get(name, {}), values)
@@ -189,7 +192,7 @@ class _LineReader(TomlReader):
 
     def line(self, data: Mapping) -> LineConfig:
         self.known_keys(data, "top level", ("line", "historian", "connections", "scan_groups", "tags", "alarms", "vision",
-                                                 "mqtt"))
+                                                 "mqtt", "northbound"))
         head = self.table(self.get(data, "line", "top level", Mapping), "[line]")
         name = self.get(head, "name", "[line]", str)
         connections = tuple(self.connection(c, i) for i, c in enumerate(self.get(data, "connections", "top level", list)))
@@ -220,9 +223,11 @@ class _LineReader(TomlReader):
         alarms += tuple(comm_alarm(c.name) for c in connections if c.comm_alarm)
         self.unique((a.id for a in alarms), "[[alarms]]", "alarm id")
         mqtt = None if "mqtt" not in data else read_mqtt(self, data["mqtt"], self.path.parent, name, historian.path)
+        northbound = read_northbound(self, data.get("northbound", {}), self.path.parent,
+                                     historian.path.with_name(f"{name}-opcua"))
         return LineConfig(name=name, title=self.text(head, "[line]"), source=self.source, connections=connections,
                           groups=groups, tags=MappingProxyType(tags), alarms=alarms, historian=historian, vision=vision,
-                          mqtt=mqtt)
+                          mqtt=mqtt, northbound=northbound)
 
     def connection(self, data: object, index: int) -> Connection:
         where = f"connections[{index}]"

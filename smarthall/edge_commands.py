@@ -136,7 +136,8 @@ def format_value(value: TagValue, lang: str) -> str:
 
 @contextlib.asynccontextmanager
 async def agent_session(args, scan: bool, tags: Iterable[str] = (), serve: bool = False) -> AsyncIterator[EdgeAgent]:
-    """An edge agent on the line; for the simulated line with nothing answering, the simulator too.
+    """An edge agent on the line (serving it over OPC UA with serve); for the simulated line with nothing
+    answering, the simulator too.
 
     Tag names are checked first, so a typo costs no connection.
     """
@@ -179,6 +180,8 @@ async def _edge_run(args) -> None:
     async with agent_session(args, scan=True, serve=True) as agent:
         print(say("edge_running", args.lang, tags=len(agent.config.tags),
                   connections=len(agent.config.connections), db=agent.history_path), flush=True)
+        if agent.northbound is not None:
+            print(say("northbound_running", args.lang, url=agent.northbound.endpoint_url), flush=True)
         if (mqtt := agent.config.mqtt) is not None:
             print(say("sparkplug_running", args.lang, broker=f"{'mqtts' if mqtt.tls else 'mqtt'}://{mqtt.host}:{mqtt.port}",
                       group=mqtt.group_id, node=mqtt.edge_node_id, store=mqtt.store.path), flush=True)

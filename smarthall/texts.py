@@ -39,6 +39,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "ko": "계산 태그",
         "en": "derived",
     },
+    "northbound_running": {
+        "ko": "OPC UA 서버: {url}",
+        "en": "OPC UA server: {url}",
+    },
     "edge_stopped": {
         "ko": "엣지 에이전트를 종료했습니다.",
         "en": "Edge agent stopped.",

@@ -1,0 +1,110 @@
+"""NorthboundServer: the running agent's line as an OPC UA server (asyncua).
+
+The agent hands it every value it publishes (`offer`, cheap, from the scan) and
+starts and stops it; the server owns no connection to the line. See the package
+docstring for what it serves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime, timezone
+
+from asyncua import Server, ua
+
+from ..errors import EdgeError
+from ..tags import TagValue
+from .publisher import Publisher
+from .settings import NorthboundSettings
+from .space import NAMESPACE, SpaceBuilder
+
+log = logging.getLogger(__name__)
+
+_CURRENT_TIME = ua.NodeId(ua.ObjectIds.Server_ServerStatus_CurrentTime)
+_STATUS = ua.NodeId(ua.ObjectIds.Server_ServerStatus)
+
+
+class NorthboundError(EdgeError):
+    """The northbound server could not start (port in use, unreadable certificate...); the message says which."""
+
+
+class NorthboundServer:
+    """Serves one agent's tags over OPC UA while started."""
+
+    def __init__(self, agent, settings: NorthboundSettings) -> None:
+        self._agent = agent
+        self.settings = settings
+        self._server: Server | None = None
+        self._publisher: Publisher | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._url: str | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        """The endpoint clients connect to, with the port actually bound."""
+        if self._url is None:
+            raise RuntimeError("the northbound server is not started")
+        return self._url
+
+    async def start(self) -> None:
+        """Build the address space, publish the agent's latest values and listen."""
+        config = self._agent.config
+        server = Server()
+        await server.init()
+        server.disable_clock()  # its task makes stop() wait up to a second; `_clock` keeps the time instead
+        server.set_endpoint(self.settings.endpoint)
+        server.set_server_name(f"Smart Hall edge: {config.title.en}")
+        uri = NAMESPACE.format(line=config.name)
+        await server.set_application_uri(uri)
+        server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
+        server.set_identity_tokens([ua.AnonymousIdentityToken])
+        idx = await server.register_namespace(uri)
+        space = SpaceBuilder(server.nodes.objects, idx, config)
+        await space.build(self._call)
+        self._publisher = Publisher(server, space.tags)
+        for value in list(self._agent.latest.values()):
+            self._publisher.offer(value)
+        try:
+            await server.start()
+        except OSError as exc:
+            await server.stop()
+            raise NorthboundError(f"OPC UA server on {self.settings.host}:{self.settings.port}: {exc.strerror}; "
+                                  "set another port in the line file's [northbound] table (0 picks a free one)") from None
+        self._server = server
+        self._url = f"opc.tcp://{self.settings.host}:{server.bserver.port}"
+        self._tasks = [asyncio.create_task(self._publisher.run(), name="northbound publisher"),
+                       asyncio.create_task(self._clock(), name="northbound clock")]
+
+    def offer(self, value: TagValue) -> None:
+        """A value the agent published (the agent's listener; cheap, it runs in the scan)."""
+        if self._publisher is not None:
+            self._publisher.offer(value)
+
+    async def close(self) -> None:
+        """Stop listening; sessions end."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        if self._server is not None:
+            await self._server.stop()
+            self._server = None
+            self._url = None
+
+    async def _call(self, name: str, *args: ua.Variant) -> ua.CallMethodResult:
+        return ua.CallMethodResult(StatusCode=ua.StatusCode(ua.StatusCodes.BadUserAccessDenied))
+
+    async def _clock(self) -> None:
+        """Keep ServerStatus/CurrentTime, once a second."""
+        server = self._server
+        while True:
+            now = datetime.now(timezone.utc)
+            status = server.read_attribute_value(_STATUS).Value.Value
+            status.CurrentTime = now
+            await server.write_attribute_value(_STATUS, ua.DataValue(ua.Variant(status, ua.VariantType.ExtensionObject)))
+            await server.write_attribute_value(_CURRENT_TIME, ua.DataValue(ua.Variant(now, ua.VariantType.DateTime)))
+            await asyncio.sleep(1)
