@@ -11,11 +11,14 @@ from smarthall.edge.northbound.status import status_code
 from smarthall.edge.northbound.units import eu_information, unit_id
 
 SIM = DEFAULT_LINE.read_text(encoding="utf-8")
+_TABLE = SIM.index("[northbound]")
+SIM = SIM[:_TABLE] + SIM[SIM.index("\n\n", _TABLE) + 2:]  # the line without its [northbound] table
 
 
 def test_defaults_listen_on_loopback_4850_with_every_security_mode(tmp_path):
-    line = load_line(DEFAULT_LINE, {"historian": {"path": str(tmp_path / "h.db")}})
-    settings = line.northbound
+    path = tmp_path / "line.toml"
+    path.write_text(SIM, encoding="utf-8")
+    settings = load_line(path, {"historian": {"path": str(tmp_path / "h.db")}}).northbound
     assert (settings.enabled, settings.host, settings.port, settings.anonymous) == (True, "127.0.0.1", 4850, True)
     assert settings.security == ("None", "Basic256Sha256_Sign", "Basic256Sha256_SignAndEncrypt")
     assert settings.pki == tmp_path / "sim-opcua"  # the line's data folder, beside the history
