@@ -23,21 +23,20 @@ from smarthall.edge.config import LineConfigError
 from smarthall.edge.errors import EdgeError
 from smarthall.edge.historian import HistorianError
 
-from . import edge_commands, inspect_commands, lab_command, lesson_commands
+from . import edge_commands, inspect_commands, lab_command, lesson_commands, logs
 from .sim_options import add_sim_options, sim_options
 from .texts import say
 
 EXIT_USAGE = 2
+EXIT_INTERNAL = 1
 USER_ERRORS = (ProfileError, LineConfigError, edge_commands.CommandError, EdgeError, DriverError,
                HistorianError, AlarmError)
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
-    for library in ("asyncua", "pymodbus"):  # their notices repeat what a reading's quality says
-        logging.getLogger(library).setLevel(logging.ERROR)
     parser = _parser()
     args = parser.parse_args(argv)
+    args.log_path = logs.setup(args.debug)  # library logs go to this file, not over what we print
     try:
         return args.run(args)
     except (*USER_ERRORS, UserError) as exc:
@@ -48,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `smarthall tags | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:  # a bug: one line here, the traceback in the log file (and on stderr with --debug)
+        logging.getLogger("smarthall").exception("unexpected error")
+        print(f"smarthall: {say('internal_error', args.lang, error=f'{type(exc).__name__}: {exc}', log=args.log_path)}",
+              file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 class UserError(Exception):
@@ -62,7 +66,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="smarthall", description=say("prog", "en"))
+    parser = _Parser(prog="smarthall", description=say("prog", "en"), epilog=say("log_epilog", "en", log=logs.default_path()))
+    parser.add_argument("--debug", action="store_true", help="also show library logs and tracebacks on stderr")
     _add_lang(parser, _default_lang())
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 

@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import contextlib
 import getpass
+import logging
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -30,6 +31,7 @@ from smarthall.lessons.progress import (
     report_markdown,
 )
 
+from . import logs
 from .lesson_commands import guarded
 from .sim_options import add_sim_options, sim_options
 
@@ -86,7 +88,7 @@ def _open_lab(args) -> int:
         raise LessonError(f"no lesson {args.lesson!r} in {CATALOGUE}")
     try:
         asyncio.run(_run(lab(shelf, args.line, args.progress, args.trainee, args.lesson, args.lang, sim_options(args)),
-                         args.exit_when_ready))
+                         args.exit_when_ready, getattr(args, "log_path", None)))
     except SimStartError as exc:
         print(f"smarthall: {busy_port(exc, args.lang)}", file=sys.stderr)
         return 2
@@ -100,12 +102,22 @@ def busy_port(exc: SimStartError, lang: str) -> str:
     return t("port_busy", lang, what=exc.what, host=exc.host, port=exc.busy_port, flag=exc.flag)
 
 
-async def _run(console, exit_when_ready: bool = False) -> None:
-    """Run the console; exit_when_ready: quit once the lesson list is drawn (headless when no terminal)."""
+async def _run(console, exit_when_ready: bool = False, log_path: Path | None = None) -> None:
+    """Run the console; exit_when_ready: quit once the lesson list is drawn (headless when no terminal).
+
+    Log records stay in the log file (log_path) and show as one line each in the console, never drawn over it.
+    """
     async with console as app:
         app.freeze_gc_when_ready = True
         app.exit_when_ready = exit_when_ready
-        await app.run_async(headless=exit_when_ready and not sys.stdout.isatty())
+        status = logs.StatusLine(lambda line: app.notify(line, severity="warning"))
+        logging.getLogger().addHandler(status)
+        if log_path is not None:
+            app.call_later(app.notify, t("log_file", app.lang, path=log_path))
+        try:
+            await app.run_async(headless=exit_when_ready and not sys.stdout.isatty())
+        finally:
+            logging.getLogger().removeHandler(status)
 
 
 @contextlib.asynccontextmanager

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 TEXTS: dict[str, dict[str, str]] = {
+    "internal_error": {
+        "ko": "내부 오류: {error} (자세한 내용은 {log}, --debug로 화면에 표시)",
+        "en": "internal error: {error} (details in {log}; --debug shows them here)",
+    },
+    "log_epilog": {
+        "ko": "라이브러리 로그와 오류 내용은 {log}에 기록됩니다.",
+        "en": "Library logs and error details go to {log}.",
+    },
     "prog": {
         "ko": "Smart Hall: 스마트공장 교육 라인용 엣지 소프트웨어",
         "en": "Smart Hall: edge software for smart-factory teaching lines",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import os
 import shutil
 import threading
@@ -64,6 +65,17 @@ def _open_sockets() -> set[str]:
         if target.startswith("socket:"):
             found.add(target)
     return found
+
+
+@pytest.fixture(autouse=True)
+def own_log_file(tmp_path_factory, monkeypatch):
+    """`smarthall` logs into the test's own state folder, and its handlers leave with the test."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+    yield
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "smarthall", False)]:
+        root.removeHandler(handler)
+        handler.close()
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 TEXTS: dict[str, tuple[str, str]] = {  # key -> (ko, en)
     "title": ("Smart Hall 실습 콘솔", "Smart Hall lab console"),
+    "log_file": ("라이브러리 메시지는 {path}에 기록됩니다.", "Library messages go to {path}."),
     "lessons": ("수업 목록", "Lessons"),
     "lesson": ("수업", "Lesson"),
     "level": ("수준", "Level"),

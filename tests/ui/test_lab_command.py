@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 
 import pytest
 
 from smarthall.cli import main
 from smarthall.edge.config import load_line
+from smarthall import lab_command
 from smarthall.lab_command import lab
 from smarthall.lessons.console.health_table import HealthTable
 from smarthall.lessons.console.lesson_list import LessonListScreen
@@ -60,7 +62,7 @@ def test_lab_on_a_busy_port_names_the_lab_option_in_one_line(tmp_path, capsys, m
 
 
 @pytest.mark.parametrize(("option", "value", "said"), [
-    ("--feeder-port", "x", "--feeder-port: invalid int value: 'x'"),
+    ("--feeder-port", "x", "--feeder-port: expected a port 0..65535, got 'x'"),
     ("--time-scale", "500", "--time-scale: expected 0.1..100, got 500"),  # the README's `dev.py lab --time-scale 5`
 ])
 def test_lab_has_the_simulated_line_options(tmp_path, capsys, option, value, said):
@@ -98,3 +100,26 @@ async def test_lab_on_a_real_line_shows_live_tags_and_gives_fault_drills_to_the_
             assert str(screen.query_one("#notes").render()) == (
                 "Instructor: Unplug the feeder PLC's Ethernet cable; plug it back when the trainees have found it.")
             assert real.plant.active_faults == ()  # nothing was injected: the instructor does it by hand
+
+
+async def test_lab_shows_log_records_as_one_line_and_names_the_log_file(tmp_path):
+    from textual.app import App
+
+    class Console(App):
+        lang = "en"
+        shown: list[str] = []
+
+        def notify(self, message, **kwargs):
+            self.shown.append(message)
+
+        def on_mount(self) -> None:
+            logging.getLogger("asyncua.client").warning("station went away\nTraceback (most recent call last): ...")
+            self.call_later(self.exit)
+
+    @contextlib.asynccontextmanager
+    async def console():
+        yield Console()
+
+    await lab_command._run(console(), exit_when_ready=True, log_path=tmp_path / "smarthall.log")
+    assert sorted(Console.shown) == ["Library messages go to " + f"{tmp_path / 'smarthall.log'}.",
+                                     "asyncua.client: station went away"]
