@@ -40,7 +40,7 @@ def route_sessions(server: Server, routes: Mapping[ua.NodeId, WriteRoute]) -> No
         return _Session(routes, iserver, iserver.aspace, iserver.subscription_service, name, user=user,
                         external=external)
 
-    iserver.create_session = create_session
+    iserver.create_session = create_session  # type: ignore[method-assign]  # the one patch this module exists for
 
 
 class _Session(InternalSession):

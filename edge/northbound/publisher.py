@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from asyncua import Server, ua
 
@@ -27,16 +27,16 @@ from .status import status_code
 def data_value(node: TagNode, value: TagValue) -> ua.DataValue:
     """The DataValue of a tag value: value (none when BAD), status code from quality and reason, source time."""
     status = ua.StatusCode(status_code(value.quality, value.reason))
-    source = datetime.fromtimestamp(value.timestamp, timezone.utc)
+    source = datetime.fromtimestamp(value.timestamp, UTC)
     if value.quality is Quality.BAD or value.value is None:
-        return ua.DataValue(StatusCode=status, SourceTimestamp=source, ServerTimestamp=datetime.now(timezone.utc))
+        return ua.DataValue(StatusCode=status, SourceTimestamp=source, ServerTimestamp=datetime.now(UTC))
     raw = value.value
     if node.vtype in (ua.VariantType.Double, ua.VariantType.Float):
         raw = float(raw)
     elif node.vtype not in (ua.VariantType.Boolean, ua.VariantType.String):
         raw = int(raw)
     return ua.DataValue(Value=ua.Variant(raw, node.vtype), StatusCode=status, SourceTimestamp=source,
-                        ServerTimestamp=datetime.now(timezone.utc))
+                        ServerTimestamp=datetime.now(UTC))
 
 
 class Publisher:

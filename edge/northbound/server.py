@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from asyncua import Server, ua
 
@@ -73,9 +73,10 @@ class NorthboundServer:
             raise NorthboundError(f"OPC UA server on {self.settings.host}:{self.settings.port}: {exc.strerror}; "
                                   "set another port in the line file's [northbound] table (0 picks a free one)") from None
         self._server = server
+        assert server.bserver is not None  # started
         self._url = f"opc.tcp://{self.settings.host}:{server.bserver.port}"
         self._tasks = [asyncio.create_task(self._publisher.run(), name="northbound publisher"),
-                       asyncio.create_task(self._clock(), name="northbound clock")]
+                       asyncio.create_task(_clock(server), name="northbound clock")]
 
     def offer(self, value: TagValue) -> None:
         """A value the agent published (the agent's listener; cheap, it runs in the scan)."""
@@ -98,13 +99,14 @@ class NorthboundServer:
     async def _call(self, name: str, *args: ua.Variant) -> ua.CallMethodResult:
         return ua.CallMethodResult(StatusCode=ua.StatusCode(ua.StatusCodes.BadUserAccessDenied))
 
-    async def _clock(self) -> None:
-        """Keep ServerStatus/CurrentTime, once a second."""
-        server = self._server
-        while True:
-            now = datetime.now(timezone.utc)
-            status = server.read_attribute_value(_STATUS).Value.Value
-            status.CurrentTime = now
-            await server.write_attribute_value(_STATUS, ua.DataValue(ua.Variant(status, ua.VariantType.ExtensionObject)))
-            await server.write_attribute_value(_CURRENT_TIME, ua.DataValue(ua.Variant(now, ua.VariantType.DateTime)))
-            await asyncio.sleep(1)
+
+async def _clock(server: Server) -> None:
+    """Keep ServerStatus/CurrentTime, once a second."""
+    while True:
+        now = datetime.now(UTC)
+        status = server.read_attribute_value(_STATUS).Value
+        if status is not None:
+            status.Value.CurrentTime = now
+            await server.write_attribute_value(_STATUS, ua.DataValue(status))
+        await server.write_attribute_value(_CURRENT_TIME, ua.DataValue(ua.Variant(now, ua.VariantType.DateTime)))
+        await asyncio.sleep(1)

@@ -16,7 +16,6 @@ passwords would cross the network in clear.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,4 +75,4 @@ def read_northbound(reader: TomlReader, data: object, base: Path, default_pki: P
         anonymous=reader.get(data, "anonymous", where, bool, True), security=tuple(dict.fromkeys(security)))
 
 
-__all__ = ["DEFAULT_PORT", "NorthboundSettings", "SECURITY_MODES", "is_loopback", "read_northbound"]
+__all__ = ["DEFAULT_PORT", "SECURITY_MODES", "NorthboundSettings", "is_loopback", "read_northbound"]

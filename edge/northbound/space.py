@@ -88,7 +88,7 @@ class SpaceBuilder:
         for connection in config.connections:
             for device in connection.profile.devices:
                 for method in device.methods:
-                    parent = devices.get(f"{connection.name}/{device.name}", self.stations.get(connection.name))
+                    parent = devices.get(f"{connection.name}/{device.name}") or self.stations[connection.name]
                     await self._method(parent, device, method, call)
         return line
 

@@ -96,7 +96,7 @@ async def test_a_subscription_receives_every_change(agent):
         await until(lambda: 200 in seen)
         for speed in (250, 300, 350):  # each read back by the scan before the next
             await agent.write("conveyor.speed_setpoint", speed)
-            await until(lambda: agent.latest["conveyor.speed_setpoint"].value == speed)
+            await until(lambda speed=speed: agent.latest["conveyor.speed_setpoint"].value == speed)
         await until(lambda: seen[-1] == 350)
         await subscription.delete()
     assert [v for v in seen if v != 200] == [250, 300, 350]

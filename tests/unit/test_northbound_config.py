@@ -38,11 +38,11 @@ BAD_TABLES = {
     "port out of range": ("port = 70000", r"\[northbound\]: key 'port': expected 0\.\.65535, got 70000"),
     "port not whole": ("port = 4850.5", r"\[northbound\]: key 'port': expected a whole number"),
     "anonymous not a bool": ('anonymous = "no"', r"\[northbound\]: key 'anonymous': expected bool, got 'no'"),
-    "unknown security mode": ('security = ["Basic128"]', r"\[northbound\]: key 'security': expected a list of None, "
-                              r"Basic256Sha256_Sign, Basic256Sha256_SignAndEncrypt, got \['Basic128'\]"),
+    "unknown security mode": ('security = ["Basic128"]', (r"\[northbound\]: key 'security': expected a list of None, "
+                              r"Basic256Sha256_Sign, Basic256Sha256_SignAndEncrypt, got \['Basic128'\]")),
     "no security mode": ("security = []", r"\[northbound\]: key 'security': expected a list of"),
-    "None off loopback": ('host = "0.0.0.0"', r"\[northbound\]: key 'security': \"None\" on 0.0.0.0 would send "
-                          r"passwords in clear off this machine; remove it, or set insecure_remote = true"),
+    "None off loopback": ('host = "0.0.0.0"', (r"\[northbound\]: key 'security': \"None\" on 0.0.0.0 would send "
+                          r"passwords in clear off this machine; remove it, or set insecure_remote = true")),
 }
 
 
