@@ -1,8 +1,9 @@
-"""argparse types that refuse what cannot be used (nan, inf, ports past 65535) with the expected range."""
+"""argparse types that refuse what cannot be used (nan, inf, ports past 65535, a file path through a file)."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 
 def bounded(low: float, high: float):
@@ -40,3 +41,21 @@ def port(text: str) -> int:
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"expected a port 0..65535, got {value}")
     return value
+
+
+def file_path_problem(path: Path) -> str | None:
+    """What keeps path from being a file we can create or open (a folder there, a file among its folders), or None."""
+    if path.is_dir():
+        return "is a folder; expected a file"
+    for parent in path.parents:
+        if parent.exists():
+            return None if parent.is_dir() else f"{parent} is a file, not a folder"
+    return None
+
+
+def file_path(text: str) -> Path:
+    """A path for a file to create or open (history, progress): no folder there, no file among its folders."""
+    path = Path(text)
+    if problem := file_path_problem(path):
+        raise argparse.ArgumentTypeError(f"{text}: {problem}")
+    return path

@@ -25,7 +25,7 @@ from smarthall.edge.historian import Historian
 from smarthall.edge.requests import RequestBox
 from smarthall.edge.tags import TagValue
 
-from .arg_types import whole
+from .arg_types import file_path, file_path_problem, whole
 from .texts import say
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(s|m|h|d)$")
@@ -42,7 +42,7 @@ def add_commands(sub, add_lang) -> None:
         parser = under.add_parser(name, help=help_text)
         add_lang(parser, argparse.SUPPRESS)
         parser.add_argument("--line", type=Path, default=None, help="line configuration (default: the simulated line)")
-        parser.add_argument("--db", type=Path, default=None, help="history file (default from the line configuration)")
+        parser.add_argument("--db", type=file_path, default=None, help="history file (default from the line configuration)")
         parser.set_defaults(run=lambda args: asyncio.run(run(args)) or 0)
         return parser
 
@@ -80,7 +80,10 @@ def parse_duration(text: str) -> float:
     match = _DURATION.match(text)
     if not match:
         raise CommandError(f"duration {text!r}: expected a number and s, m, h or d, e.g. 10m")
-    return float(match.group(1)) * _UNITS[match.group(2)]
+    seconds = float(match.group(1)) * _UNITS[match.group(2)]
+    if seconds <= 0:
+        raise CommandError(f"duration {text!r}: expected more than 0, e.g. 10m")
+    return seconds
 
 
 def parse_value(text: str) -> bool | int | float:
@@ -106,16 +109,10 @@ def _config(args) -> LineConfig:
 
 
 def _history_path(args, config: LineConfig) -> Path:
-    """The history file, checked to be a file path whose folders are folders."""
+    """The history file (--db is checked when parsed; the line file's path here)."""
     path = args.db or config.historian.path
-    what = "--db" if args.db else f"{args.line or DEFAULT_LINE}: historian.path"
-    if path.is_dir():
-        raise CommandError(f"{what} {path}: is a folder; expected a file")
-    for parent in path.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise CommandError(f"{what} {path}: {parent} is a file, not a folder")
-            break
+    if problem := file_path_problem(path):
+        raise CommandError(f"{args.line or DEFAULT_LINE}: historian.path {path}: {problem}")
     return path
 
 

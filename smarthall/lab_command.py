@@ -32,6 +32,7 @@ from smarthall.lessons.progress import (
 )
 
 from . import logs
+from .arg_types import file_path
 from .lesson_commands import guarded
 from .sim_options import add_sim_options, sim_options
 
@@ -47,7 +48,7 @@ def add_commands(sub, add_lang) -> None:
     lab.add_argument("--line", type=Path, default=None, help="a real line's configuration (no simulator)")
     lab.add_argument("--lesson", metavar="ID", help="open this lesson directly")
     lab.add_argument("--trainee", default=_user(), help="trainee or station team the progress is stored for")
-    lab.add_argument("--progress", type=Path, default=default_progress_path(), help="progress database (SQLite)")
+    lab.add_argument("--progress", type=file_path, default=default_progress_path(), help="progress database (SQLite)")
     lab.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)  # tests and benchmarks/startup.py
     add_sim_options(lab, "simulated line: ")
     lab.set_defaults(run=_lab)
@@ -57,7 +58,7 @@ def add_commands(sub, add_lang) -> None:
     report.add_argument("--csv", dest="format", action="store_const", const="csv", default="md")
     report.add_argument("--md", dest="format", action="store_const", const="md")
     report.add_argument("--trainee", default=None, help="only this trainee")
-    report.add_argument("--progress", type=Path, default=default_progress_path(), help="progress database (SQLite)")
+    report.add_argument("--progress", type=file_path, default=default_progress_path(), help="progress database (SQLite)")
     report.set_defaults(run=_report)
 
 

@@ -38,6 +38,8 @@ def folder(tmp_path, monkeypatch) -> Path:
     text = text.replace("/tmp/smarthall-fieldbus", str(tmp_path / "fieldbus"))
     text = text.replace("retention_days = 30", f'retention_days = 30\npath = "{tmp_path / "history.db"}"')
     (tmp_path / "line.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "db-under-file.toml").write_text(text.replace(str(tmp_path / "history.db"), str(tmp_path / "a-file" / "h.db")),
+                                                 encoding="utf-8")
     (tmp_path / "nan-flush.toml").write_text(text.replace("flush_s = 1.0", "flush_s = nan"), encoding="utf-8")
     (tmp_path / "inf-port.toml").write_text(text.replace(f"port = {port}", "port = inf", 1), encoding="utf-8")
     (tmp_path / "neg-inf-rate.toml").write_text(text.replace("rate_ms = 100", "rate_ms = -inf", 1), encoding="utf-8")
@@ -72,10 +74,13 @@ CASES = [
      "--process-port: expected a port 0..65535, got 65536"),
     # paths
     (("read", "--line", "line.toml", "--db", "a-file/history.db", "conveyor.speed_actual"),
-     "--db a-file/history.db: a-file is a file, not a folder"),
+     "--db: a-file/history.db: a-file is a file, not a folder"),
     (("history", "--line", "line.toml", "--db", "a-file/x/history.db", "conveyor.speed_actual"),
      "a-file is a file, not a folder"),
-    (("edge", "run", "--line", "line.toml", "--db", "."), "--db .: is a folder; expected a file"),
+    (("edge", "run", "--line", "line.toml", "--db", "."), "--db: .: is a folder; expected a file"),
+    (("read", "--line", "db-under-file.toml", "conveyor.speed_actual"), "historian.path"),
+    (("lab", "report", "--progress", "a-file/progress.db"), "--progress: a-file/progress.db: a-file is a file"),
+    (("history", "--line", "line.toml", "conveyor.speed_actual", "--since", "0m"), "duration '0m': expected more than 0"),
     (("sim", *FREE_PORTS, "--fieldbus-link", "a-file"), "a-file exists and is not a symlink"),
     (("tags", "--line", "no-such.toml"), "no-such.toml: no such file"),
     (("tags", "--line", "."), "cannot read"),
