@@ -282,9 +282,10 @@ class SparkplugNode:
 
     async def _publish_changes(self, client: aiomqtt.Client, changes: list[tuple[TagValue, bool]],
                                historical: bool) -> None:
-        """One DDATA per run of changes of the same device, in order."""
+        """One DDATA per device, each tag's changes in order (every metric carries its own timestamp)."""
         now = _ms()
-        for device, run in groupby(changes, key=lambda c: self.specs[c[0].tag].device):
+        by_device = sorted(changes, key=lambda c: self.specs[c[0].tag].device)  # stable: order kept within a device
+        for device, run in groupby(by_device, key=lambda c: self.specs[c[0].tag].device):
             items = [(self.specs[v.tag], v, with_quality) for v, with_quality in run]
             await client.publish(self.topics.device_topic("DDATA", device),
                                  payloads.device_data(self._seq.next(), now, items, historical))
@@ -299,7 +300,7 @@ class SparkplugNode:
             async with self._sending:
                 rows = self.store.oldest(per_step)
                 if rows:
-                    await self._publish_changes(client, [(v, True) for _, v in rows], historical=True)
+                    await self._publish_changes(client, [(v, False) for _, v in rows], historical=True)
                     self.store.remove_through(rows[-1][0])
                 counters = (self.store.pending, self.store.dropped)
                 if counters != self._published_store:

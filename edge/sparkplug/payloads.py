@@ -116,8 +116,7 @@ def device_data(seq: int, timestamp_ms: int, changes: Sequence[tuple[MetricSpec,
     """DDATA: the changes by alias; (spec, value, with_quality) where with_quality sends Quality even when GOOD."""
     payload = Payload(timestamp=timestamp_ms, seq=seq)
     for spec, value, with_quality in changes:
-        fill_metric(payload.metrics.add(), spec, value, birth=False, historical=historical,
-                    with_quality=with_quality or historical)
+        fill_metric(payload.metrics.add(), spec, value, birth=False, historical=historical, with_quality=with_quality)
     return payload.SerializeToString()
 
 
