@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from smarthall.devices.quality import Quality
-from smarthall.edge.config import DEFAULT_LINE, LineConfigError, load_line
+from smarthall.edge.config import DEFAULT_LINE, LINES_DIR, LineConfigError, load_line
 from smarthall.edge.sparkplug import payloads
 from smarthall.edge.sparkplug.metrics import CommandError, catalogue, command_targets, get_value, set_value
 from smarthall.edge.sparkplug.settings import CredentialsError
@@ -194,3 +194,13 @@ def test_kill_9_while_storing_loses_at_most_the_batch_being_added(tmp_path):
     store.close()
     assert kept == list(range(len(kept)))  # whole batches, in order, none half-written
     assert len(kept) % 10 == 0 and len(kept) >= (confirmed + 1) * 10
+
+
+def test_the_hall_examples_mqtt_block_loads_when_uncommented(tmp_path):
+    text = (LINES_DIR / "hall.example.toml").read_text(encoding="utf-8")
+    start = text.index("# [mqtt]")
+    block = "\n".join(line.removeprefix("# ") for line in text[start:].splitlines())
+    (tmp_path / "hall.toml").write_text(text[:start] + block + "\n", encoding="utf-8")
+    mqtt = load_line(tmp_path / "hall.toml").mqtt
+    assert (mqtt.host, mqtt.port, mqtt.tls, mqtt.ca_file) == ("broker.hall.local", 8883, True, tmp_path / "hall-ca.crt")
+    assert (mqtt.edge_node_id, mqtt.primary_host, mqtt.command_user) == ("line1", "centre", "centre")
