@@ -7,7 +7,10 @@ naming the file, the key and what was expected.
 
 An optional ``[vision]`` table runs the camera inspection station (the reject
 loop): its results are derived tags ``vision.*`` (`edge.inspection.tags`),
-computed by the edge, read-only and not scanned.
+computed by the edge, read-only and not scanned. An optional ``[users]`` table names the
+users file (``file``, relative to the line file; `edge.users`); a name not found there is
+looked up among the shipped line files, so a copy of ``lines/sim.toml`` (a lesson's workspace,
+a test's folder) keeps the simulated line's users.
 """
 
 from __future__ import annotations
@@ -35,10 +38,12 @@ from smarthall.devices.profiles import (
 from smarthall.devices.toml_reader import TomlReader, parse_toml
 
 from .alarms import AlarmSpec, Priority, comm_alarm
+from .errors import LineConfigError
 from .inspection import DEFAULT_RECIPE, Recipe, RecipeError, load_recipe
 from .inspection.tags import VISION
 from .northbound.settings import NorthboundSettings, read_northbound
 from .sparkplug.settings import MqttSettings, read_mqtt
+from .users import Users
 
 LINES_DIR = Path(str(resources.files("smarthall.lines")))  # package data
 DEFAULT_LINE = LINES_DIR / "sim.toml"
@@ -50,10 +55,6 @@ _CONNECTION_KEYS = {
 }
 _ALARM_KINDS = ("hi", "hihi", "lo", "lolo", "discrete")
 _VISION_POINTS = ("part_at_camera", "verdict_part", "verdict")
-
-
-class LineConfigError(ValueError):
-    """A line configuration that cannot be used; the message says where and why."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ class LineConfig:
     vision: VisionSettings | None = None
     mqtt: MqttSettings | None = None  # [mqtt]: the line as a Sparkplug B edge node
     northbound: NorthboundSettings | None = None  # None only for configs built by hand (tests)
+    users: Users | None = None  # None: no users file (only the agent's own OS user, see edge.users)
 
     def tag(self, name: str) -> Tag:
         try:
@@ -192,7 +194,7 @@ class _LineReader(TomlReader):
 
     def line(self, data: Mapping) -> LineConfig:
         self.known_keys(data, "top level", ("line", "historian", "connections", "scan_groups", "tags", "alarms", "vision",
-                                                 "mqtt", "northbound"))
+                                                 "mqtt", "northbound", "users"))
         head = self.table(self.get(data, "line", "top level", Mapping), "[line]")
         name = self.get(head, "name", "[line]", str)
         connections = tuple(self.connection(c, i) for i, c in enumerate(self.get(data, "connections", "top level", list)))
@@ -227,7 +229,8 @@ class _LineReader(TomlReader):
                                      historian.path.with_name(f"{name}-opcua"))
         return LineConfig(name=name, title=self.text(head, "[line]"), source=self.source, connections=connections,
                           groups=groups, tags=MappingProxyType(tags), alarms=alarms, historian=historian, vision=vision,
-                          mqtt=mqtt, northbound=northbound)
+                          mqtt=mqtt, northbound=northbound,
+                          users=self.users(data.get("users"), connections))
 
     def connection(self, data: object, index: int) -> Connection:
         where = f"connections[{index}]"
@@ -359,6 +362,21 @@ class _LineReader(TomlReader):
             priority=Priority(self.choice(data, "priority", where, [p.value for p in Priority], "medium")),
             text_ko=text.ko, text_en=text.en,
         )
+
+    def users(self, data: object, connections: tuple[Connection, ...]) -> Users | None:
+        """The users file named by [users] file (its teams may name only the line's connections)."""
+        if data is None:
+            return None
+        where = "[users]"
+        data = self.table(data, where)
+        self.known_keys(data, where, ("file",))
+        name = Path(self.get(data, "file", where, str)).expanduser()
+        path = self.path.parent / name
+        if not path.is_file() and (LINES_DIR / name).is_file():
+            path = LINES_DIR / name
+        if not path.is_file():
+            raise self.fail(where, f"key 'file': no users file at {path}")
+        return Users.load(path, stations=[c.name for c in connections])
 
     def historian(self, data: object, line_name: str) -> HistorianSettings:
         where = "[historian]"

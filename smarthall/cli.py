@@ -23,7 +23,7 @@ from smarthall.edge.config import LineConfigError
 from smarthall.edge.errors import EdgeError
 from smarthall.edge.historian import HistorianError
 
-from . import edge_commands, inspect_commands, lab_command, lesson_commands, logs
+from . import edge_commands, inspect_commands, lab_command, lesson_commands, logs, users_command
 from .sim_options import add_sim_options, sim_options
 from .texts import say
 
@@ -87,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     inspect_commands.add_commands(sub, _add_lang)
     lesson_commands.add_commands(sub, _add_lang)
     lab_command.add_commands(sub, _add_lang)
+    users_command.add_commands(sub, _add_lang)
     return parser
 
 

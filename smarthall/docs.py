@@ -14,7 +14,11 @@ def station_interface_page() -> str:
     """docs/station-interface.md as it must read: every profile as Markdown tables, both languages."""
     head = ("# Station interface v1 / 스테이션 인터페이스 v1\n\n"
             "Generated from `devices/profiles/*.toml` by `python -m smarthall.docs`; do not edit by hand.\n"
-            "`devices/profiles/*.toml`에서 생성된 문서입니다. 직접 고치지 마세요.\n\n")
+            "`devices/profiles/*.toml`에서 생성된 문서입니다. 직접 고치지 마세요.\n\n"
+            "Who may write a point or call a method (`level`): *operate*: a trainee of the station's team and up; "
+            "*supervise*: an instructor and up; *configure*: an engineer only.\n"
+            "쓰기·호출 권한 (`level`): *운전*(operate) 해당 스테이션 팀의 교육생 이상, "
+            "*감독*(supervise) 강사 이상, *설정*(configure) 엔지니어만.\n\n")
     parts = [render(load_profile(name), lang, markdown=True) for lang in ("en", "ko") for name in profile_names()]
     return head + "\n".join(parts)
 

@@ -75,6 +75,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "ko": "경보 {alarm}: {action} 완료",
         "en": "alarm {alarm}: {action} done",
     },
+    "password_prompt": {
+        "ko": "새 비밀번호: ",
+        "en": "New password: ",
+    },
+    "password_again": {
+        "ko": "새 비밀번호 다시 입력: ",
+        "en": "New password again: ",
+    },
+    "passwords_differ": {
+        "ko": "두 비밀번호가 다릅니다: 바꾸지 않았습니다",
+        "en": "the two passwords differ: nothing changed",
+    },
+    "password_empty": {
+        "ko": "빈 비밀번호는 쓸 수 없습니다",
+        "en": "an empty password is not allowed",
+    },
+    "password_set": {
+        "ko": "{name}의 비밀번호를 {path}에 저장했습니다 (scrypt 해시)",
+        "en": "{name}'s password is set in {path} (scrypt hash)",
+    },
     "no_alarms": {
         "ko": "활성 경보가 없습니다.",
         "en": "No active alarms.",

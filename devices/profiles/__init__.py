@@ -5,9 +5,9 @@ Errors: `ProfileError` (a ValueError) for any profile that cannot be used.
 """
 
 from .loader import PROFILE_DIR, ProfileError, load_all, load_profile, profile_names
-from .model import WORD_ORDERS, DataType, Device, Event, Kind, Method, Point, Profile, Text
+from .model import WORD_ORDERS, DataType, Device, Event, Kind, Level, Method, Point, Profile, Text
 
 __all__ = [
-    "PROFILE_DIR", "WORD_ORDERS", "DataType", "Device", "Event", "Kind", "Method", "Point", "Profile",
+    "PROFILE_DIR", "WORD_ORDERS", "DataType", "Device", "Event", "Kind", "Level", "Method", "Point", "Profile",
     "ProfileError", "Text", "load_all", "load_profile", "profile_names",
 ]

@@ -11,12 +11,13 @@ from pathlib import Path
 from types import MappingProxyType
 
 from ..toml_reader import TomlReader, parse_toml
-from .model import WORD_ORDERS, DataType, Device, Event, Kind, Method, Point, Profile
+from .model import WORD_ORDERS, DataType, Device, Event, Kind, Level, Method, Point, Profile
 
 PROFILE_DIR = Path(__file__).parent
 PROTOCOLS = ("modbus-tcp", "modbus-rtu", "opcua")
 POINT_KEYS = {"name", "kind", "address", "node", "type", "word_order", "scale", "offset",
-              "unit", "access", "min", "max", "default", "bit", "length", "ko", "en"}
+              "unit", "access", "min", "max", "default", "bit", "length", "level", "ko", "en"}
+METHOD_KEYS = {"name", "inputs", "level", "ko", "en"}
 MAX_STRING_REGISTERS = 125  # what one read request returns
 
 
@@ -117,6 +118,8 @@ class _Reader(TomlReader):
         access = self.choice(data, "access", where, ("r", "rw"))
         if access == "rw" and not kind.writable_by_protocol:
             raise self.fail(where, f"key 'access': a {kind} is read-only, got 'rw'")
+        if "level" in data and access != "rw":
+            raise self.fail(where, "key 'level': only a writable point (access = \"rw\") has a level")
         bit, length = self.bit(data, where, kind, dtype), self.length(data, where, kind, dtype)
         number = (int, float)
         point = Point(
@@ -129,7 +132,7 @@ class _Reader(TomlReader):
             unit=self.get(data, "unit", where, str, ""), access=access,
             min=self.get(data, "min", where, number, None), max=self.get(data, "max", where, number, None),
             default=self.get(data, "default", where, str if dtype is DataType.STRING else (*number, bool), None),
-            bit=bit, length=length,
+            bit=bit, length=length, level=self.level(data, where),
         )
         if point.address is not None and not 0 <= point.address <= 65536 - point.width:
             raise self.fail(where, f"key 'address': expected 0..65535 for the whole value, got {point.address}")
@@ -178,8 +181,13 @@ class _Reader(TomlReader):
             except ValueError as exc:
                 raise self.fail(where, f"key 'default': {exc}") from None
 
+    def level(self, data: Mapping, where: str) -> Level:
+        """Who may write the point or call the method (default: supervise)."""
+        return Level(self.choice(data, "level", where, [level.value for level in Level], Level.SUPERVISE.value))
+
     def method(self, data: object, where: str) -> Method:
         data = self.table(data, where)
+        self.known_keys(data, where, METHOD_KEYS)
         inputs, ranges = [], []
         for i, arg in enumerate(self.get(data, "inputs", where, list, [])):
             at = f"{where} inputs[{i}]"
@@ -189,7 +197,7 @@ class _Reader(TomlReader):
             low, high = dtype.limits
             ranges.append((self.number(arg, "min", at, low, high, low), self.number(arg, "max", at, low, high, high)))
         return Method(name=self.get(data, "name", where, str), inputs=tuple(inputs), text=self.text(data, where),
-                      ranges=tuple(ranges))
+                      ranges=tuple(ranges), level=self.level(data, where))
 
     def event(self, data: object, where: str) -> Event:
         data = self.table(data, where)

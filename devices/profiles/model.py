@@ -73,6 +73,18 @@ class DataType(StrEnum):
         }[self.value]
 
 
+class Level(StrEnum):
+    """Who may write a point or call a method (edge.users): operating it, supervising, configuring.
+
+    A trainee may operate (start, stop, feed, setpoints); an instructor also supervises
+    (the default); only an engineer configures (tuning, timing, calibration).
+    """
+
+    OPERATE = "operate"
+    SUPERVISE = "supervise"
+    CONFIGURE = "configure"
+
+
 WORD_ORDERS = ("ABCD", "CDAB", "BADC", "DCBA")
 """Byte orders of multi-register values: ABCD is high word first, big-endian."""
 
@@ -112,6 +124,7 @@ class Point:
     default: float | str | None = None
     bit: int | None = None
     length: int | None = None
+    level: Level = Level.SUPERVISE  # who may write it (a read-only point's is never used)
 
     @property
     def writable(self) -> bool:
@@ -160,6 +173,7 @@ class Method:
     name: str
     inputs: tuple[tuple[str, DataType], ...]
     text: Text
+    level: Level = Level.SUPERVISE  # who may call it
     ranges: tuple[tuple[float, float], ...] = ()
     """Each input's accepted low..high (the profile's min/max, else what its type holds)."""
 

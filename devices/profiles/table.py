@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import unicodedata
 
-from .model import Kind, Point, Profile
+from .model import Kind, Level, Point, Profile
 
 _KIND_LABEL = {
     Kind.COIL: ("코일", "coil"), Kind.DISCRETE_INPUT: ("입력", "input"),
     Kind.INPUT_REGISTER: ("입력 레지스터", "input reg"), Kind.HOLDING_REGISTER: ("보유 레지스터", "holding"),
     Kind.NODE: ("노드", "node"),
 }
+_LEVEL_LABEL = {Level.OPERATE: ("운전", "operate"), Level.SUPERVISE: ("감독", "supervise"),
+                Level.CONFIGURE: ("설정", "configure")}
 _HEADERS = {
     "ko": ("종류", "주소", "이름", "형식", "접근", "단위", "범위", "설명"),
     "en": ("kind", "addr", "name", "type", "access", "unit", "range", "meaning"),
@@ -28,7 +30,7 @@ def render(profile: Profile, lang: str = "en", markdown: bool = False) -> str:
         out += _markdown(_HEADERS[lang], rows) if markdown else _aligned(_HEADERS[lang], rows)
         for method in device.methods:
             args = ", ".join(f"{name}: {dtype}" for name, dtype in method.inputs)
-            out.append(f"\nmethod {method.name}({args}) — {method.text(lang)}")
+            out.append(f"\nmethod {method.name}({args}) [{_level(method.level, lang)}] — {method.text(lang)}")
         for event in device.events:
             out.append(f"\nevent {event.name} — {event.text(lang)}")
     return "\n".join(out) + "\n"
@@ -44,8 +46,14 @@ def _row(point: Point, lang: str) -> tuple[str, ...]:
         dtype += f" ×{point.scale:g}"
     low, high = point.range
     bounded = point.min is not None or point.max is not None
-    return (kind, where, point.name, dtype, point.access, point.unit,
+    access = f"{point.access} {_level(point.level, lang)}" if point.writable else point.access
+    return (kind, where, point.name, dtype, access, point.unit,
             f"{low:g}..{high:g}" if bounded else "", point.text(lang))
+
+
+def _level(level: Level, lang: str) -> str:
+    """Who may write it (edge.users): operate, supervise or configure."""
+    return _LEVEL_LABEL[level][0 if lang == "ko" else 1]
 
 
 def _aligned(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:

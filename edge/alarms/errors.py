@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ..errors import EdgeError
 
-class AlarmError(Exception):
+
+class AlarmError(EdgeError):
     """Base of every error the alarm system raises on purpose."""
 
 

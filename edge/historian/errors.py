@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ..errors import EdgeError
 
-class HistorianError(Exception):
+
+class HistorianError(EdgeError):
     """Base of every error the historian raises; the message names the database file."""
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ..errors import EdgeError
 
-class InspectionError(Exception):
+
+class InspectionError(EdgeError):
     """Base of every error of the inspection station."""
 
 

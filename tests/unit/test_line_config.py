@@ -7,6 +7,7 @@ import pytest
 from smarthall.edge.config import DEFAULT_LINE, LINES_DIR, LineConfigError, load_line
 from smarthall.edge.inspection import DEFAULT_RECIPE
 from smarthall.edge.inspection.tags import VISION
+from smarthall.edge.users import UsersFileError
 
 SIM = DEFAULT_LINE.read_text(encoding="utf-8")
 
@@ -91,6 +92,10 @@ BAD_LINES = {
                             r"\[vision.archive\]: key 'max_mb': expected 0\.001\.\.1000000, got 0"),
     "pass sample not whole": (SIM.replace("pass_sample = 50", "pass_sample = 2.5"),
                               r"\[vision.archive\]: key 'pass_sample': expected a whole number, got 2.5"),
+    "users file not found": (SIM.replace('file = "sim-users.toml"', 'file = "nobody.toml"'),
+                             r"\[users\]: key 'file': no users file at .*nobody.toml"),
+    "unknown key in [users]": (SIM.replace('file = "sim-users.toml"', 'path = "sim-users.toml"'),
+                               r"\[users\]: unknown key 'path'"),
     "vision tag alarm without vision": (SIM[:SIM.index("[vision]")] + SIM[SIM.index("[[scan_groups]]"):],
                                         r"alarms\[6\] 'vision.camera_lost': key 'tag': unknown tag 'vision.camera_ok'"),
 }
@@ -106,6 +111,28 @@ def test_bad_line_configuration_is_one_clear_message(tmp_path, case):
         load_line(path)
     assert str(caught.value).startswith(str(path))
     assert "\n" not in str(caught.value)
+
+
+def test_the_simulated_line_has_teams_on_its_stations_and_its_own_user_as_instructor():
+    users = load_line().users
+    assert users.source == str(LINES_DIR / "sim-users.toml")
+    assert users.local.role == "instructor" and users.anonymous.role == "observer"
+    assert users.authenticate("kim", "kim").stations == frozenset({"conveyor"})
+    assert load_line(LINES_DIR / "hall.example.toml").users is None
+
+
+def test_a_copy_of_the_simulated_line_file_keeps_its_users_and_a_users_file_beside_it_comes_first(tmp_path):
+    (tmp_path / "line.toml").write_text(SIM, encoding="utf-8")
+    assert load_line(tmp_path / "line.toml").users.source == str(LINES_DIR / "sim-users.toml")
+    (tmp_path / "sim-users.toml").write_text('[local]\nrole = "engineer"\n', encoding="utf-8")
+    assert load_line(tmp_path / "line.toml").users.local.role == "engineer"
+
+
+def test_a_team_on_a_station_the_line_lacks_names_the_users_file(tmp_path):
+    (tmp_path / "sim-users.toml").write_text('[teams.t]\nstations = ["oven"]\n', encoding="utf-8")
+    (tmp_path / "line.toml").write_text(SIM, encoding="utf-8")
+    with pytest.raises(UsersFileError, match=r"sim-users.toml: \[teams.t\]: key 'stations': unknown station 'oven'"):
+        load_line(tmp_path / "line.toml")
 
 
 def test_overrides_point_a_connection_elsewhere_and_are_checked(tmp_path):

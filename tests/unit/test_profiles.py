@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smarthall.devices.profiles import DataType, Kind, ProfileError, load_all, load_profile
+from smarthall.devices.profiles import DataType, Kind, Level, ProfileError, load_all, load_profile
 
 LINE_MD_COUNTS = {  # (coils, inputs, input registers, holding registers) per LINE.md
     "feeder": (2, 3, 4, 1),
@@ -119,6 +119,10 @@ BAD_PROFILES = {
                       r"a string has no 'scale', 'offset', 'min' or 'max'"),
     "string words swapped": (profile_text(GOOD_POINT.replace('"uint16"', '"string"') + 'length = 2\nword_order = "CDAB"\n'),
                              r"key 'word_order': expected one of ABCD, BADC, got 'CDAB'"),
+    "level of a read-only point": (profile_text(GOOD_POINT.replace('access = "rw"', 'access = "r"') + 'level = "operate"\n'),
+                                   r"'speed': key 'level': only a writable point \(access = \"rw\"\) has a level"),
+    "unknown level": (profile_text(GOOD_POINT + 'level = "admin"\n'),
+                      r"'speed': key 'level': expected one of operate, supervise, configure, got 'admin'"),
     "string past the end": (profile_text(GOOD_POINT.replace('"uint16"', '"string"').replace("address = 0", "address = 65535")
                                          + "length = 2\n"), r"key 'address': expected 0\.\.65535 for the whole value"),
 }
@@ -157,3 +161,23 @@ def test_bits_of_one_register_and_a_string_load(tmp_path):
 def test_unknown_profile_name_lists_the_known_ones():
     with pytest.raises(ProfileError, match="unknown profile 'oven': expected one of conveyor, feeder, fieldbus, process"):
         load_profile("oven")
+
+
+def test_a_writable_point_or_method_is_supervised_unless_its_level_says_otherwise(tmp_path):
+    path = tmp_path / "good.toml"
+    operate = GOOD_POINT.replace('"speed"', '"run"', 1).replace("address = 0", "address = 1") + 'level = "operate"\n'
+    path.write_text(profile_text(GOOD_POINT, operate), encoding="utf-8")
+    device = load_profile(path).device("plc")
+    assert (device.point("speed").level, device.point("run").level) == (Level.SUPERVISE, Level.OPERATE)
+
+
+def test_shipped_profiles_let_trainees_operate_controls_and_keep_tuning_for_engineers():
+    levels = {f"{d.name}.{p.name}": p.level for profile in load_all().values() for d in profile.devices
+              for p in d.points if p.writable}
+    levels |= {f"{d.name}.{m.name}": m.level for d in load_profile("process").devices for m in d.methods}
+    assert {name for name, level in levels.items() if level is Level.CONFIGURE} == {
+        "feeder.feed_interval_ms", "conveyor.divert_pulse_ms", "process.kp", "process.ki", "process.kd"}
+    for name in ("feeder.feed", "conveyor.motor_run", "conveyor.speed_setpoint", "conveyor.fault_reset",
+                 "process.setpoint", "process.mode", "process.StartBatch", "process.AbortBatch"):
+        assert levels[name] is Level.OPERATE, name
+    assert levels["conveyor.verdict"] is Level.SUPERVISE  # the edge's vision loop writes it, not a trainee
