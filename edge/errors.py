@@ -15,9 +15,11 @@ branch for one kind of trouble::
     │   └── UnknownAlarm
     ├── HistorianError                        (edge.historian) a history file that cannot be used
     │   └── NewerSchema
-    └── InspectionError                       (edge.inspection)
-        ├── RecipeError (also a ValueError)
-        └── CalibrationError
+    ├── InspectionError                       (edge.inspection)
+    │   ├── RecipeError (also a ValueError)
+    │   └── CalibrationError
+    ├── CredentialsError                      (edge.sparkplug) the MQTT password could not be read
+    └── CommandError (also a ValueError)      (edge.sparkplug) a DCMD naming no writable metric
 
 This module is stdlib only and imports nothing of the edge, so clients (`edge.client`) and
 sub-packages can import it cheaply. `Forbidden` and `AuthenticationFailed` carry their reason

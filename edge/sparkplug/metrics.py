@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from smarthall.devices.profiles import DataType
 from smarthall.devices.quality import Quality
 
+from ..errors import EdgeError
 from ..tags import TagValue
 from .sparkplug_b_pb2 import DataType as SpDataType
 from .sparkplug_b_pb2 import Payload
@@ -40,7 +41,7 @@ _INTS = {DataType.INT16: SpDataType.Int16, DataType.UINT16: SpDataType.UInt16, D
 _SIGNED = (SpDataType.Int8, SpDataType.Int16, SpDataType.Int32)  # two's complement in the uint32 int_value
 
 
-class CommandError(ValueError):
+class CommandError(EdgeError, ValueError):
     """A command metric that names no writable metric or carries no usable value; the message says which."""
 
 

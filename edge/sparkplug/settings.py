@@ -30,13 +30,15 @@ from urllib.parse import urlsplit
 
 from smarthall.devices.toml_reader import TomlReader
 
+from ..errors import EdgeError
+
 _ID = re.compile(r"^[^/+#]+$")  # Sparkplug ids: no topic separators or wildcards
 _KEYS = ("broker", "group_id", "edge_node_id", "username", "password_env", "password_file", "ca_file",
          "primary_host", "command_user", "keepalive_s", "store")
 _STORE_KEYS = ("path", "max_mb", "max_age_h", "drain_per_s")
 
 
-class CredentialsError(Exception):
+class CredentialsError(EdgeError):
     """The MQTT password could not be read (its variable is unset, its file unreadable)."""
 
 

@@ -186,7 +186,9 @@ def test_the_edge_has_one_exception_root():
     from smarthall.edge.errors import CallRejected, WriteRejected
     from smarthall.edge.historian import HistorianError
     from smarthall.edge.inspection import InspectionError
+    from smarthall.edge.sparkplug.metrics import CommandError
+    from smarthall.edge.sparkplug.settings import CredentialsError
     for error in (Forbidden, AuthenticationFailed, UsersFileError, AlarmError, LineConfigError, CallRejected,
-                  WriteRejected, HistorianError, InspectionError):
+                  WriteRejected, HistorianError, InspectionError, CommandError, CredentialsError):
         assert issubclass(error, EdgeError), error
     assert issubclass(UsersFileError, ValueError) and issubclass(LineConfigError, ValueError)
