@@ -31,6 +31,7 @@ class UaEndpoint:
         self.server = Server()
         limits.apply(self.server)
         limits.quiet_bad_input_logs()
+        limits.cap_receive_buffer()
         self._collector = limits.Collector(self.server)
         self._endpoint = endpoint
         self._name = name

@@ -9,6 +9,13 @@ the queue at 16 messages, connections at 64 and a connection that opens no
 session at 10 s; `Collector` runs a full collection once connections have
 closed, and gives the freed heap back to the system (glibc's malloc_trim). `quiet_bad_input_logs` turns asyncua's per-message tracebacks about
 bad client input into one line per kind of message a minute.
+
+asyncua also keeps reading a message whose header claims any body size (up
+to 4 GB), growing one bytes object as it comes (a copy per read): 41 MB
+arrived in 10 s on one connection and stayed. `cap_receive_buffer` wraps
+asyncua's server protocol (its private `_buffer`; tests/integration
+test_opcua_process fails loudly if that changes) to close a connection whose
+unread bytes pass one chunk, the most a client may send at once.
 """
 
 from __future__ import annotations
@@ -22,12 +29,16 @@ from collections.abc import Callable
 
 from asyncua import Server
 from asyncua.common.connection import TransportLimits
+from asyncua.server.binary_server_asyncio import OPCUAProtocol
+
+from ..peer_log import PeerLog
 
 CHUNK_BYTES = 65535
 MAX_CHUNKS = 64
 MAX_QUEUED_MESSAGES = 16
 MAX_CONNECTIONS = 64
 MAX_SECONDS_WITHOUT_SESSION = 10.0
+MAX_UNREAD_BYTES = 8 + CHUNK_BYTES  # a header and the largest chunk
 ASYNCUA_INPUT_LOGGERS = ("asyncua.server.binary_server_asyncio", "asyncua.server.uaprocessor",
                          "asyncua.common.connection")
 
@@ -107,3 +118,21 @@ def quiet_bad_input_logs() -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, _OneLinePerMinute) for f in logger.filters):
             logger.addFilter(_OneLinePerMinute())
+
+
+def cap_receive_buffer() -> None:
+    """Make asyncua servers close a connection holding more unread bytes than one chunk (once per process)."""
+    if getattr(OPCUAProtocol.data_received, "capped", False):
+        return
+    receive = OPCUAProtocol.data_received
+    oversized = PeerLog(logging.getLogger(__name__), "OPC UA server")
+
+    def data_received(self, data: bytes) -> None:
+        receive(self, data)
+        if len(self._buffer) > MAX_UNREAD_BYTES and self.transport is not None and not self.transport.is_closing():
+            oversized.warning(self.peer_name, "a message of more than %d bytes; connection closed", MAX_UNREAD_BYTES)
+            self._buffer = b""
+            self.transport.close()
+
+    data_received.capped = True
+    OPCUAProtocol.data_received = data_received

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import struct
 
@@ -247,3 +248,23 @@ async def test_the_collector_sees_asyncuas_connections_come_and_go(station):
         await visitor.disconnect()
     await until(lambda: limits.connections(server) == 0)
     assert collector.check() and not collector.check()
+
+
+async def test_a_message_claiming_a_huge_body_closes_the_connection_and_the_server_answers(station, client):
+    """Also fails loudly when asyncua's protocol no longer keeps its unread bytes in `_buffer`."""
+    reader, writer = await asyncio.open_connection(*station.endpoint_url[len("opc.tcp://"):].split(":"))
+    try:
+        writer.write(_hello(station.endpoint_url) + b"MSGF" + struct.pack("<II", 2**31, 1))
+        with contextlib.suppress(ConnectionError):
+            for _ in range(64):
+                writer.write(bytes(16384))
+                await writer.drain()
+        async with asyncio.timeout(5):
+            with contextlib.suppress(ConnectionError):
+                while await reader.read(65536):
+                    pass
+    finally:
+        writer.close()
+        with contextlib.suppress(ConnectionError):
+            await writer.wait_closed()
+    assert isinstance(await (await child(client, "Temperature")).read_value(), float)
