@@ -182,9 +182,19 @@ def _merged(table: Mapping, values: Mapping) -> dict:
     return merged
 
 
+DATA_ENV = "SMARTHALL_DATA"
+
+
+def data_folder() -> Path:
+    """Where the user's data goes (history, images, progress, workspaces): $SMARTHALL_DATA, else the platform's
+    user data folder (platformdirs: ~/.local/share/smarthall on Linux, or under $XDG_DATA_HOME)."""
+    import platformdirs
+
+    return Path(os.environ.get(DATA_ENV) or platformdirs.user_data_dir("smarthall", appauthor=False))
+
+
 def default_history_path(line_name: str) -> Path:
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "smarthall" / f"{line_name}.db"
+    return data_folder() / f"{line_name}.db"
 
 
 class _LineReader(TomlReader):

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from smarthall.edge.config import data_folder
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS completions (
@@ -28,8 +29,7 @@ CREATE TABLE IF NOT EXISTS completions (
 
 
 def default_progress_path() -> Path:
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "smarthall" / "progress.db"
+    return data_folder() / "progress.db"
 
 
 @dataclass(frozen=True)

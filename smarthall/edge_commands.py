@@ -105,7 +105,9 @@ def parse_value(text: str) -> bool | int | float:
 
 
 def _config(args) -> LineConfig:
-    return load_line(args.line or DEFAULT_LINE)
+    """The line file; --db moves its history and, with it, the vision images kept beside the history."""
+    db = getattr(args, "db", None)
+    return load_line(args.line or DEFAULT_LINE, None if db is None else {"historian": {"path": str(db.resolve())}})
 
 
 def _history_path(args, config: LineConfig) -> Path:

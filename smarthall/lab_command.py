@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from smarthall.edge.agent import EdgeAgent
-from smarthall.edge.config import DEFAULT_LINE, load_line
+from smarthall.edge.config import DEFAULT_LINE, default_history_path, load_line
 from smarthall.lessons.console.shelf import Shelf, load_shelf
 from smarthall.lessons.console.texts import t
 from smarthall.lessons.errors import LessonError
@@ -49,6 +49,8 @@ def add_commands(sub, add_lang) -> None:
     lab.add_argument("--lesson", metavar="ID", help="open this lesson directly")
     lab.add_argument("--trainee", default=_user(), help="trainee or station team the progress is stored for")
     lab.add_argument("--progress", type=file_path, default=default_progress_path(), help="progress database (SQLite)")
+    lab.add_argument("--db", type=file_path, default=None,
+                     help="history file (default: in the data folder, one per simulated port set or line)")
     lab.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)  # tests and benchmarks/startup.py
     add_sim_options(lab, "simulated line: ")
     lab.set_defaults(run=_lab)
@@ -88,8 +90,8 @@ def _open_lab(args) -> int:
             broken.id for broken in shelf.broken}:
         raise LessonError(f"no lesson {args.lesson!r} in {CATALOGUE}")
     try:
-        asyncio.run(_run(lab(shelf, args.line, args.progress, args.trainee, args.lesson, args.lang, sim_options(args)),
-                         args.exit_when_ready, getattr(args, "log_path", None)))
+        asyncio.run(_run(lab(shelf, args.line, args.progress, args.trainee, args.lesson, args.lang, sim_options(args),
+                             args.db), args.exit_when_ready, getattr(args, "log_path", None)))
     except SimStartError as exc:
         print(f"smarthall: {busy_port(exc, args.lang)}", file=sys.stderr)
         return 2
@@ -123,8 +125,13 @@ async def _run(console, exit_when_ready: bool = False, log_path: Path | None = N
 
 @contextlib.asynccontextmanager
 async def lab(shelf: Shelf, line: Path | None, progress: Path, trainee: str, lesson: str | None = None,
-              lang: str = "en", options: SimOptions | None = None) -> AsyncIterator[LabApp]:
-    """The console (not yet running) wired to its line: the real one in `line`, else a simulated line here."""
+              lang: str = "en", options: SimOptions | None = None, history: Path | None = None
+              ) -> AsyncIterator[LabApp]:
+    """The console (not yet running) wired to its line: the real one in `line`, else a simulated line here.
+
+    The history (and the vision images beside it) goes to `history`, else the line file's historian path; the
+    simulated line's is sim.db on the default ports and one file per other port set (`simulated_history`), so
+    two labs side by side share no files."""
     from smarthall.lessons.console.app import LabApp
     from smarthall.lessons.sim_control import SimControl
     from smarthall.simulators.line import SimOptions, SimulatedLine
@@ -134,10 +141,25 @@ async def lab(shelf: Shelf, line: Path | None, progress: Path, trainee: str, les
         store = stack.enter_context(Progress(progress))
         sim = None
         if line is not None:
-            config = load_line(line)
+            config = load_line(line, None if history is None else {"historian": {"path": str(history.resolve())}})
         else:
             simulated = await stack.enter_async_context(SimulatedLine(options or SimOptions()))
             sim = await stack.enter_async_context(SimControl(simulated.control.endpoint_url))
-            config = load_line(DEFAULT_LINE, simulated.line_overrides())
+            history = (history or simulated_history(simulated)).resolve()
+            config = load_line(DEFAULT_LINE, {**simulated.line_overrides(), "historian": {"path": str(history)}})
         agent = await stack.enter_async_context(EdgeAgent(config))
         yield LabApp(shelf.catalogue, agent, sim, store, trainee, workspace, lesson, lang, broken=shelf.broken)
+
+
+def simulated_history(simulated) -> Path:
+    """The simulated line's history file: sim.db on the default ports, else sim-<ports>.db for the ports it listens on."""
+    from urllib.parse import urlsplit
+
+    from smarthall.simulators.line import SimOptions
+
+    default = SimOptions()
+    ports = (simulated.stations["feeder"].port, simulated.stations["conveyor"].port,
+             *(urlsplit(url).port for url in (simulated.process.endpoint_url, simulated.control.endpoint_url,
+                                              simulated.camera.url)))
+    wanted = (default.feeder_port, default.conveyor_port, default.process_port, default.control_port, default.camera_port)
+    return default_history_path("sim" if ports == wanted else "sim-" + "-".join(map(str, ports)))

@@ -79,6 +79,16 @@ def own_log_file(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def own_environment(monkeypatch, tmp_path):
+    """No test touches the user's data folder (nor needs a writable HOME): each has its own. The language is
+    English unless a test asks for Korean (--lang ko, or LANG set by the test), whatever the caller's LANG."""
+    monkeypatch.setenv("SMARTHALL_DATA", str(tmp_path / "smarthall-data"))
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(variable, raising=False)
+
+
+@pytest.fixture(autouse=True)
 def no_leaks(monkeypatch):
     """Fail a test that leaves tasks running, threads alive or sockets open."""
     leaked_tasks: list[str] = []

@@ -191,13 +191,12 @@ class Historian:
     def _tag_id(self, tag: str, unit: str) -> int:
         """The tag's row id, creating the row (or updating its unit) inside the running transaction."""
         known = self._tags.get(tag)
-        if known is None:
-            tag_id = self._db.execute("INSERT INTO tags (name, unit) VALUES (?, ?)", (tag, unit)).lastrowid
-        elif known[1] != unit:
-            tag_id = known[0]
+        if known is None:  # another process writing this file may have made the row since we read the tags
+            self._db.execute("INSERT OR IGNORE INTO tags (name, unit) VALUES (?, ?)", (tag, unit))
+            known = self._db.execute("SELECT id, unit FROM tags WHERE name = ?", (tag,)).fetchone()
+        tag_id, stored_unit = known
+        if stored_unit != unit:
             self._db.execute("UPDATE tags SET unit = ? WHERE id = ?", (unit, tag_id))
-        else:
-            return known[0]
         self._tags[tag] = (tag_id, unit)
         return tag_id
 

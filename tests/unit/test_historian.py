@@ -274,3 +274,13 @@ def test_use_after_close_is_a_historian_error(tmp_path):
     h.close()
     with pytest.raises(HistorianError, match="h.db: read alarm events failed"):
         h.alarm_events()
+
+
+def test_two_writers_on_one_file_both_record_a_new_tag(tmp_path):
+    """Two processes on one history (two `edge run` of one line): the second to make a tag's row takes the first's."""
+    with Historian(tmp_path / "h.db") as first, Historian(tmp_path / "h.db") as second:
+        first.record(tv(1.0, 1.0, tag="t.shared"))
+        first.flush()
+        second.record(tv(2.0, 2.0, tag="t.shared"))
+        second.flush()
+        assert [v.value for v in first.history("t.shared", 0)] == [1.0, 2.0]
