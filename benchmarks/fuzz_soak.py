@@ -66,7 +66,7 @@ class Sim:
 
     def __init__(self, folder: Path) -> None:
         self.link = folder / "fieldbus"
-        self.log = open(folder / "sim.log", "w+")
+        self.log = open(folder / "sim.log", "w+")  # noqa: SIM115 - open while the sim runs, closed by close()
         ports = [arg for name in ("feeder", "conveyor", "process", "control", "camera") for arg in (f"--{name}-port", "0")]
         self.proc = subprocess.Popen([sys.executable, "-m", "smarthall", "sim", *ports, "--fieldbus-link", str(self.link)],
                                      stdout=subprocess.PIPE, stderr=self.log, text=True, cwd=ROOT)
@@ -142,13 +142,13 @@ class Probes:
             try:
                 wrong = not ask()
                 self.samples.append((phase, name, (time.perf_counter() - started) * 1000, wrong))
-            except Exception:  # noqa: BLE001 - a probe counts failures, it does not stop
+            except Exception:
                 self.samples.append((phase, name, None, False))
                 close()
                 time.sleep(0.2)
                 try:
                     ask, close = make()
-                except Exception:  # noqa: BLE001
+                except Exception:
                     pass
             self._stop.wait(PROBE_EVERY_S)
         close()
@@ -215,10 +215,10 @@ class Probes:
         def close() -> None:
             try:
                 client.disconnect()
-            except Exception:  # noqa: BLE001 - a broken client may fail to say goodbye
+            except Exception:
                 try:
                     client.tloop.stop()
-                except Exception:  # noqa: BLE001
+                except Exception:
                     pass
         return ask, close
 

@@ -83,7 +83,7 @@ class StatusLine(logging.Handler):
         self._last[record.name] = now
         try:
             line = f"{record.name}: {record.getMessage()}".splitlines()[0][:200]
-        except Exception:  # noqa: BLE001 - a record that cannot be formatted is still worth a line
+        except Exception:
             line = f"{record.name}: {record.msg!r}"[:200]
         if threading.get_ident() == self._thread:
             self._show(line)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import itertools
 import os
 import re
 import tomllib
@@ -99,4 +100,4 @@ def set_password(text: str, name: str, hashed: str, role: str | None = None, tea
 def _user_blocks(lines: list[str]) -> list[tuple[int, int]]:
     """(first, past-last) line of each [[users]] table: from its header to the next header."""
     headers = [i for i, line in enumerate(lines) if _HEADER.match(line)] + [len(lines)]
-    return [(a, b) for a, b in zip(headers, headers[1:]) if lines[a].strip().startswith("[[users]]")]
+    return [(a, b) for a, b in itertools.pairwise(headers) if lines[a].strip().startswith("[[users]]")]

@@ -9,9 +9,9 @@ import socket
 
 import pytest
 
+from smarthall import lab_command
 from smarthall.cli import main
 from smarthall.edge.config import load_line
-from smarthall import lab_command
 from smarthall.lab_command import lab
 from smarthall.lessons.console.health_table import HealthTable
 from smarthall.lessons.console.lesson_list import LessonListScreen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+
 from smarthall import cli, logs
 
 

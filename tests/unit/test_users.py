@@ -78,8 +78,8 @@ def test_without_anonymous_or_local_tables_both_are_refused(tmp_path):
     ("[[users]]\nname = 'a'\nrole = 'observer'\npassword = 'secret'\n",
      "users[0] 'a': key 'password': expected a hash made by `smarthall users passwd a`"),
     ("[[users]]\nname = 'a'\nrole = 'observer'\n", "users[0] 'a': missing key 'password'"),
-    ("[[users]]\nname = 'a'\nrole = 'observer'\npassword = 'HASH'\n[[users]]\nname = 'a'\nrole = 'observer'\n"
-     "password = 'HASH'\n", "users[1]: duplicate user name 'a'"),
+    (("[[users]]\nname = 'a'\nrole = 'observer'\npassword = 'HASH'\n[[users]]\nname = 'a'\nrole = 'observer'\n"
+     "password = 'HASH'\n"), "users[1]: duplicate user name 'a'"),
     ("[teams.t]\nstations = ['oven']\n", "[teams.t]: key 'stations': unknown station 'oven': expected one of feeder"),
     ("[teams.t]\nstation = ['feeder']\n", "[teams.t]: unknown key 'station'"),
     ("admins = []\n", "top level: unknown key 'admins'"),
