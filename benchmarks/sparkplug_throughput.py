@@ -99,7 +99,7 @@ async def one_run(port: int, lines: int, tags_per_line: int, period_s: float, se
                                   stdout=subprocess.PIPE, text=True)
     assert subscriber.stdout.readline().strip() == "ready"
     if fmt == "sparkplug":
-        nodes = [SparkplugNode(tags, node_settings(port, f"line{i}", folder / f"line{i}-{fmt}.db"), None)
+        nodes = [SparkplugNode(tags, node_settings(port, f"line{i}", folder / f"line{i}-{fmt}.db"), None, None)
                  for i in range(lines)]
         for node in nodes:
             node.start()

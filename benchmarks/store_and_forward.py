@@ -77,7 +77,7 @@ async def main(args) -> None:
         await broker.start()
         store = Path(folder) / "line1-sparkplug.db"
         node = SparkplugNode(synthetic_tags(10, stations=2), node_settings(broker.port, "line1", store,
-                                                                           args.drain_per_s, keepalive_s=2), None)
+                                                                           args.drain_per_s, keepalive_s=2), None, None)
         counter, ready = Counter(), asyncio.Event()
         listener = asyncio.create_task(counter.run(broker.port, ready))
         await ready.wait()

@@ -27,12 +27,13 @@ from smarthall.devices.quality import Quality
 from .alarms import AlarmError, AlarmEvent, AlarmManager, comm_status
 from .audit import WriteLog, WriteRecord
 from .config import Connection, LineConfig, LineConfigError, Tag
-from .errors import CallRejected, WriteRejected
+from .errors import CallRejected, Forbidden, WriteRejected
 from .historian import Historian
 from .requests import RequestBox
 from .scan import ConnectionScanner
 from .supervise import INTERNAL_ERROR, supervised
 from .tags import TagValue
+from .users import User, authorize
 
 if TYPE_CHECKING:
     from .inspection.station import VisionStation
@@ -115,7 +116,7 @@ class EdgeAgent:
                 self._supervise("vision reject loop", self.vision.run)
         if scan and serve and self.config.mqtt is not None:
             from .sparkplug.node import SparkplugNode
-            self.sparkplug = SparkplugNode(self.config.tags, self.config.mqtt, self.write)
+            self.sparkplug = SparkplugNode(self.config.tags, self.config.mqtt, self.write_as, self.config.users)
             self.listeners.append(self.sparkplug.offer)
             self.sparkplug.start()
 
@@ -207,6 +208,16 @@ class EdgeAgent:
             self._log_write(user, name, old, value, f"failed: {exc}")
             raise
         self._log_write(user, name, old, value, "ok")
+
+    async def write_as(self, user: User, name: str, value: bool | float) -> None:
+        """`write` for a signed-in user: refused (and logged) unless their role allows it on that station and level."""
+        tag = self.config.tag(name)
+        try:
+            authorize(user, "write", tag.connection, tag.point.level)
+        except Forbidden as exc:
+            self._log_write(user.name, name, self.latest.get(name), value, f"refused: {exc}")
+            raise
+        await self.write(name, value, user=user.name)
 
     async def call(self, name: str, args: Sequence[bool | int | float] = (), user: str = "edge") -> object:
         """Call a device method (``process.StartBatch``) with the profile's argument types; logged like a write.

@@ -235,12 +235,14 @@ class _LineReader(TomlReader):
         alarms += tuple(comm_alarm(c.name) for c in connections if c.comm_alarm)
         self.unique((a.id for a in alarms), "[[alarms]]", "alarm id")
         mqtt = None if "mqtt" not in data else read_mqtt(self, data["mqtt"], self.path.parent, name, historian.path)
+        users = self.users(data.get("users"), connections)
+        if mqtt is not None and mqtt.command_user is not None and (users is None or users.user(mqtt.command_user) is None):
+            raise self.fail("[mqtt]", f"key 'command_user': expected a user of the [users] file, got {mqtt.command_user!r}")
         northbound = read_northbound(self, data.get("northbound", {}), self.path.parent,
                                      historian.path.with_name(f"{name}-opcua"))
         return LineConfig(name=name, title=self.text(head, "[line]"), source=self.source, connections=connections,
                           groups=groups, tags=MappingProxyType(tags), alarms=alarms, historian=historian, vision=vision,
-                          mqtt=mqtt, northbound=northbound,
-                          users=self.users(data.get("users"), connections))
+                          mqtt=mqtt, northbound=northbound, users=users)
 
     def connection(self, data: object, index: int) -> Connection:
         where = f"connections[{index}]"

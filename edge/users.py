@@ -106,6 +106,11 @@ class Users:
     def names(self) -> tuple[str, ...]:
         return tuple(self._accounts)
 
+    def user(self, name: str) -> User | None:
+        """The named user, without their password: for an identity the broker already checked (Sparkplug commands)."""
+        account = self._accounts.get(name)
+        return None if account is None else account[0]
+
 
 def hash_password(password: str) -> str:
     """``scrypt$N$r$p$salt$hash`` (base64) of the password, with a fresh random salt."""

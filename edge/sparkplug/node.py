@@ -27,6 +27,7 @@ import aiomqtt
 from smarthall.devices.quality import Quality
 
 from ..tags import TagValue
+from ..users import User, Users
 from . import payloads
 from .metrics import CommandError, MetricSpec, catalogue, command_targets
 from .payloads import NodeMetrics, Sequence256, Topics
@@ -48,11 +49,14 @@ class _HostOffline(Exception):
 class SparkplugNode:
     """Publishes the line through an MQTT broker as one Sparkplug edge node with a device per station.
 
-    ``write(tag, value, user)`` is the agent's checked write path; DCMD writes go
-    through it as ``settings.command_user``.
+    DCMD writes go through ``write_as(user, tag, value)``, the agent's checked and logged write
+    path, as ``settings.command_user`` of the line's users file with that user's role. MQTT does
+    not tell a subscriber who published, so that account is the identity the broker lets command
+    this edge node (the shipped ACL: only the centre's user); without one, DCMD writes are refused.
     """
 
-    def __init__(self, tags, settings: MqttSettings, write: Callable[[str, object, str], Awaitable]) -> None:
+    def __init__(self, tags, settings: MqttSettings, write_as: Callable[[User, str, object], Awaitable],
+                 users: Users | None) -> None:
         self.settings = settings
         self.specs: dict[str, MetricSpec] = catalogue(tags)
         self.devices = sorted({s.device for s in self.specs.values()})
@@ -64,7 +68,8 @@ class SparkplugNode:
         self.live = False
         self.sessions = 0
         self.last_error = ""
-        self._write = write
+        self._write_as = write_as
+        self.commander = None if users is None or settings.command_user is None else users.user(settings.command_user)
         self._pending: deque[tuple[TagValue, bool]] = deque()
         self._wake = asyncio.Event()
         self._client: aiomqtt.Client | None = None
@@ -241,11 +246,14 @@ class SparkplugNode:
         except CommandError as exc:
             _log.warning("%s", exc)
             return
+        if self.commander is None:
+            _log.warning("DCMD %s refused: [mqtt] command_user names no user of the line's users file", device)
+            return
         for spec, value in targets:
             try:
-                await self._write(spec.tag, value, self.settings.command_user or "mqtt")
-            except Exception as exc:
-                _log.warning("DCMD %s = %r: %s", spec.tag, value, exc)
+                await self._write_as(self.commander, spec.tag, value)
+            except Exception as exc:  # refused or failed: the agent's write log has it
+                _log.warning("DCMD %s = %r as %s: %s", spec.tag, value, self.commander.name, exc)
 
     # --- outgoing ----------------------------------------------------------------------
 

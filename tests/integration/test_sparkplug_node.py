@@ -8,6 +8,7 @@ import pytest
 
 from smarthall.edge.sparkplug import payloads
 from smarthall.edge.sparkplug.sparkplug_b_pb2 import DataType, Payload
+from smarthall.edge.users import hash_password
 from tests.sparkplug_host import CONVEYOR, FEEDER, Host, line_file, start_agent
 from tests.waiting import until
 
@@ -148,3 +149,36 @@ async def test_broker_outage_keeps_every_change_and_sends_it_after_as_historical
                           and any(m.is_historical for m in r.payload.metrics))
     assert live and live[0] < last_historical  # live data did not wait for the backlog
     assert max(store_pending(host, node)) >= 30
+
+
+@pytest.mark.parametrize(("role", "applied"), [("trainee", False), ("instructor", True)])
+async def test_a_dcmd_write_is_made_with_the_command_users_role_and_logged(tmp_path, broker, plant_ports, role, applied):
+    plant, feeder_port, conveyor_port = plant_ports
+    (tmp_path / "users.toml").write_text(f"""
+[teams.feeders]
+stations = ["feeder"]
+[[users]]
+name = "centre"
+role = "{role}"
+{'team = "feeders"' if role == "trainee" else ""}
+password = "{hash_password('centre-secret')}"
+""", encoding="utf-8")
+    path = line_file(tmp_path, broker, feeder_port, conveyor_port, 'command_user = "centre"\n[users]\nfile = "users.toml"')
+    agent = await start_agent(path)
+    try:
+        async with Host(broker) as host:
+            await until(lambda: len(host.of("DBIRTH")) == 2)
+            command = Payload(timestamp=int(time.time() * 1000))
+            command.metrics.add(alias=agent.sparkplug.specs["conveyor.speed_setpoint"].alias, datatype=DataType.UInt16,
+                                int_value=345)
+            await host.command("spBv1.0/hall1/DCMD/line1/conveyor", command)
+            await until(lambda: agent.write_log.entries())
+        entry, = agent.write_log.entries()
+    finally:
+        await agent.close()
+    assert (entry.user, entry.tag, entry.new) == ("centre", "conveyor.speed_setpoint", 345)
+    if applied:
+        assert entry.result == "ok" and plant.read("conveyor", "speed_setpoint") == 345
+    else:
+        assert entry.result.startswith("refused: centre (team feeders) operates feeder, not conveyor")
+        assert plant.read("conveyor", "speed_setpoint") == 200

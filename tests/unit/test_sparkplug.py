@@ -61,6 +61,7 @@ def test_password_from_an_unset_variable_names_it(tmp_path, monkeypatch):
     (MQTT + "keepalive_s = 0\n", r"key 'keepalive_s': expected 1\.\.3600, got 0"),
     (MQTT + "brokr = 1\n", r"\[mqtt\]: unknown key 'brokr'"),
     (MQTT + "[mqtt.store]\nmax_mb = 0\n", r"\[mqtt.store\]: key 'max_mb': expected 0\.01\.\.100000, got 0"),
+    (MQTT + 'command_user = "nobody"\n', r"key 'command_user': expected a user of the \[users\] file, got 'nobody'"),
 ])
 def test_bad_mqtt_table_is_one_clear_message(tmp_path, mqtt, expected):
     with pytest.raises(LineConfigError, match=expected) as caught:
@@ -203,4 +204,4 @@ def test_the_hall_examples_mqtt_block_loads_when_uncommented(tmp_path):
     (tmp_path / "hall.toml").write_text(text[:start] + block + "\n", encoding="utf-8")
     mqtt = load_line(tmp_path / "hall.toml").mqtt
     assert (mqtt.host, mqtt.port, mqtt.tls, mqtt.ca_file) == ("broker.hall.local", 8883, True, tmp_path / "hall-ca.crt")
-    assert (mqtt.edge_node_id, mqtt.primary_host, mqtt.command_user) == ("line1", "centre", "centre")
+    assert (mqtt.edge_node_id, mqtt.primary_host, mqtt.command_user) == ("line1", "centre", None)
