@@ -24,6 +24,7 @@ from smarthall.edge.errors import EdgeError
 from smarthall.edge.historian import HistorianError
 
 from . import edge_commands, inspect_commands, lab_command, lesson_commands, logs, users_command
+from .centre import command as centre_command
 from .sim_options import add_sim_options, sim_options
 from .texts import say
 
@@ -88,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     lesson_commands.add_commands(sub, _add_lang)
     lab_command.add_commands(sub, _add_lang)
     users_command.add_commands(sub, _add_lang)
+    centre_command.add_commands(sub, _add_lang)
     return parser
 
 
