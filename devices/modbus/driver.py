@@ -221,14 +221,19 @@ class ModbusDriver:
         if not self.connected:
             self._drop()
             raise NotConnected(f"{self.link}: connection lost")
-        if self._framer.untrusted is not None:
-            self._violated(ProtocolViolation(reason=self._framer.untrusted))
+        if self._framer.untrusted is not None:  # bytes came between requests (a late or extra reply)
+            if self.link.over_tcp:
+                self._violated(ProtocolViolation(reason=self._framer.untrusted))
+            self.protocol_violations += 1  # a serial bus starts each request afresh
+            self._framer.untrusted = None
         try:
             reply: CheckedReply = await within(request(self._client), timeout)
         except (TimeoutError, ModbusIOException):
             if self.link.over_tcp:
                 self._drop()
                 self._gate.failed(time.monotonic())
+            else:
+                self._framer.request = None  # a reply still on its way is no answer to the next request
             raise RequestTimeout(f"{self.link}: no reply within {timeout:g} s") from None
         except ConnectionException:
             self._drop()

@@ -203,6 +203,20 @@ async def test_one_silent_unit_does_not_take_the_bus_down(rtu_driver, plant):
     all_good_and_in_range(vibration, await rtu_driver.read(vibration, vibration.points))
 
 
+async def test_a_late_rtu_reply_is_no_answer_to_the_next_request(rtu_driver, plant, bus):
+    ambient = FIELDBUS.device("ambient")
+    fault = plant.inject_fault("fieldbus", "latency", {"ms": 400})
+    assert {r.reason for r in await rtu_driver.read(ambient, ambient.points)} == {"timeout"}
+    plant.clear_fault(fault.id)
+    await until(lambda: _late_reply_seen(rtu_driver), timeout=3.0)
+    all_good_and_in_range(ambient, await rtu_driver.read(ambient, ambient.points))
+    assert rtu_driver.protocol_violations == 1, "the late reply is counted, then the bus goes on"
+
+
+async def _late_reply_seen(driver) -> bool:
+    return driver._framer.untrusted is not None
+
+
 async def test_crc_noise_reads_bad_without_crashing_and_recovers(rtu_driver, plant):
     meter = FIELDBUS.device("energy.process")
     fault = plant.inject_fault("fieldbus", "crc_noise", {"fraction": 1.0})
