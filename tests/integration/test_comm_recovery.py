@@ -92,7 +92,7 @@ async def test_station_switched_off_raises_comm_alarm_and_is_good_again_at_the_f
         await until(lambda: all_good(agent))
         fault = plant.inject_fault("feeder", "offline", {})
         await until(lambda: agent.alarms.state("comm.feeder").state is State.UNACK)
-        assert agent.latest["feeder.magazine_count"].reason == "not connected"
+        assert agent.latest["feeder.magazine_count"].reason in ("not connected", "timeout")
         away_from = time.monotonic()
         before = len(attempts.times)
         await until(lambda: len(attempts.times) >= before + 4)
