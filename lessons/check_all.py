@@ -1,10 +1,14 @@
 """check-all: on a simulated line, every automatic check fails before its step is done and passes after.
 
-For each step in order: start it (setup, fault, files), show that its
-condition does not hold on the untouched line (a quiz or reading check refuses
+The lesson's setup is applied first, as the console does when a lesson
+opens. For each step in order: start it (setup, fault, files), for a fault drill
+wait until the line shows the fault bit (its `shows`; a drill whose fault never
+bites is a failure), show that its condition does not hold on the untouched line (a quiz or reading check refuses
 a wrong answer), apply its reference solution, and follow the check until it
-passes. A check that cannot fail is a bug; so is a solution that does not pass.
-The line is whatever the caller connected `agent` and `sim` to.
+passes within its timeout. The verdict is the check judged afresh over
+everything the run observed (`StepRun.judged`), the same evaluation the live
+console follows. A check that cannot fail is a bug; so is a solution that does
+not pass in time. The line is whatever the caller connected `agent` and `sim` to.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from typing import TYPE_CHECKING
 from .checks import Verdict
 from .errors import LessonError
 from .model import ChoiceAnswer, ConfigCheck, Lesson, NumberAnswer, ReadingMatches, RecipeCheck
-from .runner import StepRun
+from .recipe_check import GroundTruth
+from .runner import StepRun, set_up_lesson
 
 if TYPE_CHECKING:  # asyncua: imported by whoever makes the SimControl
     from .sim_control import SimControl
@@ -35,25 +40,34 @@ class StepResult:
         return f"{'ok  ' if self.ok else 'FAIL'} {self.lesson}/{self.step}: {self.message}"
 
 
-async def check_lesson(lesson: Lesson, agent, sim: SimControl, workspace: Path) -> list[StepResult]:
+async def check_lesson(lesson: Lesson, agent, sim: SimControl, workspace: Path,
+                       ground_truth: GroundTruth | None = None) -> list[StepResult]:
     results = []
+    await set_up_lesson(lesson, agent, sim, user="check-all")
     for step in lesson.steps:
         def result(ok: bool, message: str, step=step) -> StepResult:
             return StepResult(lesson.id, step.id, ok, message)
 
-        run = StepRun(step, agent, sim, workspace / step.id, user="check-all")
+        run = StepRun(step, agent, sim, workspace / step.id, user="check-all", ground_truth=ground_truth)
         try:
             await run.start()
             if step.check is None:
                 results.append(result(True, "sign-off (an instructor confirms it)"))
                 continue
+            fault = step.fault
+            if fault is not None and fault.shows is not None and run.sim is not None:
+                shown = await run.wait_for(fault.shows)
+                if shown.verdict is not Verdict.PASSED:
+                    results.append(result(False, f"the fault never showed on the line: {shown.detail}"))
+                    continue
             early = await _fails_before(run)
             if early:
                 results.append(result(False, f"the check passes before the step is done: {early}"))
                 continue
             await run.apply(step.solution)
-            status = await run.until_done()
-            if status.verdict is Verdict.PASSED:
+            await run.until_done()
+            status = run.judged()
+            if status.verdict is Verdict.PASSED and not status.late:
                 results.append(result(True, f"fails before, passes after the solution ({status.detail})"))
             else:
                 results.append(result(False, f"the solution does not pass the check: {status.detail}"))

@@ -1,8 +1,9 @@
 """Reading and validating lessons like a compiler: every problem found, each with file, line and key path.
 
-`load_catalogue(path, line)` reads ``info.toml`` and every lesson it lists and
+`load_catalogue(path, line, faults)` reads ``info.toml`` and every lesson it lists and
 returns a `Catalogue`, or raises `LessonFormatError` with all the problems.
-`line` (a `LineConfig`) is what tag and alarm names are checked against.
+`line` (a `LineConfig`) is what tag and alarm names are checked against, `faults`
+(a `FaultCatalogue`, from the composition root) what fault drills are.
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ from smarthall.edge.config import LINES_DIR, LineConfig, LineConfigError
 from smarthall.edge.errors import WriteRejected
 
 from .errors import LessonFormatError, Problem
+from .faults import FaultCatalogue
 from .locate import KeyLines, parse_where
 from .model import (
     ALARM_STATES,
+    DEFAULT_SETUP_WRITES,
+    DEFAULT_TIMEOUT_S,
     LEVELS,
     OPERATORS,
     QUALITIES,
-    STEP_KINDS,
     Action,
     AlarmIs,
     AllOf,
@@ -37,7 +40,9 @@ from .model import (
     ConfigExpect,
     CounterIncreased,
     Fault,
+    InOrder,
     Lesson,
+    LessonSetup,
     NumberAnswer,
     QualityCondition,
     ReadingMatches,
@@ -46,63 +51,56 @@ from .model import (
     TagChanged,
     TagCondition,
 )
+from .schema import ACTIONS, CHECK_TYPES, FAULT, LESSON, SETUP, STEP, STEP_KINDS
 
 CATALOGUE = Path(__file__).resolve().parent / "catalogue" / "info.toml"
 
-# LINE.md's fault kinds and what each applies to (sim control checks the details when it injects).
-FAULT_KINDS = ("offline", "latency", "drop", "crc_noise", "serial_mismatch", "stuck", "drift", "noise",
-               "diverter_jam", "motor_overload", "estop", "heater_failure", "thermocouple_open", "dim_light", "blur",
-               "camera_offline", "bearing_wear")
 STATIONS = ("feeder", "conveyor", "fieldbus", "process", "vision", "energy")
 
-_TAG_CHECKS = ("tag", "quality", "changed", "increased", "alarm", "all")
-CHECK_TYPES = {  # which check types each step kind may use
-    "read-and-do": (*_TAG_CHECKS, "reading"),
-    "fault-drill": _TAG_CHECKS,
-    "quiz": ("choice", "number", "reading"),
-    "config-task": ("config", "recipe"),
-    "sign-off": (),
-}
-ACTIONS = {  # action -> its keys besides 'action'
-    "write": ("tag", "value"), "ack": ("alarm",), "clear-faults": (), "load-magazine": ("count",),
-    "wait": ("until",), "answer": ("value",), "answer-tag": ("tag",), "append": ("file", "text"),
-    "replace": ("file", "old", "new"), "call": ("method", "args"),
-}
-_STEP_KEYS = ("id", "kind", "title", "instruction", "hints", "check", "solution", "setup", "fault", "files")
+_TAG_CHECKS = STEP_KINDS["fault-drill"]  # the checks on the line's tags and alarms (what `wait` may use)
 
 
-def load_catalogue(path: str | Path = CATALOGUE, line: LineConfig | None = None) -> Catalogue:
-    """The catalogue and its lessons, checked; raises LessonFormatError listing every problem."""
+def load_catalogue(path: str | Path = CATALOGUE, line: LineConfig | None = None,
+                   faults: FaultCatalogue | None = None, known: set[str] | None = None) -> Catalogue:
+    """The catalogue and its lessons, checked; raises LessonFormatError listing every problem.
+
+    `known`: ids of lessons in catalogues before this one, which its lessons may name as prerequisites."""
     path = Path(path)
     problems: list[Problem] = []
-    lessons = _Catalogue(path, line, problems).read()
+    lessons = _Catalogue(path, line, problems, faults, known).read()
     if problems:
         raise LessonFormatError(problems)
     return Catalogue(tuple(lessons), path)
 
 
-def load_lesson(folder: str | Path, line: LineConfig | None = None, known: set[str] | None = None) -> Lesson:
+def load_lesson(folder: str | Path, line: LineConfig | None = None, known: set[str] | None = None,
+                faults: FaultCatalogue | None = None) -> Lesson:
     """One lesson folder (or its lesson.toml); raises LessonFormatError listing every problem."""
     folder = Path(folder)
     if folder.is_file():
         folder = folder.parent
     problems: list[Problem] = []
-    lesson = _LessonReader(folder / "lesson.toml", line, problems, known).read()
+    lesson = _LessonReader(folder / "lesson.toml", line, problems, known, faults).read()
     if problems or lesson is None:
         raise LessonFormatError(problems)
     return lesson
 
 
-def validate(path: str | Path, line: LineConfig) -> list[Problem]:
+def validate(path: str | Path, line: LineConfig, faults: FaultCatalogue | None = None) -> list[Problem]:
     """Every problem of a catalogue (info.toml or its folder) or of one lesson folder."""
     path = Path(path)
     if path.is_dir() and (path / "info.toml").exists():
         path = path / "info.toml"
+    folder = path.parent if path.name == "lesson.toml" else path
+    if path.name != "info.toml" and (folder.parent / "info.toml").is_file():  # a lesson of a catalogue: as listed there
+        inside = [p for p in validate(folder.parent, line, faults) if Path(p.file).resolve().is_relative_to(folder.resolve())]
+        if inside or folder.name in _listed(folder.parent / "info.toml"):
+            return inside
     try:
         if path.name == "info.toml":
-            load_catalogue(path, line)
+            load_catalogue(path, line, faults)
         else:
-            load_lesson(path, line)
+            load_lesson(path, line, faults=faults)
     except LessonFormatError as exc:
         return exc.problems
     return []
@@ -171,9 +169,12 @@ class _Reader(TomlReader):
 
 
 class _Catalogue(_Reader):
-    def __init__(self, path: Path, line: LineConfig | None, problems: list[Problem]) -> None:
+    def __init__(self, path: Path, line: LineConfig | None, problems: list[Problem],
+                 faults: FaultCatalogue | None = None, known: set[str] | None = None) -> None:
         super().__init__(path, problems)
         self.line = line
+        self.faults = faults
+        self.before = set(known or ())
 
     def read(self) -> list[Lesson]:
         data = self.parse()
@@ -181,10 +182,11 @@ class _Catalogue(_Reader):
             return []
         entries = self.collect(self.entries, data) or []
         lessons: list[Lesson] = []
-        known: set[str] = set()
+        known = set(self.before)
         for where, entry_id, folder in entries:
             before = len(self.problems)
-            lesson = _LessonReader(self.path.parent / folder / "lesson.toml", self.line, self.problems, known).read()
+            lesson = _LessonReader(self.path.parent / folder / "lesson.toml", self.line, self.problems, known,
+                                   self.faults).read()
             if lesson is not None and lesson.id != entry_id and len(self.problems) == before:
                 self.problems.append(Problem(self.source, self.keys.line(parse_where(where) + ("id",)), where,
                                              f"lists {entry_id!r} but {folder}/lesson.toml has id {lesson.id!r}"))
@@ -202,6 +204,9 @@ class _Catalogue(_Reader):
             self.known_keys(entry, where, ("id", "path"))
             found.append((where, self.get(entry, "id", where, str), self.get(entry, "path", where, str)))
         self.unique((e[1] for e in found), "lessons", "lesson id")
+        for where, entry_id, _ in found:
+            if entry_id in self.before:
+                raise self.fail(f"{where}.id", f"lesson id {entry_id!r} is already taken by a catalogue opened before")
         for where, _, folder in found:
             if not (self.path.parent / folder / "lesson.toml").is_file():
                 raise self.fail(f"{where}.path", f"no lesson.toml in {folder!r}")
@@ -210,9 +215,10 @@ class _Catalogue(_Reader):
 
 class _LessonReader(_Reader):
     def __init__(self, path: Path, line: LineConfig | None, problems: list[Problem],
-                 known: set[str] | None = None) -> None:
+                 known: set[str] | None = None, faults: FaultCatalogue | None = None) -> None:
         super().__init__(path, problems)
         self.line = line
+        self.faults = faults
         self.known = known
 
     def read(self) -> Lesson | None:
@@ -223,7 +229,8 @@ class _LessonReader(_Reader):
         head = self.collect(self.head, data)
         steps_data, steps_reader = data.get("steps", []), self
         if "steps_file" in data and head is not None:
-            steps_reader = _LessonReader(self.path.parent / data["steps_file"], self.line, self.problems)
+            steps_reader = _LessonReader(self.path.parent / data["steps_file"], self.line, self.problems,
+                                         faults=self.faults)
             steps_data = (steps_reader.parse() or {}).get("steps", [])
         steps = steps_reader.collect(steps_reader.steps, steps_data) or ()
         if head is None or len(self.problems) > start:
@@ -231,8 +238,7 @@ class _LessonReader(_Reader):
         return Lesson(**head, steps=tuple(steps), folder=self.path.parent)
 
     def head(self, data: Mapping) -> dict:
-        self.known_keys(data, "top level", ("id", "title", "level", "duration_min", "objectives", "prerequisites",
-                                            "stations", "steps", "steps_file"))
+        self.known_keys(data, "top level", LESSON.key_names)
         if "steps" in data and "steps_file" in data:
             raise self.fail("steps_file", "write the steps here ([[steps]]) or in steps_file, not both")
         prerequisites = tuple(self.get(data, "prerequisites", "top level", list, []))
@@ -245,9 +251,21 @@ class _LessonReader(_Reader):
                 raise self.fail("stations", f"unknown station {station!r}: expected {', '.join(STATIONS)}")
         duration = self.whole(data, "duration_min", "top level", 1, 600)
         return {"id": self.get(data, "id", "top level", str), "title": self.bilingual(data, "title", "top level"),
-                    "level": self.choice(data, "level", "top level", LEVELS), "duration_min": duration,
-                    "objectives": self.texts(data, "objectives", "top level"), "prerequisites": prerequisites,
-                    "stations": stations}
+                "level": self.choice(data, "level", "top level", LEVELS), "duration_min": duration,
+                "objectives": self.texts(data, "objectives", "top level"), "prerequisites": prerequisites,
+                "stations": stations, "setup": self.setup(data)}
+
+    def setup(self, data: Mapping) -> LessonSetup:
+        raw = self.table(self.get(data, "setup", "top level", Mapping, {}), "setup")
+        self.known_keys(raw, "setup", SETUP.key_names)
+        default = LessonSetup()
+        writes = dict(DEFAULT_SETUP_WRITES)
+        for name, value in self.table(self.get(raw, "write", "setup", Mapping, {}), "setup.write").items():
+            action = self.action({"action": "write", "tag": name, "value": value}, f'setup.write."{name}"')
+            writes[action.tag] = action.value
+        return LessonSetup(clear_faults=self.get(raw, "clear_faults", "setup", bool, default.clear_faults),
+                           magazine=self.whole(raw, "magazine", "setup", 0, 1000, default.magazine),
+                           write=tuple(writes.items()))
 
     def steps(self, raw: object) -> list[Step]:
         if not isinstance(raw, list) or not raw:
@@ -262,36 +280,47 @@ class _LessonReader(_Reader):
         return [s for s in steps if s is not None]
 
     def step(self, data: object, index: int) -> Step:
+        """One step; each of its parts is read on its own, so every problem in it is reported, not just the first."""
         where = f"steps[{index}]"
         data = self.table(data, where)
-        self.known_keys(data, where, _STEP_KEYS)
-        step_id = self.get(data, "id", where, str)
+        part = self.collect
+        part(self.known_keys, data, where, STEP.key_names)
+        step_id = part(self.get, data, "id", where, str)
         kind = self.get(data, "kind", where, str)
         if kind not in STEP_KINDS:
             raise self.fail(f"{where}.kind", f"unknown step kind {kind!r}: expected one of {', '.join(STEP_KINDS)}")
-        title = self.bilingual(data, "title", where)
-        instruction = self.bilingual(data, "instruction", where)
-        hints = self.texts(data, "hints", where, required=False)
-        fault = self.fault(data, where, kind)
-        files = self.files(data, where)
-        check = None
-        if kind == "sign-off":
-            for key in ("check", "solution"):
-                if key in data:
-                    raise self.fail(f"{where}.{key}", "a sign-off step is confirmed by the instructor: no check or solution")
-        else:
-            check = self.check(self.get(data, "check", where, Mapping), f"{where}.check", CHECK_TYPES[kind])
-        solution = self.actions(data, "solution", where, required=check is not None)
-        setup = self.actions(data, "setup", where, required=False)
+        title = part(self.bilingual, data, "title", where)
+        instruction = part(self.bilingual, data, "instruction", where)
+        hints = part(self.texts, data, "hints", where, False) or ()
+        fault = part(self.fault, data, where, kind)
+        files = part(self.files, data, where)
+        check = part(self.step_check, data, where, kind)
+        solution = part(self.actions, data, "solution", where, kind != "sign-off") or ()
+        setup = part(self.actions, data, "setup", where, False) or ()
+        if files is not None:  # else its problem is reported already
+            part(self.edits_own_files, where, check, solution + setup, files)
+        hide = tuple(part(self.get, data, "hide_tags", where, list, []) or ())
+        for i, name in enumerate(hide):
+            part(self.tag, {"tag": name}, f"{where}.hide_tags[{i}]")
+        return Step(id=step_id, kind=kind, title=title, instruction=instruction, hints=hints, check=check,
+                    solution=solution, setup=setup, fault=fault, files=files or {}, hide_tags=hide)
+
+    def step_check(self, data: Mapping, where: str, kind: str) -> Check | None:
+        if kind != "sign-off":
+            return self.check(self.get(data, "check", where, Mapping), f"{where}.check", STEP_KINDS[kind])
+        for key in ("check", "solution"):
+            if key in data:
+                raise self.fail(f"{where}.{key}", "a sign-off step is confirmed by the instructor: no check or solution")
+        return None
+
+    def edits_own_files(self, where: str, check: Check | None, actions: tuple[Action, ...], files: dict) -> None:
         if isinstance(check, (ConfigCheck, RecipeCheck)) and check.file not in files:
             raise self.fail(f"{where}.check.file", f"{check.file!r} is not one of the step's files"
                             f" ({', '.join(files) or 'none'}): add it to {where}.files")
-        for i, action in enumerate(solution + setup):
+        for action in actions:
             if action.file is not None and action.file not in files:
                 raise self.fail(f"{where}.solution", f"action {action.action!r} edits {action.file!r}, not one of the"
                                 f" step's files ({', '.join(files) or 'none'})")
-        return Step(id=step_id, kind=kind, title=title, instruction=instruction, hints=hints, check=check,
-                    solution=solution, setup=setup, fault=fault, files=files)
 
     def fault(self, data: Mapping, where: str, kind: str) -> Fault | None:
         if kind != "fault-drill":
@@ -300,13 +329,27 @@ class _LessonReader(_Reader):
             return None
         where = f"{where}.fault"
         raw = self.table(self.get(data, "fault", where.rsplit(".", 1)[0], Mapping), where)
-        self.known_keys(raw, where, ("target", "kind", "params", "by_hand"))
+        self.known_keys(raw, where, FAULT.key_names)
         fault_kind = self.get(raw, "kind", where, str)
-        if fault_kind not in FAULT_KINDS:
-            raise self.fail(f"{where}.kind", f"unknown fault kind {fault_kind!r}: expected one of {', '.join(FAULT_KINDS)}")
-        return Fault(target=self.get(raw, "target", where, str), kind=fault_kind,
-                     params=dict(self.get(raw, "params", where, Mapping, {})),
-                     by_hand=self.bilingual(raw, "by_hand", where))
+        params = dict(self.get(raw, "params", where, Mapping, {}))
+        if self.faults is not None:
+            self.fault_fits(fault_kind, params, where)
+        shows = self.check(raw["shows"], f"{where}.shows", _TAG_CHECKS) if "shows" in raw else None
+        return Fault(target=self.get(raw, "target", where, str), kind=fault_kind, params=params,
+                     by_hand=self.bilingual(raw, "by_hand", where), shows=shows)
+
+    def fault_fits(self, kind: str, params: dict, where: str) -> None:
+        """The kind is one the simulator has, and each param one it takes, with an allowed value."""
+        found = self.faults.get(kind)
+        if found is None:
+            raise self.fail(f"{where}.kind", f"unknown fault kind {kind!r}: expected one of {', '.join(self.faults.names)}")
+        for name, value in params.items():
+            spec = found.params.get(name)
+            if spec is None:
+                raise self.fail(f"{where}.params", f"fault {kind!r} has no param {name!r}; its params:"
+                                f" {', '.join(found.params) or 'none'}")
+            if problem := spec.problem(value):
+                raise self.fail(f"{where}.params", f"fault {kind!r} param {name!r}: {problem}")
 
     def files(self, data: Mapping, where: str) -> dict[str, Path]:
         raw = self.table(self.get(data, "files", where, Mapping, {}), f"{where}.files")
@@ -327,12 +370,10 @@ class _LessonReader(_Reader):
         data = self.table(data, where)
         kind = self.get(data, "type", where, str)
         if kind not in allowed:
-            known = sorted({t for types in CHECK_TYPES.values() for t in types})
-            what = "unknown check type" if kind not in known else "this step kind cannot use check type"
+            what = "unknown check type" if kind not in CHECK_TYPES else "this step kind cannot use check type"
             raise self.fail(f"{where}.type", f"{what} {kind!r}: expected one of {', '.join(allowed)}")
-        timeout = ("timeout_s",)
+        self.known_keys(data, where, CHECK_TYPES[kind].key_names)
         if kind == "tag":
-            self.known_keys(data, where, ("type", "tag", "op", "value", "hold_s", *timeout))
             tag = self.tag(data, where)
             op = self.get(data, "op", where, str)
             if op not in OPERATORS:
@@ -344,25 +385,19 @@ class _LessonReader(_Reader):
                 raise self.fail(f"{where}.op", f"{tag} is compared with a bool: use == or !=, not {op}")
             return TagCondition(tag, op, value, self.hold(data, where), self.timeout(data, where))
         if kind == "quality":
-            self.known_keys(data, where, ("type", "tag", "quality", "hold_s", *timeout))
             return QualityCondition(self.tag(data, where), self.choice(data, "quality", where, QUALITIES),
                                     self.hold(data, where), self.timeout(data, where))
         if kind == "changed":
-            self.known_keys(data, where, ("type", "tag", *timeout))
             return TagChanged(self.tag(data, where), self.timeout(data, where))
         if kind == "increased":
-            self.known_keys(data, where, ("type", "tag", "by", *timeout))
             return CounterIncreased(self.tag(data, where), self.number(data, "by", where, 1e-9, 1e9),
                                     self.timeout(data, where))
         if kind == "alarm":
-            self.known_keys(data, where, ("type", "alarm", "state", *timeout))
             return AlarmIs(self.alarm(data, where), self.choice(data, "state", where, ALARM_STATES),
                            self.timeout(data, where))
         if kind == "reading":
-            self.known_keys(data, where, ("type", "tag", "tolerance"))
             return ReadingMatches(self.tag(data, where), self.number(data, "tolerance", where, 0, 1e9))
         if kind == "choice":
-            self.known_keys(data, where, ("type", "choices", "answer"))
             choices = self.texts(data, "choices", where)
             if len(choices) < 2:
                 raise self.fail(f"{where}.choices", "a choice question needs at least two choices")
@@ -371,11 +406,9 @@ class _LessonReader(_Reader):
                 raise self.fail(f"{where}.answer", f"expected the index of a choice, 0..{len(choices) - 1}, got {answer}")
             return ChoiceAnswer(choices, answer)
         if kind == "number":
-            self.known_keys(data, where, ("type", "answer", "tolerance"))
             return NumberAnswer(float(self.get(data, "answer", where, (int, float))),
                                 float(self.number(data, "tolerance", where, 0, 1e9, 0)))
         if kind == "config":
-            self.known_keys(data, where, ("type", "file", "expect"))
             expects = self.get(data, "expect", where, list)
             if not expects:
                 raise self.fail(f"{where}.expect", "a config check needs at least one expectation")
@@ -383,17 +416,16 @@ class _LessonReader(_Reader):
                                tuple(self.expect(e, f"{where}.expect[{i}]") for i, e in enumerate(expects)))
         if kind == "recipe":
             return self.recipe_check(data, where)
-        # all
-        self.known_keys(data, where, ("type", "of"))
+        # all, sequence
         parts = self.get(data, "of", where, list)
         if len(parts) < 2:
-            raise self.fail(f"{where}.of", "'all' needs at least two checks")
-        inner = tuple(t for t in allowed if t != "all")
-        return AllOf(tuple(self.check(p, f"{where}.of[{i}]", inner) for i, p in enumerate(parts)))
+            raise self.fail(f"{where}.of", f"{kind!r} needs at least two checks")
+        inner = tuple(t for t in allowed if t not in ("all", "sequence")) if kind == "all" else _TAG_CHECKS
+        checks = tuple(self.check(p, f"{where}.of[{i}]", inner) for i, p in enumerate(parts))
+        return AllOf(checks) if kind == "all" else InOrder(checks)
 
     def recipe_check(self, data: Mapping, where: str) -> RecipeCheck:
         limits = ("max_false_pass", "max_false_fail")
-        self.known_keys(data, where, ("type", "file", "min_agreement", "parts", "seed", "defect_rate", *limits))
         d = RecipeCheck("", 0)
         return RecipeCheck(self.get(data, "file", where, str), float(self.number(data, "min_agreement", where, 0, 1)),
                            parts=self.whole(data, "parts", where, 10, 2000, d.parts),
@@ -463,7 +495,7 @@ class _LessonReader(_Reader):
         return float(self.number(data, "hold_s", where, 0, 3600, 0.0))
 
     def timeout(self, data: Mapping, where: str) -> float:
-        return float(self.number(data, "timeout_s", where, 0.1, 86400, 30.0))
+        return float(self.number(data, "timeout_s", where, 0.1, 86400, DEFAULT_TIMEOUT_S))
 
     # --- actions --------------------------------------------------------------------------
 
@@ -473,14 +505,15 @@ class _LessonReader(_Reader):
             raise self.fail(f"{where}.{key}" if key in data else where,
                             f"an automatic step needs a reference solution ([[{where.split('[')[0]}.{key}]])"
                             " so that check-all can prove its check")
-        return tuple(self.action(a, f"{where}.{key}[{i}]") for i, a in enumerate(raw))
+        actions = [self.collect(self.action, a, f"{where}.{key}[{i}]") for i, a in enumerate(raw)]
+        return tuple(a for a in actions if a is not None)
 
     def action(self, data: object, where: str) -> Action:
         data = self.table(data, where)
         name = self.get(data, "action", where, str)
         if name not in ACTIONS:
             raise self.fail(f"{where}.action", f"unknown action {name!r}: expected one of {', '.join(ACTIONS)}")
-        keys = ACTIONS[name]
+        keys = ACTIONS[name].key_names
         self.known_keys(data, where, ("action", *keys))
         for key in keys:
             if key not in data:
@@ -515,6 +548,15 @@ class _LessonReader(_Reader):
             return Action(name, file=self.get(data, "file", where, str), old=self.get(data, "old", where, str),
                           new=self.get(data, "new", where, str))
         return Action(name)
+
+
+def _listed(info: Path) -> set[str]:
+    """The folders a catalogue file lists (empty when it cannot be read)."""
+    try:
+        entries = tomllib.loads(info.read_text(encoding="utf-8")).get("lessons", [])
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return set()
+    return {e.get("path") for e in entries if isinstance(e, Mapping)} if isinstance(entries, list) else set()
 
 
 def _join(where: str, key: str) -> str:

@@ -19,12 +19,12 @@ LEVEL_NAMES = {
     "intermediate-2": Text(ko="중급 2", en="intermediate 2"),
     "advanced": Text(ko="고급", en="advanced"),
 }
-STEP_KINDS = ("read-and-do", "quiz", "config-task", "fault-drill", "sign-off")
 OPERATORS = ("==", "!=", "<", "<=", ">", ">=")
 QUALITIES = ("good", "bad", "stale")
 ALARM_STATES = ("active", "acknowledged", "normal")
 
 Scalar = bool | int | float
+DEFAULT_TIMEOUT_S = 30.0  # a check's timeout_s when the lesson gives none: then it is overdue, still checked
 
 
 # --- checks ----------------------------------------------------------------------------------
@@ -37,7 +37,7 @@ class TagCondition:
     op: str
     value: Scalar
     hold_s: float = 0.0
-    timeout_s: float = 30.0
+    timeout_s: float = DEFAULT_TIMEOUT_S
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class QualityCondition:
     tag: str
     quality: str
     hold_s: float = 0.0
-    timeout_s: float = 30.0
+    timeout_s: float = DEFAULT_TIMEOUT_S
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class TagChanged:
     """The tag's value differs from its value when the step started."""
 
     tag: str
-    timeout_s: float = 30.0
+    timeout_s: float = DEFAULT_TIMEOUT_S
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class CounterIncreased:
 
     tag: str
     by: float
-    timeout_s: float = 30.0
+    timeout_s: float = DEFAULT_TIMEOUT_S
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class AlarmIs:
 
     alarm: str
     state: str
-    timeout_s: float = 30.0
+    timeout_s: float = DEFAULT_TIMEOUT_S
 
 
 @dataclass(frozen=True)
@@ -137,11 +137,20 @@ class RecipeCheck:
 
 @dataclass(frozen=True)
 class AllOf:
+    """Every part passes at the same moment (each part's own hold counted)."""
+
+    checks: tuple[Check, ...]
+
+
+@dataclass(frozen=True)
+class InOrder:
+    """Each part in turn, a part judged from the moment the one before it passed ("after X, Y held for 5 s")."""
+
     checks: tuple[Check, ...]
 
 
 Check = (TagCondition | QualityCondition | TagChanged | CounterIncreased | AlarmIs | ReadingMatches | ChoiceAnswer
-         | NumberAnswer | ConfigCheck | RecipeCheck | AllOf)
+         | NumberAnswer | ConfigCheck | RecipeCheck | AllOf | InOrder)
 
 
 # --- actions (solutions and setup) --------------------------------------------------------------
@@ -164,6 +173,26 @@ class Action:
     args: tuple[Scalar, ...] = ()
 
 
+def said(action: Action) -> str:
+    """An action as the instructor reads it in the step view's solution (names and values, no prose)."""
+    kind = action.action
+    if kind == "write":
+        return f"{kind} {action.tag} = {str(action.value).lower() if isinstance(action.value, bool) else action.value}"
+    if kind == "call":
+        return f"{kind} {action.method}({', '.join(map(str, action.args))})"
+    if kind == "load-magazine":
+        return f"{kind} {action.count}"
+    if kind in ("ack", "answer-tag"):
+        return f"{kind} {action.alarm or action.tag}"
+    if kind == "answer":
+        return f"{kind} {action.value}"
+    if kind == "append":
+        return f"{kind} {action.file}: {action.text}"
+    if kind == "replace":
+        return f"{kind} {action.file}: {action.old} -> {action.new}"
+    return kind  # clear-faults; wait (until the step's own condition)
+
+
 @dataclass(frozen=True)
 class Fault:
     """Injected through sim control when the step starts; on a real line `by_hand` tells the instructor what to do."""
@@ -172,6 +201,7 @@ class Fault:
     kind: str
     params: dict = field(default_factory=dict, hash=False, compare=False)
     by_hand: Text = Text("", "")
+    shows: Check | None = None  # what the line shows once the fault bit: check-all waits for it before the solution
 
 
 @dataclass(frozen=True)
@@ -186,10 +216,25 @@ class Step:
     setup: tuple[Action, ...] = ()
     fault: Fault | None = None
     files: dict = field(default_factory=dict, hash=False, compare=False)  # workspace name -> source path
+    hide_tags: tuple[str, ...] = ()  # not shown in the step's live tag table
 
     @property
     def automatic(self) -> bool:
         return self.check is not None
+
+
+DEFAULT_SETUP_WRITES = (("conveyor.fault_reset", True), ("conveyor.motor_run", False), ("feeder.auto_feed", False))
+
+
+@dataclass(frozen=True)
+class LessonSetup:
+    """The line's state when a lesson opens, whatever the lesson before left: on the simulated line its faults are
+    cleared (the E-stop released) and the magazine loaded with `magazine` parts; then the writes are done in order
+    (latched faults reset, motor and auto-feed off unless the lesson says otherwise)."""
+
+    clear_faults: bool = True
+    magazine: int = 50
+    write: tuple[tuple[str, Scalar], ...] = DEFAULT_SETUP_WRITES
 
 
 @dataclass(frozen=True)
@@ -203,6 +248,7 @@ class Lesson:
     stations: tuple[str, ...]
     steps: tuple[Step, ...]
     folder: Path
+    setup: LessonSetup = LessonSetup()
 
     def step(self, step_id: str) -> Step:
         return next(s for s in self.steps if s.id == step_id)

@@ -1,7 +1,8 @@
 """Progress per trainee (or station team) in SQLite: which step was completed when, and by whom.
 
 `Progress(path)` keeps one row per (trainee, lesson, step): the first
-completion (a later pass does not move it). `report_csv` and `report_markdown`
+completion (a later pass does not move it), and whether it came after the
+check's timeout (late). `report_csv` and `report_markdown`
 print who finished which step when.
 """
 
@@ -23,6 +24,7 @@ CREATE TABLE IF NOT EXISTS completions (
     step TEXT NOT NULL,
     completed_at REAL NOT NULL,
     by TEXT NOT NULL,
+    late INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (trainee, lesson, step)
 )
 """
@@ -39,6 +41,7 @@ class Completion:
     step: str
     completed_at: float
     by: str
+    late: bool = False
 
     @property
     def when(self) -> str:
@@ -51,11 +54,14 @@ class Progress:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path)
         self._db.execute(SCHEMA)
+        if "late" not in {row[1] for row in self._db.execute("PRAGMA table_info(completions)")}:  # an older store
+            self._db.execute("ALTER TABLE completions ADD COLUMN late INTEGER NOT NULL DEFAULT 0")
         self._db.commit()
 
-    def complete(self, trainee: str, lesson: str, step: str, by: str, at: float | None = None) -> None:
-        self._db.execute("INSERT OR IGNORE INTO completions VALUES (?, ?, ?, ?, ?)",
-                         (trainee, lesson, step, time.time() if at is None else at, by))
+    def complete(self, trainee: str, lesson: str, step: str, by: str, at: float | None = None,
+                 late: bool = False) -> None:
+        self._db.execute("INSERT OR IGNORE INTO completions VALUES (?, ?, ?, ?, ?, ?)",
+                         (trainee, lesson, step, time.time() if at is None else at, by, int(late)))
         self._db.commit()
 
     def done(self, trainee: str, lesson: str) -> set[str]:
@@ -63,11 +69,11 @@ class Progress:
         return {step for (step,) in rows}
 
     def completions(self, trainee: str | None = None) -> list[Completion]:
-        query = "SELECT trainee, lesson, step, completed_at, by FROM completions"
+        query = "SELECT trainee, lesson, step, completed_at, by, late FROM completions"
         args: tuple = ()
         if trainee is not None:
             query, args = query + " WHERE trainee = ?", (trainee,)
-        return [Completion(*row) for row in self._db.execute(query + " ORDER BY trainee, completed_at", args)]
+        return [Completion(*row[:5], late=bool(row[5])) for row in self._db.execute(query + " ORDER BY trainee, completed_at", args)]
 
     def close(self) -> None:
         self._db.close()
@@ -79,7 +85,7 @@ class Progress:
         self.close()
 
 
-COLUMNS = ("trainee", "lesson", "step", "completed", "by")
+COLUMNS = ("trainee", "lesson", "step", "completed", "by", "late")
 
 
 def report_csv(completions: list[Completion]) -> str:
@@ -87,13 +93,13 @@ def report_csv(completions: list[Completion]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for c in completions:
-        writer.writerow((c.trainee, c.lesson, c.step, c.when, c.by))
+        writer.writerow((c.trainee, c.lesson, c.step, c.when, c.by, "late" if c.late else ""))
     return out.getvalue()
 
 
 def report_markdown(completions: list[Completion]) -> str:
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     for c in completions:
-        cells = (c.trainee, c.lesson, c.step, c.when, c.by)
+        cells = (c.trainee, c.lesson, c.step, c.when, c.by, "late" if c.late else "")
         lines.append("| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(lines) + "\n"

@@ -1,23 +1,27 @@
 """Grading a trainee's inspection recipe against the camera simulator's ground truth (the `recipe` check).
 
-`grade(path, check)` loads the recipe and runs it on `check.parts` parts rendered
-with `check.seed`: the very parts `smarthall inspect evaluate --recipe FILE --parts N
---seed S --defect-rate R` shows the trainee. It returns a `Grade`, or the recipe
-loader's message (file and key) when the file cannot be used. The parts come from
-the camera simulator's renderer (pictures with known truth, no running line). About a second of CPU
-for 200 parts, so the runner calls it in a thread.
+`grade(path, check, ground_truth)` loads the recipe and runs it on `check.parts`
+parts rendered with `check.seed`: the very parts `smarthall inspect evaluate
+--recipe FILE --parts N --seed S --defect-rate R` shows the trainee. It returns a
+`Grade`, or the recipe loader's message (file and key) when the file cannot be
+used. The parts come from `ground_truth(parts, seed, defect_rate)`: pictures with
+known truth, which the composition root takes from the camera simulator's
+renderer (lessons import no simulator code). About a second of CPU for 200
+parts, so the runner calls it in a thread.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from smarthall.edge.inspection import RecipeError, load_recipe
 from smarthall.edge.inspection.grading import grade as grade_views
-from smarthall.simulators.camera.samples import ground_truth_views
 
 from .model import RecipeCheck
+
+GroundTruth = Callable[[int, int, float], Iterable]  # (parts, seed, defect_rate) -> views with their true class
 
 
 @dataclass(frozen=True)
@@ -42,11 +46,11 @@ class Grade:
                 f"{self.agreement:.1%}, false pass {self.false_pass}, false fail {self.false_fail}")
 
 
-def grade(path: Path, check: RecipeCheck) -> Grade | str:
+def grade(path: Path, check: RecipeCheck, ground_truth: GroundTruth) -> Grade | str:
     """How the recipe at `path` decides on the check's parts, or why it cannot be used."""
     try:
         recipe = load_recipe(path)
     except RecipeError as exc:
         return str(exc)
-    report = grade_views(ground_truth_views(check.parts, seed=check.seed, defect_rate=check.defect_rate), recipe)
+    report = grade_views(ground_truth(check.parts, check.seed, check.defect_rate), recipe)
     return Grade(report.parts, report.defective, report.false_pass, report.false_fail)

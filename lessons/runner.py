@@ -28,25 +28,58 @@ from typing import TYPE_CHECKING
 from smarthall.devices.profiles import Text
 from smarthall.edge.config import LineConfigError, load_line
 
-from .checks import Evaluation, Status, Verdict, evaluation
+from .checks import AlarmSeen, Answered, Evaluation, Loaded, Observation, Status, Verdict, evaluation, judge
 from .errors import LessonRunError
-from .model import Action, Check, ConfigCheck, RecipeCheck, Step
-from .recipe_check import grade
+from .model import Action, Check, Lesson, RecipeCheck, Step
+from .recipe_check import GroundTruth, grade
 
 if TYPE_CHECKING:  # asyncua: imported by whoever makes the SimControl
     from .sim_control import SimControl
 
 POLL_S = 0.05
+BY_HAND_SETUP = Text(ko="라인을 수업 시작 상태로: 모든 고장을 해제하고 비상정지를 푸세요. 매거진에 부품 {n}개를 채우세요.",
+                     en="Bring the line to the lesson's start: clear every fault and release the E-stop;"
+                        " load {n} parts into the magazine.")
+NO_GROUND_TRUTH = "no parts with known truth to grade the recipe on (the camera simulator's, from the lab)"
+SETUP_WRITE_FAILED = Text(ko="{tag} = {value}(으)로 맞추지 못했습니다: {error}", en="Could not set {tag} = {value}: {error}")
+
+
+def _filled(text: Text, **values) -> Text:
+    return Text(ko=text.ko.format(**values), en=text.en.format(**values))
+
+
+async def set_up_lesson(lesson: Lesson, agent, sim: SimControl | None, user: str = "trainee") -> list[Text]:
+    """Bring the line to the lesson's `setup` state, whatever the lesson before left; returns notes for the
+    instructor (on a real line, what to do by hand)."""
+    setup = lesson.setup
+    notes = []
+    if sim is None:
+        if setup.clear_faults or setup.magazine:
+            notes.append(_filled(BY_HAND_SETUP, n=setup.magazine))
+    else:
+        if setup.clear_faults:
+            await sim.clear_faults()
+        if setup.magazine:
+            await sim.load_magazine(setup.magazine)
+    for tag, value in setup.write:
+        try:
+            await agent.write(tag, value, user=user)
+        except Exception as exc:
+            notes.append(_filled(SETUP_WRITE_FAILED, tag=tag, value=value, error=exc))
+    return notes
 
 
 class StepRun:
-    def __init__(self, step: Step, agent, sim: SimControl | None, workspace: Path, user: str = "trainee") -> None:
+    def __init__(self, step: Step, agent, sim: SimControl | None, workspace: Path, user: str = "trainee",
+                 ground_truth: GroundTruth | None = None) -> None:
         self.step = step
+        self.ground_truth = ground_truth  # for recipe checks: parts with known truth (the camera simulator's)
         self.agent = agent
         self.sim = sim
         self.workspace = Path(workspace)
         self.user = user
         self.evaluation: Evaluation | None = None
+        self.observed: list[Observation] = []  # everything fed to `evaluation`, in order
         self._file_stamp: tuple | None = None
 
     async def start(self) -> list[Text]:
@@ -71,28 +104,41 @@ class StepRun:
         if self.step.check is None:
             self.evaluation = None
             return
+        self.observed = []
         self.evaluation = await self._evaluation(self.step.check)
 
     async def _evaluation(self, check: Check) -> Evaluation:
         ev = evaluation(check, time.time())
         if ev.tags:
             for value in await self.agent.read(sorted(ev.tags)):
-                ev.observe(value)
+                self._feed(ev, value)
         self._file_stamp = None
         return ev
+
+    def _feed(self, ev: Evaluation, seen: Observation) -> None:
+        if ev.check is self.step.check:  # not a `wait` action's own check
+            self.observed.append(seen)
+        ev.feed(seen)
 
     def answer(self, value: float) -> bool | None:
         """The trainee's answer to a quiz or reading step: True right, False wrong, None not known yet."""
         if self.evaluation is None or not self.evaluation.takes_answer:
             raise LessonRunError(f"step {self.step.id!r} takes no answer")
-        return self.evaluation.answer(value)
+        seen = Answered(value, time.time())
+        self.observed.append(seen)
+        return self.evaluation.answer(seen.value, seen.at)
+
+    def judged(self, now: float | None = None) -> Status:
+        """The step's check judged afresh over everything observed so far (as check-all reports it)."""
+        return judge(self.step.check, self.evaluation.started, self.observed, time.time() if now is None else now)
 
     async def status(self) -> Status:
         return await self._refresh(self.evaluation)
 
     async def _refresh(self, ev: Evaluation) -> Status:
-        for alarm_id in ev.alarms:
-            ev.observe_alarm(alarm_id, self.agent.alarms.state(alarm_id).state.value)
+        now = time.time()
+        for alarm_id in sorted(ev.alarms):
+            self._feed(ev, AlarmSeen(alarm_id, self.agent.alarms.state(alarm_id).state.value, now))
         if ev.takes_file:
             await self._load_file(ev)
         return ev.status(time.time())
@@ -107,12 +153,17 @@ class StepRun:
             stamp = None
         if stamp == self._file_stamp and stamp is not None:
             return
-        result = await asyncio.to_thread(_LOADERS[type(ev.check)], path, ev.check)
+        if isinstance(ev.check, RecipeCheck):
+            result = NO_GROUND_TRUTH if self.ground_truth is None else await asyncio.to_thread(
+                grade, path, ev.check, self.ground_truth)
+        else:
+            result = await asyncio.to_thread(_line, path)
         self._file_stamp = stamp
-        ev.loaded(result)
+        self._feed(ev, Loaded(result, time.time()))
 
-    async def follow(self, poll_s: float = POLL_S, ev: Evaluation | None = None) -> AsyncIterator[Status]:
-        """Each change of the check's status until it passes or fails (answer checks wait for an answer)."""
+    async def follow(self, poll_s: float = POLL_S, ev: Evaluation | None = None,
+                     until_overdue: bool = False) -> AsyncIterator[Status]:
+        """Each change of the check's status until it passes (or, with `until_overdue`, until its timeout)."""
         ev = ev or self.evaluation
         if ev is None:
             raise LessonRunError(f"step {self.step.id!r} has no automatic check")
@@ -124,7 +175,7 @@ class StepRun:
                 if status != last:
                     last = status
                     yield status
-                if status.verdict is not Verdict.WAITING:
+                if status.verdict is Verdict.PASSED or until_overdue and status.verdict is Verdict.OVERDUE:
                     return
                 await asyncio.sleep(poll_s)
         finally:
@@ -135,7 +186,7 @@ class StepRun:
 
     async def _pump(self, ev: Evaluation) -> None:
         async for value in self.agent.watch(sorted(ev.tags)):
-            ev.observe(value)
+            self._feed(ev, value)
 
     async def holds_within(self, seconds: float) -> Status | None:
         """The first status in which the check's condition holds within `seconds`, else None."""
@@ -147,10 +198,19 @@ class StepRun:
                             return status
         return None
 
+    async def wait_for(self, check: Check) -> Status:
+        """Follow another check (a `wait` action's, a fault's `shows`) until it passes or its timeout has passed."""
+        ev = await self._evaluation(check)
+        status = ev.status(time.time())
+        async with contextlib.aclosing(self.follow(ev=ev, until_overdue=True)) as statuses:
+            async for status in statuses:
+                pass
+        return status
+
     async def until_done(self) -> Status:
-        """Follow the check to its end (its timeout bounds the wait)."""
+        """Follow the check until it passes or its timeout has passed."""
         status = None
-        async with contextlib.aclosing(self.follow()) as statuses:
+        async with contextlib.aclosing(self.follow(until_overdue=True)) as statuses:
             async for status in statuses:
                 pass
         return status
@@ -178,13 +238,9 @@ class StepRun:
             else:
                 await self.sim.load_magazine(action.count)
         elif kind == "wait":
-            ev = await self._evaluation(action.until)
-            status = None
-            async with contextlib.aclosing(self.follow(ev=ev)) as statuses:
-                async for status in statuses:
-                    pass
-            if status is None or status.verdict is not Verdict.PASSED:
-                raise LessonRunError(f"step {self.step.id!r}: waited in vain: {status.detail if status else ''}")
+            status = await self.wait_for(action.until)
+            if status.verdict is not Verdict.PASSED:
+                raise LessonRunError(f"step {self.step.id!r}: waited in vain: {status.detail}")
         elif kind == "answer":
             self.answer(action.value)
         elif kind == "answer-tag":
@@ -206,12 +262,9 @@ class StepRun:
             raise LessonRunError(f"unknown action {kind!r}")
 
 
-def _line(path: Path, check: ConfigCheck):
+def _line(path: Path):
     """The line configuration at `path`, or why it does not load."""
     try:
         return load_line(path)
     except LineConfigError as exc:
         return str(exc)
-
-
-_LOADERS = {ConfigCheck: _line, RecipeCheck: grade}  # check type -> (path, check) -> what its evaluation is fed

@@ -16,6 +16,7 @@ from typing import Self
 from asyncua import Client, ua
 
 from .errors import LessonRunError
+from .faults import FaultCatalogue
 
 NAMESPACE = "urn:smarthall:sim"
 OBJECT = "SimControl"
@@ -37,6 +38,7 @@ class SimControl:
         self._client = Client(endpoint, timeout=timeout)
         self._object = None
         self._ns = 0
+        self._kinds: FaultCatalogue | None = None
 
     async def __aenter__(self) -> Self:
         try:
@@ -72,6 +74,16 @@ class SimControl:
     async def reset(self) -> None:
         await self._call("Reset")
         await self.settle()
+
+    async def fault_kinds(self) -> FaultCatalogue:
+        """The fault kinds the simulator has, with targets, params and effects (FaultKinds), read once."""
+        if self._kinds is None:
+            node = self._client.get_node(ua.NodeId(f"{OBJECT}.FaultKinds", self._ns))
+            try:
+                self._kinds = FaultCatalogue.from_data(json.loads(await node.read_value()))
+            except (ua.UaError, OSError, TimeoutError) as exc:
+                raise LessonRunError(f"sim control FaultKinds: {exc or type(exc).__name__}") from None
+        return self._kinds
 
     async def active_faults(self) -> list[ActiveFault]:
         """The faults active now, oldest first."""

@@ -1,4 +1,4 @@
-"""Generated documentation: the station interface page, from the profiles."""
+"""Generated documentation: the station interface page, from the profiles; the lesson format, from lessons.schema."""
 
 from __future__ import annotations
 
@@ -8,6 +8,15 @@ from smarthall.devices.profiles import load_profile, profile_names
 from smarthall.devices.profiles.table import render
 
 STATION_INTERFACE = Path(__file__).resolve().parent.parent / "docs" / "station-interface.md"
+LESSON_FORMAT = STATION_INTERFACE.parent / "lesson-format.md"
+
+
+def lesson_format_page() -> str:
+    """docs/lesson-format.md as it must read: the lesson schema and the simulated line's fault kinds."""
+    from smarthall.lesson_commands import simulated_faults
+    from smarthall.lessons.schema import reference
+
+    return reference(simulated_faults())
 
 
 def station_interface_page() -> str:
@@ -24,5 +33,6 @@ def station_interface_page() -> str:
 
 
 if __name__ == "__main__":
-    STATION_INTERFACE.write_text(station_interface_page(), encoding="utf-8")
-    print(f"wrote {STATION_INTERFACE}")
+    for path, page in ((STATION_INTERFACE, station_interface_page()), (LESSON_FORMAT, lesson_format_page())):
+        path.write_text(page, encoding="utf-8")
+        print(f"wrote {path}")

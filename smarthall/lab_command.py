@@ -33,7 +33,7 @@ from smarthall.lessons.progress import (
 
 from . import logs
 from .arg_types import file_path
-from .lesson_commands import guarded
+from .lesson_commands import guarded, simulated_faults, simulated_ground_truth
 from .sim_options import add_sim_options, sim_options
 
 if TYPE_CHECKING:
@@ -47,6 +47,9 @@ def add_commands(sub, add_lang) -> None:
     add_lang(lab, argparse.SUPPRESS)
     lab.add_argument("--line", type=Path, default=None, help="a real line's configuration (no simulator)")
     lab.add_argument("--lesson", metavar="ID", help="open this lesson directly")
+    lab.add_argument("--catalogue", type=Path, action="append", default=[], metavar="DIR",
+                     help="an own catalogue (a folder with info.toml) after the built-in one and the per-user lessons"
+                          " folder (repeatable)")
     lab.add_argument("--trainee", default=_user(), help="trainee or station team the progress is stored for")
     lab.add_argument("--progress", type=file_path, default=default_progress_path(), help="progress database (SQLite)")
     lab.add_argument("--db", type=file_path, default=None,
@@ -85,10 +88,11 @@ def _lab(args) -> int:
 def _open_lab(args) -> int:
     from smarthall.simulators.line import SimStartError
 
-    shelf = load_shelf(CATALOGUE, load_line(args.line or DEFAULT_LINE))
+    shelves = catalogues(args.catalogue)
+    shelf = load_shelf(shelves, load_line(args.line or DEFAULT_LINE), simulated_faults())
     if args.lesson and args.lesson not in {lesson.id for lesson in shelf.catalogue.lessons} | {
             broken.id for broken in shelf.broken}:
-        raise LessonError(f"no lesson {args.lesson!r} in {CATALOGUE}")
+        raise LessonError(f"no lesson {args.lesson!r} in {', '.join(map(str, shelves))}")
     try:
         asyncio.run(_run(lab(shelf, args.line, args.progress, args.trainee, args.lesson, args.lang, sim_options(args),
                              args.db), args.exit_when_ready, getattr(args, "log_path", None)))
@@ -96,6 +100,24 @@ def _open_lab(args) -> int:
         print(f"smarthall: {busy_port(exc, args.lang)}", file=sys.stderr)
         return 2
     return 0
+
+
+def own_lessons_folder() -> Path:
+    """The per-user lessons folder: a catalogue (info.toml) there is opened after the built-in one."""
+    return default_progress_path().parent / "lessons"
+
+
+def catalogues(extra: list[Path]) -> list[Path]:
+    """The catalogues lab opens, in order: the built-in one, the per-user folder's (if any), then each --catalogue."""
+    found = [CATALOGUE]
+    if (own_lessons_folder() / "info.toml").is_file():
+        found.append(own_lessons_folder() / "info.toml")
+    for path in extra:
+        info = path / "info.toml" if path.is_dir() else path
+        if not info.is_file():
+            raise LessonError(f"--catalogue {path}: no info.toml there (a catalogue lists its lessons in info.toml)")
+        found.append(info)
+    return found
 
 
 def busy_port(exc: SimStartError, lang: str) -> str:
@@ -148,7 +170,9 @@ async def lab(shelf: Shelf, line: Path | None, progress: Path, trainee: str, les
             history = (history or simulated_history(simulated)).resolve()
             config = load_line(DEFAULT_LINE, {**simulated.line_overrides(), "historian": {"path": str(history)}})
         agent = await stack.enter_async_context(EdgeAgent(config))
-        yield LabApp(shelf.catalogue, agent, sim, store, trainee, workspace, lesson, lang, broken=shelf.broken)
+        app = LabApp(shelf.catalogue, agent, sim, store, trainee, workspace, lesson, lang, broken=shelf.broken)
+        app.ground_truth = simulated_ground_truth
+        yield app
 
 
 def simulated_history(simulated) -> Path:

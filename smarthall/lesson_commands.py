@@ -1,8 +1,9 @@
 """The lesson subcommands: lesson list, lesson validate [PATH], lesson check-all [PATH].
 
 check-all runs the simulated line in this process on free ports, with sim
-control for the fault drills, and gives each lesson a reset line and a fresh
-edge agent.
+control for the fault drills, and gives each lesson a fresh edge agent. The
+line is not reset between lessons: each lesson's setup brings it to its start,
+as in class.
 """
 
 from __future__ import annotations
@@ -11,25 +12,42 @@ import argparse
 import asyncio
 import sys
 import tempfile
+import time
 import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from smarthall.edge.config import DEFAULT_LINE, LineConfig, load_line
 from smarthall.lessons.errors import LessonError, LessonFormatError
+from smarthall.lessons.faults import FaultCatalogue
 from smarthall.lessons.loader import CATALOGUE, load_catalogue, validate
 from smarthall.lessons.model import LEVEL_NAMES, Lesson
 
 if TYPE_CHECKING:
     from smarthall.lessons.check_all import StepResult
 
-CHECK_ALL_TIME_SCALE = 5.0
+CLASS_TIME_SCALE = 1.0  # the class runs the simulated line in real time: check-all proves the steps there
 _SAY = {
     "valid": {"ko": "{path}: 문제 없음 (수업 {lessons}개, 단계 {steps}개)", "en": "{path}: ok ({lessons} lessons, {steps} steps)"},
     "problems": {"ko": "문제 {count}개", "en": "{count} problem(s)"},
     "minutes": {"ko": "{n}분", "en": "{n} min"},
-    "summary": {"ko": "단계 {total}개 중 {bad}개 실패", "en": "{bad} of {total} steps failed"},
+    "summary": {"ko": "단계 {total}개 중 {bad}개 실패 ({seconds:.0f}초, 시간 배율 {scale:g}배)",
+                "en": "{bad} of {total} steps failed ({seconds:.0f} s at time scale {scale:g}x)"},
 }
+
+
+def simulated_faults() -> FaultCatalogue:
+    """The simulated line's fault kinds, as its sim control serves them: what fault drills are checked against."""
+    from smarthall.simulators.plant.faults import fault_catalogue
+
+    return FaultCatalogue.from_data(fault_catalogue())
+
+
+def simulated_ground_truth(parts: int, seed: int, defect_rate: float):
+    """Parts rendered by the camera simulator with their true class: what recipe checks grade against."""
+    from smarthall.simulators.camera.samples import ground_truth_views
+
+    return ground_truth_views(parts, seed=seed, defect_rate=defect_rate)
 
 
 def _say(key: str, lang: str, **values) -> str:
@@ -57,6 +75,10 @@ def add_commands(sub, add_lang) -> None:
                     _check_all)
     every.add_argument("path", nargs="?", type=Path, default=CATALOGUE, help="catalogue (info.toml)")
     every.add_argument("--lesson", action="append", default=None, metavar="ID", help="only this lesson (repeatable)")
+    every.add_argument("--time-scale", type=float, default=CLASS_TIME_SCALE, metavar="X",
+                       help="plant seconds per wall second (default 1: as in class; a faster scale may give other verdicts)")
+    every.add_argument("--jobs", type=int, default=1, metavar="N",
+                       help="lessons checked at once, each on a simulated line of its own (default 1: in turn on one line)")
 
 
 def _list(args) -> int:
@@ -76,7 +98,7 @@ def _pad(text: str, width: int, right: bool = False) -> str:
 
 def _validate(args) -> int:
     line = load_line(args.line)
-    problems = validate(args.path, line)
+    problems = validate(args.path, line, simulated_faults())
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
@@ -84,49 +106,61 @@ def _validate(args) -> int:
         return 1
     path = args.path
     if path.is_dir() and (path / "info.toml").exists() or path.name == "info.toml":
-        catalogue = load_catalogue(_catalogue_path(path), line)
+        catalogue = load_catalogue(_catalogue_path(path), line, simulated_faults())
         lessons = catalogue.lessons
     else:
         from smarthall.lessons.loader import load_lesson
-        lessons = (load_lesson(path, line),)
+        lessons = (load_lesson(path, line, faults=simulated_faults()),)
     print(_say("valid", args.lang, path=path, lessons=len(lessons), steps=sum(len(s.steps) for s in lessons)))
     return 0
 
 
 def _check_all(args) -> int:
-    catalogue = load_catalogue(_catalogue_path(args.path), load_line(DEFAULT_LINE))
+    catalogue = load_catalogue(_catalogue_path(args.path), load_line(DEFAULT_LINE), simulated_faults())
     lessons = [lesson for lesson in catalogue.lessons if not args.lesson or lesson.id in args.lesson]
     if args.lesson and (unknown := set(args.lesson) - {lesson.id for lesson in lessons}):
         raise LessonError(f"no lesson {min(unknown)!r} in {catalogue.source}")
-    results = asyncio.run(check_all(lessons, report=lambda r: print(r, flush=True)))
+    if not 0.1 <= args.time_scale <= 100 or args.jobs < 1:
+        raise LessonError(f"--time-scale must be in 0.1..100 and --jobs at least 1, got {args.time_scale:g}, {args.jobs}")
+    started = time.monotonic()
+    results = asyncio.run(check_all(lessons, report=lambda r: print(r, flush=True), time_scale=args.time_scale,
+                                    jobs=args.jobs))
     bad = sum(not r.ok for r in results)
-    print(_say("summary", args.lang, bad=bad, total=len(results)))
+    print(_say("summary", args.lang, bad=bad, total=len(results), seconds=time.monotonic() - started,
+               scale=args.time_scale))
     return 1 if bad else 0
 
 
-async def check_all(lessons: list[Lesson], report=None) -> list[StepResult]:
-    """Every lesson's steps on one simulated line (reset through sim control before each lesson)."""
+async def check_all(lessons: list[Lesson], report=None, time_scale: float = CLASS_TIME_SCALE,
+                    jobs: int = 1) -> list[StepResult]:
+    """Every lesson's steps, in turn on one simulated line as in class (each lesson's setup applied), or spread
+    over `jobs` lines; the results in catalogue order."""
+    shares = [lessons[i::jobs] for i in range(min(jobs, len(lessons)))]
+    done = await asyncio.gather(*(_check_on_one_line(share, report, time_scale) for share in shares))
+    by_lesson = {lesson_id: found for share in done for lesson_id, found in share.items()}
+    return [result for lesson in lessons for result in by_lesson[lesson.id]]
+
+
+async def _check_on_one_line(lessons: list[Lesson], report, time_scale: float) -> dict[str, list[StepResult]]:
     from smarthall.edge.agent import EdgeAgent
     from smarthall.lessons.check_all import check_lesson
     from smarthall.lessons.sim_control import SimControl  # asyncua: only when a command talks OPC UA
     from smarthall.simulators.line import SimOptions, SimulatedLine
 
-    results: list[StepResult] = []
+    results: dict[str, list[StepResult]] = {}
     with tempfile.TemporaryDirectory(prefix="smarthall-check-all-") as tmp:
         tmp = Path(tmp)
         options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
-                             fieldbus_link=str(tmp / "bus"), time_scale=CHECK_ALL_TIME_SCALE)
+                             fieldbus_link=str(tmp / "bus"), time_scale=time_scale)
         async with SimulatedLine(options) as line, SimControl(line.control.endpoint_url) as sim:
             config = simulated_line_config(line, tmp)
             for lesson in lessons:
-                await sim.reset()
                 agent = EdgeAgent(config, history_path=tmp / f"{lesson.id}.db")
                 await agent.start()
                 try:
-                    for result in await check_lesson(lesson, agent, sim, tmp / lesson.id):
-                        results.append(result)
-                        if report:
-                            report(result)
+                    results[lesson.id] = await check_lesson(lesson, agent, sim, tmp / lesson.id, simulated_ground_truth)
+                    for result in results[lesson.id] if report else ():
+                        report(result)
                 finally:
                     await agent.close()
     return results

@@ -84,7 +84,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "no history for this line yet ({db}): run the agent with `smarthall edge run`",
     },
     "alarm_done": {
-        "ko": "경보 {alarm}: {action} 완료",
+        "ko": "알람 {alarm}: {action} 완료",
         "en": "alarm {alarm}: {action} done",
     },
     "password_prompt": {
@@ -108,7 +108,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{name}'s password is set in {path} (scrypt hash)",
     },
     "no_alarms": {
-        "ko": "활성 경보가 없습니다.",
+        "ko": "활성 알람이 없습니다.",
         "en": "No active alarms.",
     },
 }

@@ -28,6 +28,7 @@ class LabApp(App):
     KEYS = (("l", "toggle_lang", "language", True), ("v", "line", "line", True), ("f", "faults", "faults", True),
             ("q", "quit", "quit", True))
     BINDINGS = bindings(KEYS, "en")
+    ground_truth = None  # lessons.recipe_check.GroundTruth for recipe checks, set by the composition root
 
     def __init__(self, catalogue: Catalogue, agent, sim, progress: Progress, trainee: str, workspace: Path,
                  lesson: str | None = None, lang: str = "en", broken: tuple[BrokenLesson, ...] = (),

@@ -1,6 +1,8 @@
 """FaultScreen (simulated line only): inject and clear every fault kind, reset the line, load the magazine.
 
-It lists the line's active faults (ActiveFaults), read again after each action and every second.
+It lists the fault kinds the simulator describes (sim control's FaultKinds: each with a target it
+accepts, what it does and when it shows) and the line's active faults (ActiveFaults), read again
+after each action and every second.
 
 Everything goes through sim control (lessons.sim_control), as any instructor tool would.
 """
@@ -12,20 +14,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from smarthall.simulators.plant import FAULT_KINDS
-
 from .active_faults import ActiveFaults
 from .bindings import translate
 from .texts import t
 
 MAGAZINE = 10
-DEFAULT_TARGETS = {  # a target each kind accepts; the instructor may type another
-    "offline": "feeder", "latency": "feeder", "drop": "feeder", "crc_noise": "fieldbus",
-    "serial_mismatch": "ambient", "stuck": "process.temperature", "drift": "process.temperature",
-    "noise": "process.temperature", "diverter_jam": "conveyor", "motor_overload": "conveyor", "estop": "conveyor",
-    "heater_failure": "process", "thermocouple_open": "process", "dim_light": "camera", "blur": "camera",
-    "camera_offline": "camera", "bearing_wear": "vibration",
-}
 
 
 class FaultScreen(Screen):
@@ -42,7 +35,7 @@ class FaultScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="kinds-title")
-        yield OptionList(*(Option(kind, id=kind) for kind in FAULT_KINDS), id="kinds")
+        yield OptionList(id="kinds")
         yield Static(id="target-title")
         yield Input(id="target")
         yield Static(id="said", markup=False)
@@ -52,8 +45,18 @@ class FaultScreen(Screen):
 
     def on_mount(self) -> None:
         self.said = ""
+        self.examples: dict[str, str] = {}  # kind -> a target it accepts; the instructor may type another
         self.retranslate()
         self.query_one("#kinds", OptionList).focus()
+        self._do(self._list_kinds())
+
+    async def _list_kinds(self) -> str:
+        kinds = (await self.app.sim.fault_kinds()).kinds
+        self.examples = {k.kind: k.example for k in kinds}
+        listed = self.query_one("#kinds", OptionList)
+        listed.add_options([Option(k.kind, id=k.kind) for k in kinds])
+        listed.highlighted = 0
+        return ""
 
     def retranslate(self) -> None:
         lang = self.app.lang
@@ -64,7 +67,7 @@ class FaultScreen(Screen):
         self.query_one(ActiveFaults).lang = lang
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self.query_one("#target", Input).value = DEFAULT_TARGETS.get(event.option.id, "")
+        self.query_one("#target", Input).value = self.examples.get(event.option.id, "")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -9,11 +9,13 @@ keeps the others usable. Only a catalogue file that cannot be read at all
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from smarthall.edge.config import LineConfig
 from smarthall.lessons.errors import LessonFormatError, Problem
+from smarthall.lessons.faults import FaultCatalogue
 from smarthall.lessons.loader import load_catalogue, load_lesson
 from smarthall.lessons.model import Catalogue
 
@@ -31,19 +33,32 @@ class Shelf:
     broken: tuple[BrokenLesson, ...] = ()
 
 
-def load_shelf(path: str | Path, line: LineConfig | None = None) -> Shelf:
-    path = Path(path)
+def load_shelf(paths: str | Path | Sequence[str | Path], line: LineConfig | None = None,
+               faults: FaultCatalogue | None = None) -> Shelf:
+    """Every catalogue in order (the built-in one, then the instructor's own) on one shelf; a lesson may name
+    lessons of the catalogues before its own as prerequisites."""
+    paths = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
+    lessons, broken = [], []
+    for path in paths:
+        shelf = _one_shelf(path, line, faults, {lesson.id for lesson in lessons} | {b.id for b in broken})
+        listed_before = len(lessons) + len(broken)
+        broken += [BrokenLesson(b.id, b.index + listed_before, b.problems) for b in shelf.broken]
+        lessons += shelf.catalogue.lessons
+    return Shelf(Catalogue(tuple(lessons), paths[0]), tuple(broken))
+
+
+def _one_shelf(path: Path, line: LineConfig | None, faults: FaultCatalogue | None, before: set[str]) -> Shelf:
     try:
-        return Shelf(load_catalogue(path, line))
+        return Shelf(load_catalogue(path, line, faults, before))
     except LessonFormatError as exc:
         failed = exc
     entries = _entries(path)
     if entries is None:
         raise failed
-    lessons, broken, known = [], [], set()
+    lessons, broken, known = [], [], set(before)
     for index, (lesson_id, folder) in enumerate(entries):
         try:
-            lessons.append(load_lesson(path.parent / folder, line, known))
+            lessons.append(load_lesson(path.parent / folder, line, known, faults))
         except LessonFormatError as exc:
             broken.append(BrokenLesson(lesson_id, index, tuple(exc.problems)))
         known.add(lesson_id)

@@ -14,13 +14,24 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
-from smarthall.lessons.checks import Verdict
-from smarthall.lessons.model import ChoiceAnswer, Lesson, NumberAnswer, ReadingMatches
-from smarthall.lessons.runner import StepRun
+from smarthall.lessons.checks import Verdict, evaluation
+from smarthall.lessons.model import ChoiceAnswer, Lesson, NumberAnswer, ReadingMatches, Step, said
+from smarthall.lessons.runner import StepRun, set_up_lesson
 
 from .bindings import translate
+from .lesson_end import LessonEndScreen
 from .tag_table import TagTable
 from .texts import t
+
+
+def shown_tags(step: Step) -> list[str]:
+    """The step's live tags: those its check watches, but never the one a reading step asks for, nor hidden ones."""
+    if step.check is None:
+        return []
+    hidden = set(step.hide_tags)
+    if isinstance(step.check, ReadingMatches):
+        hidden.add(step.check.tag)
+    return sorted(evaluation(step.check, 0).tags - hidden)
 
 
 class StepScreen(Screen):
@@ -29,25 +40,28 @@ class StepScreen(Screen):
     StepScreen #status { height: auto; max-height: 3; padding: 0 1; }
     StepScreen #status.passed { color: $success; }
     StepScreen #status.failed { color: $error; }
+    StepScreen #status.overdue { color: $warning; }
     StepScreen #body { height: 1fr; }
     StepScreen Markdown { margin: 0 1; }
-    StepScreen #hints, StepScreen #notes, StepScreen #feedback { padding: 0 1; height: auto; }
+    StepScreen #hints, StepScreen #notes, StepScreen #feedback, StepScreen #objectives { padding: 0 1; height: auto; }
     StepScreen Input { margin: 0 1; }
     StepScreen Input.hidden { display: none; }
     """
     KEYS = (("escape", "back", "back", True), ("n", "next", "next", True), ("p", "previous", "previous", True),
             ("r", "restart", "restart", True), ("h", "hint", "hint", True), ("a", "answer", "answer", True),
-            ("o", "sign_off", "sign_off", True))
+            ("o", "sign_off", "sign_off", True), ("s", "solution", "solution", True))
 
     def __init__(self, lesson: Lesson, index: int = 0) -> None:
         super().__init__()
         self.lesson = lesson
         self.index = index
+        self.line_set_up = False  # the lesson's setup is applied once, when it opens
         self.run: StepRun | None = None
         self.status = None  # the last lessons.checks.Status
-        self.state = "starting"  # starting, waiting, holding, passed, failed, sign_off, signed, error
+        self.state = "starting"  # starting, waiting, holding, overdue, passed, passed_late, sign_off, signed, error
         self.error = ""
         self.hints_shown = 0
+        self.solution_shown = False
         self.notes = []
         self.feedback = ""
 
@@ -60,6 +74,7 @@ class StepScreen(Screen):
         yield Static(id="where", markup=False)
         yield Static(id="status", markup=False)
         with VerticalScroll(id="body"):
+            yield Static(id="objectives", markup=False)
             yield Markdown(id="instruction")
             yield Static(id="notes", markup=False)
             yield Static(id="hints", markup=False)
@@ -79,6 +94,7 @@ class StepScreen(Screen):
         self.state = "starting"
         self.error = self.feedback = ""
         self.hints_shown = 0
+        self.solution_shown = False
         self.notes = []
         answer = self.query_one("#answer", Input)
         answer.value = ""
@@ -92,13 +108,16 @@ class StepScreen(Screen):
 
     async def _follow(self) -> None:
         step = self.step
-        run = StepRun(step, self.app.agent, self.app.sim, self.app.workspace / self.lesson.id / step.id,
-                      user=self.app.trainee)
+        run = StepRun(step, self.app.agent, self.app.sim, self.workspace,
+                      user=self.app.trainee, ground_truth=self.app.ground_truth)
         try:
-            self.notes = await run.start()
+            notes = []
+            if not self.line_set_up:  # the lesson opens: the line as the lesson wants it
+                notes = await set_up_lesson(self.lesson, self.app.agent, self.app.sim, self.app.trainee)
+                self.line_set_up = True
+            self.notes = notes + await run.start()
             self.run = run
-            tags = sorted(run.evaluation.tags) if run.evaluation is not None else []
-            await self._show_tags(tags)
+            await self._show_tags(shown_tags(step))
             if run.evaluation is None:
                 done = step.id in self.app.progress.done(self.app.trainee, self.lesson.id)
                 self._set_state("signed" if done else "sign_off")
@@ -108,10 +127,11 @@ class StepScreen(Screen):
                 async for status in statuses:
                     self.status = status
                     if status.verdict is Verdict.PASSED:
-                        self.app.progress.complete(self.app.trainee, self.lesson.id, step.id, by=self.app.trainee)
-                        self._set_state("passed")
-                    elif status.verdict is Verdict.FAILED:
-                        self._set_state("failed")
+                        self.app.progress.complete(self.app.trainee, self.lesson.id, step.id, by=self.app.trainee,
+                                                   late=status.late)
+                        self._set_state("passed_late" if status.late else "passed")
+                    elif status.verdict is Verdict.OVERDUE:
+                        self._set_state("overdue")
                     else:
                         self._set_state("holding" if status.satisfied else "waiting")
         except Exception as exc:
@@ -146,6 +166,8 @@ class StepScreen(Screen):
             text += "\n\n" + t("choices", lang) + "\n\n" + "\n".join(
                 f"{i}. {choice(lang)}" for i, choice in enumerate(step.check.choices, start=1))
         self.query_one("#instruction", Markdown).update(text)
+        objectives = [t("objectives", lang), *(f"• {o(lang)}" for o in self.lesson.objectives)] if self.index == 0 else []
+        self.query_one("#objectives", Static).update("\n".join(objectives))  # on the lesson's first screen
         self.query_one("#answer", Input).placeholder = t("answer_placeholder", lang)
         self.query_one("#tags", TagTable).lang = lang
         self._show_status()
@@ -164,8 +186,9 @@ class StepScreen(Screen):
     def _show_status(self) -> None:
         status = self.query_one("#status", Static)
         status.update(self.status_text())
-        status.set_class(self.state in ("passed", "signed"), "passed")
-        status.set_class(self.state in ("failed", "error"), "failed")
+        status.set_class(self.state in ("passed", "passed_late", "signed"), "passed")
+        status.set_class(self.state == "overdue", "overdue")
+        status.set_class(self.state == "error", "failed")
 
     def _show_hints(self) -> None:
         lang = self.app.lang
@@ -173,12 +196,16 @@ class StepScreen(Screen):
         lines = [t("hint_n", lang, n=i, text=h(lang)) for i, h in enumerate(hints[:self.hints_shown], start=1)]
         if self.hints_shown < len(hints):
             lines.append(t("hints_none", lang, count=len(hints) - self.hints_shown))
+        if self.solution_shown and self.step.solution:
+            lines += [t("solution_is", lang), *(f"  {said(action)}" for action in self.step.solution)]
         self.query_one("#hints", Static).update("\n".join(lines))
 
     def _show_notes(self) -> None:
         lang = self.app.lang
-        notes = "\n".join(t("by_hand", lang, text=note(lang)) for note in self.notes)
-        self.query_one("#notes", Static).update(notes)
+        notes = [t("by_hand", lang, text=note(lang)) for note in self.notes]
+        if self.step.files:  # a config task: where the trainee's copy is
+            notes.append(t("workspace", lang, files=", ".join(self.step.files), folder=self.workspace))
+        self.query_one("#notes", Static).update("\n".join(notes))
         self.query_one("#feedback", Static).update(self.feedback)
 
     # --- actions -----------------------------------------------------------------------------
@@ -186,10 +213,20 @@ class StepScreen(Screen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    @property
+    def workspace(self):
+        return self.app.workspace / self.lesson.id / self.step.id
+
     def action_next(self) -> None:
         if self.index + 1 < len(self.lesson.steps):
             self.index += 1
             self.start_step()
+        else:
+            self.app.push_screen(LessonEndScreen(self.lesson))
+
+    def action_solution(self) -> None:
+        self.solution_shown = not self.solution_shown
+        self._show_hints()
 
     def action_previous(self) -> None:
         if self.index > 0:
@@ -232,6 +269,6 @@ class StepScreen(Screen):
             else:
                 self.feedback = t("answer_right", lang) if right else t("answer_wrong", lang, value=event.value)
         self._show_notes()
-        if self.state in ("passed", "failed"):
+        if self.state in ("passed", "passed_late"):
             return
         self.set_focus(None)

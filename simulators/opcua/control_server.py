@@ -3,8 +3,9 @@
 Object ``SimControl`` in namespace urn:smarthall:sim (NodeIds ``s=SimControl.<Name>``).
 Methods: ``InjectFault(target, kind, params_json) -> fault id``,
 ``ClearFaults()``, ``Reset()``, ``LoadMagazine(count, defect_rate)``,
-``SetTimeScale(factor)``. Read-only variables: ``ActiveFaults`` (JSON list of
-{id, target, kind, params}), ``SimTime`` (plant seconds), ``TimeScale`` and
+``SetTimeScale(factor)``. Read-only variables: ``FaultKinds`` (JSON: every
+fault kind with its targets, params, effect; `plant.faults.fault_catalogue`),
+``ActiveFaults`` (JSON list of {id, target, kind, params}), ``SimTime`` (plant seconds), ``TimeScale`` and
 ``RecentParts`` (JSON list of {id, color, defect, outcome, uninspected}).
 A bad request is BadInvalidArgument (or BadOutOfRange for an argument), with
 the plant's message in the arguments' DiagnosticInfo.AdditionalInfo.
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from asyncua import ua
 
 from smarthall.simulators.plant import Plant, WriteRejected
+from smarthall.simulators.plant.faults import fault_catalogue
 
 from .calls import Arg, add_method
 from .endpoint import UaEndpoint
@@ -34,6 +36,7 @@ TIME_SCALE_RANGE = (0.1, 100.0)
 
 _STRING, _DOUBLE, _UINT32 = ua.VariantType.String, ua.VariantType.Double, ua.VariantType.UInt32
 _VARIABLES = {
+    "FaultKinds": (_STRING, "the fault kinds, JSON list of {kind, example, targets, does, shows}"),
     "ActiveFaults": (_STRING, "active faults, JSON list of {id, target, kind, params}"),
     "SimTime": (_DOUBLE, "plant time, seconds since start or reset"),
     "TimeScale": (_DOUBLE, "plant seconds per wall-clock second"),
@@ -82,6 +85,7 @@ class SimControlServer:
             await add_method(obj, ua.NodeId(f"{OBJECT}.{name}", idx), ua.QualifiedName(name, idx), inputs,
                              handler, output, text)
         await self._ua.start()
+        await self._publisher.good(self._nodes["FaultKinds"], json.dumps(fault_catalogue()), _STRING)
         await self.sync()
 
     async def sync(self) -> None:

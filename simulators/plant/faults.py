@@ -88,6 +88,86 @@ RULES: dict[str, tuple[Rule, ...]] = {
 FAULT_KINDS = tuple(RULES)
 
 
+@dataclass(frozen=True)
+class Effect:
+    """What a fault kind does to the line and when it shows, in Korean and English, with a target it accepts."""
+
+    example: str
+    does: tuple[str, str]  # (ko, en)
+    shows: tuple[str, str]
+
+
+EFFECTS: dict[str, Effect] = {
+    "offline": Effect("feeder", ("응답하지 않음: 모든 요청이 시간 초과", "stops answering: every request times out"),
+                      ("다음 스캔에서 그 연결의 태그가 BAD", "at the next scan: that connection's tags turn BAD")),
+    "latency": Effect("feeder", ("요청마다 ms만큼 늦게 응답", "answers every request `ms` later"),
+                      ("스캔 주기보다 길면 스캔 누락(overrun)", "overruns once it is longer than the scan period")),
+    "drop": Effect("feeder", ("요청의 fraction만큼 응답하지 않음", "leaves a `fraction` of requests unanswered"),
+                   ("무작위로: 연결 상태의 불량 읽기 비율", "at random: the connection's share of bad reads")),
+    "crc_noise": Effect("fieldbus", ("RTU 프레임의 fraction만큼 CRC 오류", "corrupts a `fraction` of RTU frames (CRC error)"),
+                        ("무작위로: 필드버스 장치의 불량 읽기", "at random: bad reads on the field bus")),
+    "serial_mismatch": Effect("ambient", ("장치의 통신 속도/패리티가 버스와 다름: 응답 없음",
+                                          "the device is set to another baud rate or parity: it no longer answers"),
+                              ("곧바로: 그 장치의 태그가 BAD", "at once: that device's tags turn BAD")),
+    "stuck": Effect("conveyor.pe_entry", ("센서가 value(기본: 지금 값)에 고정, 품질은 GOOD",
+                                          "the sensor reads `value` (default: its value now), quality stays GOOD"),
+                    ("곧바로, 값이 바뀌어야 할 때 드러남", "at once; seen when the value should change")),
+    "drift": Effect("process.temperature", ("값이 초당 per_s만큼 흘러감", "the reading drifts by `per_s` each second"),
+                    ("시간이 갈수록 커짐", "grows with time")),
+    "noise": Effect("process.temperature", ("값(또는 카메라 영상)에 표준편차 sigma의 잡음",
+                                            "adds noise of deviation `sigma` to the reading (or the camera picture)"),
+                    ("곧바로", "at once")),
+    "diverter_jam": Effect("conveyor", (("분기기가 걸림: 분기기에 온 부품이 pe_diverter에 머묾; 부품 폭 3배만큼 벨트가 움직이면 "
+                                        "PLC가 걸림(fault_code 2)을 래치하고 멈춤"),
+                                        ("the diverter sticks: the next part stays on pe_diverter; after three part widths "
+                                        "of belt travel the PLC latches a jam (fault_code 2) and stops")),
+                           ("부품이 분기기에 닿을 때만 (벨트가 돌고 부품이 공급될 때)",
+                            "only when a part reaches the diverter (belt running, parts fed)")),
+    "motor_overload": Effect("conveyor", ("모터 전류가 5 A 늘어남; 1초 넘게 한계를 넘으면 과부하 계전기가 떨어져 래치(fault_code 1)",
+                                          ("the motor draws 5 A more; above the trip current for 1 s the overload relay "
+                                          "trips and latches (fault_code 1)")),
+                             ("모터가 돌 때만", "only while the motor runs")),
+    "estop": Effect("conveyor", ("비상정지가 눌림: estop_ok 0, 모터 정지, 시작 무시 (fault_code 3)",
+                                 "the E-stop is pressed: estop_ok 0, the motor stops, starts are ignored (fault_code 3)"),
+                    ("곧바로", "at once")),
+    "heater_failure": Effect("process", ("히터가 열을 내지 못함: 온도가 오르지 않음",
+                                         "the heater gives no heat: the temperature does not rise"),
+                             ("가열을 요구할 때만 (배치 또는 수동 출력)", "only when heat is asked for (a batch or manual output)")),
+    "thermocouple_open": Effect("process", ("열전대 단선: 온도가 숫자 대신 Bad (BadSensorFailure)",
+                                            "the thermocouple is open: the temperature is Bad (BadSensorFailure), not a number"),
+                                ("곧바로", "at once")),
+    "dim_light": Effect("camera", ("조명이 factor배로 어두워짐", "the light dims to `factor`"),
+                        ("검사하는 영상마다: 색과 결함을 잘못 읽을 수 있음", "on each inspected frame: colours and defects may be misread")),
+    "blur": Effect("camera", ("영상이 sigma만큼 흐려짐", "blurs the picture by `sigma`"),
+                   ("검사하는 영상마다: 가장자리와 긁힘이 사라짐", "on each inspected frame: edges and scratches fade")),
+    "camera_offline": Effect("camera", ("카메라 스트림이 멈춤", "the camera stream stops"),
+                             ("곧바로: 엣지가 카메라를 잃고, PLC는 판정 없는 부품을 모두 불량으로 보냄",
+                              "at once: the edge loses the camera and the PLC rejects every part without a verdict")),
+    "bearing_wear": Effect("vibration", ("베어링 마모: 진동이 3배, 모터 표면 온도 상승",
+                                         "worn bearing: three times the vibration, a warmer motor surface"),
+                           ("벨트가 돌 때만", "only while the belt runs")),
+}
+
+
+def fault_catalogue() -> list[dict]:
+    """Every fault kind as data (JSON-ready): its targets, params with default and range, effect and when it shows.
+
+    Sim control serves it (`FaultKinds`); lessons read it, never this module."""
+    def param(spec: Param) -> dict:
+        found = {"default": spec.default}
+        if spec.choices:
+            found["choices"] = list(spec.choices)
+        else:
+            found.update({k: v for k, v in (("min", spec.lo), ("max", spec.hi)) if math.isfinite(v)})
+        return found
+
+    return [{"kind": kind, "example": EFFECTS[kind].example,
+             "targets": [{"targets": rule.targets, "params": {n: param(p) for n, p in rule.params.items()}}
+                         for rule in rules],
+             "does": dict(zip(("ko", "en"), EFFECTS[kind].does)), "shows": dict(zip(("ko", "en"), EFFECTS[kind].shows))}
+            for kind, rules in RULES.items()]
+
+
 class FaultBoard:
     """The active faults: validates requests, stores them, and distorts sensor readings."""
 

@@ -6,6 +6,7 @@ One simulated line per lesson (each test stays well inside the test timeout).
 from __future__ import annotations
 
 import contextlib
+import re
 import tempfile
 from pathlib import Path
 
@@ -14,17 +15,19 @@ import pytest
 from smarthall.cli import main
 from smarthall.edge.agent import EdgeAgent
 from smarthall.edge.config import load_line
-from smarthall.lesson_commands import check_all, simulated_line_config
+from smarthall.lesson_commands import check_all, simulated_ground_truth, simulated_line_config
 from smarthall.lessons.check_all import check_lesson
 from smarthall.lessons.checks import Verdict
 from smarthall.lessons.loader import CATALOGUE, load_catalogue, load_lesson
 from smarthall.lessons.runner import StepRun
 from smarthall.lessons.sim_control import SimControl
 from smarthall.simulators.line import SimOptions, SimulatedLine
+from tests.unit.test_lesson_format import GOOD
 
 LESSONS = load_catalogue(CATALOGUE, load_line()).lessons
 
 
+@pytest.mark.timeout(600)
 @pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.id for lesson in LESSONS])
 async def test_every_check_fails_before_and_passes_after_its_solution(lesson):
     results = await check_all([lesson])
@@ -61,6 +64,25 @@ async def test_a_check_that_cannot_fail_is_reported(tmp_path):
         results = await check_lesson(lesson.__class__(**{**lesson.__dict__, "steps": (step,)}), agent, sim, tmp)
     assert len(results) == 1 and not results[0].ok
     assert "the check passes before the step is done: conveyor.estop_ok = True" in results[0].message
+
+
+async def test_a_drill_whose_fault_never_bites_is_a_failure(tmp_path):
+    folder = tmp_path / "idle"
+    folder.mkdir()
+    # an overload only bites while the motor runs: with the motor off this drill's fault never shows
+    (folder / "lesson.toml").write_text(GOOD.replace('kind = "read-and-do"', '''kind = "fault-drill"
+[steps.fault]
+target = "conveyor"
+kind = "motor_overload"
+shows = { type = "tag", tag = "conveyor.fault_code", op = "==", value = 1, timeout_s = 3 }
+[steps.fault.by_hand]
+ko = "과부하 계전기의 시험 버튼을 누르세요."
+en = "Press the overload relay's test button."'''), encoding="utf-8")
+    lesson = load_lesson(folder, load_line())
+    async with running_line() as (agent, sim, tmp):
+        results = await check_lesson(lesson, agent, sim, tmp)
+    assert [r.ok for r in results] == [False]
+    assert results[0].message.startswith("the fault never showed on the line: conveyor.fault_code = 0 (want == 1)")
 
 
 async def test_a_solution_that_does_not_pass_is_reported(tmp_path):
@@ -109,14 +131,14 @@ def test_cli_check_all_one_lesson(capsys):
     assert main(["lesson", "check-all", "--lesson", "meet-the-line", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "ok   meet-the-line/ack-estop: fails before, passes after the solution" in out
-    assert out.rstrip().endswith("0 of 5 steps failed")
+    assert re.search(r"\n0 of 5 steps failed \(\d+ s at time scale 1x\)\n$", out), out
     assert main(["lesson", "check-all", "--lesson", "nope"]) == 2
     assert "no lesson 'nope'" in capsys.readouterr().err
 
 
 async def test_a_recipe_step_grades_the_trainees_file_again_when_it_changes(tmp_path):
     lesson = load_catalogue(CATALOGUE, load_line()).lesson("vision-inspection")
-    run = StepRun(lesson.step("colours"), None, None, tmp_path)  # a recipe check needs no line
+    run = StepRun(lesson.step("colours"), None, None, tmp_path, ground_truth=simulated_ground_truth)  # no line needed
     await run.start()
     recipe = tmp_path / "recipe.toml"
     text = recipe.read_text(encoding="utf-8")

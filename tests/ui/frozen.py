@@ -13,14 +13,15 @@ import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from smarthall.devices.errors import WriteFailed
 from smarthall.devices.profiles import DataType
 from smarthall.devices.quality import Quality, Reading
 from smarthall.edge.agent import EdgeAgent
 from smarthall.edge.config import load_line
 from smarthall.edge.scan import ConnectionScanner, to_tag_value
 from smarthall.lessons.console.shelf import load_shelf
+from smarthall.lessons.faults import FaultCatalogue
 from smarthall.lessons.sim_control import ActiveFault
+from smarthall.simulators.plant.faults import fault_catalogue
 
 HERE = Path(__file__).resolve().parent
 LINE = HERE / "frozen_line.toml"
@@ -45,7 +46,7 @@ def _default(kind: DataType):
 
 
 class FrozenDriver:
-    """A driver whose points always read the same; connected or not as told; writes are refused."""
+    """A driver whose points always read the same; connected or not as told; writes change nothing."""
 
     def __init__(self, connected: bool, fails: str = "") -> None:
         self.connected = connected
@@ -63,7 +64,7 @@ class FrozenDriver:
         return [self.reading(device, point) for point in points]
 
     async def write(self, device, point, value) -> None:
-        raise WriteFailed(f"{device.name}.{point.name}: the frozen line takes no writes", "frozen")
+        """Accepted and forgotten: the line stays as it is (a lesson's setup writes on opening)."""
 
     async def close(self) -> None:
         pass
@@ -91,7 +92,16 @@ def frozen_agent() -> EdgeAgent:
 
 
 class FrozenSim:
-    """Sim control's stand-in for reading: the same active faults every time."""
+    """Sim control's stand-in: the same active faults every time; clearing and loading change nothing."""
+
+    async def clear_faults(self) -> None:
+        pass
+
+    async def fault_kinds(self) -> FaultCatalogue:
+        return FaultCatalogue.from_data(fault_catalogue())
+
+    async def load_magazine(self, count: int) -> None:
+        pass
 
     async def active_faults(self) -> list[ActiveFault]:
         return list(FAULTS)

@@ -15,6 +15,7 @@ from smarthall.lessons.console.active_faults import ActiveFaults
 from smarthall.lessons.console.app import LabApp
 from smarthall.lessons.console.fault_panel import FaultScreen
 from smarthall.lessons.console.health_table import HealthTable
+from smarthall.lessons.console.lesson_end import LessonEndScreen
 from smarthall.lessons.console.lesson_list import LessonListScreen
 from smarthall.lessons.console.line_overview import LineScreen
 from smarthall.lessons.console.step_view import StepScreen
@@ -59,6 +60,7 @@ def printed(renderable, width: int = 120) -> str:
     return captured.get()
 
 
+@pytest.mark.timeout(180)  # a whole lesson on a simulated line, its setup first
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
 async def test_lesson_2_runs_to_the_end_and_each_check_turns_green(tmp_path, size):
     async with console(tmp_path, size=size) as (app, pilot):
@@ -76,7 +78,8 @@ async def test_lesson_2_runs_to_the_end_and_each_check_turns_green(tmp_path, siz
             assert screen.query_one("#status").has_class("passed")
             await pilot.press("n")
         assert app.progress.done("kim", "modbus-tcp") == {s.id for s in screen.lesson.steps}
-        await pilot.press("escape")
+        assert isinstance(app.screen, LessonEndScreen)  # after the last step: the team's results
+        await pilot.press("escape", "escape")
         assert isinstance(app.screen, LessonListScreen)
         table = app.screen.query_one("DataTable")
         assert table.get_row("modbus-tcp")[1] == f"{len(screen.lesson.steps)}/{len(screen.lesson.steps)}"
@@ -109,6 +112,21 @@ async def test_step_view_hints_live_tags_answer_box_and_language(tmp_path):
         assert table.get_row("modbus-tcp")[1] == "1/5"
         await pilot.press("l")
         assert table.get_row("modbus-tcp")[2] == "basic"
+
+
+def value_of(app, tag: str):
+    return getattr(app.agent.latest.get(tag), "value", None)
+
+
+async def test_opening_a_lesson_brings_the_line_to_its_start_whatever_the_last_one_left(tmp_path):
+    async with console(tmp_path) as (app, _pilot):
+        await app.sim.inject_fault("conveyor", "estop")  # left by lesson 1
+        await app.agent.write("feeder.auto_feed", True, user="kim")  # left by lesson 7
+        await until(lambda: value_of(app, "conveyor.estop_ok") is False and value_of(app, "feeder.auto_feed") is True)
+        app.open_lesson("modbus-tcp")
+        await until(lambda: value_of(app, "conveyor.estop_ok") is True and value_of(app, "feeder.auto_feed") is False)
+        assert await app.sim.active_faults() == []
+        assert value_of(app, "conveyor.motor_run") is False
 
 
 async def test_inject_and_clear_a_fault_from_the_fault_panel(tmp_path):

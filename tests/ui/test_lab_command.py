@@ -12,15 +12,17 @@ import pytest
 from smarthall import lab_command
 from smarthall.cli import main
 from smarthall.edge.config import load_line
-from smarthall.lab_command import lab
+from smarthall.lab_command import catalogues, lab
 from smarthall.lessons.console.health_table import HealthTable
 from smarthall.lessons.console.lesson_list import LessonListScreen
 from smarthall.lessons.console.shelf import load_shelf
 from smarthall.lessons.console.step_view import StepScreen
 from smarthall.lessons.console.tag_table import TagTable
+from smarthall.lessons.errors import LessonError, LessonFormatError
 from smarthall.lessons.loader import CATALOGUE
 from smarthall.lessons.progress import Progress
 from smarthall.simulators.line import SimOptions, SimulatedLine
+from tests.unit.test_lesson_format import GOOD
 from tests.waiting import until
 
 from .line_file import line_file
@@ -29,17 +31,17 @@ from .line_file import line_file
 def test_lab_report_csv_and_markdown(tmp_path, capsys):
     db = tmp_path / "progress.db"
     with Progress(db) as progress:
-        progress.complete("team-1", "modbus-tcp", "addressing", by="kim", at=1_700_000_000)
+        progress.complete("team-1", "modbus-tcp", "addressing", by="kim", at=1_700_000_000, late=True)
         progress.complete("team-1", "modbus-tcp", "addressing", by="lee", at=1_800_000_000)  # the first one counts
         progress.complete("park", "meet-the-line", "ack-estop", by="instructor", at=1_700_000_100)
     assert main(["lab", "report", "--csv", "--progress", str(db)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "trainee,lesson,step,completed,by"
+    assert lines[0] == "trainee,lesson,step,completed,by,late"
     assert [line.split(",")[:3] + line.split(",")[4:] for line in lines[1:]] == [
-        ["park", "meet-the-line", "ack-estop", "instructor"], ["team-1", "modbus-tcp", "addressing", "kim"]]
+        ["park", "meet-the-line", "ack-estop", "instructor", ""], ["team-1", "modbus-tcp", "addressing", "kim", "late"]]
     assert main(["lab", "report", "--md", "--trainee", "park", "--progress", str(db)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "| trainee | lesson | step | completed | by |" and len(out) == 3
+    assert out[0] == "| trainee | lesson | step | completed | by | late |" and len(out) == 3
     assert out[2].startswith("| park | meet-the-line | ack-estop | ")
 
 
@@ -98,6 +100,8 @@ async def test_lab_on_a_real_line_shows_live_tags_and_gives_fault_drills_to_the_
             assert isinstance(screen, StepScreen) and screen.step.kind == "fault-drill"
             await until(lambda: screen.state in ("waiting", "holding", "passed"))
             assert str(screen.query_one("#notes").render()) == (
+                "Instructor: Bring the line to the lesson's start: clear every fault and release the E-stop; load 50"
+                " parts into the magazine.\n"
                 "Instructor: Unplug the feeder PLC's Ethernet cable; plug it back when the trainees have found it.")
             assert real.plant.active_faults == ()  # nothing was injected: the instructor does it by hand
 
@@ -123,3 +127,49 @@ async def test_lab_shows_log_records_as_one_line_and_names_the_log_file(tmp_path
     await lab_command._run(console(), exit_when_ready=True, log_path=tmp_path / "smarthall.log")
     assert sorted(Console.shown) == ["Library messages go to " + f"{tmp_path / 'smarthall.log'}.",
                                      "asyncua.client: station went away"]
+
+
+OWN_LESSON = GOOD.replace('id = "tiny"\n', 'id = "my-first"\nprerequisites = ["meet-the-line"]\n')
+
+
+def own_catalogue(folder):
+    (folder / "my-first").mkdir(parents=True)
+    (folder / "my-first" / "lesson.toml").write_text(OWN_LESSON, encoding="utf-8")
+    (folder / "info.toml").write_text('[[lessons]]\nid = "my-first"\npath = "my-first"\n', encoding="utf-8")
+    return folder
+
+
+def test_lab_opens_the_per_user_lessons_folder_and_each_catalogue_given(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert catalogues([]) == [CATALOGUE]
+    own = own_catalogue(tmp_path / "data" / "smarthall" / "lessons")
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "info.toml").write_text("lessons = []\n", encoding="utf-8")
+    assert catalogues([extra]) == [CATALOGUE, own / "info.toml", extra / "info.toml"]
+    with pytest.raises(LessonError, match=r"--catalogue .*nowhere: no info.toml there"):
+        catalogues([tmp_path / "nowhere"])
+
+
+def test_an_own_lesson_id_may_not_take_a_built_in_one(tmp_path):
+    folder = own_catalogue(tmp_path / "own")
+    (folder / "info.toml").write_text('[[lessons]]\nid = "modbus-tcp"\npath = "my-first"\n', encoding="utf-8")
+    with pytest.raises(LessonFormatError) as caught:
+        load_shelf([CATALOGUE, folder / "info.toml"], load_line())
+    assert "lesson id 'modbus-tcp' is already taken by a catalogue opened before" in str(caught.value.problems[0])
+
+
+async def test_lab_opens_a_lesson_from_an_own_catalogue(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    shelf = load_shelf(catalogues([own_catalogue(tmp_path / "own")]), load_line())
+    assert shelf.broken == ()  # its prerequisite is a built-in lesson
+    options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
+                         fieldbus_link=str(tmp_path / "bus"))
+    async with (lab(shelf, None, tmp_path / "progress.db", "kim", lesson="my-first", options=options) as app,
+                app.run_test(size=(80, 24))):
+        screen = app.screen
+        assert isinstance(screen, StepScreen) and screen.lesson.id == "my-first"
+        await until(lambda: screen.state == "waiting", timeout=20)
+        await screen.run.apply(screen.step.solution)
+        await until(lambda: screen.state == "passed", timeout=20)
+        assert app.progress.done("kim", "my-first") == {"run"}

@@ -42,7 +42,8 @@ async def _line_overview(pilot) -> None:
 async def _fault_panel(pilot) -> None:
     await pilot.press("f")
     faults = pilot.app.screen.query_one(ActiveFaults)
-    await until(lambda: faults.faults is not None)
+    kinds = pilot.app.screen.query_one("#kinds")
+    await until(lambda: faults.faults is not None and kinds.option_count)
 
 
 SCREENS = {"lesson_list": (_lesson_list, None), "step_view": (_step_view, "line-basics"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from smarthall.cli import main
-from smarthall.docs import STATION_INTERFACE, station_interface_page
+from smarthall.docs import LESSON_FORMAT, STATION_INTERFACE, lesson_format_page, station_interface_page
 
 
 def test_profile_show_prints_the_conveyor_map(capsys):
@@ -36,3 +36,8 @@ def test_bad_profile_file_is_one_line_naming_the_file(tmp_path, capsys):
 def test_station_interface_doc_is_generated_from_the_profiles():
     assert STATION_INTERFACE.read_text(encoding="utf-8") == station_interface_page(), (
         "docs/station-interface.md is stale: run `python -m smarthall.docs`")
+
+
+def test_lesson_format_doc_is_generated_from_the_schema_and_the_fault_catalogue():
+    assert LESSON_FORMAT.read_text(encoding="utf-8") == lesson_format_page(), (
+        "docs/lesson-format.md is stale: run `python -m smarthall.docs`")

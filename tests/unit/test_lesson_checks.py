@@ -10,6 +10,7 @@ from smarthall.edge.config import load_line
 from smarthall.edge.inspection import DEFAULT_RECIPE, load_recipe
 from smarthall.edge.tags import TagValue
 from smarthall.inspect_commands import evaluate
+from smarthall.lesson_commands import simulated_ground_truth
 from smarthall.lessons.checks import Verdict, compare, config_missing, evaluation
 from smarthall.lessons.model import (
     AlarmIs,
@@ -50,20 +51,30 @@ def test_a_dip_restarts_the_hold_time():
     assert ev.status(5).verdict is Verdict.PASSED
 
 
-def test_tag_condition_times_out_and_stays_failed():
+def test_a_timed_out_check_keeps_checking_and_passes_late():
     ev = evaluation(TagCondition("t.x", "==", True, timeout_s=5), started=0)
     ev.observe(tv("t.x", False, 0))
-    assert ev.status(5).verdict is Verdict.FAILED
+    assert ev.status(4.9).verdict is Verdict.WAITING
+    assert ev.status(5).verdict is Verdict.OVERDUE
     ev.observe(tv("t.x", True, 6))
-    assert ev.status(6).verdict is Verdict.FAILED
+    status = ev.status(6)
+    assert status.verdict is Verdict.PASSED and status.late
 
 
-def test_a_passed_check_stays_passed():
+def test_a_check_passed_in_time_is_not_late():
+    ev = evaluation(TagCondition("t.x", "==", True, hold_s=2, timeout_s=5), started=0)
+    ev.observe(tv("t.x", True, 2.5))
+    assert ev.status(4).verdict is Verdict.WAITING
+    status = ev.status(7)  # asked after the timeout, but it held from 2.5 to 4.5
+    assert status.verdict is Verdict.PASSED and not status.late
+
+
+def test_a_condition_check_does_not_latch():
     ev = evaluation(TagCondition("t.x", "==", 1, timeout_s=5), started=0)
     ev.observe(tv("t.x", 1, 1))
     assert ev.status(1).verdict is Verdict.PASSED
     ev.observe(tv("t.x", 0, 2))
-    assert ev.status(10).verdict is Verdict.PASSED
+    assert ev.status(3).verdict is Verdict.WAITING
 
 
 def test_bad_quality_never_satisfies_a_value_condition():
@@ -151,6 +162,8 @@ def test_choice_and_number_answers():
     assert choice.status(0).detail == "no answer yet"
     assert choice.answer(0) is False and choice.status(1).verdict is Verdict.WAITING
     assert choice.answer(1) is True and choice.status(2).verdict is Verdict.PASSED
+    choice.answer(0)
+    assert choice.status(3).verdict is Verdict.PASSED  # a right answer is kept
     number = evaluation(NumberAnswer(68.4, 0.05), 0)
     assert number.answer(68.5) is False
     assert number.answer(68.43) is True
@@ -219,18 +232,18 @@ def test_grade_is_what_inspect_evaluate_shows_the_trainee(tmp_path):
     path = tmp_path / "recipe.toml"
     path.write_text(DEFAULT_RECIPE.read_text(encoding="utf-8").replace('"black", "silver"]', '"black"]'),
                     encoding="utf-8")
-    graded = grade(path, check)
+    graded = grade(path, check, simulated_ground_truth)
     report = evaluate(30, "normal", load_recipe(path), seed=7, defect_rate=0.5)
     assert (graded.parts, graded.false_pass, graded.false_fail) == (30, report.false_pass, report.false_fail)
     assert graded.agreement == report.verdict_ok / 30
     assert graded.false_fail > 0 and graded.false_pass == 0  # every good silver part is failed
     assert 0 < graded.defective < 30
-    assert grade(DEFAULT_RECIPE, check) == Grade(30, graded.defective, 0, 0)  # the same parts, decided right
+    assert grade(DEFAULT_RECIPE, check, simulated_ground_truth) == Grade(30, graded.defective, 0, 0)  # the same parts, decided right
 
 
 def test_grade_of_a_recipe_that_does_not_load_names_file_and_key(tmp_path):
     path = tmp_path / "recipe.toml"
     path.write_text('[recipe]\nname = "x"\n[part]\ndiameter_tol_mm = "two"\n', encoding="utf-8")
     check = RecipeCheck("recipe.toml", 0.99)
-    assert grade(path, check) == f"{path}: [part]: key 'diameter_tol_mm': expected int or float, got 'two'"
-    assert grade(tmp_path / "gone.toml", check) == f"{tmp_path / 'gone.toml'}: no such file"
+    assert grade(path, check, simulated_ground_truth) == f"{path}: [part]: key 'diameter_tol_mm': expected int or float, got 'two'"
+    assert grade(tmp_path / "gone.toml", check, simulated_ground_truth) == f"{tmp_path / 'gone.toml'}: no such file"

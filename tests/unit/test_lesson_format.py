@@ -9,7 +9,9 @@ import pytest
 
 from smarthall.cli import main
 from smarthall.edge.config import load_line
+from smarthall.lesson_commands import simulated_faults
 from smarthall.lessons.loader import CATALOGUE, load_catalogue, validate
+from smarthall.lessons.schema import ACTIONS
 
 GOOD = """\
 id = "tiny"
@@ -58,11 +60,10 @@ def problems_of(tmp_path: Path, text: str, line) -> list[str]:
 
 
 def test_the_catalogue_is_valid(line):
-    assert validate(CATALOGUE, line) == []
+    assert validate(CATALOGUE, line, simulated_faults()) == []
     catalogue = load_catalogue(CATALOGUE, line)
-    assert [lesson.id for lesson in catalogue.lessons] == [
-        "meet-the-line", "modbus-tcp", "rs485-rtu", "opc-ua", "data-collection", "alarms-troubleshooting",
-        "vision-inspection", "energy-oee"]
+    folders = sorted(p.parent.name for p in CATALOGUE.parent.glob("*/lesson.toml"))
+    assert sorted(lesson.folder.name for lesson in catalogue.lessons) == folders  # every lesson folder is listed
     for lesson in catalogue.lessons:
         assert 3 <= len(lesson.steps) <= 8, lesson.id  # one class period each
         assert any(step.automatic for step in lesson.steps)
@@ -113,6 +114,13 @@ BAD = {  # name: (replace this, with that, expected message, expected line)
     "call with a text argument": ('action = "write"\ntag = "conveyor.motor_run"\nvalue = true',
                                   'action = "call"\nmethod = "process.StartBatch"\nargs = [120, "ten"]',
                                   "steps[0].solution[0].args: expected a list of numbers", 29),
+    "unknown hidden tag": ('kind = "read-and-do"\n', 'kind = "read-and-do"\nhide_tags = ["conveyor.motor_runing"]\n',
+                           "steps[0].hide_tags[0].tag: unknown tag 'conveyor.motor_runing'", 15),
+    "setup write refused": ("[[steps]]", '[setup]\nwrite = { "conveyor.motor_running" = true }\n\n[[steps]]',
+                            "the edge would refuse this write: conveyor.motor_running is read-only", 13),
+    "a sequence of one": ('type = "tag"\ntag = "conveyor.motor_running"\nop = "=="\nvalue = true',
+                          'type = "sequence"\nof = [{ type = "tag", tag = "conveyor.motor_running", op = "==", value = true }]',
+                          "steps[0].check.of: 'sequence' needs at least two checks", 23),
     "value of the wrong type": ("value = true\n[[steps.solution]]", "value = 1\n[[steps.solution]]",
                                 "steps[0].check.value: conveyor.motor_running is a bool: expected true or false", 25),
 }
@@ -234,3 +242,24 @@ def test_cli_list_of_a_broken_catalogue_is_a_message(tmp_path, capsys):
     (tmp_path / "info.toml").write_text("lessons = 3\n", encoding="utf-8")
     assert main(["lesson", "list", str(tmp_path)]) == 2
     assert "info.toml:1: top level: key 'lessons': expected list" in capsys.readouterr().err
+
+
+def test_every_problem_in_one_step_is_reported(tmp_path, line):
+    text = GOOD.replace('tag = "conveyor.motor_running"', 'tag = "conveyor.motor_runing"').replace(
+        'action = "write"', 'action = "press"').replace('en = "Run"\n', "")
+    problems = problems_of(tmp_path, text, line)
+    assert [p.split(": ", 1)[1] for p in problems] == [
+        "steps[0].title: missing the English text (key 'en')",
+        "steps[0].check.tag: unknown tag 'conveyor.motor_runing': `smarthall tags` lists the line's tags",
+        "steps[0].solution[0].action: unknown action 'press': expected one of " + ", ".join(ACTIONS)]
+
+
+def test_a_lesson_folder_and_its_catalogue_give_the_same_problems(tmp_path, line):
+    catalogue = tmp_path / "own"
+    (catalogue / "tiny").mkdir(parents=True)
+    (catalogue / "info.toml").write_text('[[lessons]]\nid = "tiny"\npath = "tiny"\n', encoding="utf-8")
+    (catalogue / "tiny" / "lesson.toml").write_text(GOOD.replace('id = "tiny"\n', 'id = "tiny"\nprerequisites = ["nope"]\n')
+                                                    .replace('op = "=="', 'op = "=>"'), encoding="utf-8")
+    by_catalogue = [str(p) for p in validate(catalogue, line)]
+    assert len(by_catalogue) == 2, by_catalogue  # the prerequisite and the operator
+    assert [str(p) for p in validate(catalogue / "tiny", line)] == by_catalogue

@@ -1,0 +1,218 @@
+"""The lesson format as data: every table, step kind, check type and action with its keys, defaults and units.
+
+The loader takes the key names from here (an unknown key is a problem), and
+`reference(faults)` writes docs/lesson-format.md from it and from the fault
+catalogue (`python -m smarthall.docs`; a test fails when the committed page is
+stale). Adding a check type or an action starts with its entry here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .faults import FaultCatalogue
+from .model import DEFAULT_SETUP_WRITES, DEFAULT_TIMEOUT_S, LEVELS, LessonSetup
+
+REQUIRED = object()
+
+
+class Said(str):
+    """A default said in words, not a TOML value."""
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    type: str
+    doc: str
+    default: object = REQUIRED
+    unit: str = ""
+
+    def row(self) -> str:
+        default = "required" if self.default is REQUIRED else self.default if isinstance(self.default, Said) else \
+            f"`{_toml(self.default)}`"
+        return f"| `{self.name}` | {self.type} | {default} | {self.unit} | {self.doc} |"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A table of the format (a check type, an action, a step kind...) and its keys."""
+
+    name: str
+    doc: str
+    keys: tuple[Key, ...] = ()
+    proves: str = ""  # what check-all proves of it
+
+    @property
+    def key_names(self) -> tuple[str, ...]:
+        return tuple(k.name for k in self.keys)
+
+
+def _toml(value) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return f'"{value}"'
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+HOLD = Key("hold_s", "number 0..3600", "how long the condition must hold without a break", 0.0, "s")
+TIMEOUT = Key("timeout_s", "number 0.1..86400", "after it the step is overdue: still checked, passes late", DEFAULT_TIMEOUT_S,
+              "s")
+TAG = Key("tag", "tag name", "a tag of the line (`smarthall tags`)")
+PARTS = Key("of", "list of checks", "at least two inline checks `{ type = ..., ... }`")
+
+_LIVE = "fails on the untouched line for 0.5 s, passes within its timeout after the reference solution"
+CHECK_TYPES: dict[str, Entry] = {e.name: e for e in (
+    Entry("tag", "the tag's value compared with `value` (float equality within 1e-6); a BAD value never holds",
+          (Key("type", '"tag"', ""), TAG, Key("op", "== != < <= > >=", "the comparison (a bool: == or != only)"),
+           Key("value", "bool or number", "what the value is compared with"), HOLD, TIMEOUT), _LIVE),
+    Entry("quality", "the tag's quality is `quality`",
+          (Key("type", '"quality"', ""), TAG, Key("quality", "good bad stale", ""), HOLD, TIMEOUT), _LIVE),
+    Entry("changed", "the value differed once from the first good value seen after the step started; keeps it",
+          (Key("type", '"changed"', ""), TAG, TIMEOUT), _LIVE),
+    Entry("increased", "the value rose by `by` above the lowest seen since the step started (a reset restarts it);"
+          " keeps it", (Key("type", '"increased"', ""), TAG, Key("by", "number > 0", "the rise wanted"), TIMEOUT), _LIVE),
+    Entry("alarm", "the alarm's state: `active` (acknowledged or not), `acknowledged` (keeps an acknowledgement, the"
+          " condition cleared or not; shelving is not acknowledging) or `normal`",
+          (Key("type", '"alarm"', ""), Key("alarm", "alarm id", "an alarm of the line file"),
+           Key("state", "active acknowledged normal", ""), TIMEOUT), _LIVE),
+    Entry("all", "every part passes at the same moment, each with its own hold; a part passed earlier and no longer"
+          " holding does not count", (Key("type", '"all"', ""), PARTS), _LIVE),
+    Entry("sequence", "each part in turn: a part is judged from the moment the one before it passed (\"after X, Y"
+          " held for 5 s\")", (Key("type", '"sequence"', ""), PARTS), _LIVE),
+    Entry("reading", "the number the trainee reads off the line equals the tag's live value within `tolerance`; the"
+          " step's tag table leaves the tag out", (Key("type", '"reading"', ""), TAG,
+                                                   Key("tolerance", "number >= 0", "allowed difference")),
+          "a wrong answer is refused, the live value is accepted"),
+    Entry("choice", "a multiple-choice question; the choices are shown numbered from 1",
+          (Key("type", '"choice"', ""), Key("choices", "list of {ko, en}", "at least two"),
+           Key("answer", "whole number", "the index of the right choice, counted from 0")),
+          "a wrong choice is refused, the solution's answer accepted"),
+    Entry("number", "a number question", (Key("type", '"number"', ""), Key("answer", "number", "the right answer"),
+                                          Key("tolerance", "number >= 0", "allowed difference", 0))),
+    Entry("config", "the trainee's copy of a line file (`file`, in the workspace) loads and says every `expect`",
+          (Key("type", '"config"', ""), Key("file", "workspace file name", "one of the step's `files`"),
+           Key("expect", "list of tables", "each with `tag` (a glob), `group` or `alarm`, and any of `rate_ms`,"
+               " `deadband`, `kind`, `limit`")), "the starting copy fails, the solution's edit passes"),
+    Entry("recipe", "the trainee's inspection recipe, run on parts the camera simulator renders, agrees with the"
+          " ground truth", (Key("type", '"recipe"', ""), Key("file", "workspace file name", "one of the step's `files`"),
+                            Key("min_agreement", "0..1", "share of right verdicts"), Key("parts", "10..2000", "", 200),
+                            Key("seed", "whole number", "", 1), Key("defect_rate", "0..1", "", 0.1),
+                            Key("max_false_pass", "0..2000", "bad parts passed at most", Said("not limited")),
+                            Key("max_false_fail", "0..2000", "good parts failed at most", Said("not limited"))),
+          "the starting copy fails, the solution's edit passes"),
+)}
+
+ACTIONS: dict[str, Entry] = {e.name: e for e in (
+    Entry("write", "write a tag through the edge (checked as the edge checks any write)",
+          (TAG, Key("value", "bool or number", ""))),
+    Entry("call", "call a method (OPC UA) through the edge",
+          (Key("method", "device.Method", ""), Key("args", "list of numbers", "as many as the method takes"))),
+    Entry("ack", "acknowledge an alarm", (Key("alarm", "alarm id", ""),)),
+    Entry("clear-faults", "clear every fault (simulated line only)"),
+    Entry("load-magazine", "load the feeder's magazine (simulated line only)", (Key("count", "0..1000", "", unit="parts"),)),
+    Entry("wait", "wait until a check passes (bounded by its timeout)", (Key("until", "inline check", ""),)),
+    Entry("answer", "answer the step's question", (Key("value", "number", "for a choice: the index from 0"),)),
+    Entry("answer-tag", "answer with the tag's live value", (TAG,)),
+    Entry("append", "append text to a workspace file", (Key("file", "workspace file name", ""), Key("text", "text", ""))),
+    Entry("replace", "replace the first `old` with `new` in a workspace file",
+          (Key("file", "workspace file name", ""), Key("old", "text", ""), Key("new", "text", ""))),
+)}
+
+STEP_KINDS: dict[str, tuple[str, ...]] = {  # step kind -> the check types it may use
+    "read-and-do": ("tag", "quality", "changed", "increased", "alarm", "all", "sequence", "reading"),
+    "fault-drill": ("tag", "quality", "changed", "increased", "alarm", "all", "sequence"),
+    "quiz": ("choice", "number", "reading"),
+    "config-task": ("config", "recipe"),
+    "sign-off": (),
+}
+
+LESSON = Entry("lesson.toml", "one lesson", (
+    Key("id", "text", "as listed in the catalogue's info.toml"), Key("title", "{ko, en}", ""),
+    Key("level", " ".join(LEVELS), ""), Key("duration_min", "1..600", "", unit="min"),
+    Key("objectives", "list of {ko, en}", "shown on the lesson's first screen"),
+    Key("prerequisites", "list of lesson ids", "lessons listed before, in this or an earlier catalogue", []),
+    Key("stations", "list", "feeder conveyor fieldbus process vision energy"),
+    Key("setup", "table", "the line when the lesson opens (below)", Said("the defaults below")),
+    Key("steps", "list of step tables", "`[[steps]]`, or all in `steps_file`"),
+    Key("steps_file", "file name", "a TOML file beside lesson.toml holding the `[[steps]]`", Said("none"))))
+
+SETUP = Entry("setup", "Applied when the console opens the lesson and by check-all before it, whatever the lesson before"
+              " left; on a real line the instructor is told what to do by hand", (
+    Key("clear_faults", "bool", "the simulated line's faults cleared (the E-stop released)", LessonSetup().clear_faults),
+    Key("magazine", "0..1000", "parts loaded into the magazine (0: left as is)", LessonSetup().magazine, "parts"),
+    Key("write", "table tag = value", "written in order after the defaults, which a lesson may override: "
+        + ", ".join(f"`{t} = {_toml(v)}`" for t, v in DEFAULT_SETUP_WRITES), Said("the defaults"))))
+
+STEP = Entry("[[steps]]", "one step", (
+    Key("id", "text", "unique in the lesson"), Key("kind", " ".join(STEP_KINDS), ""),
+    Key("title", "{ko, en}", ""), Key("instruction", "{ko, en}", "Markdown"),
+    Key("hints", "list of {ko, en}", "shown one at a time", []),
+    Key("check", "check table", "what passes the step (none for sign-off)"),
+    Key("solution", "list of actions", "the reference solution check-all applies (required with a check)"),
+    Key("setup", "list of actions", "done when the step starts", []),
+    Key("fault", "table", "injected when the step starts", Said("fault-drill: required, others: none")),
+    Key("files", "table name = path", "workspace files copied from the lesson folder (or `lines/...`)", {}),
+    Key("hide_tags", "list of tags", "left out of the step's live tag table", [])))
+
+FAULT = Entry("[steps.fault]", "a fault-drill's fault", (
+    Key("target", "text", "what it applies to (below)"), Key("kind", "fault kind", "below"),
+    Key("params", "table", "the kind's params (below)", {}),
+    Key("by_hand", "{ko, en}", "what the instructor does on a real line"),
+    Key("shows", "inline check", "what the line shows once the fault bit (e.g. `conveyor.fault_code == 1`): check-all"
+        " waits for it (within its timeout) before the solution, so a drill whose fault never bit fails",
+        Said("none: the step's check must not hold while the fault is on"))))
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _table(entry: Entry) -> list[str]:
+    if not entry.keys:
+        return ["No keys.", ""]
+    return ["| key | type | default | unit | meaning |", "|---|---|---|---|---|", *(k.row() for k in entry.keys), ""]
+
+
+def reference(faults: FaultCatalogue) -> str:
+    """docs/lesson-format.md as it must read."""
+    out = ["# Lesson format / 수업 형식", "",
+           ("Generated from `lessons/schema.py` and the simulator's fault catalogue by `python -m smarthall.docs`;"
+           " do not edit by hand."),
+           "`lessons/schema.py`와 시뮬레이터의 고장 목록에서 생성된 문서입니다. 직접 고치지 마세요.", "",
+           ("A catalogue is a folder with `info.toml` listing its lessons in order (`[[lessons]]` with `id` and `path`,"
+           " a folder holding `lesson.toml`). `smarthall lesson validate DIR` reports every problem with file, line and"
+           " key; `smarthall lesson check-all DIR` proves every step on a simulated line at the class's time scale"
+           " (1x); `smarthall lab --catalogue DIR` opens it beside the built-in lessons (so does"
+           " `<data>/smarthall/lessons/info.toml`). Every text is a table `{ ko = \"...\", en = \"...\" }`."), "",
+           "## When a check passes", "",
+           ("A check is judged on what the line showed and when, the same way in the console and in check-all:"
+           " a condition holds from the value that meets it until the next that does not; with `hold_s` it passes once"
+           " it has held that long. Nothing stays passed unless its type says so (`changed`, `increased`, an"
+           " acknowledgement, a right answer). Once a step passed, the console records it and moves on."), "",
+           (f"Past `timeout_s` (default {DEFAULT_TIMEOUT_S:g} s) a step is overdue: it is still checked and passes"
+           " late (recorded as late); check-all fails a step that does not pass in time."), "",
+           f"## {LESSON.name}", "", *_table(LESSON), f"### {SETUP.name}", "", _sentence(SETUP.doc), "", *_table(SETUP),
+           f"## {STEP.name}", "", *_table(STEP), "Step kinds and the check types each may use:", "",
+           *(f"- `{kind}`: {', '.join(f'`{t}`' for t in types) or 'none (the instructor signs it off with `o`)'}"
+             for kind, types in STEP_KINDS.items()), "", "## Check types", ""]
+    for entry in CHECK_TYPES.values():
+        out += [f"### `{entry.name}`", "", _sentence(entry.doc), ""]
+        if entry.proves:
+            out += [f"check-all: {entry.proves}.", ""]
+        out += _table(entry)
+    out += ["## Actions (`solution`, step `setup`)", "", "Each is a table with `action = \"NAME\"` and its keys.", ""]
+    for entry in ACTIONS.values():
+        out += [f"### `{entry.name}`", "", _sentence(entry.doc), "", *_table(entry)]
+    out += [f"## {FAULT.name}", "", *_table(FAULT), "## Fault kinds", "",
+            ("What the simulated line can inject (sim control's `FaultKinds`). check-all injects the fault when the"
+            " drill starts and proves the step's check does not hold until the solution."), ""]
+    for kind in faults.kinds:
+        out += [f"### `{kind.kind}`", "", f"{_sentence(kind.does.en)} Shows: {kind.shows.en}.", "",
+                f"{kind.does.ko}. 나타나는 때: {kind.shows.ko}.", "", f"For example `target = \"{kind.example}\"`.", ""]
+        for group in kind.targets:
+            params = ", ".join(map(str, group.params)) or "no params"
+            out.append(f"- targets: {group.targets}; {params}")
+        out.append("")
+    return "\n".join(out)
