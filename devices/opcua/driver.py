@@ -37,6 +37,7 @@ from ..errors import (
 )
 from ..profiles import Device, Point
 from ..quality import Reading, Value
+from .resolve import AddressBook
 from .values import argument, reading, variant
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,11 @@ class _Watch:
 
 
 class OpcUaDriver:
-    """One OPC UA server; a device is an object (`Device.object`), its points are variables under it."""
+    """One OPC UA server; a point's `node` is a NodeId or a browse path (`devices.profiles.address`).
+
+    Addresses are resolved once per connection (`resolve.AddressBook`); a point the server does not
+    have is BAD with the server's status (BadNodeIdUnknown, BadNoMatch), the others go on.
+    """
 
     def __init__(self, endpoint: str, namespace: str, timeouts: Timeouts = Timeouts(),
                  rng: random.Random | None = None) -> None:
@@ -66,8 +71,7 @@ class OpcUaDriver:
         self.timeouts = timeouts
         self._gate = RetryGate(Backoff(timeouts.backoff_min, timeouts.backoff_max, rng))
         self._client: Client | None = None
-        self._ns = 0
-        self._nodes: dict[str, ua.NodeId | BadStatus] = {}
+        self._book: AddressBook | None = None
         self._watches: list[_Watch] = []
         self._connecting = asyncio.Lock()
         self._background: set[asyncio.Task] = set()
@@ -77,9 +81,9 @@ class OpcUaDriver:
     @classmethod
     def from_settings(cls, settings: Mapping[str, object], timeouts: Timeouts) -> OpcUaDriver:
         for key in ("endpoint", "namespace"):
-            if not isinstance(settings.get(key), str):
+            if not isinstance(settings.get(key, ""), str) or key == "endpoint" and key not in settings:
                 raise SettingsError(f"setting {key!r}: expected a string, got {settings.get(key)!r}")
-        return cls(str(settings["endpoint"]), str(settings["namespace"]), timeouts)
+        return cls(str(settings["endpoint"]), str(settings.get("namespace", "")), timeouts)
 
     @property
     def connected(self) -> bool:
@@ -95,15 +99,16 @@ class OpcUaDriver:
             client.connection_lost_callback = self._lost
             try:
                 await within(client.connect(), t.connect)
-                self._ns = await within(client.get_namespace_index(self.namespace), t.read)
-            except (TimeoutError, *_LOST, ValueError) as exc:
+            except (TimeoutError, *_LOST) as exc:
                 self._gate.failed(time.monotonic())
                 await self._teardown(client)
                 raise ConnectFailed(f"{self.endpoint}: cannot connect within {t.connect:g} s: {exc!r}") from None
             self._client = client
-            self._nodes.clear()
+            self._book = AddressBook(client, self.namespace, self._request, t.read)
             for watch in list(self._watches):  # a watch added from now on is started by subscribe()
                 await self._start(watch)
+                if self._client is None:  # lost while starting: the reconnect starts them all again
+                    break
 
     async def close(self) -> None:
         self._watches.clear()
@@ -121,10 +126,10 @@ class OpcUaDriver:
         if not await self._ready():
             return [Reading.bad(NotConnected.reason)] * len(points)
         try:
-            nodes = await self._resolve(device, points)
+            nodes = await self._book.points(device, points)
             asked = [n for n in nodes if isinstance(n, ua.NodeId)]
             values = iter(await self._request(self._client.uaclient.read_attributes(asked, ua.AttributeIds.Value),
-                                              self.timeouts.read))
+                                              self.timeouts.read) if asked else ())
         except DriverError as exc:
             return [Reading.bad(exc.reason)] * len(points)
         return [reading(p, next(values)) if isinstance(n, ua.NodeId) else Reading.bad(n.reason)
@@ -142,7 +147,7 @@ class OpcUaDriver:
         if not await self._ready():
             raise WriteFailed(f"{where}: {self.endpoint} is not connected", NotConnected.reason)
         try:
-            (node,) = await self._resolve(device, [point])
+            (node,) = await self._book.points(device, [point])
             if isinstance(node, BadStatus):
                 raise node
             (status,) = await self._request(self._client.uaclient.write_attributes([node], [data]),
@@ -153,22 +158,37 @@ class OpcUaDriver:
             raise WriteFailed(f"{where}: {exc}", exc.reason) from exc
 
     async def call(self, device: Device, method_name: str, *args: Value) -> object:
-        """Call a method of the device's object with the profile's input types; CallFailed(reason) if refused."""
+        """Call a method with arguments checked against its InputArguments; CallFailed(reason) if refused.
+
+        A value that does not fit the argument's type (40000 for an Int16) is refused before sending.
+        """
         method = next((m for m in device.methods if m.name == method_name), None)
+        where = f"{device.name}.{method_name}"
         if method is None or len(args) != len(method.inputs):
             raise CallFailed(f"{device.name} has no method {method_name}({len(args)} arguments)", "no such method")
-        if not await self._ready():
-            raise CallFailed(f"{device.name}.{method_name}: {self.endpoint} is not connected", NotConnected.reason)
         try:
-            (parent,) = await self._lookup([f"/{self._ns}:{device.object}"])
-            if isinstance(parent, BadStatus):
-                raise parent
-            return await self._request(
-                self._client.get_node(parent).call_method(
-                    f"{self._ns}:{method_name}", *(argument(dtype, a) for (_, dtype), a in zip(method.inputs, args))),
-                self.timeouts.write)
+            variants = [argument(name, dtype, a) for (name, dtype), a in zip(method.inputs, args)]
+        except ValueError as exc:
+            raise CallFailed(f"{where}: {exc}", "bad argument") from None
+        if not await self._ready():
+            raise CallFailed(f"{where}: {self.endpoint} is not connected", NotConnected.reason)
+        try:
+            target = await self._book.method(device, method)
+            if isinstance(target, BadStatus):
+                raise target
+            if target.arguments is not None:
+                if len(target.arguments) != len(args):
+                    raise CallFailed(f"{where}: the server's method takes {len(target.arguments)} arguments"
+                                     f" ({', '.join(a.Name for a in target.arguments)}), the profile {len(args)}",
+                                     "bad argument")
+                variants = [argument(name, dtype, a, server)
+                            for (name, dtype), a, server in zip(method.inputs, args, target.arguments)]
+            return await self._request(self._client.get_node(target.object).call_method(target.method, *variants),
+                                       self.timeouts.write)
+        except ValueError as exc:
+            raise CallFailed(f"{where}: {exc}", "bad argument") from None
         except DriverError as exc:
-            raise CallFailed(f"{device.name}.{method_name}: {exc}", exc.reason) from exc
+            raise CallFailed(f"{where}: {exc}", exc.reason) from exc
 
     async def subscribe(self, device: Device, points: Sequence[Point], callback: Callback,
                         interval_ms: float = 100) -> None:
@@ -181,19 +201,34 @@ class OpcUaDriver:
             await self._ready()  # connecting starts every watch, this one too
 
     async def _start(self, watch: _Watch) -> None:
-        nodes = await self._resolve(watch.device, watch.points)
+        """Subscribe the watch's points; whatever goes wrong is BAD on its points, never an exception."""
+        try:
+            await self._subscribe(watch)
+        except DriverError as exc:
+            log.warning("%s: cannot subscribe %s: %s", self.endpoint, watch.device.name, exc)
+            bad = Reading.bad(exc.reason)
+            for point in watch.points:
+                watch.callback(point, bad)
+
+    async def _subscribe(self, watch: _Watch) -> None:
+        nodes = await self._book.points(watch.device, watch.points)
         found = {n: p for n, p in zip(nodes, watch.points) if isinstance(n, ua.NodeId)}
         for node, point in zip(nodes, watch.points):
             if isinstance(node, BadStatus):
                 watch.callback(point, Reading.bad(node.reason))
+        if not found:
+            return
         # Iterator mode with an unbounded queue: asyncua's handler mode makes a task per change
         # and its default queue drops the oldest changes when a consumer falls behind.
         subscription = await self._request(self._client.create_subscription(watch.interval_ms, queue_maxsize=0),
                                            self.timeouts.read)
-        await self._request(subscription.subscribe_data_change([self._client.get_node(n) for n in found],
-                                                               sampling_interval=watch.interval_ms,
-                                                               queuesize=QUEUE_SIZE),
-                            self.timeouts.read)
+        handles = await self._request(subscription.subscribe_data_change([self._client.get_node(n) for n in found],
+                                                                         sampling_interval=watch.interval_ms,
+                                                                         queuesize=QUEUE_SIZE),
+                                      self.timeouts.read)
+        for handle, point in zip(handles, found.values()):
+            if isinstance(handle, ua.StatusCode):  # the server refused this item: BAD with its status
+                watch.callback(point, Reading.bad(handle.name))
         self._spawn(self._deliver(subscription, watch, found), f"opcua {self.endpoint} data changes")
         # asyncua keeps one PublishRequest in flight, so the server cannot encode the next response
         # while the client decodes the last; one more per subscription (5,000 items: p50 860 -> 370-530 ms).
@@ -212,22 +247,6 @@ class OpcUaDriver:
                 bad = Reading.bad(event.notification.Status.name)
                 for point in watch.points:
                     watch.callback(point, bad)
-
-    async def _resolve(self, device: Device, points: Sequence[Point]) -> list[ua.NodeId | BadStatus]:
-        """The node id of each point: browse path Object/Node in the namespace."""
-        return await self._lookup([f"/{self._ns}:{device.object}/{self._ns}:{p.node}" for p in points])
-
-    async def _lookup(self, paths: list[str]) -> list[ua.NodeId | BadStatus]:
-        """Node ids of browse paths from Objects, in one request for the new ones, cached per connection."""
-        missing = [p for p in dict.fromkeys(paths) if p not in self._nodes]
-        if missing:
-            objects = ua.NodeId(ua.ObjectIds.ObjectsFolder)
-            results = await self._request(self._client.translate_browsepaths(objects, missing), self.timeouts.read)
-            for path, result in zip(missing, results):
-                ok = result.StatusCode.is_good() and result.Targets
-                self._nodes[path] = (ua.NodeId(result.Targets[0].TargetId.Identifier, result.Targets[0].TargetId.NamespaceIndex) if ok
-                                     else BadStatus(result.StatusCode.value, result.StatusCode.name))
-        return [self._nodes[p] for p in paths]
 
     async def _request(self, request, timeout: float):
         """Await one asyncua request within timeout; a timeout or a lost link drops the connection."""
@@ -270,7 +289,7 @@ class OpcUaDriver:
                 await self.connect()
 
     def _drop(self) -> None:
-        client, self._client = self._client, None
+        client, self._client, self._book = self._client, None, None
         for task in self._deliveries:
             task.cancel()
         if client is not None:

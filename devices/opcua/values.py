@@ -43,13 +43,48 @@ def variant(point: Point, value: Value) -> ua.Variant:
     return ua.Variant(to_raw(point, value), VARIANT[point.type])
 
 
-def argument(dtype: DataType, value: Value) -> ua.Variant:
-    """A method argument of the profile's input type."""
-    if dtype.is_float:
-        value = float(value)
-    elif dtype not in (DataType.BOOL, DataType.STRING):
-        value = int(value)
-    return ua.Variant(value, VARIANT[dtype])
+_INTEGERS = {
+    ua.VariantType.SByte: (-(2**7), 2**7 - 1), ua.VariantType.Byte: (0, 2**8 - 1),
+    ua.VariantType.Int16: (-(2**15), 2**15 - 1), ua.VariantType.UInt16: (0, 2**16 - 1),
+    ua.VariantType.Int32: (-(2**31), 2**31 - 1), ua.VariantType.UInt32: (0, 2**32 - 1),
+    ua.VariantType.Int64: (-(2**63), 2**63 - 1), ua.VariantType.UInt64: (0, 2**64 - 1),
+}
+_FLOATS = {ua.VariantType.Float: 3.4028234663852886e38, ua.VariantType.Double: 1.7976931348623157e308}
+_BUILTIN = (*_INTEGERS, *_FLOATS, ua.VariantType.Boolean, ua.VariantType.String)
+
+
+def argument(name: str, dtype: DataType, value: Value, server: ua.Argument | None = None) -> ua.Variant:
+    """A method argument: of the server's InputArguments type when it is a built-in scalar, else the profile's.
+
+    ValueError (one line: the argument, its type, the range) when the value does not fit, before
+    anything is sent: asyncua would fail packing it and drop the connection.
+    """
+    vtype = VARIANT[dtype]
+    if server is not None:
+        if server.ValueRank not in (-1, -3, 0) or server.ArrayDimensions:
+            raise ValueError(f"argument {name}: the server expects an array")
+        declared = server.DataType
+        if declared.NamespaceIndex == 0 and isinstance(declared.Identifier, int) \
+                and declared.Identifier in {t.value for t in _BUILTIN}:
+            vtype = ua.VariantType(declared.Identifier)
+    if vtype is ua.VariantType.String:
+        if not isinstance(value, str):
+            raise ValueError(f"argument {name} (String): expected text, got {value!r}")
+        return ua.Variant(value, vtype)
+    if isinstance(value, str):
+        raise ValueError(f"argument {name} ({vtype.name}): expected a number, got {value!r}")
+    if vtype is ua.VariantType.Boolean:
+        if value not in (0, 1):
+            raise ValueError(f"argument {name} (Boolean): expected 0 or 1, got {value!r}")
+        return ua.Variant(bool(value), vtype)
+    if vtype in _FLOATS:
+        if not -_FLOATS[vtype] <= value <= _FLOATS[vtype]:
+            raise ValueError(f"argument {name} ({vtype.name}): {value!r} is outside its range")
+        return ua.Variant(float(value), vtype)
+    low, high = _INTEGERS[vtype]
+    if value != int(value) or not low <= value <= high:
+        raise ValueError(f"argument {name} ({vtype.name}): expected a whole number {low}..{high}, got {value!r}")
+    return ua.Variant(int(value), vtype)
 
 
 def _value(point: Point, raw: object) -> Value:

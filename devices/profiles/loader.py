@@ -11,13 +11,14 @@ from pathlib import Path
 from types import MappingProxyType
 
 from ..toml_reader import TomlReader, parse_toml
+from .address import BrowsePath, from_objects, parse_address
 from .model import WORD_ORDERS, DataType, Device, Event, Kind, Level, Method, Point, Profile
 
 PROFILE_DIR = Path(__file__).parent
 PROTOCOLS = ("modbus-tcp", "modbus-rtu", "opcua")
 POINT_KEYS = {"name", "kind", "address", "node", "type", "word_order", "scale", "offset",
               "unit", "access", "min", "max", "default", "bit", "length", "level", "ko", "en"}
-METHOD_KEYS = {"name", "inputs", "level", "ko", "en"}
+METHOD_KEYS = {"name", "inputs", "level", "node", "object", "ko", "en"}
 MAX_STRING_REGISTERS = 125  # what one read request returns
 
 
@@ -61,14 +62,17 @@ class _Reader(TomlReader):
             raise self.fail("[[devices]]", "a profile needs at least one device")
         devices = tuple(self.device(d, i, protocol, models) for i, d in enumerate(raw_devices))
         self.unique([d.name for d in devices], "[[devices]]", "device name")
+        transport = self.get(data, "transport", "top level", Mapping, {})
         if protocol != "opcua":
             self.unique([str(d.unit) for d in devices], "[[devices]]", "unit id")
+        elif not isinstance(transport.get("namespace"), str):
+            self.needs_no_namespace(devices)
         return Profile(
             name=self.get(head, "name", "[profile]", str),
             version=self.get(head, "version", "[profile]", int),
             protocol=protocol,
             title=self.text(self.get(head, "title", "[profile]", Mapping), "[profile] title"),
-            transport=MappingProxyType(dict(self.get(data, "transport", "top level", Mapping, {}))),
+            transport=MappingProxyType(dict(transport)),
             devices=devices,
             source=self.source,
         )
@@ -90,15 +94,20 @@ class _Reader(TomlReader):
         points = tuple(self.point(p, f"{where} points[{i}]", protocol) for i, p in enumerate(raw_points))
         self.unique([p.name for p in points], where, "point name")
         self.no_overlaps(points, where)
+        methods = tuple(self.method(m, f"{where} methods[{i}]")
+                        for i, m in enumerate(self.get(data, "methods", where, list, [])))
         if protocol == "opcua":
-            unit, obj = None, self.get(data, "object", where, str)
+            unit = None
+            obj = self.address(data, "object", where, None, absolute=True)
+            if obj is None:
+                self.no_object_needed(points, methods, where)
         else:
             unit, obj = self.get(data, "unit", where, int), None
             if not 0 <= unit <= 247:
                 raise self.fail(where, f"key 'unit': expected a Modbus unit id 0..247, got {unit}")
         return Device(
             name=name, title=self.text(title, f"{where} title"), points=points, unit=unit, object=obj,
-            methods=tuple(self.method(m, f"{where} methods[{i}]") for i, m in enumerate(self.get(data, "methods", where, list, []))),
+            methods=methods,
             events=tuple(self.event(e, f"{where} events[{i}]") for i, e in enumerate(self.get(data, "events", where, list, []))),
         )
 
@@ -125,7 +134,7 @@ class _Reader(TomlReader):
         point = Point(
             name=name, kind=kind, type=dtype, text=self.text(data, where),
             address=None if kind is Kind.NODE else self.get(data, "address", where, int),
-            node=self.get(data, "node", where, str) if kind is Kind.NODE else None,
+            node=self.address(data, "node", where) if kind is Kind.NODE else None,
             word_order=self.choice(data, "word_order", where, ("ABCD", "BADC") if length else WORD_ORDERS, "ABCD"),
             scale=float(self.get(data, "scale", where, number, 1.0)),
             offset=float(self.get(data, "offset", where, number, 0.0)),
@@ -185,6 +194,41 @@ class _Reader(TomlReader):
         """Who may write the point or call the method (default: supervise)."""
         return Level(self.choice(data, "level", where, [level.value for level in Level], Level.SUPERVISE.value))
 
+    def address(self, data: Mapping, key: str, where: str, default=..., absolute: bool = False) -> str | None:
+        """An OPC UA NodeId or browse path (`devices.profiles.address`), checked and kept as written."""
+        text = self.get(data, key, where, str, default)
+        if text is None:
+            return None
+        try:
+            parse_address(from_objects(text) if absolute else text)
+        except ValueError as exc:
+            raise self.fail(where, f"key {key!r}: {exc}") from None
+        return text
+
+    def needs_no_namespace(self, devices: tuple[Device, ...]) -> None:
+        """Without [transport] namespace, every browse name needs its own (3:Name or nsu=URI;Name)."""
+        for device in devices:
+            texts = [("object", device.object and from_objects(device.object)),
+                     *((f"point {p.name!r} node", p.node) for p in device.points),
+                     *((f"method {m.name!r} node", m.node or m.name) for m in device.methods),
+                     *((f"method {m.name!r} object", m.object and from_objects(m.object)) for m in device.methods)]
+            for what, text in texts:
+                address = parse_address(text) if text else None
+                if isinstance(address, BrowsePath) and any(ns is None for ns, _ in address.elements):
+                    raise self.fail(f"device {device.name!r}", f"{what} {text!r} has a browse name without a"
+                                    " namespace: expected [transport] namespace = URI, or 3:Name / nsu=URI;Name")
+
+    def no_object_needed(self, points: tuple[Point, ...], methods: tuple[Method, ...], where: str) -> None:
+        """Without an 'object', every point needs a NodeId or a path from Objects, every method its object."""
+        for point in points:
+            address = parse_address(point.node)
+            if isinstance(address, BrowsePath) and not address.absolute:
+                raise self.fail(where, f"missing key 'object': point {point.name!r} has node {point.node!r},"
+                                " a path from the device's object (or give a NodeId or a /path from Objects)")
+        for method in methods:
+            if method.object is None:
+                raise self.fail(where, f"missing key 'object': method {method.name!r} has no 'object' of its own")
+
     def method(self, data: object, where: str) -> Method:
         data = self.table(data, where)
         self.known_keys(data, where, METHOD_KEYS)
@@ -197,7 +241,8 @@ class _Reader(TomlReader):
             low, high = dtype.limits
             ranges.append((self.number(arg, "min", at, low, high, low), self.number(arg, "max", at, low, high, high)))
         return Method(name=self.get(data, "name", where, str), inputs=tuple(inputs), text=self.text(data, where),
-                      ranges=tuple(ranges), level=self.level(data, where))
+                      ranges=tuple(ranges), level=self.level(data, where), node=self.address(data, "node", where, None),
+                      object=self.address(data, "object", where, None, absolute=True))
 
     def event(self, data: object, where: str) -> Event:
         data = self.table(data, where)
@@ -217,3 +262,4 @@ class _Reader(TomlReader):
                         other = taken[(point.kind, address, bit)]
                         raise self.fail(where, f"points {other!r} and {point.name!r} overlap at {point.kind} {address}")
                     taken[(point.kind, address, bit)] = point.name
+

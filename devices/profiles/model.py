@@ -176,6 +176,8 @@ class Method:
     level: Level = Level.SUPERVISE  # who may call it
     ranges: tuple[tuple[float, float], ...] = ()
     """Each input's accepted low..high (the profile's min/max, else what its type holds)."""
+    node: str | None = None  # the method's NodeId or browse path from its object; None: its name there
+    object: str | None = None  # the object it is called on, if not the device's (NodeId or path from Objects)
 
     def check(self, args: Sequence[bool | int | float], called: str = "") -> None:
         """Raise ValueError naming the method (as `called`) and argument unless args fit the inputs' count, types, ranges."""
@@ -210,7 +212,7 @@ class Device:
     title: Text
     points: tuple[Point, ...]
     unit: int | None = None
-    object: str | None = None
+    object: str | None = None  # OPC UA: NodeId or browse path from Objects (`devices.profiles.address`)
     methods: tuple[Method, ...] = ()
     events: tuple[Event, ...] = ()
 

@@ -24,7 +24,8 @@ def render(profile: Profile, lang: str = "en", markdown: bool = False) -> str:
     h1, h2 = ("## ", "### ") if markdown else ("", "")
     out = [f"{h1}{profile.name} — {profile.title(lang)} ({profile.protocol}, v{profile.version})"]
     for device in profile.devices:
-        where = f"unit {device.unit}" if device.unit is not None else f"object {device.object}"
+        where = (f"unit {device.unit}" if device.unit is not None else
+                 f"object {device.object}" if device.object is not None else "NodeIds")
         out += ["", f"{h2}{device.name} ({where}): {device.title(lang)}", ""]
         rows = [_row(p, lang) for p in device.points]
         out += _markdown(_HEADERS[lang], rows) if markdown else _aligned(_HEADERS[lang], rows)

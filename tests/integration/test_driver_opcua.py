@@ -6,12 +6,13 @@ import asyncio
 import math
 import random
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
 from smarthall.devices import BadStatus, CallFailed, Quality, Reading, Timeouts, WriteFailed, driver_for
 from smarthall.devices.opcua import OpcUaDriver
-from smarthall.devices.profiles import Point, load_profile
+from smarthall.devices.profiles import DataType, Device, Point, load_profile
 from smarthall.simulators.opcua import ProcessStationServer
 from smarthall.simulators.plant import Plant
 
@@ -178,3 +179,72 @@ async def _arrived(inbox: Inbox, name: str, value: float | None) -> bool:
 
 async def _read_good(driver, points) -> bool:
     return all(r.quality is Quality.GOOD for r in await driver.read(DEVICE, points))
+
+
+def _addressed(**nodes: str):
+    """The process device with its points addressed otherwise (point name -> node), no object needed."""
+    points = tuple(Point(**{**DEVICE.point(name).__dict__, "node": node}) for name, node in nodes.items())
+    return Device(name="addressed", title=DEVICE.title, points=points)
+
+
+NSU = "nsu=urn:smarthall:process;s=ProcessStation"
+
+
+async def test_node_ids_with_namespace_uri_and_absolute_browse_paths_read_good(driver, plant):
+    device = _addressed(setpoint=f"{NSU}.Setpoint", kp="/ProcessStation/Kp", mode="/nsu=urn:smarthall:process;ProcessStation/Mode")
+    readings = await driver.read(device, device.points)
+    assert [(r.quality, r.value) for r in readings] == [
+        (Quality.GOOD, 25.0), (Quality.GOOD, plant.read("process", "kp")), (Quality.GOOD, 1)]
+
+
+async def test_a_mistyped_node_id_is_bad_node_id_unknown_and_the_others_stay_good(driver, station, plant):
+    device = _addressed(setpoint=f"{NSU}.Setpiont", kp=f"{NSU}.Kp", mode="/ProcessStation/Mdoe")
+    setpoint, kp, mode = await driver.read(device, device.points)
+    assert (setpoint.quality, setpoint.reason) == (Quality.BAD, "BadNodeIdUnknown")
+    assert (mode.quality, mode.reason) == (Quality.BAD, "BadNoMatch")
+    assert kp.quality is Quality.GOOD
+    inbox = Inbox()
+    await driver.subscribe(device, device.points, inbox, interval_ms=20)
+    await until(lambda: _arrived(inbox, "kp", plant.read("process", "kp")))
+    assert inbox.last("setpoint").reason == "BadNodeIdUnknown" and inbox.last("mode").reason == "BadNoMatch"
+    plant.write("process", "kp", 7.0)
+    await station.sync()
+    await until(lambda: _arrived(inbox, "kp", 7.0))
+
+
+async def test_a_device_with_no_node_found_reads_bad_and_subscribes_without_failing(driver):
+    """Regression: every node unknown made an empty Read (BadNothingToDo) and `edge run` exit."""
+    device = _addressed(setpoint='ns=3;s="DB_Line"."Temperature"', kp="nsu=urn:nowhere;i=5")
+    assert [r.reason for r in await driver.read(device, device.points)] == ["BadNodeIdUnknown"] * 2
+    inbox = Inbox()
+    await driver.subscribe(device, device.points, inbox, interval_ms=20)
+    assert [(n, r.reason) for n, r in inbox.got] == [("setpoint", "BadNodeIdUnknown"), ("kp", "BadNodeIdUnknown")]
+    assert driver.connected
+
+
+def _start_batch_taking(soak_type: DataType) -> Device:
+    """The process device whose profile says soak_s is a soak_type (the server says UInt32)."""
+    start = replace(DEVICE.methods[0], inputs=(("setpoint", DataType.FLOAT64), ("soak_s", soak_type)))
+    return replace(DEVICE, methods=(start,))
+
+
+async def test_an_argument_outside_the_servers_type_is_refused_before_sending(driver, plant):
+    """Regression: 40000 for an Int16 failed packing and dropped the connection; now one line, nothing sent."""
+    await driver.connect()
+    with pytest.raises(CallFailed, match=r"process\.StartBatch: argument soak_s \(UInt32\): expected a whole number"
+                                         r" 0\.\.4294967295, got -1") as caught:
+        await driver.call(_start_batch_taking(DataType.INT32), "StartBatch", 60, -1)  # the server's type decides
+    assert caught.value.reason == "bad argument" and driver.connected
+    with pytest.raises(CallFailed, match=r"soak_s \(Int16\).*got 40000"):
+        await driver.call(_start_batch_taking(DataType.INT16), "StartBatch", 60, 40000)  # the profile's, first
+    assert driver.connected and plant.read("process", "batch_state") == 0
+    await driver.call(_start_batch_taking(DataType.INT16), "StartBatch", 60, 5)  # sent as the server's UInt32
+    assert plant.read("process", "batch_state") == 1
+
+
+async def test_methods_addressed_by_node_ids(driver, plant):
+    method = replace(DEVICE.methods[0], object="nsu=urn:smarthall:process;s=ProcessStation",
+                     node="nsu=urn:smarthall:process;s=ProcessStation.StartBatch")
+    device = replace(DEVICE, object=None, methods=(method,))
+    await driver.call(device, "StartBatch", 60, 5)
+    assert plant.read("process", "batch_state") == 1
