@@ -161,11 +161,11 @@ async def until(condition, limit: float) -> None:
         await asyncio.sleep(0.05)
 
 
-async def subscription(server: BenchServer, seconds: float) -> dict[str, float]:
+async def subscription(server: BenchServer, seconds: float, namespace: str = NAMESPACE) -> dict[str, float]:
     """Subscribe, open the window once all initial values are in, then let the window's changes drain."""
     bench = device(server.size)
     tally = Tally(bench)
-    driver = OpcUaDriver(server.url, NAMESPACE, Timeouts(connect=10, read=60, write=10))
+    driver = OpcUaDriver(server.url, namespace, Timeouts(connect=10, read=60, write=10))
     began = time.monotonic()
     await driver.subscribe(bench, bench.points, tally, interval_ms=PERIOD_S * 1000)
     await until(tally.complete, 60)
@@ -181,9 +181,10 @@ async def subscription(server: BenchServer, seconds: float) -> dict[str, float]:
     ended = time.monotonic()
     await until(lambda: sum(first <= v < following for _, v in tally.counted) >= rounds * server.size, DRAIN_S)
     drain = time.monotonic() - ended
+    lost = driver.health.lost
     await driver.close()
     return account(tally, server.rounds, start, start + seconds) | {
-        "client CPU %": client, "setup s": setup, "drain s": drain}
+        "client CPU %": client, "setup s": setup, "drain s": drain, "health lost": lost}
 
 
 async def polling(server: BenchServer, seconds: float) -> dict[str, float]:

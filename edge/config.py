@@ -26,6 +26,8 @@ from types import MappingProxyType
 from smarthall.devices.camera import CameraSettings
 from smarthall.devices.driver import Timeouts
 from smarthall.devices.errors import SettingsError
+from smarthall.devices.security import KEYS as OPCUA_SECURITY_KEYS
+from smarthall.devices.security import Security
 from smarthall.devices.profiles import (
     Device,
     Method,
@@ -51,7 +53,7 @@ DEFAULT_LINE = LINES_DIR / "sim.toml"
 _CONNECTION_KEYS = {
     "modbus-tcp": {"host", "port", "unit"},
     "modbus-rtu": {"serial", "baudrate", "parity", "bytesize", "stopbits", "host", "port"},
-    "opcua": {"endpoint", "subscribe", "publish_ms"},
+    "opcua": {"endpoint", "subscribe", "publish_ms", *OPCUA_SECURITY_KEYS},
 }
 _ALARM_KINDS = ("hi", "hihi", "lo", "lolo", "discrete")
 _VISION_POINTS = ("part_at_camera", "verdict_part", "verdict")
@@ -271,6 +273,13 @@ class _LineReader(TomlReader):
                 raise self.fail(where, f"key 'endpoint': expected opc.tcp://host:port, got {endpoint!r}")
             self.get(settings, "subscribe", where, bool, True)
             self.number(settings, "publish_ms", where, 10, 60000, 100)
+            for key in ("password_file", "certificates"):  # relative to the line file
+                if isinstance(settings.get(key), str):
+                    settings[key] = str(self.path.parent / Path(settings[key]).expanduser())
+            try:
+                Security.from_settings(settings)
+            except SettingsError as exc:
+                raise self.fail(where, str(exc).replace("setting ", "key ", 1)) from None
             return
         if profile.protocol == "modbus-rtu" and "serial" in settings:
             self.get(settings, "serial", where, str)

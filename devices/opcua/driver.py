@@ -5,8 +5,9 @@ reconnect: inside read()/write() when they find the connection gone, and in
 the background while subscriptions are waiting for the server to come back.
 asyncua's watchdog (every read timeout) notices a dead or half-open
 connection; subscribers then get BAD "not connected" for their points, and
-their subscriptions are made again after the reconnect. Each subscription
-keeps one more PublishRequest in flight beside asyncua's single one.
+their subscriptions are made again after the reconnect. Subscriptions are
+this package's own (`subscriptions`), not asyncua's: enough PublishRequests
+in flight, losses counted in `OpcUaDriver.health`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from asyncua import Client, ua
-from asyncua.common.subscription import DataChangeEvent, StatusChangeEvent, Subscription
 
 from ..backoff import Backoff, RetryGate
 from ..deadline import within
@@ -38,13 +38,15 @@ from ..errors import (
 from ..profiles import Device, Point
 from ..quality import Reading, Value
 from .resolve import AddressBook
-from .values import argument, reading, variant
+from .subscriptions import Health, Subscriptions
+from ..security import Security
+from .security import apply
+from .values import argument, change_reader, reading, variant
 
 log = logging.getLogger(__name__)
 
 Callback = Callable[[Point, Reading], None]
 _LOST = (ConnectionError, OSError, ua.UaError)
-QUEUE_SIZE = 10  # samples the server keeps per item between publishes, so a late publish loses nothing
 
 
 @dataclass(frozen=True)
@@ -65,13 +67,16 @@ class OpcUaDriver:
     """
 
     def __init__(self, endpoint: str, namespace: str, timeouts: Timeouts = Timeouts(),
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, security: Security = Security()) -> None:
         self.endpoint = endpoint
         self.namespace = namespace
         self.timeouts = timeouts
+        self.security = security
         self._gate = RetryGate(Backoff(timeouts.backoff_min, timeouts.backoff_max, rng))
         self._client: Client | None = None
         self._book: AddressBook | None = None
+        self._subscriptions: Subscriptions | None = None
+        self.health = Health()  # what the subscriptions received and lost, over every connection
         self._watches: list[_Watch] = []
         self._connecting = asyncio.Lock()
         self._background: set[asyncio.Task] = set()
@@ -83,7 +88,8 @@ class OpcUaDriver:
         for key in ("endpoint", "namespace"):
             if not isinstance(settings.get(key, ""), str) or key == "endpoint" and key not in settings:
                 raise SettingsError(f"setting {key!r}: expected a string, got {settings.get(key)!r}")
-        return cls(str(settings["endpoint"]), str(settings.get("namespace", "")), timeouts)
+        return cls(str(settings["endpoint"]), str(settings.get("namespace", "")), timeouts,
+                   security=Security.from_settings(settings))
 
     @property
     def connected(self) -> bool:
@@ -98,13 +104,19 @@ class OpcUaDriver:
             client = Client(self.endpoint, timeout=t.read, watchdog_intervall=t.read)
             client.connection_lost_callback = self._lost
             try:
+                await within(apply(self.security, client, self.endpoint), t.connect)
                 await within(client.connect(), t.connect)
+            except ConnectFailed:
+                self._gate.failed(time.monotonic())
+                await self._teardown(client)
+                raise
             except (TimeoutError, *_LOST) as exc:
                 self._gate.failed(time.monotonic())
                 await self._teardown(client)
                 raise ConnectFailed(f"{self.endpoint}: cannot connect within {t.connect:g} s: {exc!r}") from None
             self._client = client
             self._book = AddressBook(client, self.namespace, self._request, t.read)
+            self._subscriptions = Subscriptions(client, t.read, self.health)
             for watch in list(self._watches):  # a watch added from now on is started by subscribe()
                 await self._start(watch)
                 if self._client is None:  # lost while starting: the reconnect starts them all again
@@ -218,35 +230,20 @@ class OpcUaDriver:
                 watch.callback(point, Reading.bad(node.reason))
         if not found:
             return
-        # Iterator mode with an unbounded queue: asyncua's handler mode makes a task per change
-        # and its default queue drops the oldest changes when a consumer falls behind.
-        subscription = await self._request(self._client.create_subscription(watch.interval_ms, queue_maxsize=0),
-                                           self.timeouts.read)
-        handles = await self._request(subscription.subscribe_data_change([self._client.get_node(n) for n in found],
-                                                                         sampling_interval=watch.interval_ms,
-                                                                         queuesize=QUEUE_SIZE),
-                                      self.timeouts.read)
-        for handle, point in zip(handles, found.values()):
-            if isinstance(handle, ua.StatusCode):  # the server refused this item: BAD with its status
-                watch.callback(point, Reading.bad(handle.name))
-        self._spawn(self._deliver(subscription, watch, found), f"opcua {self.endpoint} data changes")
-        # asyncua keeps one PublishRequest in flight, so the server cannot encode the next response
-        # while the client decodes the last; one more per subscription (5,000 items: p50 860 -> 370-530 ms).
-        # Its publish loop is private (asyncua 2.1): without it, subscriptions still work, only slower.
-        if (publish_loop := getattr(self._client.uaclient.session, "_publish_loop", None)) is not None:
-            self._spawn(publish_loop(), f"opcua {self.endpoint} publish")
+        refused = await self._request(self._subscriptions.add(
+            watch.interval_ms, [(node, _sink(point, watch.callback)) for node, point in found.items()],
+            lambda reason: self._ended(watch, reason)), self.timeouts.read)
+        for status, point in zip(refused, found.values()):
+            if status is not None:  # the server refused this item: BAD with its status
+                watch.callback(point, Reading.bad(status.name))
 
-    async def _deliver(self, subscription: Subscription, watch: _Watch, points: dict[ua.NodeId, Point]) -> None:
-        """Data changes and bad status changes of one subscription to the watch's callback."""
-        async for event in subscription:
-            if isinstance(event, DataChangeEvent):
-                point = points.get(event.node.nodeid)
-                if point is not None:
-                    watch.callback(point, reading(point, event.data.monitored_item.Value))
-            elif isinstance(event, StatusChangeEvent) and event.notification.Status.is_bad():
-                bad = Reading.bad(event.notification.Status.name)
-                for point in watch.points:
-                    watch.callback(point, bad)
+    def _ended(self, watch: _Watch, reason: str) -> None:
+        """The server ended a watch's subscription: its points are BAD until it is made again."""
+        bad = Reading.bad(reason)
+        for point in watch.points:
+            watch.callback(point, bad)
+        if self._client is not None:
+            self._spawn(self._start(watch), f"opcua {self.endpoint} subscribe again")
 
     async def _request(self, request, timeout: float):
         """Await one asyncua request within timeout; a timeout or a lost link drops the connection."""
@@ -290,6 +287,9 @@ class OpcUaDriver:
 
     def _drop(self) -> None:
         client, self._client, self._book = self._client, None, None
+        if self._subscriptions is not None:
+            self._subscriptions.close()
+            self._subscriptions = None
         for task in self._deliveries:
             task.cancel()
         if client is not None:
@@ -307,3 +307,9 @@ class OpcUaDriver:
             await within(client.disconnect(), self.timeouts.write)
         except (TimeoutError, *_LOST):
             client.disconnect_socket()
+
+
+def _sink(point: Point, callback: Callback):
+    """The subscriptions' per-change call for one point: decoded value, status, timestamp to a Reading."""
+    read = change_reader(point)
+    return lambda value, status, stamp: callback(point, read(value, status, stamp))

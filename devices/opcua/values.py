@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from asyncua import ua
@@ -10,6 +11,7 @@ from asyncua import ua
 from ..profiles import DataType, Point
 from ..profiles.codec import from_raw, to_raw
 from ..quality import Quality, Reading, Value
+from .notifications import EPOCH_1601
 
 VARIANT = {
     DataType.BOOL: ua.VariantType.Boolean, DataType.INT16: ua.VariantType.Int16,
@@ -99,3 +101,32 @@ def _epoch(stamp: datetime | None) -> float:
     if stamp is None:
         return time.time()
     return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).timestamp()
+
+
+def change_reader(point: Point) -> Callable[[object, int, int], Reading]:
+    """Reading of a decoded data change (value, status code, source timestamp in 1601 ticks; 0: none).
+
+    The per-change path of subscriptions: the conversion is chosen once per point.
+    """
+    if point.type is DataType.BOOL:
+        convert: Callable[[object], Value] = bool
+    elif point.type is DataType.STRING:
+        convert = str
+    elif point.scale == 1 and point.offset == 0:
+        convert = float if point.type.is_float else int
+    else:
+        kind = float if point.type.is_float else int
+        convert = lambda raw: from_raw(point, kind(raw))  # noqa: E731
+
+    def read(value: object, status: int, stamp: int) -> Reading:
+        when = (stamp - EPOCH_1601) / 1e7 if stamp else time.time()
+        severity = status >> 30
+        if severity >= 2:
+            return Reading(None, Quality.BAD, when, ua.StatusCode(status & 0xFFFF0000).name)
+        if value is None:
+            return Reading(None, Quality.BAD, when, "no value")
+        if severity == 1:
+            return Reading(convert(value), Quality.STALE, when, ua.StatusCode(status & 0xFFFF0000).name)
+        return Reading(convert(value), Quality.GOOD, when)
+
+    return read

@@ -50,6 +50,14 @@ BAD_LINES = {
                    r"connections\[2\] 'fieldbus': key 'parity': expected one of N, E, O, got 'even'"),
     "bad endpoint": (SIM.replace('endpoint = "opc.tcp://127.0.0.1:4840"', 'endpoint = "http://127.0.0.1:4840"'),
                      r"key 'endpoint': expected opc.tcp://host:port"),
+    "unknown security policy": (SIM.replace("subscribe = true", 'subscribe = true\nsecurity_policy = "Basic128"'),
+                                r"connections\[3\] 'process': key 'security_policy': expected one of None, Basic256Sha256,"),
+    "password in the line file": (SIM.replace("subscribe = true", 'subscribe = true\nuser = "op"\npassword = "x"'),
+                                  r"connections\[3\] 'process': unknown key 'password'"),
+    "user without a password source": (SIM.replace("subscribe = true", 'subscribe = true\nuser = "op"'),
+                                       r"key 'user': expected exactly one of password_env .* or password_file"),
+    "unknown trust": (SIM.replace("subscribe = true", 'subscribe = true\ntrust = "always"'),
+                      r"key 'trust': expected one of first-use, pinned, got 'always'"),
     "backoff upside down": (SIM.replace('timeouts = { read = 0.5 }', 'timeouts = { backoff_min = 20 }'),
                             r"timeouts: backoff_min 20 is above backoff_max 1.5"),
     "rate too fast": (SIM.replace('rate_ms = 100', 'rate_ms = 1'),
@@ -133,6 +141,15 @@ def test_a_team_on_a_station_the_line_lacks_names_the_users_file(tmp_path):
     (tmp_path / "line.toml").write_text(SIM, encoding="utf-8")
     with pytest.raises(UsersFileError, match=r"sim-users.toml: \[teams.t\]: key 'stations': unknown station 'oven'"):
         load_line(tmp_path / "line.toml")
+
+
+def test_opcua_security_keys_and_a_password_file_beside_the_line_file(tmp_path):
+    path = tmp_path / "line.toml"
+    path.write_text(SIM.replace("subscribe = true", 'subscribe = true\nsecurity_policy = "Basic256Sha256"\n'
+                                'security_mode = "Sign"\nuser = "op"\npassword_file = "secrets/plc.txt"'), encoding="utf-8")
+    settings = load_line(path).connection("process").settings
+    assert settings["password_file"] == str(tmp_path / "secrets" / "plc.txt")
+    assert (settings["security_policy"], settings["security_mode"], settings["user"]) == ("Basic256Sha256", "Sign", "op")
 
 
 def test_overrides_point_a_connection_elsewhere_and_are_checked(tmp_path):

@@ -1,0 +1,141 @@
+"""OPC UA subscriptions: the Smart Hall driver against node-opcua's client, on a node-opcua server.
+
+A node-opcua server with its default settings (benchmarks/nodeopcua/server.js)
+has N Doubles (1,000 and 5,000) rewritten every 100 ms, each value the time it
+was written. The OPC UA driver (in this process) and node-opcua's client
+(benchmarks/nodeopcua/client.js, another process) subscribe to all of them in
+turn, each to a fresh server, 100 ms publishing and sampling. Counted as in
+benchmarks/opcua_subscription.py over an 8 s window once every initial value
+is in: changes seen per second, lost, latency p50/p99, the client's CPU and
+changes per CPU-second; "lost (health)" is what the driver itself reports
+lost (`OpcUaDriver.health`). Aims (issue 17): 0 lost, p99 <= 300 ms and at
+least 0.5x node-opcua's changes per CPU-second.
+
+    python benchmarks/opcua_vs_nodeopcua.py [--sizes 1000,5000] [--seconds 8] [--runs 3]
+
+node-opcua comes from tests/peers (`python3 dev.py test` installs it). Not a
+test: it prints medians of the runs (the machine is shared; read the ratios).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Self
+
+from opcua_subscription import PERIOD_S, BenchServer, account, subscription
+
+HERE = Path(__file__).resolve().parent
+NODE_MODULES = HERE.parent / "tests" / "peers" / "node_modules"
+COLUMNS = ("written/s", "seen/s", "lost", "lost (health)", "p50 ms", "p99 ms", "client CPU %", "changes/CPU-s")
+DRAIN_S = 2.0
+
+
+def node(script: str, *args: str, **kwargs):
+    env = {**os.environ, "NODE_PATH": str(NODE_MODULES)}
+    return asyncio.create_subprocess_exec("node", str(HERE / "nodeopcua" / script), *args, env=env,
+                                          stdout=asyncio.subprocess.PIPE, **kwargs)
+
+
+class NodeServer(BenchServer):
+    """The node-opcua server process and the rounds it reports."""
+
+    async def __aenter__(self) -> Self:
+        self.proc = await node("server.js", str(self.size), stderr=asyncio.subprocess.DEVNULL)
+        while not (line := (await self.proc.stdout.readline()).decode()).startswith("ready "):
+            if not line:
+                raise RuntimeError("the node-opcua server did not start (is tests/peers installed?)")
+        _, self.url, self.namespace = line.split()
+        self.reader = asyncio.create_task(self._read())
+        return self
+
+
+class Arrivals:
+    """node-opcua's arrivals in the shape `account` reads."""
+
+    def __init__(self, values: dict[str, list[list[float]]]) -> None:
+        self.values = {name: [(v, t) for v, t in pairs] for name, pairs in values.items()}
+
+
+async def nodeopcua(server: NodeServer, seconds: float) -> dict[str, float]:
+    """node-opcua's client: subscribe, window once all initial values are in, then its arrivals and CPU."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "arrivals.json"
+        client = await node("client.js", server.url, str(server.size), str(out), stdin=asyncio.subprocess.PIPE)
+
+        async def say(line: str) -> str:
+            client.stdin.write(f"{line}\n".encode())
+            await client.stdin.drain()
+            return (await client.stdout.readline()).decode().strip() if line != "stop" else ""
+
+        assert (await client.stdout.readline()).decode().strip() == "complete"
+        await say("mark")
+        start = time.time()
+        await asyncio.sleep(seconds)
+        cpu = float((await say("cpu")).split()[1])
+        used = time.time() - start
+        await server.after(start + seconds)
+        await asyncio.sleep(DRAIN_S)
+        await say("stop")
+        await client.wait()
+        arrivals = Arrivals(json.loads(out.read_text()))
+    return account(arrivals, server.rounds, start, start + seconds) | {"client CPU %": cpu / used * 100}
+
+
+async def ours(server: NodeServer, seconds: float) -> dict[str, float]:
+    result = await subscription(server, seconds, server.namespace)
+    return result | {"lost (health)": result.pop("health lost")}
+
+
+async def measure(size: int, seconds: float, runs: int) -> dict[str, list[dict[str, float]]]:
+    results: dict[str, list[dict[str, float]]] = {"smarthall": [], "node-opcua": []}
+    for _ in range(runs):
+        async with NodeServer(size) as server:
+            results["smarthall"].append(await ours(server, seconds))
+        async with NodeServer(size) as server:
+            results["node-opcua"].append(await nodeopcua(server, seconds))
+    for rows in results.values():
+        for row in rows:
+            row["changes/CPU-s"] = row["seen/s"] / max(row["client CPU %"] / 100, 1e-9)
+    return results
+
+
+def report(size: int, seconds: float, runs: int, results: dict[str, list[dict[str, float]]]) -> None:
+    print(f"{size} Doubles on a node-opcua server (default settings), all rewritten every {PERIOD_S * 1000:g} ms;"
+          f" medians of {runs} runs, {seconds:g} s windows:")
+    print(f"  {'':12s}" + "".join(f"{c:>15s}" for c in COLUMNS))
+    medians = {}
+    for name, rows in results.items():
+        medians[name] = {c: statistics.median(r[c] for r in rows) for c in COLUMNS if c in rows[0]}
+        print(f"  {name:12s}" + "".join(f"{medians[name][c]:15.1f}" if c in medians[name] else f"{'-':>15s}"
+                                        for c in COLUMNS))
+    ours_, theirs = medians["smarthall"], medians["node-opcua"]
+    ratio = ours_["changes/CPU-s"] / theirs["changes/CPU-s"]
+    print(f"  changes per CPU-second: {ratio:.2f}x node-opcua's;"
+          f" aims: 0 lost {'met' if ours_['lost'] == 0 else 'NOT met'},"
+          f" p99 <= 300 ms {'met' if ours_['p99 ms'] <= 300 else 'NOT met'},"
+          f" >= 0.5x {'met' if ratio >= 0.5 else 'NOT met'}")
+
+
+async def main(sizes: list[int], seconds: float, runs: int) -> None:
+    if not (NODE_MODULES / "node-opcua").is_dir():
+        sys.exit(f"node-opcua is not installed in {NODE_MODULES}: run `python3 dev.py test` (npm ci) first")
+    for size in sizes:
+        report(size, seconds, runs, await measure(size, seconds, runs))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,5000")
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    asyncio.run(main([int(s) for s in args.sizes.split(",")], args.seconds, args.runs))
+
