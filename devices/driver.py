@@ -4,7 +4,8 @@
 may add are small `runtime_checkable` protocols the edge checks before it relies on them
 (`missing_capabilities`): `Subscribes` (data changes pushed, OPC UA), `Calls` (device
 methods, OPC UA), `WritesBlocks` (several registers in one request, Modbus FC16),
-`CountsViolations` (replies that did not answer their request, Modbus).
+`CountsViolations` (replies that did not answer their request, Modbus), `CountsLostChanges`
+(data changes a subscription lost, OPC UA).
 """
 
 from __future__ import annotations
@@ -79,6 +80,12 @@ class WritesBlocks(Protocol):
 class CountsViolations(Protocol):
     protocol_violations: int
     """Replies that did not answer their request, since the driver was made."""
+
+
+@runtime_checkable
+class CountsLostChanges(Protocol):
+    lost_changes: int
+    """Data changes lost on the way (missing notification messages, overflowed server queues), since made."""
 
 
 def missing_capabilities(driver: object, needed: Sequence[type]) -> list[str]:

@@ -19,7 +19,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from smarthall.devices.driver import CountsViolations, Driver
+from smarthall.devices.driver import CountsLostChanges, CountsViolations, Driver
 from smarthall.devices.quality import Quality, Reading
 
 from .config import Connection, ScanGroup, Tag
@@ -88,6 +88,11 @@ class ConnectionScanner:
     def protocol_violations(self) -> int:
         """Replies that did not answer their request (0 for a driver that does not count them)."""
         return self.driver.protocol_violations if isinstance(self.driver, CountsViolations) else 0
+
+    @property
+    def lost_changes(self) -> int:
+        """Data changes a subscription lost on the way (0 for a driver that does not count them)."""
+        return self.driver.lost_changes if isinstance(self.driver, CountsLostChanges) else 0
 
     async def write(self, tag: Tag, value: bool | float) -> None:
         """Queue a write and wait until the device took it (raises the driver's WriteFailed)."""

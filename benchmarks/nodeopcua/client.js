@@ -4,12 +4,18 @@
 // "stop": writes {name: [[value, arrival], ...]} to the file named and exits.
 "use strict";
 const fs = require("fs");
+const os = require("os");
+const path = require("path");
 const readline = require("readline");
-const { OPCUAClient, AttributeIds, TimestampsToReturn, ClientMonitoredItemGroup } = require("node-opcua");
+const {
+    OPCUAClient, OPCUACertificateManager, AttributeIds, TimestampsToReturn, ClientMonitoredItemGroup,
+} = require("node-opcua");
 
 async function main() {
     const [url, size, out] = [process.argv[2], Number(process.argv[3]), process.argv[4]];
-    const client = OPCUAClient.create({ endpointMustExist: false });
+    const clientCertificateManager = new OPCUACertificateManager({
+        rootFolder: path.join(os.tmpdir(), "smarthall-bench-nodeopcua", "client") });
+    const client = OPCUAClient.create({ endpointMustExist: false, clientCertificateManager });
     await client.connect(url);
     const session = await client.createSession();
     const subscription = await session.createSubscription2({

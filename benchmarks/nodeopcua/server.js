@@ -2,11 +2,16 @@
 // names V<i>), all rewritten every 100 ms, each value the time it was written (epoch seconds).
 // Prints "ready URL", then a line per round: start end cpu-seconds (as benchmarks/opcua_subscription.py).
 "use strict";
-const { OPCUAServer, DataType, Variant } = require("node-opcua");
+const os = require("os");
+const path = require("path");
+const { OPCUAServer, OPCUACertificateManager, DataType, Variant } = require("node-opcua");
 
 async function main() {
     const size = Number(process.argv[2]);
-    const server = new OPCUAServer({ port: Number(process.argv[3] || 0) });
+    // Default settings but for where its certificate is kept: a folder of the benchmark's, not the user's.
+    const serverCertificateManager = new OPCUACertificateManager({
+        rootFolder: path.join(os.tmpdir(), "smarthall-bench-nodeopcua", "server") });
+    const server = new OPCUAServer({ port: Number(process.argv[3] || 0), serverCertificateManager });
     await server.initialize();
     const space = server.engine.addressSpace;
     const ns = space.getOwnNamespace();

@@ -92,6 +92,11 @@ class OpcUaDriver:
                    security=Security.from_settings(settings))
 
     @property
+    def lost_changes(self) -> int:
+        """Data-change losses the subscriptions detected (`Health.lost`), over every connection."""
+        return self.health.lost
+
+    @property
     def connected(self) -> bool:
         return self._client is not None
 

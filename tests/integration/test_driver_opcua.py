@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import random
 from collections.abc import Callable
@@ -248,3 +249,15 @@ async def test_methods_addressed_by_node_ids(driver, plant):
     device = replace(DEVICE, object=None, methods=(method,))
     await driver.call(device, "StartBatch", 60, 5)
     assert plant.read("process", "batch_state") == 1
+
+
+async def test_a_server_that_goes_away_leaves_no_tracebacks_in_the_log(driver, station, caplog):
+    """Regression: asyncua's publish loop logged 'Publish iteration crashed' with a traceback on screen."""
+    inbox = Inbox()
+    await driver.subscribe(DEVICE, [DEVICE.point("setpoint")], inbox, interval_ms=20)
+    await until(lambda: _arrived(inbox, "setpoint", 25.0))
+    caplog.set_level(logging.DEBUG)
+    await station.close()
+    await until(lambda: _arrived(inbox, "setpoint", None), timeout=5)
+    assert inbox.last("setpoint").reason == "not connected"
+    assert not [r for r in caplog.records if r.exc_info or "Traceback" in r.getMessage()]
