@@ -7,8 +7,8 @@ Settings (a line file's connection keys, all optional):
 - ``user`` with ``password_env`` (an environment variable's name) or ``password_file`` (a file holding
   the password; its first line); the password itself never goes into the line file.
 - ``certificates``: the folder of this client's certificate (``client-cert.der``, ``client-key.pem``,
-  made on first use) and of the server certificates it trusts (``trusted/``); default
-  ``$XDG_DATA_HOME/smarthall/opcua`` (``~/.local/share/smarthall/opcua``).
+  made on first use) and of the server certificates it trusts (``trusted/``); default ``opcua`` in
+  the user's data folder (``~/.local/share/smarthall/opcua``; ``$SMARTHALL_DATA/opcua``).
 - ``trust``: ``first-use`` (default: a server's certificate is saved in ``trusted/`` the first time and
   must match from then on) or ``pinned`` (only certificates already in ``trusted/`` are accepted).
 """
@@ -29,8 +29,10 @@ KEYS = ("security_policy", "security_mode", "user", "password_env", "password_fi
 
 
 def default_folder() -> Path:
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "smarthall" / "opcua"
+    """`opcua` in the user's data folder ($SMARTHALL_DATA, else platformdirs'); a line file sets it from edge's."""
+    import platformdirs
+
+    return Path(os.environ.get("SMARTHALL_DATA") or platformdirs.user_data_dir("smarthall", appauthor=False)) / "opcua"
 
 
 @dataclass(frozen=True)

@@ -276,6 +276,7 @@ class _LineReader(TomlReader):
             for key in ("password_file", "certificates"):  # relative to the line file
                 if isinstance(settings.get(key), str):
                     settings[key] = str(self.path.parent / Path(settings[key]).expanduser())
+            settings.setdefault("certificates", str(data_folder() / "opcua"))
             try:
                 Security.from_settings(settings)
             except SettingsError as exc:
