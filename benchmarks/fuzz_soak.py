@@ -10,6 +10,7 @@ wrong answer, no answer within 1 s as a hang.
     attacks  tcp-adus   malformed Modbus TCP ADUs (random PDUs, bad headers), pipelined; replies checked
              rtu-adus   malformed RTU ADUs into the pty (bad CRCs, unknown units and codes, cut frames)
              opcua      OPC UA chunk floods on open secure channels (63 chunks of 64 KB, then one too many)
+             opcua-body 32 connections streaming into messages whose headers claim 2 GB
              conns      500 idle connections and 50 clients sending a byte a second to the conveyor
              rtu-bytes  a flood of random bytes into the pty
     then     kill -9    the edge agent on the same line, killed at random times: history file integrity
@@ -66,10 +67,12 @@ class Sim:
 
     def __init__(self, folder: Path) -> None:
         self.link = folder / "fieldbus"
-        self.log = open(folder / "sim.log", "w+")  # noqa: SIM115 - open while the sim runs, closed by close()
+        self.env = {**os.environ, "XDG_STATE_HOME": str(folder / "state"), "XDG_DATA_HOME": str(folder / "data")}
+        self.log = open(folder / "sim.stderr", "w+")  # noqa: SIM115 - open while the sim runs, closed by stop()
+        self.log_file = folder / "state" / "smarthall" / "smarthall.log"
         ports = [arg for name in ("feeder", "conveyor", "process", "control", "camera") for arg in (f"--{name}-port", "0")]
         self.proc = subprocess.Popen([sys.executable, "-m", "smarthall", "sim", *ports, "--fieldbus-link", str(self.link)],
-                                     stdout=subprocess.PIPE, stderr=self.log, text=True, cwd=ROOT)
+                                     stdout=subprocess.PIPE, stderr=self.log, text=True, cwd=ROOT, env=self.env)
         self.endpoints: dict[str, str] = {}
         for line in self.proc.stdout:
             if match := re.match(r"\s+(\w+(?: \w+)*?) (?:Modbus|OPC|MJPEG).*?\s{2,}(\S+)", line):
@@ -86,9 +89,11 @@ class Sim:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def log_lines(self) -> int:
+    def log_lines(self) -> tuple[int, int]:
+        """Lines in the log file, and on stderr (the console)."""
         self.log.flush()
-        return sum(1 for _ in open(self.log.name))
+        logged = self.log_file.read_text(encoding="utf-8").count("\n") if self.log_file.exists() else 0
+        return logged, Path(self.log.name).read_text(encoding="utf-8").count("\n")
 
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGINT)
@@ -97,6 +102,7 @@ class Sim:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        self.log.close()
 
 
 def open_raw(path: str | Path) -> int:
@@ -351,6 +357,29 @@ def attack_opcua(url: str, rounds: int, seconds: float, out) -> None:
     out.put({"sent": chunks, "wrong": 0, "note": f"{chunks} chunks, {chunks * 64 // 1024} MB"})
 
 
+def attack_opcua_bodies(url: str, connections: int, seconds: float, out) -> None:
+    """Connections that say hello, then start a message claiming a 2 GB body and stream zeros into it."""
+    host, port = url[len("opc.tcp://"):].split(":")
+    hello = struct.pack("<5I", 0, 65535, 65535, 0, 0) + struct.pack("<i", len(url)) + url.encode()
+    socks, sent, end = [], 0, time.monotonic() + seconds
+    for _ in range(connections):
+        sock = socket.create_connection((host, int(port)), timeout=2)
+        sock.sendall(b"HELF" + struct.pack("<I", 8 + len(hello)) + hello + b"MSGF" + struct.pack("<II", 2**31, 1))
+        socks.append(sock)
+    block = bytes(65536)
+    while socks and time.monotonic() < end:
+        for sock in list(socks):
+            try:
+                sock.sendall(block)
+                sent += len(block)
+            except OSError:
+                socks.remove(sock)
+    for sock in socks:
+        sock.close()
+    out.put({"sent": sent, "wrong": 0, "note": f"{sent / 1e6:.0f} MB on {connections} connections,"
+                                               f" {connections - len(socks)} closed by the server"})
+
+
 def attack_connections(port: int, seconds: float, out) -> None:
     """500 idle connections and 50 clients trickling a request a byte a second, held for `seconds`."""
     idle, slow = [], []
@@ -429,39 +458,55 @@ def run_attack(name: str, target, args: tuple, sim: Sim, probes: Probes) -> None
     print(f"{'':10} probe ms during: {during}   after: {rested}", flush=True)
 
 
+def _rows(db: Path) -> int:
+    """Rows in the history's samples table (0 before it exists)."""
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+            return con.execute("SELECT COUNT(*) FROM samples").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
 def kill_soak(sim: Sim, folder: Path, kills: int) -> None:
     """Run `smarthall edge run` on the line, kill -9 it at a random time, check the file; repeat."""
     text = SIM_LINE.read_text(encoding="utf-8")
     for old, new in (("5020", str(sim.port["feeder"])), ("5021", str(sim.port["conveyor"])),
                      ("opc.tcp://127.0.0.1:4840", sim.opcua), ("/tmp/smarthall-fieldbus", str(sim.link)),
-                     ("http://127.0.0.1:8080/camera/stream.mjpg", sim.endpoints["camera"])):
+                     ("http://127.0.0.1:8080/camera/stream.mjpg", sim.endpoints["camera"]), ("port = 4850", "port = 0")):
         text = text.replace(old, new)
     line, db = folder / "line.toml", folder / "history.db"
     line.write_text(text, encoding="utf-8")
     rng, lost, gaps = random.Random(3), [], []
     for _ in range(kills):
-        with sqlite3.connect(db) as con:
-            before = con.execute("SELECT COUNT(*) FROM samples").fetchone()[0] if db.exists() and con.execute(
-                "SELECT 1 FROM sqlite_master WHERE name='samples'").fetchone() else 0
+        before = _rows(db)
         agent = subprocess.Popen([sys.executable, "-m", "smarthall", "edge", "run", "--line", str(line), "--db", str(db)],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-        time.sleep(rng.uniform(6, 10))
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=sim.env)
+        started, deadline = time.monotonic(), time.monotonic() + 90
+        while time.monotonic() < deadline and _rows(db) <= before:  # the agent recording (start-up takes seconds)
+            time.sleep(0.2)
+        recording_after = time.monotonic() - started
+        time.sleep(rng.uniform(2, 5))
         killed_at = time.time()
         agent.send_signal(signal.SIGKILL)
         agent.wait()
         with sqlite3.connect(db) as con:
             integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
-            rows = con.execute("SELECT COUNT(*) FROM samples").fetchone()[0]
-            last = con.execute("SELECT MAX(ts) FROM samples WHERE rowid > ?", (before,)).fetchone()[0]
-            recent = con.execute("SELECT COUNT(*) FROM samples WHERE ts > ?", ((last or 0) - 2.0,)).fetchone()[0]
+            try:
+                rows = con.execute("SELECT COUNT(*) FROM samples").fetchone()[0]
+                last = con.execute("SELECT MAX(ts) FROM samples WHERE rowid > ?", (before,)).fetchone()[0]
+                recent = con.execute("SELECT COUNT(*) FROM samples WHERE ts > ?", ((last or 0) - 2.0,)).fetchone()[0]
+            except sqlite3.OperationalError:  # killed before it made its tables
+                last = None
         if last is None:
-            print(f"kill -9    integrity {integrity}; no rows written before the kill (agent still starting)")
+            print(f"kill -9    integrity {integrity}; no rows written before the kill (agent still starting,"
+                  f" or it could not start: exit {agent.returncode})")
             continue
         rate = recent / 2.0
         gap = killed_at - last
         gaps.append(gap)
         lost.append(gap * rate)
-        print(f"kill -9    integrity {integrity}; {rows - before} rows this run; last row {gap:.2f} s before the kill;"
+        print(f"kill -9    recording after {recording_after:.1f} s; integrity {integrity}; {rows - before} rows this run;"
+              f" last row {gap:.2f} s before the kill;"
               f" about {gap * rate:.0f} rows lost at {rate:.0f} rows/s", flush=True)
     if not lost:
         return
@@ -494,9 +539,12 @@ def main() -> None:
             run_attack("rtu-adus", attack_rtu_adus, (str(sim.link), args.adus - tcp_count, args.seconds * 2),
                        sim, probes)
             run_attack("opcua", attack_opcua, (sim.opcua, 5, args.seconds), sim, probes)
+            run_attack("opcua-body", attack_opcua_bodies, (sim.opcua, 32, min(args.seconds, 10)), sim, probes)
             run_attack("conns", attack_connections, (sim.port["conveyor"], min(args.seconds, 10)), sim, probes)
             run_attack("rtu-bytes", attack_rtu_bytes, (str(sim.link), min(args.seconds, 10)), sim, probes)
-            print(f"simulator log: {sim.log_lines()} lines over all attacks; wrong probe replies: {probes.wrong_replies};"
+            logged, console = sim.log_lines()
+            print(f"simulator: {logged} lines in its log file, {console} on its console over all attacks;"
+                  f" wrong probe replies: {probes.wrong_replies};"
                   f" RTU replies to CRC-valid-by-chance frames seen by the probe: {probes.foreign_replies}")
             probes.stop()
             kill_soak(sim, folder, args.kills)
