@@ -167,17 +167,9 @@ async def _check_on_one_line(lessons: list[Lesson], report, time_scale: float) -
 
 
 def simulated_line_config(line, folder: Path) -> LineConfig:
-    """lines/sim.toml pointed at a simulated line running on free ports."""
-    text = DEFAULT_LINE.read_text(encoding="utf-8")
-    text = (text.replace("port = 5020", f"port = {line.stations['feeder'].port}")
-            .replace("port = 5021", f"port = {line.stations['conveyor'].port}")
-            .replace('"/tmp/smarthall-fieldbus"', f'"{line.bus.link}"')
-            .replace('"opc.tcp://127.0.0.1:4840"', f'"{line.process.endpoint_url}"')
-            .replace('"http://127.0.0.1:8080/camera/stream.mjpg"', f'"{line.camera_url}"')
-            .replace("flush_s = 1.0", "flush_s = 0.1"))
-    path = folder / "line.toml"
-    path.write_text(text, encoding="utf-8")
-    return load_line(path)
+    """lines/sim.toml pointed at a simulated line running on free ports (its own overrides), history and images in folder."""
+    return load_line(DEFAULT_LINE, {**line.line_overrides(),
+                                    "historian": {"path": str(folder / "history.db"), "flush_s": 0.1}})
 
 
 def _catalogue_path(path: Path) -> Path:
