@@ -26,8 +26,6 @@ from types import MappingProxyType
 from smarthall.devices.camera import CameraSettings
 from smarthall.devices.driver import Timeouts
 from smarthall.devices.errors import SettingsError
-from smarthall.devices.security import KEYS as OPCUA_SECURITY_KEYS
-from smarthall.devices.security import Security
 from smarthall.devices.profiles import (
     Device,
     Method,
@@ -37,6 +35,8 @@ from smarthall.devices.profiles import (
     Text,
     load_profile,
 )
+from smarthall.devices.security import KEYS as OPCUA_SECURITY_KEYS
+from smarthall.devices.security import Security
 from smarthall.devices.toml_reader import TomlReader, parse_toml
 
 from .alarms import AlarmSpec, Priority, comm_alarm

@@ -37,10 +37,10 @@ from ..errors import (
 )
 from ..profiles import Device, Point
 from ..quality import Reading, Value
-from .resolve import AddressBook
-from .subscriptions import Health, Subscriptions
 from ..security import Security
+from .resolve import AddressBook
 from .security import apply
+from .subscriptions import Health, Subscriptions
 from .values import argument, change_reader, reading, variant
 
 log = logging.getLogger(__name__)

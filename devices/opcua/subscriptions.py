@@ -164,7 +164,7 @@ class Subscriptions:
         except ua.UaStatusCodeError as exc:
             self._refused(exc)
             return
-        except (ConnectionError, OSError, asyncio.TimeoutError, ua.UaError) as exc:
+        except (TimeoutError, ConnectionError, OSError, ua.UaError) as exc:
             log.info("publish: %r (the connection's watchdog reconnects)", exc)
             return
         if published.more:
@@ -216,7 +216,7 @@ class Subscriptions:
                 sink = sinks.get(handle)
                 if sink is not None:
                     sink(value, status, stamp)
-        except Exception:  # noqa: BLE001 - a subscriber's bug must not stop the subscriptions
+        except Exception:
             log.exception("a data change subscriber failed")
         for type_id, body in published.others:
             if type_id == STATUS_CHANGE:

@@ -116,7 +116,7 @@ def change_reader(point: Point) -> Callable[[object, int, int], Reading]:
         convert = float if point.type.is_float else int
     else:
         kind = float if point.type.is_float else int
-        convert = lambda raw: from_raw(point, kind(raw))  # noqa: E731
+        convert = lambda raw: from_raw(point, kind(raw))
 
     def read(value: object, status: int, stamp: int) -> Reading:
         when = (stamp - EPOCH_1601) / 1e7 if stamp else time.time()

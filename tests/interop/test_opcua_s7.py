@@ -18,7 +18,6 @@ from smarthall.devices import CallFailed, ConnectFailed, Quality, Reading, Timeo
 from smarthall.devices.opcua import OpcUaDriver
 from smarthall.devices.profiles import Point, load_profile
 from smarthall.devices.security import Security
-
 from tests.peers.node_peer import NodePeer
 from tests.waiting import until
 
@@ -88,7 +87,7 @@ async def test_a_mistyped_node_leaves_the_other_points_good(driver):
     assert all(r.quality is Quality.GOOD for r in readings[2:])
     got: list[tuple[str, Reading]] = []
     await driver.subscribe(device, device.points, lambda p, r: got.append((p.name, r)), interval_ms=50)
-    temperatures = lambda: {r.value for n, r in got if n == "temperature" and r.quality is Quality.GOOD}  # noqa: E731
+    temperatures = lambda: {r.value for n, r in got if n == "temperature" and r.quality is Quality.GOOD}
     await until(lambda: len(temperatures()) >= 3)  # changes keep coming for the good points
     assert {n for n, r in got if r.quality is not Quality.GOOD} == {"typo", "lost"}
 

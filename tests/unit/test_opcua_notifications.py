@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from asyncua import ua
@@ -11,7 +11,7 @@ from asyncua.ua.ua_binary import nodeid_from_binary, struct_from_binary, struct_
 
 from smarthall.devices.opcua.notifications import STATUS_CHANGE, decode_publish, epoch
 
-STAMP = datetime(2026, 11, 27, 5, 0, 0, 123456, tzinfo=timezone.utc)
+STAMP = datetime(2026, 11, 27, 5, 0, 0, 123456, tzinfo=UTC)
 VALUES = [
     ua.DataValue(ua.Variant(21.5, ua.VariantType.Double), SourceTimestamp=STAMP, ServerTimestamp=STAMP),
     ua.DataValue(ua.Variant(-1200, ua.VariantType.Int16), SourceTimestamp=STAMP),
