@@ -94,19 +94,24 @@ class SimControl:
             raise LessonRunError(f"sim control ActiveFaults: {exc or type(exc).__name__}") from None
         return [ActiveFault(f["id"], f["target"], f["kind"], f["params"]) for f in listed]
 
-    async def settle(self, timeout: float = 2.0) -> None:
+    async def settle(self, timeout: float = 5.0) -> None:
         """Wait until the plant has stepped and published once more, so every server shows the last change.
 
         The Modbus stations read the plant per request, but the OPC UA servers show it after the next step.
+        The wait is counted between reads, never by cancelling one: asyncua answers a read cancelled in flight
+        with its own CancelledError subclass, which asyncio.timeout lets through, and the connection is lost.
         """
         node = self._client.get_node(ua.NodeId(f"{OBJECT}.SimTime", self._ns))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         try:
-            async with asyncio.timeout(timeout):
-                first = await node.read_value()
-                while await node.read_value() == first:
-                    await asyncio.sleep(0.01)
-        except TimeoutError:
-            raise LessonRunError(f"sim control at {self.endpoint}: the plant did not step within {timeout:g} s") from None
+            first = await node.read_value()
+            while await node.read_value() == first:
+                if loop.time() > deadline:
+                    raise LessonRunError(f"sim control at {self.endpoint}: the plant did not step within {timeout:g} s")
+                await asyncio.sleep(0.01)
+        except (ua.UaError, OSError, TimeoutError) as exc:
+            raise LessonRunError(f"sim control SimTime: {exc or type(exc).__name__}") from None
 
     async def load_magazine(self, count: int, defect_rate: float = 0.1) -> None:
         await self._call("LoadMagazine", ua.Variant(count, ua.VariantType.UInt32),

@@ -135,6 +135,7 @@ async def test_inject_and_clear_a_fault_from_the_fault_panel(tmp_path):
         screen = app.screen
         assert isinstance(screen, FaultScreen)
         kinds = screen.query_one("#kinds")
+        await until(lambda: kinds.option_count)  # the kinds sim control describes (FaultKinds)
         kinds.highlighted = [o.id for o in kinds.options].index("estop")
         await pilot.pause()
         assert screen.query_one("#target").value == "conveyor"
