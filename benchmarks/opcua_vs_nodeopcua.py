@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Self
 
-from opcua_subscription import PERIOD_S, BenchServer, account, subscription
+from opcua_subscription import PERIOD_S, BenchServer, Round, account, subscription
 
 HERE = Path(__file__).resolve().parent
 NODE_MODULES = HERE.parent / "tests" / "peers" / "node_modules"
@@ -56,6 +56,13 @@ class NodeServer(BenchServer):
         self.reader = asyncio.create_task(self._read())
         return self
 
+    async def _read(self) -> None:
+        """Rounds only: node-opcua also prints its warnings on stdout."""
+        while line := await self.proc.stdout.readline():
+            fields = line.split()
+            if len(fields) == 3 and all(f.replace(b".", b"", 1).isdigit() for f in fields):
+                self.rounds.append(Round(*map(float, fields)))
+
 
 class Arrivals:
     """node-opcua's arrivals in the shape `account` reads."""
@@ -70,20 +77,27 @@ async def nodeopcua(server: NodeServer, seconds: float) -> dict[str, float]:
         out = Path(folder) / "arrivals.json"
         client = await node("client.js", server.url, str(server.size), str(out), stdin=asyncio.subprocess.PIPE)
 
-        async def say(line: str) -> str:
+        async def answer(prefix: str) -> str:
+            """The client's next line starting with prefix (node-opcua prints its warnings on stdout too)."""
+            while not (line := (await client.stdout.readline()).decode()).startswith(prefix):
+                if not line:
+                    raise RuntimeError("the node-opcua client stopped")
+            return line.strip()
+
+        async def say(line: str, prefix: str) -> str:
             client.stdin.write(f"{line}\n".encode())
             await client.stdin.drain()
-            return (await client.stdout.readline()).decode().strip() if line != "stop" else ""
+            return await answer(prefix) if prefix else ""
 
-        assert (await client.stdout.readline()).decode().strip() == "complete"
-        await say("mark")
+        await answer("complete")
+        await say("mark", "marked")
         start = time.time()
         await asyncio.sleep(seconds)
-        cpu = float((await say("cpu")).split()[1])
+        cpu = float((await say("cpu", "cpu ")).split()[1])
         used = time.time() - start
         await server.after(start + seconds)
         await asyncio.sleep(DRAIN_S)
-        await say("stop")
+        await say("stop", "")
         await client.wait()
         arrivals = Arrivals(json.loads(out.read_text()))
     return account(arrivals, server.rounds, start, start + seconds) | {"client CPU %": cpu / used * 100}
