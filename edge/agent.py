@@ -29,7 +29,7 @@ from .audit import WriteLog, WriteRecord
 from .config import Connection, LineConfig, LineConfigError, Tag
 from .errors import CallRejected, Forbidden, WriteRejected
 from .historian import Historian
-from .requests import RequestBox
+from .owner import LineLock
 from .scan import ConnectionScanner
 from .supervise import INTERNAL_ERROR, supervised
 from .tags import TagValue
@@ -59,7 +59,7 @@ class EdgeAgent:
         self.alarms = AlarmManager(config.alarms)
         self.historian: Historian | None = None
         self.write_log: WriteLog | None = None
-        self.requests: RequestBox | None = None
+        self.lock: LineLock | None = None  # held from start to close: this process owns the line
         self.scanners: dict[str, ConnectionScanner] = {}
         self.vision: VisionStation | None = None
         self._watchers: list[tuple[frozenset[str], asyncio.Queue[TagValue]]] = []
@@ -91,10 +91,9 @@ class EdgeAgent:
         await self.northbound.start()
 
     def _start(self, scan: bool, serve: bool) -> None:
-        self.history_path.parent.mkdir(parents=True, exist_ok=True)
+        self.lock = LineLock.acquire(self.history_path, self.config.name)  # LineBusy: another agent owns it
         self.historian = Historian(self.history_path, retention_days=self.config.historian.retention_days)
         self.write_log = WriteLog(self.history_path)
-        self.requests = RequestBox(self.history_path)
         for connection in self.config.connections:
             tags = [t for t in self.config.tags.values() if t.connection == connection.name]
             subscribe_ms = connection.settings.get("publish_ms", 100) if connection.settings.get("subscribe", True) \
@@ -158,8 +157,10 @@ class EdgeAgent:
                 finally:
                     self.historian.close()
                     self.write_log.close()
-                    self.requests.close()
-                    self.historian = self.write_log = self.requests = None
+                    self.historian = self.write_log = None
+            if self.lock is not None:
+                self.lock.release()
+                self.lock = None
 
     async def __aenter__(self) -> EdgeAgent:
         await self.start()
@@ -252,6 +253,20 @@ class EdgeAgent:
         finally:
             self._watchers.remove(entry)
 
+    async def alarm_events(self) -> AsyncIterator[AlarmEvent]:
+        """Every alarm event from now on (transitions, acks, shelves, comments) until the caller stops."""
+        queue: asyncio.Queue[AlarmEvent] = asyncio.Queue(WATCH_QUEUE)
+        self._alarm_listeners.append(queue)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self._alarm_listeners.remove(queue)
+
+    def audit(self, user: str, target: str, new, result: str) -> None:
+        """Log an operation on target (a tag, method, alarm, sim control) by user and its result (a refusal too)."""
+        self._log_write(user, target, None, new, result)
+
     def operate(self, action: str, alarm_id: str, user: str, comment: str = "") -> None:
         """Acknowledge, shelve or unshelve an alarm; raises AlarmError for an unknown id or action."""
         now = time.time()
@@ -293,6 +308,10 @@ class EdgeAgent:
     def _alarm_event(self, event: AlarmEvent) -> None:
         if self.historian is not None:
             self.historian.record_alarm(event)
+        for queue in self._alarm_listeners:
+            if queue.full():
+                queue.get_nowait()
+            queue.put_nowait(event)
 
     def _log_write(self, user: str, tag: str, old: TagValue | None, new, result: str) -> None:
         if self.write_log is not None:
@@ -307,13 +326,6 @@ class EdgeAgent:
             now = time.time()
             for event in self.alarms.tick(now):
                 self._alarm_event(event)
-            for request in self.requests.pending():
-                try:
-                    self.operate(request.action, request.alarm_id, request.user, request.comment)
-                except AlarmError as exc:
-                    self.requests.finish(request.id, f"error: {exc}")
-                else:
-                    self.requests.finish(request.id, "ok")
             self.historian.flush()
             if now - last_purge > 3600:
                 self.historian.purge(now)

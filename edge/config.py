@@ -16,7 +16,6 @@ a test's folder) keeps the simulated line's users.
 from __future__ import annotations
 
 import fnmatch
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -41,6 +40,7 @@ from smarthall.devices.toml_reader import TomlReader, parse_toml
 
 from .alarms import AlarmSpec, Priority, comm_alarm
 from .errors import LineConfigError
+from .owner import DATA_ENV, data_folder, default_history_path  # noqa: F401 - edge.config's names for them
 from .inspection import DEFAULT_RECIPE, Recipe, RecipeError, load_recipe
 from .inspection.tags import VISION
 from .northbound.settings import NorthboundSettings, read_northbound
@@ -129,6 +129,7 @@ class LineConfig:
     mqtt: MqttSettings | None = None  # [mqtt]: the line as a Sparkplug B edge node
     northbound: NorthboundSettings | None = None  # None only for configs built by hand (tests)
     users: Users | None = None  # None: no users file (only the agent's own OS user, see edge.users)
+    listen: tuple[str, int] | None = None  # [service] listen: the client API on TCP too (edge.service)
 
     def tag(self, name: str) -> Tag:
         try:
@@ -184,21 +185,6 @@ def _merged(table: Mapping, values: Mapping) -> dict:
     return merged
 
 
-DATA_ENV = "SMARTHALL_DATA"
-
-
-def data_folder() -> Path:
-    """Where the user's data goes (history, images, progress, workspaces): $SMARTHALL_DATA, else the platform's
-    user data folder (platformdirs: ~/.local/share/smarthall on Linux, or under $XDG_DATA_HOME)."""
-    import platformdirs
-
-    return Path(os.environ.get(DATA_ENV) or platformdirs.user_data_dir("smarthall", appauthor=False))
-
-
-def default_history_path(line_name: str) -> Path:
-    return data_folder() / f"{line_name}.db"
-
-
 class _LineReader(TomlReader):
     def __init__(self, path: Path) -> None:
         super().__init__(str(path), LineConfigError)
@@ -206,7 +192,8 @@ class _LineReader(TomlReader):
 
     def line(self, data: Mapping) -> LineConfig:
         self.known_keys(data, "top level", ("line", "historian", "connections", "scan_groups", "tags", "alarms", "vision",
-                                                 "mqtt", "northbound", "users"))
+                                                 "mqtt", "northbound", "users",
+                                                 "service"))
         head = self.table(self.get(data, "line", "top level", Mapping), "[line]")
         name = self.get(head, "name", "[line]", str)
         connections = tuple(self.connection(c, i) for i, c in enumerate(self.get(data, "connections", "top level", list)))
@@ -244,7 +231,8 @@ class _LineReader(TomlReader):
                                      historian.path.with_name(f"{name}-opcua"))
         return LineConfig(name=name, title=self.text(head, "[line]"), source=self.source, connections=connections,
                           groups=groups, tags=MappingProxyType(tags), alarms=alarms, historian=historian, vision=vision,
-                          mqtt=mqtt, northbound=northbound, users=users)
+                          mqtt=mqtt, northbound=northbound, users=users,
+                          listen=self.listen(data.get("service", {})))
 
     def connection(self, data: object, index: int) -> Connection:
         where = f"connections[{index}]"
@@ -384,6 +372,19 @@ class _LineReader(TomlReader):
             priority=Priority(self.choice(data, "priority", where, [p.value for p in Priority], "medium")),
             text_ko=text.ko, text_en=text.en,
         )
+
+    def listen(self, data: object) -> tuple[str, int] | None:
+        """[service] listen = "host:port": where clients sign in over TCP (port 0 picks one); absent: no TCP."""
+        where = "[service]"
+        data = self.table(data, where)
+        self.known_keys(data, where, ("listen",))
+        raw = self.get(data, "listen", where, str, None)
+        if raw is None:
+            return None
+        host, _, port = raw.rpartition(":")
+        if not host or not port.isdigit() or int(port) > 65535:
+            raise self.fail(where, f"key 'listen': expected host:port (e.g. 127.0.0.1:4860, port 0 picks one), got {raw!r}")
+        return host.strip("[]"), int(port)
 
     def users(self, data: object, connections: tuple[Connection, ...]) -> Users | None:
         """The users file named by [users] file (its teams may name only the line's connections)."""

@@ -10,6 +10,9 @@ branch for one kind of trouble::
     ├── CallRejected                          refused before the device: wrong arguments
     ├── AuthenticationFailed                  wrong name or password (never says which)
     ├── Forbidden                             the user's role or team does not allow it; says why
+    ├── LineBusy                              another agent owns this line (edge.owner): its pid and endpoints
+    ├── AgentError                            the running agent refused or failed a client's request
+    │   └── AgentUnavailable                  no agent serves this line, or the connection to it broke
     ├── AlarmError                            (edge.alarms) bad alarm spec, unknown alarm id
     │   ├── InvalidAlarmSpec
     │   └── UnknownAlarm
@@ -71,3 +74,15 @@ class AuthenticationFailed(_Bilingual):
 class Forbidden(_Bilingual):
     """The user's role (or team) does not allow the action; the message says why in plain words."""
 
+
+
+class LineBusy(EdgeError):
+    """Another agent owns this line; the message names it (pid, where it serves)."""
+
+
+class AgentError(EdgeError):
+    """The running agent refused or failed a client's request (unknown tag or alarm, the device failed...)."""
+
+
+class AgentUnavailable(AgentError):
+    """No agent serves this line, or the connection to it broke."""

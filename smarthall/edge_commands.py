@@ -1,7 +1,10 @@
-"""The edge subcommands: edge run, tags, read, write, watch, history, alarms.
+"""The edge subcommands: edge run, tags, read, write, call, watch, history, alarms.
 
-Without --line they use the simulated line (lines/sim.toml); when nothing
-answers there, the simulated line is started in this same process.
+When an agent serves the line (`smarthall edge run`, `smarthall lab`) the commands are its clients
+(edge.client): the one owner of the line answers, as the user the agent knows this process as
+(its OS user) or, with --user, as a user of the line's users file. When none runs they open the
+line themselves (and say so on stderr); without --line that is the simulated line
+(lines/sim.toml), started in this same process when nothing answers.
 """
 
 from __future__ import annotations
@@ -9,7 +12,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import getpass
 import math
+import os
 import re
 import signal
 import socket
@@ -19,10 +24,12 @@ from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 from pathlib import Path
 
-from smarthall.edge.agent import EdgeAgent
-from smarthall.edge.config import DEFAULT_LINE, LineConfig, load_line
-from smarthall.edge.historian import Historian
-from smarthall.edge.requests import RequestBox
+from typing import TYPE_CHECKING
+
+import smarthall.lines
+
+from smarthall.edge.client import Client, connect_line, owner_of
+from smarthall.edge.owner import busy
 from smarthall.edge.tags import TagValue
 
 from .arg_types import file_path, file_path_problem, whole
@@ -30,6 +37,13 @@ from .texts import say
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(s|m|h|d)$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+if TYPE_CHECKING:
+    from smarthall.edge.agent import EdgeAgent
+    from smarthall.edge.config import LineConfig
+
+DEFAULT_LINE = Path(smarthall.lines.__file__).parent / "sim.toml"  # as edge.config.DEFAULT_LINE, without loading it
 
 
 class CommandError(Exception):
@@ -43,6 +57,11 @@ def add_commands(sub, add_lang) -> None:
         add_lang(parser, argparse.SUPPRESS)
         parser.add_argument("--line", type=Path, default=None, help="line configuration (default: the simulated line)")
         parser.add_argument("--db", type=file_path, default=None, help="history file (default from the line configuration)")
+        if name != "run":
+            parser.add_argument("--user", default=None, help="sign in to the running agent as this user of the line's "
+                                "users file (password from SMARTHALL_PASSWORD or asked); default: your OS user")
+            parser.add_argument("--agent", metavar="HOST:PORT", default=None,
+                                help="an agent on another machine (its [service] listen), with --user")
         parser.set_defaults(run=lambda args: asyncio.run(run(args)) or 0)
         return parser
 
@@ -56,11 +75,9 @@ def add_commands(sub, add_lang) -> None:
     write = command("write", "write a value to a tag (checked against the profile first)", _write)
     write.add_argument("tag")
     write.add_argument("value")
-    write.add_argument("--user", default="cli")
     call = command("call", "call a device's method (OPC UA), e.g. `call process.StartBatch 120 600`", _call)
     call.add_argument("method", metavar="DEVICE.METHOD")
     call.add_argument("args", nargs="*", metavar="ARG")
-    call.add_argument("--user", default="cli")
     watch = command("watch", "print tag values live, with quality, until Ctrl-C", _watch)
     watch.add_argument("tags", nargs="+", metavar="TAG")
     watch.add_argument("--count", type=whole(1, 10**9), default=None, help="stop after this many values")
@@ -73,7 +90,6 @@ def add_commands(sub, add_lang) -> None:
     alarms.add_argument("action", nargs="?", choices=("ack", "shelve", "unshelve"))
     alarms.add_argument("alarm_id", nargs="?")
     alarms.add_argument("--comment", default="")
-    alarms.add_argument("--user", default="cli")
 
 
 def parse_duration(text: str) -> float:
@@ -106,6 +122,8 @@ def parse_value(text: str) -> bool | int | float:
 
 def _config(args) -> LineConfig:
     """The line file; --db moves its history and, with it, the vision images kept beside the history."""
+    from smarthall.edge.config import load_line  # the whole line: only when no agent answers for it
+
     db = getattr(args, "db", None)
     return load_line(args.line or DEFAULT_LINE, None if db is None else {"historian": {"path": str(db.resolve())}})
 
@@ -140,9 +158,13 @@ async def agent_session(args, scan: bool, tags: Iterable[str] = (), serve: bool 
 
     Tag names are checked first, so a typo costs no connection.
     """
+    from smarthall.edge.agent import EdgeAgent
+
     config = _config(args)
     for name in tags:
         config.tag(name)
+    if (owner := owner_of(args.line or DEFAULT_LINE, _history_path(args, config))) is not None:
+        raise busy(config.name, owner, _history_path(args, config))
     async with contextlib.AsyncExitStack() as stack:
         if args.line is None and not _answers(config):
             from smarthall.simulators.line import SimOptions, SimulatedLine
@@ -175,10 +197,14 @@ async def _stop_on_signals() -> asyncio.Event:
 
 
 async def _edge_run(args) -> None:
+    from smarthall.edge.service import Service
+
     stop = await _stop_on_signals()
-    async with agent_session(args, scan=True, serve=True) as agent:
+    async with agent_session(args, scan=True, serve=True) as agent, \
+            Service(agent, agent.config.users, listen=agent.config.listen) as service:
         print(say("edge_running", args.lang, tags=len(agent.config.tags),
                   connections=len(agent.config.connections), db=agent.history_path), flush=True)
+        print(say("service_running", args.lang, where=service_where(service)), flush=True)
         if agent.northbound is not None:
             print(say("northbound_running", args.lang, url=agent.northbound.endpoint_url), flush=True)
         if (mqtt := agent.config.mqtt) is not None:
@@ -191,7 +217,45 @@ async def _edge_run(args) -> None:
     print(say("edge_stopped", args.lang))
 
 
+def service_where(service) -> str:
+    """Where an agent's client API listens, as `edge run` and `lab` print it."""
+    return f"unix:{service.socket}" + (f", tcp://{service.tcp[0]}:{service.tcp[1]}" if service.tcp else "")
+
+
+@contextlib.asynccontextmanager
+async def client_session(args) -> AsyncIterator[Client | None]:
+    """The running agent's client (signed in as --user when given), or None when no agent serves the line:
+    then the command opens the line itself, and says so on stderr."""
+    password = None
+    if getattr(args, "user", None):
+        password = os.environ.get("SMARTHALL_PASSWORD")
+        if password is None:
+            password = getpass.getpass(say("password_for", args.lang, user=args.user))
+    if getattr(args, "agent", None):
+        host, _, port = args.agent.rpartition(":")
+        client = await Client.connect_tcp(host, int(port), args.user, password)
+    else:
+        client = await connect_line(args.line or DEFAULT_LINE, args.db, args.user, password)
+    if client is None:
+        print(say("no_agent_in_process", args.lang), file=sys.stderr)
+        yield None
+        return
+    async with client:
+        yield client
+
+
+def _log_user(args) -> str:
+    """Who a command that opens the line itself writes as, in the write log."""
+    return args.user or getpass.getuser()
+
+
 async def _tags(args) -> None:
+    async with client_session(args) as client:
+        if client is not None:
+            for tag in await client.tags():
+                rate = say("derived", args.lang) if tag["rate_ms"] is None else f"{tag['rate_ms']:g} ms"
+                print(f"{tag['name']:32} {tag['type']:8} {tag['access']:3} {tag['unit']:6} {rate:>9}  {tag[args.lang]}")
+            return
     config = _config(args)
     rates = {g.name: g.rate_s for g in config.groups}
     for tag in config.tags.values():
@@ -201,36 +265,52 @@ async def _tags(args) -> None:
 
 
 async def _read(args) -> None:
-    async with agent_session(args, scan=False, tags=args.tags) as agent:
-        for value in await agent.read(args.tags):
-            print(format_value(value, args.lang))
+    async with client_session(args) as client:
+        if client is not None:
+            values = await client.read(args.tags, fresh=True)
+        else:
+            async with agent_session(args, scan=False, tags=args.tags) as agent:
+                values = await agent.read(args.tags)
+    for value in values:
+        print(format_value(value, args.lang))
 
 
 async def _write(args) -> None:
     value = parse_value(args.value)
-    async with agent_session(args, scan=False, tags=[args.tag]) as agent:
-        await agent.write(args.tag, value, user=args.user)
-        print(say("written", args.lang, tag=args.tag, value=value))
+    async with client_session(args) as client:
+        if client is not None:
+            await client.write(args.tag, value)
+        else:
+            async with agent_session(args, scan=False, tags=[args.tag]) as agent:
+                await agent.write(args.tag, value, user=_log_user(args))
+    print(say("written", args.lang, tag=args.tag, value=value))
 
 
 async def _call(args) -> None:
     values = [parse_value(a) for a in args.args]
-    _, _, method = _config(args).method(args.method)  # a typo or a bad argument costs no connection
-    try:
-        method.check(values, args.method)
-    except ValueError as exc:
-        raise CommandError(str(exc)) from None
-    async with agent_session(args, scan=False) as agent:
-        result = await agent.call(args.method, values, user=args.user)
-        print(say("called", args.lang, method=args.method, args=", ".join(map(str, values)),
-                  result="-" if result is None else result))
+    async with client_session(args) as client:
+        if client is not None:
+            result = await client.call(args.method, values)
+        else:
+            _, _, method = _config(args).method(args.method)  # a typo or a bad argument costs no connection
+            try:
+                method.check(values, args.method)
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+            async with agent_session(args, scan=False) as agent:
+                result = await agent.call(args.method, values, user=_log_user(args))
+    print(say("called", args.lang, method=args.method, args=", ".join(map(str, values)),
+              result="-" if result is None else result))
 
 
 async def _watch(args) -> None:
     stop = await _stop_on_signals()
-    async with agent_session(args, scan=True, tags=args.tags) as agent:
+    async with client_session(args) as client, contextlib.AsyncExitStack() as stack:
+        if client is None:
+            client = await stack.enter_async_context(agent_session(args, scan=True, tags=args.tags))
+
         async def show() -> None:
-            async with contextlib.aclosing(agent.watch(args.tags)) as updates:
+            async with contextlib.aclosing(client.watch(args.tags)) as updates:
                 shown = 0
                 async for value in updates:
                     print(format_value(value, args.lang), flush=True)
@@ -248,20 +328,31 @@ async def _watch(args) -> None:
 
 
 async def _history(args) -> None:
+    since = time.time() - parse_duration(args.since)
+    bucket_s = parse_duration(args.bucket) if args.bucket else None
+    async with client_session(args) as client:
+        if client is not None:
+            if args.csv:
+                sys.stdout.write(await client.history_csv(args.tags, since))
+            elif bucket_s:
+                _print_buckets(await client.buckets(args.tags, since, bucket_s))
+            else:
+                for value in await client.history(args.tags, since):
+                    print(format_value(value, args.lang))
+            return
+    from smarthall.edge.historian import Historian
+
     config = _config(args)
     for name in args.tags:
         config.tag(name)
-    since = time.time() - parse_duration(args.since)
     historian = Historian(_existing_history(args, config))
     try:
         if args.csv:
             historian.export_csv(args.tags, since, None, sys.stdout)
             return
         for name in args.tags:
-            if args.bucket:
-                for b in historian.buckets(name, since, time.time(), parse_duration(args.bucket)):
-                    start = datetime.fromtimestamp(b.start).strftime("%H:%M:%S")
-                    print(f"{start}  {name:32} n={b.count:<5} min={b.min:.6g} max={b.max:.6g} avg={b.avg:.6g}")
+            if bucket_s:
+                _print_buckets([{"tag": name, **vars(b)} for b in historian.buckets(name, since, time.time(), bucket_s)])
             else:
                 for value in historian.history(name, since):
                     print(format_value(value, args.lang))
@@ -269,23 +360,30 @@ async def _history(args) -> None:
         historian.close()
 
 
+def _print_buckets(buckets: list[dict]) -> None:
+    for b in buckets:
+        start = datetime.fromtimestamp(b["start"]).strftime("%H:%M:%S")
+        print(f"{start}  {b['tag']:32} n={b['count']:<5} min={b['min']:.6g} max={b['max']:.6g} avg={b['avg']:.6g}")
+
+
 async def _alarms(args) -> None:
+    if args.action and not args.alarm_id:
+        raise CommandError(f"alarms {args.action}: which alarm? expected an alarm id, e.g. conveyor.estop")
+    async with client_session(args) as client:
+        if client is not None:
+            if args.action:
+                await getattr(client, args.action)(args.alarm_id, args.comment)
+                print(say("alarm_done", args.lang, action=args.action, alarm=args.alarm_id))
+                return
+            shown = [(a.since or 0, a.alarm_id, a.state.value, a.priority.value, a.spec.text_ko if args.lang == "ko"
+                      else a.spec.text_en) for a in await client.alarms() if a.state.value != "normal"]
+            return _print_alarms(shown, args.lang)
+    from smarthall.edge.historian import Historian
+
     config = _config(args)
     path = _existing_history(args, config)
     if args.action:
-        if not args.alarm_id:
-            raise CommandError(f"alarms {args.action}: which alarm? expected an alarm id, e.g. {config.alarms[0].id}")
-        box = RequestBox(path)
-        try:
-            result = await box.wait(box.put(args.action, args.alarm_id, args.user, args.comment), timeout=5)
-        finally:
-            box.close()
-        if result is None:
-            raise CommandError(say("no_agent", args.lang, db=path))
-        if result != "ok":
-            raise CommandError(result)
-        print(say("alarm_done", args.lang, action=args.action, alarm=args.alarm_id))
-        return
+        raise CommandError(say("no_agent", args.lang, db=path))
     historian = Historian(path)
     try:
         latest = {}
@@ -294,10 +392,12 @@ async def _alarms(args) -> None:
     finally:
         historian.close()
     texts = {a.id: (a.text_ko if args.lang == "ko" else a.text_en) for a in config.alarms}
-    shown = [e for e in latest.values() if e.state.value != "normal"]
-    if not shown:
-        print(say("no_alarms", args.lang))
-    for event in sorted(shown, key=lambda e: e.timestamp):
-        stamp = datetime.fromtimestamp(event.timestamp).strftime("%Y-%m-%d %H:%M:%S")
-        print(f"{stamp}  {event.alarm_id:28} {event.state.value:24} {event.priority.value:7} {texts.get(event.alarm_id, '')}")
+    _print_alarms([(e.timestamp, e.alarm_id, e.state.value, e.priority.value, texts.get(e.alarm_id, ""))
+                   for e in latest.values() if e.state.value != "normal"], args.lang)
 
+
+def _print_alarms(rows: list[tuple], lang: str) -> None:
+    if not rows:
+        print(say("no_alarms", lang))
+    for stamp, alarm_id, state, priority, text in sorted(rows):
+        print(f"{datetime.fromtimestamp(stamp):%Y-%m-%d %H:%M:%S}  {alarm_id:28} {state:24} {priority:7} {text}")

@@ -33,8 +33,10 @@ from smarthall.lessons.progress import (
 
 from . import logs
 from .arg_types import file_path
+from .edge_commands import service_where
 from .lesson_commands import guarded, simulated_faults, simulated_ground_truth
 from .sim_options import add_sim_options, sim_options
+from .texts import say
 
 if TYPE_CHECKING:
     from smarthall.lessons.console.app import LabApp
@@ -155,6 +157,7 @@ async def lab(shelf: Shelf, line: Path | None, progress: Path, trainee: str, les
     simulated line's is sim.db on the default ports and one file per other port set (`simulated_history`), so
     two labs side by side share no files."""
     from smarthall.lessons.console.app import LabApp
+    from smarthall.edge.service import Service
     from smarthall.lessons.sim_control import SimControl
     from smarthall.simulators.line import SimOptions, SimulatedLine
 
@@ -170,7 +173,9 @@ async def lab(shelf: Shelf, line: Path | None, progress: Path, trainee: str, les
             history = (history or simulated_history(simulated)).resolve()
             config = load_line(DEFAULT_LINE, {**simulated.line_overrides(), "historian": {"path": str(history)}})
         agent = await stack.enter_async_context(EdgeAgent(config))
+        service = await stack.enter_async_context(Service(agent, config.users, _sim_methods(sim), config.listen))
         app = LabApp(shelf.catalogue, agent, sim, store, trainee, workspace, lesson, lang, broken=shelf.broken)
+        app.ready_note = say("lab_sign_in", lang, where=service_where(service))
         app.ground_truth = simulated_ground_truth
         yield app
 
@@ -187,3 +192,11 @@ def simulated_history(simulated) -> Path:
                                               simulated.camera.url)))
     wanted = (default.feeder_port, default.conveyor_port, default.process_port, default.control_port, default.camera_port)
     return default_history_path("sim" if ports == wanted else "sim-" + "-".join(map(str, ports)))
+
+
+def _sim_methods(sim) -> dict | None:
+    """Sim control as the agent's client API offers it (to instructors: edge.users "sim")."""
+    if sim is None:
+        return None
+    return {"InjectFault": sim.inject_fault, "ClearFaults": sim.clear_faults, "Reset": sim.reset,
+            "LoadMagazine": sim.load_magazine, "SetTimeScale": sim.set_time_scale}

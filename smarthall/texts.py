@@ -107,6 +107,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "ko": "{name}의 비밀번호를 {path}에 저장했습니다 (scrypt 해시)",
         "en": "{name}'s password is set in {path} (scrypt hash)",
     },
+    "service_running": {
+        "ko": "클라이언트 API: {where} (`smarthall read`, `watch`, `write`...가 여기로 연결합니다; 교육생은 --user 이름)",
+        "en": "Client API at {where} (`smarthall read`, `watch`, `write`... connect here; trainees sign in with --user NAME)",
+    },
+    "lab_sign_in": {
+        "ko": "교육생 터미널: `smarthall read 태그 --user 이름` (비밀번호는 사용자 파일에; 시뮬레이션 라인은 이름과 같음). "
+              "이 라인의 API: {where}",
+        "en": "Trainees' terminals: `smarthall read TAG --user NAME` (passwords in the users file; on the simulated "
+              "line, the name). This line's API: {where}",
+    },
+    "no_agent_in_process": {
+        "ko": "이 라인을 맡은 엣지 에이전트가 없어 이 명령이 직접 라인에 연결합니다.",
+        "en": "No edge agent serves this line: this command opens the line itself.",
+    },
+    "password_for": {
+        "ko": "{user}의 비밀번호: ",
+        "en": "Password for {user}: ",
+    },
     "no_alarms": {
         "ko": "활성 알람이 없습니다.",
         "en": "No active alarms.",

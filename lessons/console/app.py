@@ -46,12 +46,15 @@ class LabApp(App):
         self.lang = lang
         self.freeze_gc_when_ready = False  # a long-running console: set by `smarthall lab`, not by tests
         self.exit_when_ready = False  # `smarthall lab --exit-when-ready`: start, draw the lesson list, quit
+        self.ready_note = ""  # shown once ready (`smarthall lab`: how trainees sign in to this line)
 
     def on_ready(self) -> None:
         if self.freeze_gc_when_ready:
             gc.freeze()  # the start-up objects are kept for good, so full collections stay short (~10 ms, not ~130)
         if self.exit_when_ready:
             self.exit()
+        if self.ready_note:
+            self.notify(self.ready_note, timeout=30)
 
     def on_mount(self) -> None:
         self.retranslate()

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from .health import ConnectionHealth, connection_health
+from smarthall.edge.health import ConnectionHealth, connection_health
 from .texts import t
 
 REFRESH_S = 1.0

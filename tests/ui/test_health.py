@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from smarthall.devices.quality import Quality
 from smarthall.edge.tags import TagValue
-from smarthall.lessons.console.health import connection_health
+from smarthall.edge.health import connection_health
 
 from .frozen import BAD, NOW, T0, frozen_agent
 

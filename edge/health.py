@@ -1,4 +1,4 @@
-"""The health of each connection of a line, from the agent's scanners and latest values (no I/O).
+"""The health of each connection of a line, from the agent's scanners and latest values (no I/O; served to clients).
 
 Read-only use of `edge.scan.ConnectionScanner`: whether its driver is
 connected, its scan groups' cycles, overruns and start jitter, and the share of

@@ -1,0 +1,85 @@
+"""The client API's wire format: newline-delimited JSON, one message a line, both ways.
+
+A request is ``{"id": 7, "op": "read", ...}``; its answer ``{"id": 7, "ok": true, "result": ...}``
+or ``{"id": 7, "ok": false, "error": {"type": "forbidden", "en": ..., "ko": ...}}``. A stream
+(``watch``, ``alarm_events``) answers ``{"id": 7, "ok": true, "result": null}`` and then sends
+``{"id": 7, "event": ...}`` until the client sends ``{"op": "cancel", "id": 7}`` or leaves.
+
+Records travel as plain objects and are rebuilt here into the records clients see (`TagValue`,
+`AlarmState`, `AlarmEvent`, `ConnectionHealth`, `Bucket`). Errors come back as the edge's own
+exception classes (`error_from`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from smarthall.devices.quality import Quality
+
+from .alarms.events import AlarmEvent, AlarmState
+from .alarms.machine import Event, State
+from .alarms.spec import AlarmKind, AlarmSpec, Priority
+from .errors import AgentError, AuthenticationFailed, CallRejected, EdgeError, Forbidden, WriteRejected
+from .health import ConnectionHealth
+from .tags import TagValue
+
+MAX_LINE = 4 * 1024 * 1024  # a history answer of a day at 100 ms fits
+
+
+def dump(message: dict) -> bytes:
+    return json.dumps(message, separators=(",", ":"), allow_nan=False).encode("utf-8") + b"\n"
+
+
+def tag_value(value: TagValue) -> dict:
+    return dataclasses.asdict(value)
+
+
+def to_tag_value(data: dict) -> TagValue:
+    return TagValue(data["tag"], data["value"], Quality(data["quality"]), data["timestamp"], data["reason"],
+                    data["unit"])
+
+
+def alarm_state(state: AlarmState) -> dict:
+    return {**dataclasses.asdict(state), "spec": dataclasses.asdict(state.spec)}
+
+
+def to_alarm_state(data: dict) -> AlarmState:
+    return AlarmState(spec=AlarmSpec(**data["spec"]), state=State(data["state"]), condition=data["condition"],
+                      since=data["since"], value=data["value"],
+                      quality=None if data["quality"] is None else Quality(data["quality"]),
+                      shelved_until=data["shelved_until"])
+
+
+def alarm_event(event: AlarmEvent) -> dict:
+    return dataclasses.asdict(event)
+
+
+def to_alarm_event(data: dict) -> AlarmEvent:
+    return AlarmEvent(**{**data, "kind": AlarmKind(data["kind"]), "event": Event(data["event"]),
+                         "state": State(data["state"]), "priority": Priority(data["priority"])})
+
+
+def to_health(data: dict) -> ConnectionHealth:
+    return ConnectionHealth(**data)
+
+
+_ERRORS: dict[type[EdgeError], str] = {Forbidden: "forbidden", AuthenticationFailed: "authentication",
+                                       WriteRejected: "write_rejected", CallRejected: "call_rejected"}
+
+
+def error(exc: Exception) -> dict:
+    """An exception as the client will raise it again."""
+    kind = next((name for cls, name in _ERRORS.items() if isinstance(exc, cls)), "agent")
+    said = {"en": exc.en, "ko": exc.ko} if isinstance(exc, Forbidden | AuthenticationFailed) else {"en": str(exc)}
+    return {"type": kind, **said}
+
+
+def error_from(data: dict) -> EdgeError:
+    kind, en = data.get("type"), data.get("en", "")
+    if kind == "forbidden":
+        return Forbidden(en, data.get("ko", en))
+    if kind == "authentication":
+        return AuthenticationFailed(en, data.get("ko", en))
+    cls = {"write_rejected": WriteRejected, "call_rejected": CallRejected}.get(kind, AgentError)
+    return cls(en)

@@ -1,0 +1,178 @@
+"""One owner per line: `smarthall edge run` serves the line; other processes are its clients, as their users.
+
+The simulated line runs in this test process on free ports; `edge run` and the commands run as
+real subprocesses on a copy of lines/sim.toml pointed at it (history, lock and socket in tmp_path).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sqlite3
+import sys
+
+import pytest
+
+from smarthall.edge.client import connect_line
+from smarthall.edge.config import DEFAULT_LINE
+from smarthall.edge.errors import AgentError, AuthenticationFailed, Forbidden
+from smarthall.simulators.line import SimOptions, SimulatedLine
+from tests.waiting import until
+
+pytestmark = pytest.mark.timeout(180)  # a subprocess agent starting on a loaded machine, then several commands
+
+FREE_PORTS = {"feeder_port": 0, "conveyor_port": 0, "process_port": 0, "control_port": 0, "camera_port": 0}
+
+
+def env(tmp_path, **extra: str) -> dict[str, str]:
+    return {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "LANG": "C", **extra}
+
+
+async def smarthall(tmp_path, *args: str, timeout: float = 60, **extra: str) -> tuple[int, str, str]:
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "smarthall", *args, env=env(tmp_path, **extra),
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    return proc.returncode, out.decode(), err.decode()
+
+
+@pytest.fixture
+async def line_file(tmp_path):
+    """lines/sim.toml pointed at a simulated line on free ports, without the camera and the OPC UA server."""
+    async with SimulatedLine(SimOptions(**FREE_PORTS, fieldbus_link=str(tmp_path / "bus"))) as line:
+        at = line.line_overrides()
+        text = DEFAULT_LINE.read_text(encoding="utf-8")
+        text = text[:text.index("[northbound]")] + text[text.index("[[scan_groups]]"):]  # no [northbound], [vision]
+        text = text.replace('id = "vision.camera_lost"', 'id = "x"').split('[[alarms]]\nid = "x"')[0]
+        text = (text.replace("port = 5020", f"port = {at['feeder']['port']}")
+                .replace("port = 5021", f"port = {at['conveyor']['port']}")
+                .replace('"/tmp/smarthall-fieldbus"', f'"{at["fieldbus"]["serial"]}"')
+                .replace('"opc.tcp://127.0.0.1:4840"', f'"{at["process"]["endpoint"]}"')
+                .replace("flush_s = 1.0", f'flush_s = 0.1\npath = "{tmp_path / "history.db"}"'))
+        path = tmp_path / "line.toml"
+        path.write_text(text, encoding="utf-8")
+        yield path
+
+
+@pytest.fixture
+async def edge_run(tmp_path, line_file):
+    """`smarthall edge run` on the line, until the test ends; yields (process, its first lines)."""
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "smarthall", "edge", "run", "--line",
+                                                str(line_file), env=env(tmp_path), stdout=asyncio.subprocess.PIPE,
+                                                stderr=asyncio.subprocess.PIPE)
+    shown = b""
+    try:
+        while b"Client API at" not in shown:
+            line = await asyncio.wait_for(proc.stdout.readline(), 60)
+            assert line, (shown + await proc.stderr.read()).decode()
+            shown += line
+        yield proc, shown.decode()
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(2)
+            try:
+                await asyncio.wait_for(proc.wait(), 20)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+
+
+def audit(tmp_path) -> list[tuple[str, str, str]]:
+    with sqlite3.connect(tmp_path / "history.db") as db:
+        return db.execute("SELECT user, tag, result FROM write_log ORDER BY ts").fetchall()
+
+
+def rows_of(tmp_path, tag: str) -> int:
+    with sqlite3.connect(tmp_path / "history.db") as db:
+        return db.execute("SELECT count(*) FROM samples JOIN tags ON samples.tag_id = tags.id WHERE tags.name = ?",
+                          (tag,)).fetchone()[0]
+
+
+async def test_a_second_process_reads_the_rs485_bus_through_the_agent(tmp_path, line_file, edge_run):
+    code, out, err = await smarthall(tmp_path, "read", "ambient.temperature", "energy.process.voltage",
+                                     "--line", str(line_file))
+    assert code == 0, err
+    assert "opens the line itself" not in err
+    rows = {line.split()[1]: line.split() for line in out.splitlines()}
+    assert rows["ambient.temperature"][-1] == "good" and rows["energy.process.voltage"][-1] == "good"
+
+
+async def test_watch_is_a_client_and_adds_no_rows_to_the_history(tmp_path, line_file, edge_run):
+    await until(lambda: (tmp_path / "history.db").exists() and rows_of(tmp_path, "feeder.magazine_count") == 1)
+    code, out, err = await smarthall(tmp_path, "watch", "feeder.magazine_count", "ambient.temperature",
+                                     "--count", "2", "--line", str(line_file))
+    assert code == 0, err
+    assert "opens the line itself" not in err and len(out.splitlines()) == 2
+    code, _, err = await smarthall(tmp_path, "read", "feeder.magazine_count", "--line", str(line_file))
+    assert code == 0, err
+    assert rows_of(tmp_path, "feeder.magazine_count") == 1  # an unchanged tag: the one agent's first value only
+
+
+async def test_a_second_edge_run_is_refused_naming_the_first(tmp_path, line_file, edge_run):
+    proc, _ = edge_run
+    code, out, err = await smarthall(tmp_path, "edge", "run", "--line", str(line_file))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1
+    assert f"line 'sim' is already run by an edge agent (pid {proc.pid}, unix:" in err
+
+
+async def test_roles_are_enforced_and_audited_through_the_client_api(tmp_path, line_file, edge_run):
+    kim = await connect_line(line_file, user="kim", password="kim")  # trainee, team1: the conveyor
+    async with kim:
+        assert kim.user == {"name": "kim", "role": "trainee", "team": "team1", "stations": ["conveyor"]}
+        await kim.write("conveyor.motor_run", False)  # an operating control of their own station
+        with pytest.raises(Forbidden, match="feeder.feed: kim \\(team team1\\) operates conveyor, not feeder"):
+            await kim.write("feeder.feed", True)
+        with pytest.raises(Forbidden, match="conveyor.divert_pulse_ms: not an operating control"):
+            await kim.write("conveyor.divert_pulse_ms", 300)
+        with pytest.raises(Forbidden, match="sim ClearFaults: kim is a trainee"):
+            await kim.sim("ClearFaults")
+        with pytest.raises(Forbidden, match="kim is a trainee: alarms are handled by the instructor"):
+            await kim.ack("conveyor.estop")
+        [value] = await kim.read(["conveyor.speed_setpoint"])
+        assert value.quality == "good"
+    async with await connect_line(line_file, user="guest", password="guest") as guest:
+        with pytest.raises(Forbidden, match="guest is an observer"):
+            await guest.write("conveyor.motor_run", True)
+    async with await connect_line(line_file, user="teacher", password="teacher") as teacher:
+        await teacher.write("conveyor.speed_setpoint", 250)
+        await teacher.ack("conveyor.estop", "checked")  # not active: acknowledged as it stands
+        with pytest.raises(Forbidden, match="only an engineer may change it"):
+            await teacher.write("process.kp", 2.0)
+        with pytest.raises(AgentError, match="no simulator control here"):
+            await teacher.sim("ClearFaults")
+    with pytest.raises(AuthenticationFailed, match="wrong user name or password"):
+        await connect_line(line_file, user="kim", password="lee")
+    async with await connect_line(line_file) as me:  # this OS user: the users file's [local] role
+        assert me.user["role"] == "instructor"
+        [value] = await me.read(["conveyor.speed_setpoint"], fresh=True)
+        assert value.value == 250
+    log = audit(tmp_path)
+    assert ("kim", "conveyor.motor_run", "ok") in log
+    assert ("kim", "feeder.feed", "refused: kim (team team1) operates conveyor, not feeder") in log
+    assert any(u == "kim" and t == "conveyor.divert_pulse_ms" and r.startswith("refused: not an operating")
+               for u, t, r in log)
+    assert ("kim", "sim ClearFaults", "refused: kim is a trainee: the simulator is handled by the instructor") in log
+    assert ("guest", "conveyor.motor_run", "refused: guest is an observer: observers may only read") in log
+    assert ("teacher", "conveyor.speed_setpoint", "ok") in log and ("teacher", "alarm conveyor.estop", "ok") in log
+    assert any(u == "teacher" and t == "process.kp" and r.startswith("refused:") for u, t, r in log)
+
+
+async def test_the_cli_signs_in_with_user_and_a_refusal_is_one_line(tmp_path, line_file, edge_run):
+    code, _, err = await smarthall(tmp_path, "write", "feeder.feed", "1", "--user", "kim", "--line", str(line_file),
+                                   SMARTHALL_PASSWORD="kim")
+    assert code == 2 and err.strip() == "smarthall: feeder.feed: kim (team team1) operates conveyor, not feeder"
+    code, _, err = await smarthall(tmp_path, "write", "conveyor.speed_setpoint", "300", "--user", "kim",
+                                   "--line", str(line_file), SMARTHALL_PASSWORD="nope")
+    assert code == 2 and err.strip() == "smarthall: wrong user name or password"
+    code, out, err = await smarthall(tmp_path, "write", "conveyor.speed_setpoint", "300", "--line", str(line_file))
+    assert code == 0 and out.strip() == "wrote 300 to conveyor.speed_setpoint", err
+    code, out, err = await smarthall(tmp_path, "alarms", "--line", str(line_file))
+    assert code == 0, err
+    owner = json.loads((tmp_path / "history.db.lock").read_text(encoding="utf-8"))
+    assert owner["pid"] == edge_run[0].pid and owner["socket"].endswith(".sock")
