@@ -71,7 +71,7 @@ async def main(runs: int) -> None:
             smarthall = [sys.executable, "-m", "smarthall"]
             read = [*smarthall, "read", "conveyor.speed_actual", "--line", str(path)]
             write = [*smarthall, "write", "conveyor.speed_setpoint", "200", "--line", str(path)]
-            run = lambda command: asyncio.to_thread(timed, command, env, runs)  # noqa: E731 - the loop serves the line
+            run = lambda command: asyncio.to_thread(timed, command, env, runs)
             baseline = await run([sys.executable, "-c", "pass"])
             alone_read, alone_write = await run(read), await run(write)
             agent = await asyncio.create_subprocess_exec(*smarthall, "edge", "run", "--line", str(path), env=env,

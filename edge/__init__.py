@@ -23,7 +23,10 @@ _WHERE = {
     "CallRejected": "errors", "AgentError": "errors", "AgentUnavailable": "errors", "LineBusy": "errors",
     "LineConfigError": "errors", "UsersFileError": "errors",
 }
-__all__ = sorted(_WHERE)
+__all__ = ["AgentError", "AgentUnavailable", "AlarmEvent", "AlarmState", "AuthenticationFailed",
+    "CallRejected", "Client", "ConnectionHealth", "EdgeAgent", "EdgeError", "Forbidden", "Level", "LineBusy",
+    "LineConfigError", "Role", "Service", "TagValue", "User", "Users", "UsersFileError", "WriteRejected",
+    "authorize", "connect_line"]
 
 
 def __getattr__(name: str):

@@ -102,7 +102,7 @@ class Client:
         """The latest values (fresh: read from the devices now), in the order asked."""
         return [wire.to_tag_value(v) for v in await self._request("read", tags=list(tags), fresh=fresh)]
 
-    async def write(self, tag: str, value: bool | int | float) -> None:
+    async def write(self, tag: str, value: bool | float) -> None:
         await self._request("write", tag=tag, value=value)
 
     async def call(self, method: str, args: Sequence[bool | int | float] = ()) -> object:

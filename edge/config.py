@@ -40,10 +40,10 @@ from smarthall.devices.toml_reader import TomlReader, parse_toml
 
 from .alarms import AlarmSpec, Priority, comm_alarm
 from .errors import LineConfigError
-from .owner import DATA_ENV, data_folder, default_history_path  # noqa: F401 - edge.config's names for them
 from .inspection import DEFAULT_RECIPE, Recipe, RecipeError, load_recipe
 from .inspection.tags import VISION
 from .northbound.settings import NorthboundSettings, read_northbound
+from .owner import DATA_ENV, data_folder, default_history_path  # noqa: F401 - edge.config's names for them
 from .sparkplug.settings import MqttSettings, read_mqtt
 from .users import Users
 

@@ -40,11 +40,11 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
+from . import wire
 from .alarms import AlarmError
 from .errors import AgentError, EdgeError, Forbidden, LineConfigError
 from .health import connection_health
 from .users import Role, User, Users, authorize
-from . import wire
 
 log = logging.getLogger(__name__)
 SimMethods = Mapping[str, Callable[..., Awaitable[object]]]  # sim control: method name -> coroutine function
@@ -198,7 +198,7 @@ class _Session:
         except (EdgeError, LineConfigError, AlarmError, ValueError, KeyError, TypeError) as exc:
             self.send({"id": rid, "ok": False, "error": wire.error(exc)})
             return
-        except Exception as exc:  # noqa: BLE001 - a driver's failure (WriteFailed...) is the client's answer
+        except Exception as exc:
             self.send({"id": rid, "ok": False, "error": {"type": "agent", "en": str(exc) or type(exc).__name__}})
             return
         self.send({"id": rid, "ok": True, "result": result})

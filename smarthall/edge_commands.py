@@ -23,11 +23,9 @@ import time
 from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import smarthall.lines
-
 from smarthall.edge.client import Client, connect_line, owner_of
 from smarthall.edge.owner import busy
 from smarthall.edge.tags import TagValue

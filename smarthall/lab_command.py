@@ -156,8 +156,8 @@ async def lab(shelf: Shelf, line: Path | None, progress: Path, trainee: str, les
     The history (and the vision images beside it) goes to `history`, else the line file's historian path; the
     simulated line's is sim.db on the default ports and one file per other port set (`simulated_history`), so
     two labs side by side share no files."""
-    from smarthall.lessons.console.app import LabApp
     from smarthall.edge.service import Service
+    from smarthall.lessons.console.app import LabApp
     from smarthall.lessons.sim_control import SimControl
     from smarthall.simulators.line import SimOptions, SimulatedLine
 
