@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import io
 import json
@@ -131,6 +132,7 @@ class Service:
 
     async def _session(self, reader, writer, user: User | None) -> None:
         task = asyncio.current_task()
+        assert task is not None  # a connection callback runs as a task
         self._sessions.add(task)
         try:
             await _Session(self, writer, user).run(reader)
@@ -163,7 +165,7 @@ class _Session:
                     continue
                 task = asyncio.create_task(self.answer(rid, op, request))
                 self.tasks[rid] = task
-                task.add_done_callback(lambda _t, rid=rid: self.tasks.pop(rid, None))
+                task.add_done_callback(functools.partial(self.forget, rid))
         except (ConnectionError, ValueError):  # the peer left, or sent a line beyond the limit
             pass
         finally:
@@ -171,6 +173,9 @@ class _Session:
                 task.cancel()
             await asyncio.gather(*self.tasks.values(), return_exceptions=True)
             self.writer.close()
+
+    def forget(self, rid, _task: asyncio.Task) -> None:
+        self.tasks.pop(rid, None)
 
     def send(self, message: dict) -> None:
         if not self.writer.is_closing():
@@ -205,12 +210,14 @@ class _Session:
 
     def permit(self, action: str, target: str, new: object, station: str | None = None, level=None) -> User:
         """The session's user if allowed; a refusal is logged with its reason and raised."""
+        user = self.user
+        assert user is not None  # answer() lets nobody further without one
         try:
-            authorize(self.user, action, station, level)
+            authorize(user, action, station, level)
         except Forbidden as exc:
-            self.agent.audit(self.user.name, target, new, f"refused: {exc}")
+            self.agent.audit(user.name, target, new, f"refused: {exc}")
             raise Forbidden(f"{target}: {exc.en}", f"{target}: {exc.ko}") from None
-        return self.user
+        return user
 
     # --- the requests ----------------------------------------------------------------------
 

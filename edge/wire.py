@@ -76,7 +76,7 @@ def error(exc: Exception) -> dict:
 
 
 def error_from(data: dict) -> EdgeError:
-    kind, en = data.get("type"), data.get("en", "")
+    kind, en = str(data.get("type", "agent")), data.get("en", "")
     if kind == "forbidden":
         return Forbidden(en, data.get("ko", en))
     if kind == "authentication":

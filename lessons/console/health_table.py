@@ -12,6 +12,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from smarthall.edge.health import ConnectionHealth, connection_health
+
 from .texts import t
 
 REFRESH_S = 1.0

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from smarthall.devices.quality import Quality
-from smarthall.edge.tags import TagValue
 from smarthall.edge.health import connection_health
+from smarthall.edge.tags import TagValue
 
 from .frozen import BAD, NOW, T0, frozen_agent
 
