@@ -66,6 +66,7 @@ class EdgeAgent:
         self._alarm_listeners: list[asyncio.Queue[AlarmEvent]] = []
         self._tasks: list[asyncio.Task] = []
         self.listeners: list[Callable[[TagValue], None]] = []  # called with every published value, in the scan
+        self.alarm_listeners: list[Callable[[AlarmEvent], None]] = []  # called with every alarm event
         self.sparkplug = None  # the SparkplugNode while publishing to the broker
         self.northbound = None  # the NorthboundServer while serving
 
@@ -88,6 +89,7 @@ class EdgeAgent:
         from .northbound.server import NorthboundServer  # asyncua's server only for the agent that serves
         self.northbound = NorthboundServer(self, self.config.northbound)
         self.listeners.append(self.northbound.offer)
+        self.alarm_listeners.append(self.northbound.offer_alarm)
         await self.northbound.start()
 
     def _start(self, scan: bool, serve: bool) -> None:
@@ -139,6 +141,7 @@ class EdgeAgent:
                 self.sparkplug = None
             if self.northbound is not None:
                 self.listeners.remove(self.northbound.offer)
+                self.alarm_listeners.remove(self.northbound.offer_alarm)
                 await _step("closing the northbound server", self.northbound.close())
                 self.northbound = None
             for task in self._tasks:
@@ -238,6 +241,16 @@ class EdgeAgent:
         self._log_write(user, name, None, list(args), "ok")
         return result
 
+    async def call_as(self, user: User, name: str, args: Sequence[bool | int | float] = ()) -> object:
+        """`call` for a signed-in user: refused (and logged) unless their role allows it on that station and level."""
+        connection, _, method = self.config.method(name)
+        try:
+            authorize(user, "call", connection.name, method.level)
+        except Forbidden as exc:
+            self._log_write(user.name, name, None, list(args), f"refused: {exc}")
+            raise
+        return await self.call(name, args, user=user.name)
+
     async def watch(self, names: Iterable[str]) -> AsyncIterator[TagValue]:
         """Every change of these tags' value or quality (the latest known ones first) until the caller stops."""
         wanted = frozenset(self.config.tag(n).name for n in names)
@@ -281,6 +294,15 @@ class EdgeAgent:
         for event in events:
             self._alarm_event(event)
 
+    def operate_as(self, user: User, action: str, alarm_id: str, comment: str = "") -> None:
+        """`operate` for a signed-in user: refused (and logged) unless their role may handle alarms."""
+        try:
+            authorize(user, "alarm")
+        except Forbidden as exc:
+            self._log_write(user.name, alarm_id, None, action, f"refused: {exc}")
+            raise
+        self.operate(action, alarm_id, user.name, comment)
+
     # --- routing -----------------------------------------------------------------------
 
     def _publish(self, value: TagValue) -> None:
@@ -312,6 +334,8 @@ class EdgeAgent:
             if queue.full():
                 queue.get_nowait()
             queue.put_nowait(event)
+        for listener in self.alarm_listeners:
+            listener(event)
 
     def _log_write(self, user: str, tag: str, old: TagValue | None, new, result: str) -> None:
         if self.write_log is not None:

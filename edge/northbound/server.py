@@ -14,14 +14,21 @@ from datetime import UTC, datetime
 
 from asyncua import Server, ua
 
+from ..alarms import AlarmEvent
 from ..errors import EdgeError
 from ..tags import TagValue
+from ._asyncua import route_sessions
+from .conditions import Conditions
+from .identity import Identities
+from .operations import call_method, write_route
 from .publisher import Publisher
+from .security import secure
 from .settings import NorthboundSettings
 from .space import NAMESPACE, SpaceBuilder
 
 log = logging.getLogger(__name__)
 
+STOP_S = 5.0  # longest wait for the server's connections to close
 _CURRENT_TIME = ua.NodeId(ua.ObjectIds.Server_ServerStatus_CurrentTime)
 _STATUS = ua.NodeId(ua.ObjectIds.Server_ServerStatus)
 
@@ -38,6 +45,7 @@ class NorthboundServer:
         self.settings = settings
         self._server: Server | None = None
         self._publisher: Publisher | None = None
+        self._conditions: Conditions | None = None
         self._tasks: list[asyncio.Task] = []
         self._url: str | None = None
 
@@ -50,21 +58,27 @@ class NorthboundServer:
 
     async def start(self) -> None:
         """Build the address space, publish the agent's latest values and listen."""
-        config = self._agent.config
-        server = Server()
+        agent, settings = self._agent, self.settings
+        config = agent.config
+        identities = Identities(config.users, settings.anonymous)
+        server = Server(user_manager=identities)
         await server.init()
         server.disable_clock()  # its task makes stop() wait up to a second; `_clock` keeps the time instead
-        server.set_endpoint(self.settings.endpoint)
+        server.set_endpoint(settings.endpoint)
         server.set_server_name(f"Smart Hall edge: {config.title.en}")
         uri = NAMESPACE.format(line=config.name)
         await server.set_application_uri(uri)
-        server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
-        server.set_identity_tokens([ua.AnonymousIdentityToken])
+        server.set_identity_tokens([ua.UserNameIdentityToken] +
+                                   [ua.AnonymousIdentityToken] * (identities.anonymous is not None))
+        await secure(server, settings.pki, settings.security, uri)
         idx = await server.register_namespace(uri)
         space = SpaceBuilder(server.nodes.objects, idx, config)
-        await space.build(self._call)
+        line = await space.build(lambda name, *args: call_method(agent, name, *args))
+        route_sessions(server, {node.nodeid: write_route(agent, node) for node in space.tags.values()})
+        self._conditions = Conditions(server, agent)
+        await self._conditions.build(line, idx, {name: node.nodeid for name, node in space.tags.items()})
         self._publisher = Publisher(server, space.tags)
-        for value in list(self._agent.latest.values()):
+        for value in list(agent.latest.values()):
             self._publisher.offer(value)
         try:
             await server.start()
@@ -76,12 +90,18 @@ class NorthboundServer:
         assert server.bserver is not None  # started
         self._url = f"opc.tcp://{self.settings.host}:{server.bserver.port}"
         self._tasks = [asyncio.create_task(self._publisher.run(), name="northbound publisher"),
+                       asyncio.create_task(self._conditions.run(), name="northbound alarms"),
                        asyncio.create_task(_clock(server), name="northbound clock")]
 
     def offer(self, value: TagValue) -> None:
         """A value the agent published (the agent's listener; cheap, it runs in the scan)."""
         if self._publisher is not None:
             self._publisher.offer(value)
+
+    def offer_alarm(self, event: AlarmEvent) -> None:
+        """An alarm event of the agent (its alarm listener; cheap)."""
+        if self._conditions is not None:
+            self._conditions.offer(event)
 
     async def close(self) -> None:
         """Stop listening; sessions end."""
@@ -92,12 +112,13 @@ class NorthboundServer:
                 await task
         self._tasks.clear()
         if self._server is not None:
-            await self._server.stop()
+            try:
+                async with asyncio.timeout(STOP_S):
+                    await self._server.stop()
+            except TimeoutError:  # asyncua waits for every connection to detach, one that never does included
+                log.warning("OPC UA server on %s: connections still open after %g s; closed anyway", self._url, STOP_S)
             self._server = None
             self._url = None
-
-    async def _call(self, name: str, *args: ua.Variant) -> ua.CallMethodResult:
-        return ua.CallMethodResult(StatusCode=ua.StatusCode(ua.StatusCodes.BadUserAccessDenied))
 
 
 async def _clock(server: Server) -> None:

@@ -1,9 +1,14 @@
-"""The northbound OPC UA server against the running simulated line, through an asyncua client."""
+"""The northbound OPC UA server against the running simulated line, through asyncua clients.
+
+The simulated line's users file (lines/sim-users.toml) documents its passwords: each user's is their name.
+"""
 
 from __future__ import annotations
 
 import pytest
 from asyncua import Client, ua
+from asyncua.crypto.cert_gen import setup_self_signed_certificate
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from smarthall.edge.agent import EdgeAgent
 from smarthall.edge.config import DEFAULT_LINE, load_line
@@ -21,14 +26,18 @@ async def line(tmp_path):
         yield running
 
 
-@pytest.fixture
-async def agent(line, tmp_path):
-    """The simulated line's agent, serving on a free port."""
+def served(line, tmp_path, **northbound):
+    """The simulated line's agent, to serve on a free port with its pki in tmp_path."""
     config = load_line(DEFAULT_LINE, {
         **line.line_overrides(), "historian": {"path": str(tmp_path / "history.db"), "flush_s": 0.1},
         "vision": {"camera": {"source": line.camera.stream_url}, "archive": {"path": str(tmp_path / "images")}},
-        "northbound": {"port": 0, "pki": str(tmp_path / "pki")}})
-    running = EdgeAgent(config)
+        "northbound": {"port": 0, "pki": str(tmp_path / "pki"), **northbound}})
+    return EdgeAgent(config)
+
+
+@pytest.fixture
+async def agent(line, tmp_path):
+    running = served(line, tmp_path)
     await running.start(serve=True)
     try:
         yield running
@@ -46,7 +55,7 @@ async def test_the_line_is_browsed_as_stations_with_tags_units_and_ranges(agent)
         idx = await client.get_namespace_index(NAMESPACE)
         line = await client.nodes.objects.get_child(f"{idx}:sim")
         stations = {(await s.read_browse_name()).Name: s for s in await line.get_children()}
-        assert set(stations) == {"feeder", "conveyor", "fieldbus", "process", "vision"}
+        assert set(stations) == {"feeder", "conveyor", "fieldbus", "process", "vision", "Alarms"}
         bus = {(await d.read_browse_name()).Name for d in await stations["fieldbus"].get_children()}
         assert bus == {"ambient", "vibration", "energy.feeder", "energy.conveyor", "energy.vision", "energy.process"}
         speed = await stations["conveyor"].get_child(f"{idx}:speed_setpoint")
@@ -100,3 +109,148 @@ async def test_a_subscription_receives_every_change(agent):
         await until(lambda: seen[-1] == 350)
         await subscription.delete()
     assert [v for v in seen if v != 200] == [250, 300, 350]
+
+
+def signed_in(agent, name: str, password: str | None = None) -> Client:
+    client = Client(agent.northbound.endpoint_url)
+    client.set_user(name)
+    client.set_password(name if password is None else password)
+    return client
+
+
+async def write(client: Client, tag: str, value, vtype: ua.VariantType) -> str:
+    """The status name a write of value to tag is answered with."""
+    idx = await client.get_namespace_index(NAMESPACE)
+    node = ua.WriteValue(NodeId=ua.NodeId(tag, idx), AttributeId=ua.AttributeIds.Value,
+                         Value=ua.DataValue(ua.Variant(value, vtype)))
+    [status] = await client.uaclient.write(ua.WriteParameters(NodesToWrite=[node]))
+    return status.name
+
+
+async def test_writes_are_checked_against_the_signed_in_users_role_and_audited(agent, line):
+    await until(lambda: agent.latest.get("conveyor.speed_setpoint"))
+    async with signed_in(agent, "kim") as kim:  # trainee of team1: the conveyor's operating controls
+        assert await write(kim, "conveyor.speed_setpoint", 320, ua.VariantType.UInt16) == "Good"
+        assert await write(kim, "feeder.auto_feed", True, ua.VariantType.Boolean) == "BadUserAccessDenied"
+        assert await write(kim, "conveyor.divert_pulse_ms", 250, ua.VariantType.UInt16) == "BadUserAccessDenied"
+    async with signed_in(agent, "guest") as guest:  # observer
+        assert await write(guest, "conveyor.speed_setpoint", 100, ua.VariantType.UInt16) == "BadUserAccessDenied"
+    async with Client(agent.northbound.endpoint_url) as anonymous:  # the users file's anonymous: observer
+        assert await write(anonymous, "conveyor.speed_setpoint", 100, ua.VariantType.UInt16) == "BadUserAccessDenied"
+    async with signed_in(agent, "teacher") as teacher:  # instructor
+        assert await write(teacher, "process.setpoint", 130.0, ua.VariantType.Double) == "Good"
+        assert await write(teacher, "conveyor.speed_setpoint", 900, ua.VariantType.UInt16) == "BadOutOfRange"
+        assert await write(teacher, "conveyor.parts_good", 1, ua.VariantType.UInt16) == "BadNotWritable"
+        assert await write(teacher, "conveyor.motor_run", "on", ua.VariantType.String) == "BadTypeMismatch"
+        assert await write(teacher, "process.kp", 2.0, ua.VariantType.Double) == "BadUserAccessDenied"  # configure
+    assert line.plant.read("conveyor", "speed_setpoint") == 320
+    assert line.plant.read("process", "setpoint") == pytest.approx(130)
+    log = [(e.user, e.tag, e.result.split(":")[0]) for e in agent.write_log.entries()]
+    assert log == [("kim", "conveyor.speed_setpoint", "ok"), ("kim", "feeder.auto_feed", "refused"),
+                   ("kim", "conveyor.divert_pulse_ms", "refused"), ("guest", "conveyor.speed_setpoint", "refused"),
+                   ("anonymous", "conveyor.speed_setpoint", "refused"), ("teacher", "process.setpoint", "ok"),
+                   ("teacher", "conveyor.speed_setpoint", "rejected"), ("teacher", "conveyor.parts_good", "rejected"),
+                   ("teacher", "conveyor.motor_run", "rejected"), ("teacher", "process.kp", "refused")]
+
+
+async def test_a_wrong_password_is_refused(agent):
+    with pytest.raises(ua.UaStatusCodeError, match="BadUserAccessDenied"):
+        async with signed_in(agent, "kim", "not-kim"):
+            pass
+    with pytest.raises(ua.UaStatusCodeError, match="BadUserAccessDenied"):
+        async with signed_in(agent, "nobody"):
+            pass
+
+
+async def test_methods_are_called_through_the_agent_for_the_user(agent, line):
+    async with signed_in(agent, "teacher") as teacher:
+        idx = await teacher.get_namespace_index(NAMESPACE)
+        station = teacher.get_node(ua.NodeId("process", idx))
+        start = ua.NodeId("process.StartBatch", idx)
+        await station.call_method(start, ua.Variant(120.0, ua.VariantType.Double), ua.Variant(600, ua.VariantType.UInt32))
+        await until(lambda: line.plant.read("process", "batch_state") == 1)
+        with pytest.raises(ua.UaStatusCodeError, match="BadInvalidArgument"):
+            await station.call_method(ua.NodeId("process.AbortBatch", idx), ua.Variant(1, ua.VariantType.UInt32))
+    async with signed_in(agent, "kim") as kim:  # team1 operates the conveyor, not the process station
+        with pytest.raises(ua.UaStatusCodeError, match="BadUserAccessDenied"):
+            await kim.get_node(ua.NodeId("process", idx)).call_method(ua.NodeId("process.AbortBatch", idx))
+    assert line.plant.read("process", "batch_state") == 1
+    log = [(e.user, e.tag, e.result.split(":")[0]) for e in agent.write_log.entries()]
+    assert log == [("teacher", "process.StartBatch", "ok"), ("teacher", "process.AbortBatch", "rejected"),
+                   ("kim", "process.AbortBatch", "refused")]
+
+
+class Events:
+    def __init__(self) -> None:
+        self.seen: list = []
+
+    def event_notification(self, event) -> None:
+        self.seen.append(event)
+
+    def of(self, condition: str, **fields) -> list:
+        return [e for e in self.seen if getattr(e, "ConditionName", None) == condition
+                and all(getattr(e, k, None) == v for k, v in fields.items())]
+
+
+async def test_an_alarm_is_an_event_acknowledged_by_an_instructor_not_an_observer(agent, line):
+    events = Events()
+    async with signed_in(agent, "teacher") as teacher, signed_in(agent, "guest") as guest:
+        subscription = await teacher.create_subscription(50, events)
+        await subscription.subscribe_events(teacher.nodes.server, ua.ObjectIds.OffNormalAlarmType)
+        line.plant.inject_fault("conveyor", "estop")
+        raised = (await until(lambda: events.of("conveyor.estop", **{"ActiveState/Id": True})))[-1]
+        assert getattr(raised, "AckedState/Id") is False and raised.Retain is True and raised.Severity == 1000
+        assert raised.SourceName == "conveyor.estop_ok" and "emergency stop pressed" in raised.Message.Text
+        condition = raised.NodeId
+        acknowledge = ua.NodeId(ua.ObjectIds.AcknowledgeableConditionType_Acknowledge)
+        comment = ua.Variant(ua.LocalizedText("checked the button"), ua.VariantType.LocalizedText)
+        with pytest.raises(ua.UaStatusCodeError, match="BadUserAccessDenied"):
+            await guest.get_node(condition).call_method(acknowledge, ua.Variant(raised.EventId, ua.VariantType.ByteString),
+                                                        comment)
+        with pytest.raises(ua.UaStatusCodeError, match="BadEventIdUnknown"):
+            await teacher.get_node(condition).call_method(acknowledge, ua.Variant(b"old", ua.VariantType.ByteString),
+                                                          comment)
+        await teacher.get_node(condition).call_method(acknowledge, ua.Variant(raised.EventId, ua.VariantType.ByteString),
+                                                      comment)
+        acked = (await until(lambda: events.of("conveyor.estop", **{"AckedState/Id": True})))[-1]
+        assert acked.ClientUserId == "teacher" and acked.Comment.Text == "checked the button"
+        await subscription.delete()
+    assert agent.alarms.state("conveyor.estop").state.value == "active-acknowledged"
+    refused = [(e.user, e.tag, e.result.split(":")[0]) for e in agent.write_log.entries()]
+    assert refused == [("guest", "conveyor.estop", "refused")]
+
+
+async def test_anonymous_can_be_turned_off(line, tmp_path):
+    agent = served(line, tmp_path, anonymous=False)
+    await agent.start(serve=True)
+    try:
+        with pytest.raises(ua.UaStatusCodeError, match="BadIdentityTokenRejected"):
+            async with Client(agent.northbound.endpoint_url):
+                pass
+        async with signed_in(agent, "guest") as guest:
+            assert (await value_of(guest, "feeder.magazine_count")).StatusCode.is_good() is not None
+    finally:
+        await agent.close()
+
+
+async def test_sign_and_encrypt_with_a_trusted_client_certificate_and_a_username(agent, tmp_path):
+    key, cert = tmp_path / "client-key.pem", tmp_path / "client-cert.der"
+    uri = "urn:smarthall:test:client"
+    await setup_self_signed_certificate(key, cert, uri, "localhost", [ExtendedKeyUsageOID.CLIENT_AUTH],
+                                        {"commonName": "test client"})
+    policy = f"Basic256Sha256,SignAndEncrypt,{cert},{key}"
+    untrusted = signed_in(agent, "teacher")
+    untrusted.application_uri = uri
+    await untrusted.set_security_string(policy)
+    with pytest.raises(ua.UaStatusCodeError, match="BadCertificateUntrusted"):
+        async with untrusted:
+            pass
+    [rejected] = (tmp_path / "pki" / "rejected").iterdir()  # the refused certificate, to be moved to trusted/
+    rejected.rename(tmp_path / "pki" / "trusted" / rejected.name)
+    client = signed_in(agent, "teacher")
+    client.application_uri = uri
+    await client.set_security_string(policy)
+    async with client:
+        assert client.security_policy.Mode == ua.MessageSecurityMode.SignAndEncrypt
+        assert await write(client, "process.setpoint", 90.0, ua.VariantType.Double) == "Good"
+    assert agent.write_log.entries()[-1].user == "teacher"
