@@ -163,6 +163,8 @@ async def agent_session(args, scan: bool, tags: Iterable[str] = (), serve: bool 
         config.tag(name)
     if (owner := owner_of(args.line or DEFAULT_LINE, _history_path(args, config))) is not None:
         raise busy(config.name, owner, _history_path(args, config))
+    if not serve:
+        print(say("no_agent_in_process", args.lang), file=sys.stderr)
     async with contextlib.AsyncExitStack() as stack:
         if args.line is None and not _answers(config):
             from smarthall.simulators.line import SimOptions, SimulatedLine
@@ -223,7 +225,7 @@ def service_where(service) -> str:
 @contextlib.asynccontextmanager
 async def client_session(args) -> AsyncIterator[Client | None]:
     """The running agent's client (signed in as --user when given), or None when no agent serves the line:
-    then the command opens the line itself, and says so on stderr."""
+    then the command opens the line itself (agent_session says so on stderr)."""
     password = None
     if getattr(args, "user", None):
         password = os.environ.get("SMARTHALL_PASSWORD")
@@ -235,7 +237,6 @@ async def client_session(args) -> AsyncIterator[Client | None]:
     else:
         client = await connect_line(args.line or DEFAULT_LINE, args.db, args.user, password)
     if client is None:
-        print(say("no_agent_in_process", args.lang), file=sys.stderr)
         yield None
         return
     async with client:
