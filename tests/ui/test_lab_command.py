@@ -140,9 +140,9 @@ def own_catalogue(folder):
 
 
 def test_lab_opens_the_per_user_lessons_folder_and_each_catalogue_given(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("SMARTHALL_DATA", str(tmp_path / "data"))  # the user's data folder (it wins over XDG_DATA_HOME)
     assert catalogues([]) == [CATALOGUE]
-    own = own_catalogue(tmp_path / "data" / "smarthall" / "lessons")
+    own = own_catalogue(tmp_path / "data" / "lessons")
     extra = tmp_path / "extra"
     extra.mkdir()
     (extra / "info.toml").write_text("lessons = []\n", encoding="utf-8")
