@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import getpass
 import shutil
 import socket
@@ -11,6 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
+from tests.waiting import until
 
 BROKER_DIR = Path(__file__).resolve().parent.parent / "brokers" / "mosquitto"
 PASSWORDS = {"line1": "line1-secret", "line2": "line2-secret", "centre": "centre-secret"}
@@ -78,16 +79,19 @@ class Mosquitto:
         self._log = (self.folder / "mosquitto.log").open("ab")
         self.process = await asyncio.create_subprocess_exec(
             mosquitto_command("mosquitto"), "-c", str(self.config), stdout=asyncio.subprocess.DEVNULL, stderr=self._log)
-        async with asyncio.timeout(10):
-            while True:
-                if self.process.returncode is not None:
-                    raise RuntimeError(f"mosquitto exited: {(self.folder / 'mosquitto.log').read_text()[-500:]}")
-                with contextlib.suppress(OSError):
-                    _, writer = await asyncio.open_connection("127.0.0.1", self.port)
-                    writer.close()
-                    await writer.wait_closed()
-                    return
-                await asyncio.sleep(0.02)
+        await until(self._accepts, timeout=10)
+
+    async def _accepts(self) -> bool:
+        """Whether the broker takes a connection yet (RuntimeError with its log if it exited)."""
+        if self.process.returncode is not None:
+            raise RuntimeError(f"mosquitto exited: {(self.folder / 'mosquitto.log').read_text()[-500:]}")
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", self.port)
+        except OSError:
+            return False
+        writer.close()
+        await writer.wait_closed()
+        return True
 
     async def stop(self) -> None:
         if self.process is not None and self.process.returncode is None:
