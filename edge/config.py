@@ -52,7 +52,7 @@ DEFAULT_LINE = LINES_DIR / "sim.toml"
 
 _CONNECTION_KEYS = {
     "modbus-tcp": {"host", "port", "unit"},
-    "modbus-rtu": {"serial", "baudrate", "parity", "bytesize", "stopbits", "host", "port"},
+    "modbus-rtu": {"serial", "baudrate", "parity", "bytesize", "stopbits", "host", "port", "unit"},
     "opcua": {"endpoint", "subscribe", "publish_ms", *OPCUA_SECURITY_KEYS},
 }
 _ALARM_KINDS = ("hi", "hihi", "lo", "lolo", "discrete")
@@ -248,6 +248,8 @@ class _LineReader(TomlReader):
         self.known_keys(data, where, {"name", "profile", "timeouts", "comm_alarm", *allowed})
         settings = {k: v for k, v in data.items() if k in allowed}
         self.check_settings(settings, profile, where)
+        if "unit" in settings:
+            profile = self.at_unit(profile, settings.pop("unit"), where)
         if "serial" in settings:  # the drivers call the serial port their "link"
             settings["link"] = settings.pop("serial")
         return Connection(name=name, profile=profile, settings=MappingProxyType(settings),
@@ -281,6 +283,15 @@ class _LineReader(TomlReader):
         self.number(settings, "port", where, 1, 65535)
         if not isinstance(settings["port"], int):
             raise self.fail(where, f"key 'port': expected a whole number, got {settings['port']!r}")
+
+    def at_unit(self, profile: Profile, unit: object, where: str) -> Profile:
+        """The profile with its one device at the connection's unit id (a library device set to another address)."""
+        if len(profile.devices) != 1:
+            raise self.fail(where, f"key 'unit': profile {profile.name!r} has {len(profile.devices)} devices,"
+                            " each with its own unit; 'unit' sets the unit of a one-device profile")
+        if not isinstance(unit, int) or isinstance(unit, bool) or not 1 <= unit <= 247:
+            raise self.fail(where, f"key 'unit': expected a Modbus unit id 1..247, got {unit!r}")
+        return replace(profile, devices=(replace(profile.devices[0], unit=unit),))
 
     def timeouts(self, data: object, where: str) -> Timeouts:
         where = f"{where} timeouts"

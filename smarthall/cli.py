@@ -23,7 +23,7 @@ from smarthall.edge.config import LineConfigError
 from smarthall.edge.errors import EdgeError
 from smarthall.edge.historian import HistorianError
 
-from . import edge_commands, inspect_commands, lab_command, lesson_commands, logs, users_command
+from . import device_sim, edge_commands, inspect_commands, lab_command, lesson_commands, logs, users_command
 from .centre import command as centre_command
 from .sim_options import add_sim_options, sim_options
 from .texts import say
@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     sim = sub.add_parser("sim", help="run the simulated line on loopback until Ctrl-C")
     _add_lang(sim, argparse.SUPPRESS)
     add_sim_options(sim)
+    sim.add_argument("--device", action="append", type=device_sim.device_spec, metavar="PROFILE[:N]",
+                     help="serve a simulated twin of this profile instead of the line (repeatable); N is its port"
+                          " (Modbus TCP, OPC UA; default a free one) or its unit id (Modbus RTU, on a pty)")
     sim.set_defaults(run=_sim)
     edge_commands.add_commands(sub, _add_lang)
     inspect_commands.add_commands(sub, _add_lang)
@@ -110,8 +113,15 @@ def _profile_show(args) -> int:
 
 
 def _sim(args) -> int:
+    from smarthall.simulators.device import TwinError
     from smarthall.simulators.line import SimStartError, SimulatedLine
 
+    if args.device:
+        try:
+            device_sim.run(args.device, args.host, args.seed, args.lang)
+        except TwinError as exc:
+            raise UserError(str(exc)) from None
+        return 0
     options = sim_options(args)
 
     async def run() -> None:

@@ -35,6 +35,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "ko": "Ctrl-C를 누르면 종료합니다.",
         "en": "Press Ctrl-C to stop.",
     },
+    "twins_started": {
+        "ko": "시뮬레이션 장치 {count}대 실행 중 (시드 {seed}):",
+        "en": "{count} simulated device(s) running (seed {seed}):",
+    },
+    "twins_connections": {
+        "ko": "\n라인 파일에 넣을 연결 설정:\n",
+        "en": "\nTheir connections, for a line file:\n",
+    },
+    "twins_stopped": {
+        "ko": "시뮬레이션 장치를 종료했습니다.",
+        "en": "Simulated devices stopped.",
+    },
     "sim_stopped": {
         "ko": "시뮬레이션 라인을 종료했습니다.",
         "en": "Simulated line stopped.",

@@ -3,9 +3,12 @@
 The address map is built once from the device's points. Reads ask the plant
 for each point in the range (``plant.read(device, point)``) and encode the
 value with the profile codec, saturating at what the register type holds, as
-a PLC would. Writes must cover whole, writable points; all of them are
-decoded and range-checked before the first ``plant.write``, then applied in
-address order within one call, so the plant never steps between them.
+a PLC would. Bit points (``bit``) that share a register are read as one
+word; a register write sets the writable bits that changed and refuses one
+that would change a read-only bit. Writes must cover whole, writable points;
+all of them are decoded and range-checked before the first ``plant.write``,
+then applied in address order within one call, so the plant never steps
+between them.
 """
 
 from __future__ import annotations
@@ -40,10 +43,13 @@ class DeviceImage:
         self.device = device
         self.identity = (VENDOR, device.name, revision)
         self._cells: dict[Kind, dict[int, tuple[Point, int]]] = {kind: {} for kind in Kind}
+        self._bits: dict[tuple[Kind, int], list[Point]] = {}  # a register's bit points
         for point in device.points:
             if point.address is not None:
                 for offset in range(point.width):
                     self._cells[point.kind][point.address + offset] = (point, offset)
+                if point.bit is not None:
+                    self._bits.setdefault((point.kind, point.address), []).append(point)
 
     def read_bits(self, kind: Kind, address: int, count: int) -> list[bool]:
         return [bool(self._read(point)) for point, _, _ in self._segments(kind, address, count)]
@@ -51,7 +57,10 @@ class DeviceImage:
     def read_registers(self, kind: Kind, address: int, count: int) -> list[int]:
         words: list[int] = []
         for point, first, last in self._segments(kind, address, count):
-            words += encode(point, _saturate(point, self._read(point)))[first:last]
+            if point.bit is not None:
+                words.append(self._word(kind, point.address))
+            else:
+                words += encode(point, _saturate(point, self._read(point)))[first:last]
         return words
 
     def write_coils(self, address: int, values: Sequence[bool]) -> None:
@@ -80,6 +89,10 @@ class DeviceImage:
         for point, first, last in self._segments(kind, address, len(values)):
             if first != 0 or last != point.width:
                 raise IllegalDataAddress(f"{self.device.name}: a write must cover all of {point.name}")
+            if point.bit is not None:
+                plan += self._changed_bits(kind, point.address, int(values[at]))
+                at += 1
+                continue
             if not point.writable:
                 raise IllegalDataAddress(f"{self.device.name}: {point.name} is read-only")
             raw = values[at:at + point.width]
@@ -98,6 +111,24 @@ class DeviceImage:
             except SensorFailure as exc:
                 raise ServerDeviceFailure(f"{self.device.name}.{point.name}: {exc}") from None
 
+    def _word(self, kind: Kind, address: int) -> int:
+        """The register holding bit points, from each one's value."""
+        word = 0
+        for point in self._bits[(kind, address)]:
+            word = encode(point, self._read(point), word)[0]
+        return word
+
+    def _changed_bits(self, kind: Kind, address: int, word: int) -> list[tuple[Point, bool]]:
+        """The bit points a register write changes; IllegalDataAddress if one of them is read-only."""
+        changed = []
+        for point in self._bits[(kind, address)]:
+            value = bool(word >> point.bit & 1)
+            if value != bool(self._read(point)):
+                if not point.writable:
+                    raise IllegalDataAddress(f"{self.device.name}: {point.name} is read-only")
+                changed.append((point, value))
+        return changed
+
     def _read(self, point: Point) -> bool | int | float:
         try:
             return self.plant.read(self.device.name, point.name)
@@ -105,7 +136,9 @@ class DeviceImage:
             raise ServerDeviceFailure(f"{self.device.name}.{point.name}: {exc}") from None
 
 
-def _saturate(point: Point, value: float) -> float:
-    """value limited to what the point's registers hold (NaN passes)."""
+def _saturate(point: Point, value: float | str) -> float | str:
+    """value limited to what the point's registers hold (NaN and text pass)."""
+    if isinstance(value, str):
+        return value
     low, high = sorted(limit * point.scale + point.offset for limit in point.type.limits)
     return min(max(value, low), high)

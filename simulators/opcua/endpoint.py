@@ -13,10 +13,13 @@ bounds what clients can make the server hold).
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from copy import copy
 from datetime import UTC, datetime
 
 from asyncua import Server, ua
+from asyncua.common.callback import CallbackType, ServerItemCallback
 
 from . import limits
 
@@ -50,6 +53,15 @@ class UaEndpoint:
         self.server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
         self.server.set_identity_tokens([ua.AnonymousIdentityToken])
         return await self.server.register_namespace(self._namespace)
+
+    def delay_requests(self, latency_s: Callable[[], float]) -> None:
+        """Hold each client's Read and Write request for latency_s() seconds (a `latency` fault; 0: none)."""
+        async def delay(event: ServerItemCallback, _dispatcher: object) -> None:
+            if event.is_external and (seconds := latency_s()) > 0:
+                await asyncio.sleep(seconds)
+
+        for callback in (CallbackType.PreRead, CallbackType.PreWrite):
+            self.server.subscribe_server_callback(callback, delay)
 
     async def start(self) -> None:
         """Start listening; the bound address is `url`."""

@@ -22,12 +22,10 @@ and publish answer at once).
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Callable
 
 from asyncua import Node, ua
-from asyncua.common.callback import CallbackType, ServerItemCallback
 
 from smarthall.devices.profiles import Device, Method, Point, Profile
 from smarthall.simulators.plant import Plant, SensorFailure
@@ -71,8 +69,7 @@ class ProcessStationServer:
         gate = WriteGate(self._ua.server)
         for device in self._profile.devices:
             await self._add_device(idx, device, gate)
-        for callback in (CallbackType.PreRead, CallbackType.PreWrite):
-            self._ua.server.subscribe_server_callback(callback, self._delay)
+        self._ua.delay_requests(self._latency_s)
         await self._ua.start()
         await self.sync()
 
@@ -135,10 +132,9 @@ class ProcessStationServer:
             await self.sync()
         return call
 
-    async def _delay(self, event: ServerItemCallback, _dispatcher: object) -> None:
+    def _latency_s(self) -> float:
         fault = self._plant.fault(self._profile.name, "latency")
-        if fault is not None and event.is_external:
-            await asyncio.sleep(float(fault.params["ms"]) / 1000)
+        return float(fault.params["ms"]) / 1000 if fault is not None else 0.0
 
 
 def _plant_attribute(plant: Plant, name: str) -> Callable[..., object]:

@@ -23,6 +23,12 @@ def test_sim_line_names_every_tag_of_the_profiles():
     assert line.connection("fieldbus").timeouts.read == 0.5
 
 
+def test_unit_moves_the_one_device_of_a_modbus_profile(tmp_path):
+    path = tmp_path / "line.toml"
+    path.write_text(SIM.replace('port = 5020', 'port = 5020\nunit = 12'), encoding="utf-8")
+    assert load_line(path).tag("feeder.feed").device.unit == 12
+
+
 def test_hall_example_loads():
     line = load_line(LINES_DIR / "hall.example.toml")
     assert line.connection("fieldbus").settings["parity"] == "E"
@@ -48,6 +54,10 @@ BAD_LINES = {
                            r"tag 'feeder.feed' also comes from connection 'feeder'"),
     "bad parity": (SIM.replace('parity = "N"', 'parity = "even"'),
                    r"connections\[2\] 'fieldbus': key 'parity': expected one of N, E, O, got 'even'"),
+    "unit on a bus of many devices": (SIM.replace('baudrate = 19200', 'baudrate = 19200\nunit = 3'),
+                                      r"connections\[2\] 'fieldbus': key 'unit': profile 'fieldbus' has 6 devices"),
+    "unit out of range": (SIM.replace('port = 5020', 'port = 5020\nunit = 300'),
+                          r"connections\[0\] 'feeder': key 'unit': expected a Modbus unit id 1\.\.247, got 300"),
     "bad endpoint": (SIM.replace('endpoint = "opc.tcp://127.0.0.1:4840"', 'endpoint = "http://127.0.0.1:4840"'),
                      r"key 'endpoint': expected opc.tcp://host:port"),
     "unknown security policy": (SIM.replace("subscribe = true", 'subscribe = true\nsecurity_policy = "Basic128"'),

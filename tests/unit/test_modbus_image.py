@@ -128,3 +128,17 @@ def test_plant_refusal_is_illegal_data_value_and_a_broken_sensor_is_device_failu
 
 def test_identity_names_the_device():
     assert DeviceImage(FakePlant(), CONVEYOR).identity == ("Smart Hall", "conveyor", "1")
+
+
+def test_bit_points_of_one_register_read_as_one_word_and_a_write_changes_only_writable_bits():
+    device = synthetic(pt("alarm", "holding_register", 0, bit=0, access="r"),
+                       pt("enable", "holding_register", 0, bit=3), pt("mode", "holding_register", 0, bit=15),
+                       pt("name", "holding_register", 1, type="string", length=2))
+    plant = FakePlant({"alarm": True, "enable": False, "mode": True, "name": "AB"})
+    image = DeviceImage(plant, device)
+    assert image.read_registers(Kind.HOLDING_REGISTER, 0, 3) == [0x8001, 0x4142, 0]
+    image.write_registers(0, [0x8009])
+    assert plant.writes == [("enable", True)]
+    with pytest.raises(IllegalDataAddress, match="alarm is read-only"):
+        image.write_registers(0, [0x8008])
+    assert plant.values["alarm"] is True and plant.writes == [("enable", True)]
