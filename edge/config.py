@@ -32,7 +32,7 @@ from smarthall.devices.profiles import (
     Profile,
     ProfileError,
     Text,
-    load_profile,
+    find_profile,
 )
 from smarthall.devices.security import KEYS as OPCUA_SECURITY_KEYS
 from smarthall.devices.security import Security
@@ -241,7 +241,7 @@ class _LineReader(TomlReader):
         where = f"connections[{index}] {name!r}"
         profile_name = self.get(data, "profile", where, str)
         try:
-            profile = load_profile(self.path.parent / profile_name if profile_name.endswith(".toml") else profile_name)
+            profile = find_profile(profile_name, beside=self.path.parent)
         except ProfileError as exc:
             raise self.fail(where, f"key 'profile': {exc}") from None
         allowed = _CONNECTION_KEYS[profile.protocol]

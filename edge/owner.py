@@ -6,7 +6,8 @@ it ends, so a stale file never blocks anyone. The file holds JSON: the pid and, 
 serves its client API, the endpoints (the Unix socket, the TCP listener). Clients read it to find
 the agent (`read_owner`); a second agent is refused with one line naming the first (`LineBusy`).
 
-Stdlib only: `smarthall read` reads this file before deciding anything else.
+Stdlib and the light part of smarthall.devices only: `smarthall read` reads this file before deciding
+anything else.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from smarthall.devices.folders import DATA_ENV, data_folder  # noqa: F401 - DATA_ENV: re-exported to edge.config
 
 from .errors import LineBusy
 
@@ -33,17 +36,6 @@ class Owner:
     def where(self) -> str:
         served = [f"unix:{self.socket}" if self.socket else "", f"tcp://{self.tcp}" if self.tcp else ""]
         return ", ".join(s for s in served if s) or "not serving clients"
-
-
-DATA_ENV = "SMARTHALL_DATA"
-
-
-def data_folder() -> Path:
-    """Where the user's data goes (history, images, progress, workspaces): $SMARTHALL_DATA, else the platform's
-    user data folder (platformdirs: ~/.local/share/smarthall on Linux, or under $XDG_DATA_HOME)."""
-    import platformdirs
-
-    return Path(os.environ.get(DATA_ENV) or platformdirs.user_data_dir("smarthall", appauthor=False))
 
 
 def default_history_path(line_name: str) -> Path:

@@ -41,6 +41,8 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
+from smarthall.devices.profiles.table import layout
+
 from . import wire
 from .alarms import AlarmError
 from .errors import AgentError, EdgeError, Forbidden, LineConfigError
@@ -235,7 +237,8 @@ class _Session:
     async def tags(self, request: dict) -> list[dict]:
         config = self.agent.config
         rates = {g.name: g.rate_s for g in config.groups}
-        return [{"name": t.name, "type": t.point.type.value, "access": t.point.access, "unit": t.unit,
+        return [{"name": t.name, "type": "bool" if t.point.is_bool else t.point.type.value,
+                 "layout": layout(t.point), "access": t.point.access, "unit": t.unit,
                  "level": t.point.level.value if t.point.writable else None, "connection": t.connection,
                  "rate_ms": None if t.derived else rates[t.group] * 1000, "ko": t.point.text.ko, "en": t.point.text.en}
                 for t in config.tags.values()]

@@ -16,14 +16,22 @@ import signal
 import sys
 
 from smarthall.devices.errors import DriverError
-from smarthall.devices.profiles import ProfileError, load_profile, profile_names
-from smarthall.devices.profiles.table import render
+from smarthall.devices.profiles import ProfileError
 from smarthall.edge.alarms import AlarmError
 from smarthall.edge.config import LineConfigError
 from smarthall.edge.errors import EdgeError
 from smarthall.edge.historian import HistorianError
 
-from . import device_sim, edge_commands, inspect_commands, lab_command, lesson_commands, logs, users_command
+from . import (
+    device_sim,
+    edge_commands,
+    inspect_commands,
+    lab_command,
+    lesson_commands,
+    logs,
+    profile_commands,
+    users_command,
+)
 from .centre import command as centre_command
 from .sim_options import add_sim_options, sim_options
 from .texts import say
@@ -72,13 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_lang(parser, _default_lang())
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    profile = sub.add_parser("profile", help="the station interface (register maps) as data")
-    profile_sub = profile.add_subparsers(required=True, metavar="ACTION")
-    show = profile_sub.add_parser("show", help="print a station's map as a table")
-    _add_lang(show, argparse.SUPPRESS)
-    show.add_argument("name", nargs="?", help=f"one of {', '.join(profile_names())}, or a .toml path (default: all)")
-    show.add_argument("--markdown", action="store_true", help="print a Markdown table (for the docs)")
-    show.set_defaults(run=_profile_show)
+    profile_commands.add_commands(sub, _add_lang)
 
     sim = sub.add_parser("sim", help="run the simulated line on loopback until Ctrl-C")
     _add_lang(sim, argparse.SUPPRESS)
@@ -104,12 +106,6 @@ def _add_lang(parser: argparse.ArgumentParser, default: str) -> None:
 
 def _default_lang() -> str:
     return "ko" if os.environ.get("LANG", "").startswith("ko") else "en"
-
-
-def _profile_show(args) -> int:
-    names = [args.name] if args.name else profile_names()
-    print("\n".join(render(load_profile(n), args.lang, args.markdown) for n in names), end="")
-    return 0
 
 
 def _sim(args) -> int:

@@ -27,12 +27,12 @@ def device_spec(text: str) -> tuple[str, int | None]:
 
 def run(specs: list[tuple[str, int | None]], host: str, seed: int, lang: str) -> None:
     """Serve one twin per spec until SIGINT/SIGTERM; TwinError (one line) when one cannot be served."""
-    from smarthall.devices.profiles import load_profile
+    from smarthall.devices.profiles import find_profile
     from smarthall.simulators.device import DeviceTwin, TwinError
 
     twins = []
     for name, number in specs:
-        profile = load_profile(name)
+        profile = find_profile(name)
         where = {} if number is None else {"unit" if profile.protocol == "modbus-rtu" else "port": number}
         twins.append(DeviceTwin(profile, seed=seed, host=host, **where))
     if len({t.profile.name for t in twins}) != len(twins):

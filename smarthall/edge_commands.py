@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import smarthall.lines
+from smarthall.devices.profiles.table import layout
 from smarthall.edge.client import Client, connect_line, owner_of
 from smarthall.edge.owner import busy
 from smarthall.edge.tags import TagValue
@@ -253,14 +254,14 @@ async def _tags(args) -> None:
         if client is not None:
             for tag in await client.tags():
                 rate = say("derived", args.lang) if tag["rate_ms"] is None else f"{tag['rate_ms']:g} ms"
-                print(f"{tag['name']:32} {tag['type']:8} {tag['access']:3} {tag['unit']:6} {rate:>9}  {tag[args.lang]}")
+                print(f"{tag['name']:32} {tag['layout']:18} {tag['access']:3} {tag['unit']:6} {rate:>9}  {tag[args.lang]}")
             return
     config = _config(args)
     rates = {g.name: g.rate_s for g in config.groups}
     for tag in config.tags.values():
         point = tag.point
         rate = say("derived", args.lang) if tag.derived else f"{rates[tag.group] * 1000:g} ms"
-        print(f"{tag.name:32} {point.type.value:8} {point.access:3} {tag.unit:6} {rate:>9}  {point.text(args.lang)}")
+        print(f"{tag.name:32} {layout(point):18} {point.access:3} {tag.unit:6} {rate:>9}  {point.text(args.lang)}")
 
 
 async def _read(args) -> None:

@@ -35,6 +35,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "ko": "Ctrl-C를 누르면 종료합니다.",
         "en": "Press Ctrl-C to stop.",
     },
+    "profile_search_path": {
+        "ko": "프로필을 찾는 순서 (먼저 찾은 파일을 씁니다):",
+        "en": "Where profiles are looked for (the first file found is used):",
+    },
+    "profile_folder_missing": {"ko": " (없음)", "en": " (absent)"},
+    "profile_hides": {"ko": "가려진 파일:", "en": "hides"},
     "twins_started": {
         "ko": "시뮬레이션 장치 {count}대 실행 중 (시드 {seed}):",
         "en": "{count} simulated device(s) running (seed {seed}):",

@@ -4,10 +4,19 @@ The simulators serve exactly these maps and the edge reads exactly these maps.
 Errors: `ProfileError` (a ValueError) for any profile that cannot be used.
 """
 
-from .loader import PROFILE_DIR, ProfileError, load_all, load_profile, profile_names
+from .loader import (
+    LIBRARY_DIR,
+    PROFILE_DIR,
+    ProfileError,
+    find_profile,
+    library_names,
+    load_all,
+    load_profile,
+    profile_names,
+)
 from .model import WORD_ORDERS, DataType, Device, Event, Kind, Level, Method, Point, Profile, Text
 
 __all__ = [
-    "PROFILE_DIR", "WORD_ORDERS", "DataType", "Device", "Event", "Kind", "Level", "Method", "Point", "Profile",
-    "ProfileError", "Text", "load_all", "load_profile", "profile_names",
+    "LIBRARY_DIR", "PROFILE_DIR", "WORD_ORDERS", "DataType", "Device", "Event", "Kind", "Level", "Method", "Point", "Profile",
+    "ProfileError", "Text", "find_profile", "library_names", "load_all", "load_profile", "profile_names",
 ]

@@ -6,15 +6,18 @@ it (device, point, key) and what was expected.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
 from ..toml_reader import TomlReader, parse_toml
+from . import search
 from .address import BrowsePath, from_objects, parse_address
 from .model import WORD_ORDERS, DataType, Device, Event, Kind, Level, Method, Point, Profile
 
-PROFILE_DIR = Path(__file__).parent
+PROFILE_DIR = search.STATION_DIR
+LIBRARY_DIR = search.LIBRARY_DIR
 PROTOCOLS = ("modbus-tcp", "modbus-rtu", "opcua")
 POINT_KEYS = {"name", "kind", "address", "node", "type", "word_order", "scale", "offset",
               "unit", "access", "min", "max", "default", "bit", "length", "level", "ko", "en"}
@@ -27,19 +30,47 @@ class ProfileError(ValueError):
 
 
 def profile_names() -> list[str]:
-    """Names of the profiles shipped with Smart Hall (the station interface)."""
+    """Names of the station interface's profiles (the simulated line's stations)."""
     return sorted(p.stem for p in PROFILE_DIR.glob("*.toml"))
 
 
+def library_names() -> list[str]:
+    """Names of the device library's profiles (PLCs, controllers, meters ... of real halls)."""
+    return sorted(p.stem for p in LIBRARY_DIR.glob("*.toml"))
+
+
 def load_profile(name_or_path: str | Path) -> Profile:
-    """Load a shipped profile by name (``"conveyor"``) or any profile file by path."""
+    """A shipped profile by name (the station interface's ``"conveyor"``, the library's ``"autonics_tk"``) or a file by path.
+
+    The simulated line and the docs use this; a line file's names go through `find_profile`.
+    """
     path = Path(name_or_path)
     if path.suffix != ".toml":
-        path = PROFILE_DIR / f"{name_or_path}.toml"
-        if not path.exists():
-            raise ProfileError(f"unknown profile {name_or_path!r}: expected one of {', '.join(profile_names())}")
-    data = parse_toml(path, ProfileError)
-    return _Reader(str(path)).profile(data)
+        path = next((folder / f"{name_or_path}.toml" for folder in (PROFILE_DIR, LIBRARY_DIR)
+                     if (folder / f"{name_or_path}.toml").is_file()), path)
+        if path.suffix != ".toml":
+            raise ProfileError(f"unknown profile {name_or_path!r}: expected one of"
+                               f" {', '.join(profile_names() + library_names())}")
+    return _read(path)
+
+
+def find_profile(name_or_path: str | Path, beside: Path | None = None) -> Profile:
+    """A profile by name on the search path (`search`: beside the line file, the user's folder, the shipped ones)
+    or by path (relative to `beside`); an unknown name's message lists the folders looked in."""
+    text = str(name_or_path)
+    if text.endswith(".toml"):
+        return _read(beside / text if beside is not None else Path(text))
+    path = search.find(text, beside)
+    if path is None:
+        close = difflib.get_close_matches(text, [f.name for f in search.available(beside)], n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise ProfileError(f"unknown profile {text!r}{hint}: no {text}.toml in {search.describe_path(beside)};"
+                           " `smarthall profile list` shows every profile found")
+    return _read(path)
+
+
+def _read(path: Path) -> Profile:
+    return _Reader(str(path)).profile(parse_toml(path, ProfileError))
 
 
 def load_all() -> dict[str, Profile]:

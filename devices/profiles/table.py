@@ -40,16 +40,31 @@ def render(profile: Profile, lang: str = "en", markdown: bool = False) -> str:
 def _row(point: Point, lang: str) -> tuple[str, ...]:
     kind = _KIND_LABEL[point.kind][0 if lang == "ko" else 1]
     where = point.node if point.node is not None else str(point.address)
-    dtype = str(point.type)
-    if point.type.registers > 1 and point.kind.is_register:
-        dtype += f" {point.word_order}"
-    if point.scale != 1:
-        dtype += f" ×{point.scale:g}"
+    dtype = layout(point)
     low, high = point.range
     bounded = point.min is not None or point.max is not None
     access = f"{point.access} {_level(point.level, lang)}" if point.writable else point.access
     return (kind, where, point.name, dtype, access, point.unit,
             f"{low:g}..{high:g}" if bounded else "", point.text(lang))
+
+
+def layout(point: Point) -> str:
+    """How the value sits: type, then bit, string length, word order, scale and offset where they apply.
+
+    ``bool bit 3`` (bit 3 of a register), ``string 8 reg BADC``, ``float32 CDAB``, ``int16 ×0.1 -40``.
+    """
+    if point.bit is not None:
+        return f"bool bit {point.bit}"
+    text = str(point.type)
+    if point.length:
+        text += f" {point.length} reg"
+    if point.kind.is_register and (point.width > 1 and point.word_order != "ABCD" or point.type.registers > 1):
+        text += f" {point.word_order}"
+    if point.scale != 1:
+        text += f" ×{point.scale:g}"
+    if point.offset:
+        text += f" {point.offset:+g}"
+    return text
 
 
 def _level(level: Level, lang: str) -> str:
@@ -59,9 +74,13 @@ def _level(level: Level, lang: str) -> str:
 
 def _aligned(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
     widths = [max(_width(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
-    def line(row):
-        return "  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)).rstrip()
-    return [line(headers), line(tuple("-" * w for w in widths)), *map(line, rows)]
+    return aligned_rows([headers, tuple("-" * w for w in widths), *rows])
+
+
+def aligned_rows(rows: list[tuple[str, ...]]) -> list[str]:
+    """Rows as columns two spaces apart, each as wide as its widest cell (Hangul takes two columns)."""
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))] if rows else []
+    return ["  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)).rstrip() for row in rows]
 
 
 def _markdown(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:

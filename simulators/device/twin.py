@@ -26,7 +26,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from smarthall.devices.profiles import Profile, ProfileError, load_profile
+from smarthall.devices.profiles import Profile, ProfileError, find_profile
 from smarthall.simulators.plant import Fault
 
 from ..clock import Pacer
@@ -184,7 +184,7 @@ def _profile(profile: Profile | str | Path) -> Profile:
     if isinstance(profile, Profile):
         return profile
     try:
-        return load_profile(profile)
+        return find_profile(profile)
     except ProfileError as exc:
         raise TwinError(str(exc)) from None
 
