@@ -20,33 +20,57 @@ Exceptions (devices.errors), each with a short `reason` (what a BAD reading says
         │   ├── IllegalFunction (01), IllegalDataAddress (02), IllegalDataValue (03)
         │   └── ServerDeviceFailure (04), GatewayTargetFailed (0B)
         └── BadStatus                      OPC UA Bad status; reason its name ("BadSensorFailure"), code
+
+Names are imported when first used, so `import smarthall.devices.quality` (what the edge's client needs)
+loads no driver and no profile.
 """
 
-from .backoff import Backoff, RetryGate
-from .driver import Driver, Timeouts, driver_for
-from .errors import (
-                     BadStatus,
-                     CallFailed,
-                     ConnectFailed,
-                     DeviceError,
-                     DriverError,
-                     GatewayTargetFailed,
-                     IllegalDataAddress,
-                     IllegalDataValue,
-                     IllegalFunction,
-                     ModbusException,
-                     NotConnected,
-                     ProtocolViolation,
-                     RequestTimeout,
-                     ServerDeviceFailure,
-                     SettingsError,
-                     WriteFailed,
-)
-from .quality import Quality, Reading
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .backoff import Backoff, RetryGate
+    from .driver import Driver, Timeouts, driver_for
+    from .errors import (
+        BadStatus,
+        CallFailed,
+        ConnectFailed,
+        DeviceError,
+        DriverError,
+        GatewayTargetFailed,
+        IllegalDataAddress,
+        IllegalDataValue,
+        IllegalFunction,
+        ModbusException,
+        NotConnected,
+        ProtocolViolation,
+        RequestTimeout,
+        ServerDeviceFailure,
+        SettingsError,
+        WriteFailed,
+    )
+    from .quality import Quality, Reading
+
+_WHERE = {
+    "backoff": ("Backoff", "RetryGate"),
+    "driver": ("Driver", "Timeouts", "driver_for"),
+    "errors": ("BadStatus", "CallFailed", "ConnectFailed", "DeviceError", "DriverError", "GatewayTargetFailed",
+               "IllegalDataAddress", "IllegalDataValue", "IllegalFunction", "ModbusException", "NotConnected",
+               "ProtocolViolation", "RequestTimeout", "ServerDeviceFailure", "SettingsError", "WriteFailed"),
+    "quality": ("Quality", "Reading"),
+}
+_MODULE = {name: module for module, names in _WHERE.items() for name in names}
 __all__ = [
     "Backoff", "BadStatus", "CallFailed", "ConnectFailed", "DeviceError", "Driver", "DriverError",
     "GatewayTargetFailed", "IllegalDataAddress", "IllegalDataValue", "IllegalFunction", "ModbusException",
     "NotConnected", "ProtocolViolation", "Quality", "Reading", "RequestTimeout", "RetryGate",
     "ServerDeviceFailure", "SettingsError", "Timeouts", "WriteFailed", "driver_for",
 ]
+
+
+def __getattr__(name: str):
+    if name not in _MODULE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_MODULE[name]}", __name__), name)

@@ -10,53 +10,57 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import importlib
 import logging
 import os
 import signal
 import sys
 
-from smarthall.devices.errors import DriverError
-from smarthall.devices.profiles import ProfileError
-from smarthall.edge.alarms import AlarmError
-from smarthall.edge.config import LineConfigError
-from smarthall.edge.errors import EdgeError
-from smarthall.edge.historian import HistorianError
-
-from . import (
-    device_sim,
-    edge_commands,
-    inspect_commands,
-    lab_command,
-    lesson_commands,
-    logs,
-    profile_commands,
-    users_command,
-)
-from .centre import command as centre_command
+from . import device_sim, logs
 from .sim_options import add_sim_options, sim_options
 from .texts import say
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 1
-USER_ERRORS = (ProfileError, LineConfigError, edge_commands.CommandError, EdgeError, DriverError,
-               HistorianError, AlarmError)
+# Each command: the module that registers it (its add_commands(sub, add_lang)) and its line in `smarthall --help`.
+# Only the chosen command's module is imported: `smarthall read` through an agent loads argparse and the client,
+# not the lab, the lessons or the line's loader.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "profile": ("smarthall.profile_commands", "device profiles (register and node maps): list, show"),
+    "sim": (__name__, "run the simulated line on loopback until Ctrl-C"),
+    "edge": ("smarthall.edge_commands", "the edge agent"),
+    "tags": ("smarthall.edge_commands", "list the line's tags"),
+    "read": ("smarthall.edge_commands", "read tags from the line now"),
+    "write": ("smarthall.edge_commands", "write a value to a tag (checked against the profile first)"),
+    "call": ("smarthall.edge_commands", "call a device's method (OPC UA), e.g. `call process.StartBatch 120 600`"),
+    "watch": ("smarthall.edge_commands", "print tag values live, with quality, until Ctrl-C"),
+    "history": ("smarthall.edge_commands", "a tag's recorded history"),
+    "alarms": ("smarthall.edge_commands", "alarm states; `alarms ack ID` acknowledges one"),
+    "inspect": ("smarthall.inspect_commands",
+                "the camera inspection station: inspect a live source, calibrate, evaluate against the simulator"),
+    "lesson": ("smarthall.lesson_commands", "lab lessons: list, validate, check-all"),
+    "lab": ("smarthall.lab_command", "the instructor console on the simulated line (or --line for a real one)"),
+    "users": ("smarthall.users_command", "the users file: who may read, write and operate"),
+    "centre": ("smarthall.centre.command", "the control centre: every line on the broker (Sparkplug B host)"),
+}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = _parser(_chosen(argv)).parse_args(argv)
     args.log_path = logs.setup(args.debug)  # library logs go to this file, not over what we print
     try:
         return args.run(args)
-    except (*USER_ERRORS, UserError) as exc:
-        print(f"smarthall: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `smarthall tags | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except Exception as exc:  # a bug: one line here, the traceback in the log file (and on stderr with --debug)
+    except Exception as exc:
+        if isinstance(exc, _user_errors()):
+            print(f"smarthall: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        # a bug: one line here, the traceback in the log file (and on stderr with --debug)
         logging.getLogger("smarthall").exception("unexpected error")
         print(f"smarthall: {say('internal_error', args.lang, error=f'{type(exc).__name__}: {exc}', log=args.log_path)}",
               file=sys.stderr)
@@ -67,6 +71,17 @@ class UserError(Exception):
     """A mistake the user can fix; printed as one line."""
 
 
+def _user_errors() -> tuple[type[Exception], ...]:
+    """The mistakes a user can fix, each printed as one line (imported only once something went wrong)."""
+    from smarthall.devices.errors import DriverError
+    from smarthall.devices.profiles import ProfileError
+    from smarthall.edge.errors import EdgeError
+
+    from .edge_commands import CommandError
+
+    return ProfileError, EdgeError, DriverError, CommandError, UserError
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with its complaints on one line (the usage is behind --help)."""
 
@@ -74,28 +89,45 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(chosen: str | None) -> argparse.ArgumentParser:
+    """The whole command line, with the chosen command's arguments; the others are named with their help only."""
     parser = _Parser(prog="smarthall", description=say("prog", "en"), epilog=say("log_epilog", "en", log=logs.default_path()))
     parser.add_argument("--debug", action="store_true", help="also show library logs and tracebacks on stderr")
     _add_lang(parser, _default_lang())
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    if chosen is not None:
+        importlib.import_module(COMMANDS[chosen][0]).add_commands(sub, _add_lang)
+    for name, (_, help_text) in COMMANDS.items():
+        if name in sub.choices:
+            sub.choices[name].description = sub.choices[name].description or help_text
+        else:
+            sub.add_parser(name, help=help_text)
+    return parser
 
-    profile_commands.add_commands(sub, _add_lang)
 
-    sim = sub.add_parser("sim", help="run the simulated line on loopback until Ctrl-C")
-    _add_lang(sim, argparse.SUPPRESS)
+def _chosen(argv: list[str]) -> str | None:
+    """The command argv names: its first word that is neither a global option nor --lang's value."""
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            word = next(words, "")
+        elif word.startswith("-"):
+            if len(word) > 2 and "--lang".startswith(word):
+                next(words, None)
+            continue
+        return word if word in COMMANDS else None
+    return None
+
+
+def add_commands(sub, add_lang) -> None:
+    """Register `sim`, the command this module runs itself."""
+    sim = sub.add_parser("sim")
+    add_lang(sim, argparse.SUPPRESS)
     add_sim_options(sim)
     sim.add_argument("--device", action="append", type=device_sim.device_spec, metavar="PROFILE[:N]",
                      help="serve a simulated twin of this profile instead of the line (repeatable); N is its port"
                           " (Modbus TCP, OPC UA; default a free one) or its unit id (Modbus RTU, on a pty)")
     sim.set_defaults(run=_sim)
-    edge_commands.add_commands(sub, _add_lang)
-    inspect_commands.add_commands(sub, _add_lang)
-    lesson_commands.add_commands(sub, _add_lang)
-    lab_command.add_commands(sub, _add_lang)
-    users_command.add_commands(sub, _add_lang)
-    centre_command.add_commands(sub, _add_lang)
-    return parser
 
 
 def _add_lang(parser: argparse.ArgumentParser, default: str) -> None:

@@ -51,8 +51,8 @@ class CommandError(Exception):
 
 def add_commands(sub, add_lang) -> None:
     """Register the edge subcommands on the `smarthall` parser."""
-    def command(name: str, help_text: str, run, under=sub) -> argparse.ArgumentParser:
-        parser = under.add_parser(name, help=help_text)
+    def command(name: str, run, under=sub, **help_text: str) -> argparse.ArgumentParser:
+        parser = under.add_parser(name, **help_text)
         add_lang(parser, argparse.SUPPRESS)
         parser.add_argument("--line", type=Path, default=None, help="line configuration (default: the simulated line)")
         parser.add_argument("--db", type=file_path, default=None, help="history file (default from the line configuration)")
@@ -64,28 +64,28 @@ def add_commands(sub, add_lang) -> None:
         parser.set_defaults(run=lambda args: asyncio.run(run(args)) or 0)
         return parser
 
-    edge = sub.add_parser("edge", help="the edge agent")
-    command("run", "scan the line, record history and alarms until Ctrl-C", _edge_run,
-            under=edge.add_subparsers(required=True, metavar="ACTION"))
+    edge = sub.add_parser("edge")
+    command("run", _edge_run, under=edge.add_subparsers(required=True, metavar="ACTION"),
+            help="scan the line, record history and alarms until Ctrl-C")
 
-    command("tags", "list the line's tags", _tags)
-    read = command("read", "read tags from the line now", _read)
+    command("tags", _tags)
+    read = command("read", _read)
     read.add_argument("tags", nargs="+", metavar="TAG")
-    write = command("write", "write a value to a tag (checked against the profile first)", _write)
+    write = command("write", _write)
     write.add_argument("tag")
     write.add_argument("value")
-    call = command("call", "call a device's method (OPC UA), e.g. `call process.StartBatch 120 600`", _call)
+    call = command("call", _call)
     call.add_argument("method", metavar="DEVICE.METHOD")
     call.add_argument("args", nargs="*", metavar="ARG")
-    watch = command("watch", "print tag values live, with quality, until Ctrl-C", _watch)
+    watch = command("watch", _watch)
     watch.add_argument("tags", nargs="+", metavar="TAG")
     watch.add_argument("--count", type=whole(1, 10**9), default=None, help="stop after this many values")
-    history = command("history", "a tag's recorded history", _history)
+    history = command("history", _history)
     history.add_argument("tags", nargs="+", metavar="TAG")
     history.add_argument("--since", default="10m", help="how far back: 30s, 10m, 2h, 1d (default 10m)")
     history.add_argument("--bucket", default=None, help="min/max/avg per bucket of this length, e.g. 1m")
     history.add_argument("--csv", action="store_true", help="CSV on stdout")
-    alarms = command("alarms", "alarm states; `alarms ack ID` acknowledges one", _alarms)
+    alarms = command("alarms", _alarms)
     alarms.add_argument("action", nargs="?", choices=("ack", "shelve", "unshelve"))
     alarms.add_argument("alarm_id", nargs="?")
     alarms.add_argument("--comment", default="")

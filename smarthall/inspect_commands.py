@@ -36,8 +36,7 @@ class InspectError(CommandError):
 
 
 def add_commands(sub, add_lang) -> None:
-    parser = sub.add_parser("inspect", help="the camera inspection station: inspect a live source, calibrate, "
-                                            "evaluate against the simulator's ground truth")
+    parser = sub.add_parser("inspect")
     add_lang(parser, argparse.SUPPRESS)
     parser.add_argument("action", nargs="?", choices=("run", "calibrate", "evaluate"), default="run",
                         help="run (default): print a result per frame; calibrate; evaluate")

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 
 def add_commands(sub, add_lang) -> None:
-    lab = sub.add_parser("lab", help="the instructor console on the simulated line (or --line for a real one)")
+    lab = sub.add_parser("lab")
     add_lang(lab, argparse.SUPPRESS)
     lab.add_argument("--line", type=Path, default=None, help="a real line's configuration (no simulator)")
     lab.add_argument("--lesson", metavar="ID", help="open this lesson directly")

@@ -56,7 +56,7 @@ def _say(key: str, lang: str, **values) -> str:
 
 def add_commands(sub, add_lang) -> None:
     """Register `smarthall lesson ...` on the `smarthall` parser."""
-    lesson = sub.add_parser("lesson", help="lab lessons: list, validate, check-all")
+    lesson = sub.add_parser("lesson")
     actions = lesson.add_subparsers(required=True, metavar="ACTION")
 
     def command(name: str, help_text: str, run) -> argparse.ArgumentParser:

@@ -19,7 +19,7 @@ _PLACE = {"line": ("라인 파일 옆", "beside the line file"), "user": ("사�
 
 
 def add_commands(sub, add_lang) -> None:
-    profile = sub.add_parser("profile", help="device profiles (register and node maps): list, show")
+    profile = sub.add_parser("profile")
     actions = profile.add_subparsers(required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="every profile name a line file can use, and the file used for it")
     add_lang(listing, argparse.SUPPRESS)

@@ -27,7 +27,7 @@ _PASSWORD = re.compile(r"^\s*password\s*=")
 
 
 def add_commands(sub, add_lang) -> None:
-    users = sub.add_parser("users", help="the users file: who may read, write and operate")
+    users = sub.add_parser("users")
     actions = users.add_subparsers(required=True, metavar="ACTION")
     passwd = actions.add_parser("passwd", help="set a user's password in the users file (hashed, never in clear)")
     add_lang(passwd, argparse.SUPPRESS)

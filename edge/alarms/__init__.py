@@ -11,16 +11,39 @@ Exceptions:
     AlarmError               base of every error raised on purpose (e.g. a bad shelve duration)
      ├── InvalidAlarmSpec    a configuration that cannot work (missing limit, duplicate id...)
      └── UnknownAlarm        an operator command names an alarm that is not configured
+
+Names are imported when first used: the edge's client needs `events` and `spec`, not the manager.
 """
 
-from .comm import comm_alarm, comm_status
-from .errors import AlarmError, InvalidAlarmSpec, UnknownAlarm
-from .events import AlarmEvent, AlarmState
-from .machine import Event, State
-from .manager import AlarmManager
-from .spec import AlarmKind, AlarmSpec, Priority
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .comm import comm_alarm, comm_status
+    from .errors import AlarmError, InvalidAlarmSpec, UnknownAlarm
+    from .events import AlarmEvent, AlarmState
+    from .machine import Event, State
+    from .manager import AlarmManager
+    from .spec import AlarmKind, AlarmSpec, Priority
+
+_WHERE = {
+    "comm": ("comm_alarm", "comm_status"),
+    "errors": ("AlarmError", "InvalidAlarmSpec", "UnknownAlarm"),
+    "events": ("AlarmEvent", "AlarmState"),
+    "machine": ("Event", "State"),
+    "manager": ("AlarmManager",),
+    "spec": ("AlarmKind", "AlarmSpec", "Priority"),
+}
+_MODULE = {name: module for module, names in _WHERE.items() for name in names}
 __all__ = [
     "AlarmError", "AlarmEvent", "AlarmKind", "AlarmManager", "AlarmSpec", "AlarmState", "Event", "InvalidAlarmSpec",
     "Priority", "State", "UnknownAlarm", "comm_alarm", "comm_status",
 ]
+
+
+def __getattr__(name: str):
+    if name not in _MODULE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_MODULE[name]}", __name__), name)

@@ -9,7 +9,7 @@ PASSWORD_ENV = "SMARTHALL_MQTT_PASSWORD"
 
 
 def add_commands(sub, add_lang) -> None:
-    centre = sub.add_parser("centre", help="the control centre: every line on the broker (Sparkplug B host)")
+    centre = sub.add_parser("centre")
     add_lang(centre, argparse.SUPPRESS)
     centre.add_argument("--broker", required=True, help="mqtt://host:port or mqtts://host:port")
     centre.add_argument("--username", default=None, help=f"MQTT user (its password from ${PASSWORD_ENV})")

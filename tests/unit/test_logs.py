@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from smarthall import cli, logs
+from smarthall import cli, logs, profile_commands
 
 
 def test_library_warnings_go_to_the_log_file_not_the_console(tmp_path, capfd):
@@ -50,7 +50,7 @@ def test_the_status_line_shows_one_line_per_logger_a_minute():
 def test_an_unexpected_error_is_one_line_naming_the_log_file(monkeypatch, capsys):
     def broken(args):
         raise RuntimeError("a bug")
-    monkeypatch.setattr(cli, "_profile_show", broken)
+    monkeypatch.setattr(profile_commands, "_show", broken)
     assert cli.main(["profile", "show", "feeder"]) == cli.EXIT_INTERNAL
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "internal error: RuntimeError: a bug" in err[0] and "smarthall.log" in err[0]

@@ -1,5 +1,6 @@
 """Commands import only what they use: `smarthall --help`, `tags`, `lesson list` and `profile show` start without
-asyncua, OpenCV or Textual (together about 24x Python's own start-up; benchmarks/startup.py)."""
+asyncua, pymodbus, OpenCV, numpy or Textual (together about 24x Python's own start-up; benchmarks/startup.py).
+`read` through a running agent is checked beside the agent (tests/integration/test_edge_service.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from smarthall import inspect_commands
 from smarthall.simulators.camera.samples import CONDITIONS
 
-HEAVY = ("asyncua", "cv2", "textual")
+HEAVY = ("asyncua", "pymodbus", "cv2", "numpy", "textual")
 PROBE = """
 import contextlib, io, sys
 from smarthall.cli import main
@@ -27,10 +28,15 @@ print(code, *sorted(name for name in {heavy!r} if name in sys.modules))
 @pytest.mark.parametrize("command", [["--help"], ["tags"], ["lesson", "list"], ["profile", "show", "conveyor"],
                                      ["lab", "--help"], ["sim", "--help"], ["inspect", "--help"]])
 def test_a_light_command_imports_no_heavy_library(command, tmp_path):
+    assert heavy_imports(command, tmp_path, {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}) == []
+
+
+def heavy_imports(command: list[str], cwd, env: dict[str, str]) -> list[str]:
+    """The heavy libraries `smarthall COMMAND` imported, run in a fresh process; it must succeed."""
     result = subprocess.run([sys.executable, "-c", PROBE.format(heavy=HEAVY), *command], capture_output=True,
-                            text=True, cwd=tmp_path, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["0"], f"smarthall {' '.join(command)} imported {result.stdout.split()[1:]}"
+                            text=True, cwd=cwd, env=env)
+    assert result.returncode == 0 and result.stdout.split()[:1] == ["0"], result.stderr
+    return result.stdout.split()[1:]
 
 
 def test_inspect_offers_the_camera_simulators_conditions():
