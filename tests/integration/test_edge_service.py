@@ -18,7 +18,7 @@ from smarthall.edge.client import connect_line
 from smarthall.edge.config import DEFAULT_LINE
 from smarthall.edge.errors import AgentError, AuthenticationFailed, Forbidden
 from smarthall.simulators.line import SimOptions, SimulatedLine
-from tests.unit.test_startup_imports import heavy_imports
+from tests.unit.test_startup_imports import HEAVY, LINE, heavy_imports
 from tests.waiting import until
 
 pytestmark = pytest.mark.timeout(180)  # a subprocess agent starting on a loaded machine, then several commands
@@ -105,7 +105,7 @@ async def test_a_second_process_reads_the_rs485_bus_through_the_agent(tmp_path, 
 
 async def test_read_through_the_agent_imports_only_the_client(tmp_path, line_file, edge_run):
     command = ["read", "ambient.temperature", "--line", str(line_file)]
-    assert await asyncio.to_thread(heavy_imports, command, tmp_path, env(tmp_path)) == []
+    assert await asyncio.to_thread(heavy_imports, command, tmp_path, env(tmp_path), HEAVY + LINE) == []
 
 
 async def test_watch_is_a_client_and_adds_no_rows_to_the_history(tmp_path, line_file, edge_run):

@@ -13,6 +13,7 @@ from smarthall import inspect_commands
 from smarthall.simulators.camera.samples import CONDITIONS
 
 HEAVY = ("asyncua", "pymodbus", "cv2", "numpy", "textual")
+LINE = ("smarthall.edge.agent", "smarthall.edge.config", "smarthall.lessons", "sqlite3")  # what opens a line
 PROBE = """
 import contextlib, io, sys
 from smarthall.cli import main
@@ -31,9 +32,9 @@ def test_a_light_command_imports_no_heavy_library(command, tmp_path):
     assert heavy_imports(command, tmp_path, {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}) == []
 
 
-def heavy_imports(command: list[str], cwd, env: dict[str, str]) -> list[str]:
-    """The heavy libraries `smarthall COMMAND` imported, run in a fresh process; it must succeed."""
-    result = subprocess.run([sys.executable, "-c", PROBE.format(heavy=HEAVY), *command], capture_output=True,
+def heavy_imports(command: list[str], cwd, env: dict[str, str], heavy: tuple[str, ...] = HEAVY) -> list[str]:
+    """Which of `heavy` `smarthall COMMAND` imported, run in a fresh process; it must succeed."""
+    result = subprocess.run([sys.executable, "-c", PROBE.format(heavy=heavy), *command], capture_output=True,
                             text=True, cwd=cwd, env=env)
     assert result.returncode == 0 and result.stdout.split()[:1] == ["0"], result.stderr
     return result.stdout.split()[1:]
