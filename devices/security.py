@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConnectFailed, SettingsError
+from .folders import data_folder
 
 POLICIES = ("None", "Basic256Sha256", "Aes128_Sha256_RsaOaep", "Aes256_Sha256_RsaPss")
 MODES = ("Sign", "SignAndEncrypt")
@@ -30,9 +31,7 @@ KEYS = ("security_policy", "security_mode", "user", "password_env", "password_fi
 
 def default_folder() -> Path:
     """`opcua` in the user's data folder ($SMARTHALL_DATA, else platformdirs'); a line file sets it from edge's."""
-    import platformdirs
-
-    return Path(os.environ.get("SMARTHALL_DATA") or platformdirs.user_data_dir("smarthall", appauthor=False)) / "opcua"
+    return data_folder() / "opcua"
 
 
 @dataclass(frozen=True)

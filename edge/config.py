@@ -34,10 +34,10 @@ from smarthall.devices.profiles import (
     Text,
     find_profile,
 )
-from smarthall.devices.security import KEYS as OPCUA_SECURITY_KEYS
 from smarthall.devices.security import Security
 from smarthall.devices.toml_reader import TomlReader, parse_toml
 
+from . import schema
 from .alarms import AlarmSpec, Priority, comm_alarm
 from .errors import LineConfigError
 from .inspection import DEFAULT_RECIPE, Recipe, RecipeError, load_recipe
@@ -50,11 +50,6 @@ from .users import Users
 LINES_DIR = Path(str(resources.files("smarthall.lines")))  # package data
 DEFAULT_LINE = LINES_DIR / "sim.toml"
 
-_CONNECTION_KEYS = {
-    "modbus-tcp": {"host", "port", "unit"},
-    "modbus-rtu": {"serial", "baudrate", "parity", "bytesize", "stopbits", "host", "port", "unit"},
-    "opcua": {"endpoint", "subscribe", "publish_ms", *OPCUA_SECURITY_KEYS},
-}
 _ALARM_KINDS = ("hi", "hihi", "lo", "lolo", "discrete")
 _VISION_POINTS = ("part_at_camera", "verdict_part", "verdict")
 
@@ -191,9 +186,7 @@ class _LineReader(TomlReader):
         self.path = path
 
     def line(self, data: Mapping) -> LineConfig:
-        self.known_keys(data, "top level", ("line", "historian", "connections", "scan_groups", "tags", "alarms", "vision",
-                                                 "mqtt", "northbound", "users",
-                                                 "service"))
+        self.known_keys(data, "top level", schema.TOP_LEVEL)
         head = self.table(self.get(data, "line", "top level", Mapping), "[line]")
         name = self.get(head, "name", "[line]", str)
         connections = tuple(self.connection(c, i) for i, c in enumerate(self.get(data, "connections", "top level", list)))
@@ -244,8 +237,8 @@ class _LineReader(TomlReader):
             profile = find_profile(profile_name, beside=self.path.parent)
         except ProfileError as exc:
             raise self.fail(where, f"key 'profile': {exc}") from None
-        allowed = _CONNECTION_KEYS[profile.protocol]
-        self.known_keys(data, where, {"name", "profile", "timeouts", "comm_alarm", *allowed})
+        allowed = schema.CONNECTION_KEYS[profile.protocol]
+        self.known_keys(data, where, {*schema.CONNECTION.key_names, *allowed})
         settings = {k: v for k, v in data.items() if k in allowed}
         self.check_settings(settings, profile, where)
         if "unit" in settings:
@@ -319,7 +312,7 @@ class _LineReader(TomlReader):
     def group(self, data: object, index: int) -> ScanGroup:
         where = f"scan_groups[{index}]"
         data = self.table(data, where)
-        self.known_keys(data, where, ("name", "rate_ms", "tags"))
+        self.known_keys(data, where, schema.SCAN_GROUP.key_names)
         name = self.get(data, "name", where, str)
         rate = self.number(data, "rate_ms", f"{where} {name!r}", 10, 3_600_000)
         return ScanGroup(name=name, rate_s=rate / 1000)
@@ -349,14 +342,14 @@ class _LineReader(TomlReader):
             if fnmatch.fnmatchcase(tag, pattern):
                 where = f"[tags] {pattern!r}"
                 values = self.table(values, where)
-                self.known_keys(values, where, ("deadband",))
+                self.known_keys(values, where, schema.TAGS.key_names)
                 deadband = float(self.number(values, "deadband", where, 0, 1e9, 0.0))
         return deadband
 
     def alarm(self, data: object, index: int, tags: Mapping[str, Tag]) -> AlarmSpec:
         where = f"alarms[{index}]"
         data = self.table(data, where)
-        self.known_keys(data, where, ("id", "tag", "kind", "limit", "value", "deadband", "delay_s", "priority", "ko", "en"))
+        self.known_keys(data, where, schema.ALARM.key_names)
         alarm_id = self.get(data, "id", where, str)
         where = f"alarms[{index}] {alarm_id!r}"
         tag_name = self.get(data, "tag", where, str)
@@ -388,7 +381,7 @@ class _LineReader(TomlReader):
         """[service] listen = "host:port": where clients sign in over TCP (port 0 picks one); absent: no TCP."""
         where = "[service]"
         data = self.table(data, where)
-        self.known_keys(data, where, ("listen",))
+        self.known_keys(data, where, schema.SERVICE.key_names)
         raw = self.get(data, "listen", where, str, None)
         if raw is None:
             return None
@@ -403,7 +396,7 @@ class _LineReader(TomlReader):
             return None
         where = "[users]"
         data = self.table(data, where)
-        self.known_keys(data, where, ("file",))
+        self.known_keys(data, where, schema.USERS.key_names)
         name = Path(self.get(data, "file", where, str)).expanduser()
         path = self.path.parent / name
         if not path.is_file() and (LINES_DIR / name).is_file():
@@ -415,7 +408,7 @@ class _LineReader(TomlReader):
     def historian(self, data: object, line_name: str) -> HistorianSettings:
         where = "[historian]"
         data = self.table(data, where)
-        self.known_keys(data, where, ("path", "retention_days", "flush_s"))
+        self.known_keys(data, where, schema.HISTORIAN.key_names)
         raw = self.get(data, "path", where, str, None)
         path = default_history_path(line_name) if raw is None else (self.path.parent / Path(raw).expanduser())
         return HistorianSettings(path=path, retention_days=float(self.number(data, "retention_days", where, 0.01, 36500, 30)),
@@ -425,7 +418,7 @@ class _LineReader(TomlReader):
                line_name: str) -> VisionSettings:
         where = "[vision]"
         data = self.table(data, where)
-        self.known_keys(data, where, ("camera", "conveyor", "recipe", "poll_ms", "budget_ms", "archive"))
+        self.known_keys(data, where, schema.VISION.key_names)
         conveyor, device = self.vision_conveyor(self.get(data, "conveyor", where, str), connections)
         try:
             recipe = load_recipe(self.path.parent / self.get(data, "recipe", where, str, str(DEFAULT_RECIPE)))
@@ -433,7 +426,7 @@ class _LineReader(TomlReader):
             raise self.fail(where, f"key 'recipe': {exc}") from None
         where_archive = "[vision.archive]"
         archive = self.table(self.get(data, "archive", where, Mapping, {}), where_archive)
-        self.known_keys(archive, where_archive, ("path", "max_mb", "pass_sample"))
+        self.known_keys(archive, where_archive, schema.ARCHIVE.key_names)
         raw_path = self.get(archive, "path", where_archive, str, None)
         pass_sample = self.number(archive, "pass_sample", where_archive, 0, 1_000_000, 50)
         if not isinstance(pass_sample, int):

@@ -8,53 +8,10 @@ stale). Adding a check type or an action starts with its entry here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from smarthall.devices.reference import Entry, Key, Said, sentence, table, toml_value
 
 from .faults import FaultCatalogue
 from .model import DEFAULT_SETUP_WRITES, DEFAULT_TIMEOUT_S, LEVELS, LessonSetup
-
-REQUIRED = object()
-
-
-class Said(str):
-    """A default said in words, not a TOML value."""
-
-
-@dataclass(frozen=True)
-class Key:
-    name: str
-    type: str
-    doc: str
-    default: object = REQUIRED
-    unit: str = ""
-
-    def row(self) -> str:
-        default = "required" if self.default is REQUIRED else self.default if isinstance(self.default, Said) else \
-            f"`{_toml(self.default)}`"
-        return f"| `{self.name}` | {self.type} | {default} | {self.unit} | {self.doc} |"
-
-
-@dataclass(frozen=True)
-class Entry:
-    """A table of the format (a check type, an action, a step kind...) and its keys."""
-
-    name: str
-    doc: str
-    keys: tuple[Key, ...] = ()
-    proves: str = ""  # what check-all proves of it
-
-    @property
-    def key_names(self) -> tuple[str, ...]:
-        return tuple(k.name for k in self.keys)
-
-
-def _toml(value) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, str):
-        return f'"{value}"'
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
 
 HOLD = Key("hold_s", "number 0..3600", "how long the condition must hold without a break", 0.0, "s")
 TIMEOUT = Key("timeout_s", "number 0.1..86400", "after it the step is overdue: still checked, passes late", DEFAULT_TIMEOUT_S,
@@ -143,7 +100,7 @@ SETUP = Entry("setup", "Applied when the console opens the lesson and by check-a
     Key("clear_faults", "bool", "the simulated line's faults cleared (the E-stop released)", LessonSetup().clear_faults),
     Key("magazine", "0..1000", "parts loaded into the magazine (0: left as is)", LessonSetup().magazine, "parts"),
     Key("write", "table tag = value", "written in order after the defaults, which a lesson may override: "
-        + ", ".join(f"`{t} = {_toml(v)}`" for t, v in DEFAULT_SETUP_WRITES), Said("the defaults"))))
+        + ", ".join(f"`{t} = {toml_value(v)}`" for t, v in DEFAULT_SETUP_WRITES), Said("the defaults"))))
 
 STEP = Entry("[[steps]]", "one step", (
     Key("id", "text", "unique in the lesson"), Key("kind", " ".join(STEP_KINDS), ""),
@@ -165,16 +122,6 @@ FAULT = Entry("[steps.fault]", "a fault-drill's fault", (
         Said("none: the step's check must not hold while the fault is on"))))
 
 
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
-
-
-def _table(entry: Entry) -> list[str]:
-    if not entry.keys:
-        return ["No keys.", ""]
-    return ["| key | type | default | unit | meaning |", "|---|---|---|---|---|", *(k.row() for k in entry.keys), ""]
-
-
 def reference(faults: FaultCatalogue) -> str:
     """docs/lesson-format.md as it must read."""
     out = ["# Lesson format / 수업 형식", "",
@@ -193,23 +140,23 @@ def reference(faults: FaultCatalogue) -> str:
            " acknowledgement, a right answer). Once a step passed, the console records it and moves on."), "",
            (f"Past `timeout_s` (default {DEFAULT_TIMEOUT_S:g} s) a step is overdue: it is still checked and passes"
            " late (recorded as late); check-all fails a step that does not pass in time."), "",
-           f"## {LESSON.name}", "", *_table(LESSON), f"### {SETUP.name}", "", _sentence(SETUP.doc), "", *_table(SETUP),
-           f"## {STEP.name}", "", *_table(STEP), "Step kinds and the check types each may use:", "",
+           f"## {LESSON.name}", "", *table(LESSON), f"### {SETUP.name}", "", sentence(SETUP.doc), "", *table(SETUP),
+           f"## {STEP.name}", "", *table(STEP), "Step kinds and the check types each may use:", "",
            *(f"- `{kind}`: {', '.join(f'`{t}`' for t in types) or 'none (the instructor signs it off with `o`)'}"
              for kind, types in STEP_KINDS.items()), "", "## Check types", ""]
     for entry in CHECK_TYPES.values():
-        out += [f"### `{entry.name}`", "", _sentence(entry.doc), ""]
+        out += [f"### `{entry.name}`", "", sentence(entry.doc), ""]
         if entry.proves:
             out += [f"check-all: {entry.proves}.", ""]
-        out += _table(entry)
+        out += table(entry)
     out += ["## Actions (`solution`, step `setup`)", "", "Each is a table with `action = \"NAME\"` and its keys.", ""]
     for entry in ACTIONS.values():
-        out += [f"### `{entry.name}`", "", _sentence(entry.doc), "", *_table(entry)]
-    out += [f"## {FAULT.name}", "", *_table(FAULT), "## Fault kinds", "",
+        out += [f"### `{entry.name}`", "", sentence(entry.doc), "", *table(entry)]
+    out += [f"## {FAULT.name}", "", *table(FAULT), "## Fault kinds", "",
             ("What the simulated line can inject (sim control's `FaultKinds`). check-all injects the fault when the"
             " drill starts and proves the step's check does not hold until the solution."), ""]
     for kind in faults.kinds:
-        out += [f"### `{kind.kind}`", "", f"{_sentence(kind.does.en)} Shows: {kind.shows.en}.", "",
+        out += [f"### `{kind.kind}`", "", f"{sentence(kind.does.en)} Shows: {kind.shows.en}.", "",
                 f"{kind.does.ko}. 나타나는 때: {kind.shows.ko}.", "", f"For example `target = \"{kind.example}\"`.", ""]
         for group in kind.targets:
             params = ", ".join(map(str, group.params)) or "no params"

@@ -1,4 +1,5 @@
-"""Generated documentation: the station interface page, from the profiles; the lesson format, from lessons.schema."""
+"""Generated documentation: the station interface, from the profiles; the profile, line and lesson formats, from
+their schemas (devices.profiles.schema, edge.schema, lessons.schema)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,23 @@ from smarthall.devices.profiles.table import render
 
 STATION_INTERFACE = Path(__file__).resolve().parent.parent / "docs" / "station-interface.md"
 LESSON_FORMAT = STATION_INTERFACE.parent / "lesson-format.md"
+PROFILE_FORMAT = STATION_INTERFACE.parent / "profile-format.md"
+LINE_FORMAT = STATION_INTERFACE.parent / "line-format.md"
+
+
+def profile_format_page() -> str:
+    """docs/profile-format.md as it must read: the profile schema, an example, the OPC UA addressing rules."""
+    from smarthall.devices.profiles.schema import reference
+
+    return reference()
+
+
+def line_format_page() -> str:
+    """docs/line-format.md as it must read: the line-file schema with lines/hall.example.toml as the example."""
+    from smarthall.edge.config import LINES_DIR
+    from smarthall.edge.schema import reference
+
+    return reference((LINES_DIR / "hall.example.toml").read_text(encoding="utf-8"))
 
 
 def lesson_format_page() -> str:
@@ -33,6 +51,7 @@ def station_interface_page() -> str:
 
 
 if __name__ == "__main__":
-    for path, page in ((STATION_INTERFACE, station_interface_page()), (LESSON_FORMAT, lesson_format_page())):
+    for path, page in ((STATION_INTERFACE, station_interface_page()), (LESSON_FORMAT, lesson_format_page()),
+                       (PROFILE_FORMAT, profile_format_page()), (LINE_FORMAT, line_format_page())):
         path.write_text(page, encoding="utf-8")
         print(f"wrote {path}")

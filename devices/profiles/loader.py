@@ -12,16 +12,14 @@ from pathlib import Path
 from types import MappingProxyType
 
 from ..toml_reader import TomlReader, parse_toml
-from . import search
+from . import schema, search
 from .address import BrowsePath, from_objects, parse_address
-from .model import WORD_ORDERS, DataType, Device, Event, Kind, Level, Method, Point, Profile
+from .model import WORD_ORDERS, DataType, Device, Event, Kind, Level, Manual, Method, Point, Profile
 
 PROFILE_DIR = search.STATION_DIR
 LIBRARY_DIR = search.LIBRARY_DIR
-PROTOCOLS = ("modbus-tcp", "modbus-rtu", "opcua")
-POINT_KEYS = {"name", "kind", "address", "node", "type", "word_order", "scale", "offset",
-              "unit", "access", "min", "max", "default", "bit", "length", "level", "ko", "en"}
-METHOD_KEYS = {"name", "inputs", "level", "node", "object", "ko", "en"}
+POINT_KEYS = set(schema.POINT.key_names)
+METHOD_KEYS = set(schema.METHOD.key_names)
 MAX_STRING_REGISTERS = 125  # what one read request returns
 
 
@@ -85,15 +83,18 @@ class _Reader(TomlReader):
         super().__init__(source, ProfileError)
 
     def profile(self, data: Mapping) -> Profile:
+        self.known_keys(data, "top level", ("profile", "transport", "models", "devices"))
         head = self.table(self.get(data, "profile", "top level", Mapping), "[profile]")
-        protocol = self.choice(head, "protocol", "[profile]", PROTOCOLS)
+        self.known_keys(head, "[profile]", schema.PROFILE.key_names)
+        protocol = self.choice(head, "protocol", "[profile]", schema.PROTOCOLS)
         models = self.table(self.get(data, "models", "top level", Mapping, {}), "[models]")
         raw_devices = self.get(data, "devices", "top level", list)
         if not raw_devices:
             raise self.fail("[[devices]]", "a profile needs at least one device")
         devices = tuple(self.device(d, i, protocol, models) for i, d in enumerate(raw_devices))
         self.unique([d.name for d in devices], "[[devices]]", "device name")
-        transport = self.get(data, "transport", "top level", Mapping, {})
+        transport = self.table(self.get(data, "transport", "top level", Mapping, {}), "[transport]")
+        self.known_keys(transport, "[transport]", schema.TRANSPORT.key_names)
         if protocol != "opcua":
             self.unique([str(d.unit) for d in devices], "[[devices]]", "unit id")
         elif not isinstance(transport.get("namespace"), str):
@@ -106,13 +107,27 @@ class _Reader(TomlReader):
             transport=MappingProxyType(dict(transport)),
             devices=devices,
             source=self.source,
+            vendor=self.get(head, "vendor", "[profile]", str, ""),
+            verified=self.choice(head, "verified", "[profile]", schema.VERIFIED) if "verified" in head else "",
+            manual=self.manual(head),
         )
+
+    def manual(self, head: Mapping) -> Manual | None:
+        """[profile] manual = { title, revision, url }: the public manual the map comes from."""
+        where = "[profile] manual"
+        data = self.get(head, "manual", "[profile]", Mapping, None)
+        if data is None:
+            return None
+        self.known_keys(data, where, schema.MANUAL_KEYS)
+        return Manual(title=self.get(data, "title", where, str), revision=self.get(data, "revision", where, str),
+                      url=self.get(data, "url", where, str, ""))
 
     def device(self, data: object, index: int, protocol: str, models: Mapping) -> Device:
         where = f"devices[{index}]"
         data = self.table(data, where)
         name = self.get(data, "name", where, str)
         where = f"devices[{index}] {name!r}"
+        self.known_keys(data, where, schema.DEVICE.key_names)
         body = data
         if "model" in data:
             model = self.get(data, "model", where, str)
@@ -120,6 +135,7 @@ class _Reader(TomlReader):
                 raise self.fail(where, f"key 'model': expected one of {', '.join(models) or '(no [models])'}, got {model!r}")
             body = self.table(models[model], f"[models.{model}]")
             where = f"[models.{model}]"
+            self.known_keys(body, where, schema.MODEL.key_names)
         title = self.get(data, "title", where, Mapping, None) or self.get(body, "title", where, Mapping)
         raw_points = self.get(body, "points", where, list)
         points = tuple(self.point(p, f"{where} points[{i}]", protocol) for i, p in enumerate(raw_points))
@@ -267,6 +283,7 @@ class _Reader(TomlReader):
         for i, arg in enumerate(self.get(data, "inputs", where, list, [])):
             at = f"{where} inputs[{i}]"
             arg = self.table(arg, at)
+            self.known_keys(arg, at, schema.INPUT_KEYS)
             dtype = DataType(self.choice(arg, "type", at, [t.value for t in DataType]))
             inputs.append((self.get(arg, "name", at, str), dtype))
             low, high = dtype.limits
@@ -277,6 +294,7 @@ class _Reader(TomlReader):
 
     def event(self, data: object, where: str) -> Event:
         data = self.table(data, where)
+        self.known_keys(data, where, schema.EVENT.key_names)
         return Event(name=self.get(data, "name", where, str),
                      limit=float(self.get(data, "limit", where, (int, float))), text=self.text(data, where))
 

@@ -227,6 +227,15 @@ class Device:
 
 
 @dataclass(frozen=True)
+class Manual:
+    """The public manual a profile is written from."""
+
+    title: str
+    revision: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class Profile:
     """One transport of the line and the devices on it, from one TOML file."""
 
@@ -237,6 +246,9 @@ class Profile:
     transport: Mapping[str, object]
     devices: tuple[Device, ...]
     source: str
+    vendor: str = ""
+    verified: str = ""  # "manual", "simulated" or "hardware": how far the map is checked ("": not said)
+    manual: Manual | None = None
 
     def device(self, name: str) -> Device:
         for device in self.devices:
