@@ -28,6 +28,8 @@ EXIT_INTERNAL = 1
 COMMANDS: dict[str, tuple[str, str]] = {
     "profile": ("smarthall.profile_commands", "device profiles (register and node maps): list, show"),
     "sim": (__name__, "run the simulated line on loopback until Ctrl-C"),
+    "commission": ("smarthall.commission_command",
+                   "probe every device of a line file and report what is wrong (Markdown too; exit 1 on problems)"),
     "edge": ("smarthall.edge_commands", "the edge agent"),
     "tags": ("smarthall.edge_commands", "list the line's tags"),
     "read": ("smarthall.edge_commands", "read tags from the line now"),

@@ -41,6 +41,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "profile_folder_missing": {"ko": " (없음)", "en": " (absent)"},
     "profile_hides": {"ko": "가려진 파일:", "en": "hides"},
+    "commission_written": {"ko": "보고서를 {path}에 저장했습니다.", "en": "Report written to {path}."},
     "twins_started": {
         "ko": "시뮬레이션 장치 {count}대 실행 중 (시드 {seed}):",
         "en": "{count} simulated device(s) running (seed {seed}):",

@@ -152,6 +152,30 @@ class OpcUaDriver:
         return [reading(p, next(values)) if isinstance(n, ua.NodeId) else Reading.bad(n.reason)
                 for p, n in zip(points, nodes)]
 
+    async def variables(self, limit: int = 2000, depth: int = 8) -> list[tuple[str, str]]:
+        """(browse path from Objects, NodeId) of the server's variables outside namespace 0, breadth first,
+        at most `limit` nodes looked at and `depth` levels deep: what commissioning offers for a missing node."""
+        if not await self._ready():
+            return []
+        found: list[tuple[str, str]] = []
+        level, seen = [("", self._client.nodes.objects)], 0
+        for _ in range(depth):
+            below = []
+            for path, node in level:
+                children = await self._request(node.get_children_descriptions(), self.timeouts.read)
+                for child in children:
+                    seen += 1
+                    if child.NodeId.NamespaceIndex == 0 or seen > limit:
+                        continue
+                    name = child.BrowseName
+                    text = f"{path}/{name.NamespaceIndex}:{name.Name.replace('&', '&&').replace('/', '&/')}"
+                    if child.NodeClass == ua.NodeClass.Variable:
+                        found.append((text, child.NodeId.to_string()))
+                    elif child.NodeClass == ua.NodeClass.Object:
+                        below.append((text, self._client.get_node(child.NodeId)))
+            level = below
+        return found
+
     async def write(self, device: Device, point: Point, value: Value) -> None:
         where = f"{device.name}.{point.name}"
         if not point.writable:
