@@ -12,6 +12,7 @@ import difflib
 import math
 import re
 from dataclasses import replace
+from typing import TypeGuard
 
 from smarthall.devices.profiles import WORD_ORDERS, DataType, Point
 from smarthall.devices.profiles.codec import decode, encode
@@ -22,10 +23,10 @@ _UNBOUNDED_FLOAT = 1e7  # without min/max, a float beyond this is taken as impla
 
 def out_of_range(point: Point, value: object) -> tuple[float, float] | None:
     """The profile's min..max when a number lies outside it (None: inside, or no range to be outside of)."""
-    if point.is_bool or isinstance(value, (str, bool)) or value is None or (point.min is None and point.max is None):
+    if point.is_bool or not _number(value) or (point.min is None and point.max is None):
         return None
     low, high = point.range
-    return None if low <= value <= high else (low, high)
+    return None if low <= float(value) <= high else (low, high)  # type: ignore[arg-type]
 
 
 def plausible(point: Point, value: float) -> bool:
@@ -37,9 +38,9 @@ def plausible(point: Point, value: float) -> bool:
     return not point.type.is_float or abs(value) <= _UNBOUNDED_FLOAT
 
 
-def word_order_hint(point: Point, value: float) -> tuple[str, float] | None:
+def word_order_hint(point: Point, value: object) -> tuple[str, float] | None:
     """(word order, value in it) when value is implausible in the profile's order and plausible in one other."""
-    if point.type not in _WIDE or not point.kind.is_register or plausible(point, value):
+    if point.type not in _WIDE or not point.kind.is_register or not _number(value) or plausible(point, value):
         return None
     registers = encode(point, value)
     others = []
@@ -47,9 +48,13 @@ def word_order_hint(point: Point, value: float) -> tuple[str, float] | None:
         if order == point.word_order:
             continue
         other = decode(replace(point, word_order=order), registers)
-        if plausible(point, other):
-            others.append((order, other))
+        if _number(other) and plausible(point, other):
+            others.append((order, float(other)))
     return others[0] if len(others) == 1 else None
+
+
+def _number(value: object) -> TypeGuard[float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def similar_names(wanted: str, found: list[tuple[str, str]], n: int = 3) -> list[tuple[str, str]]:
