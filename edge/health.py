@@ -2,7 +2,9 @@
 
 Read-only use of `edge.scan.ConnectionScanner`: whether its driver is
 connected, its scan groups' cycles, overruns and start jitter, and the share of
-its readings that were not GOOD (timeouts, CRC errors, exceptions). The last
+its readings that were not GOOD (timeouts, CRC errors, exceptions), and what
+its driver counts: replies that did not answer their request (Modbus
+protocol violations) and data changes a subscription lost (OPC UA). The last
 error is the reason of the newest BAD value of the connection's tags; the age
 is that of its newest GOOD value (a dead connection's BAD values keep coming).
 """
@@ -23,6 +25,8 @@ class ConnectionHealth:
     overruns: int
     jitter_p99_ms: float
     bad_pct: float  # of the readings since the start, the share not GOOD
+    violations: int  # replies that did not answer their request, since the start
+    lost_changes: int  # data changes lost on the way from a subscription, since the start
     age_s: float | None  # since the newest GOOD value of its tags; None before the first
     error: str  # the newest BAD value's reason, "" when every tag is fine
 
@@ -45,6 +49,8 @@ def connection_health(agent, now: float) -> tuple[ConnectionHealth, ...]:
             overruns=sum(s.overruns for s in stats),
             jitter_p99_ms=max((s.jitter_p99() for s in stats), default=0.0) * 1000,
             bad_pct=100 * scanner.bad_readings / scanner.readings if scanner is not None and scanner.readings else 0.0,
+            violations=scanner.protocol_violations if scanner is not None else 0,
+            lost_changes=scanner.lost_changes if scanner is not None else 0,
             age_s=now - max(good) if good else None,
             error=bad[-1].reason if bad else "",
         ))

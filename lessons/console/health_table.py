@@ -1,4 +1,5 @@
-"""HealthTable: each connection's state, scan statistics and last error, redrawn once a second."""
+"""HealthTable: each connection's state, scan statistics, last error and what its driver discarded or lost,
+redrawn once a second."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ STATES = {True: ("connected", "green"), False: ("disconnected", "red"), None: ("
 
 
 class HealthTable(Widget):
-    """One row per connection; under the table, the last error of each connection that has one."""
+    """One row per connection; under the table, for each connection that has them: its protocol violations,
+    its lost data changes and its last error."""
 
     DEFAULT_CSS = """
     HealthTable { height: auto; width: 1fr; }
@@ -39,7 +41,7 @@ class HealthTable(Widget):
         self.set_interval(REFRESH_S, self.update_rows)
 
     def _fit(self) -> None:
-        self.styles.height = 1 + len(self.rows) + sum(1 for row in self.rows if row.error)
+        self.styles.height = 1 + len(self.rows) + len(_notes(self.rows, self.lang))
 
     def update_rows(self) -> None:
         rows = connection_health(self.agent, self.clock())
@@ -62,6 +64,18 @@ class HealthTable(Widget):
             table.add_row(row.name, row.protocol, Text(t(text, lang), style=style), str(row.cycles),
                           str(row.overruns), f"{row.jitter_p99_ms:.0f} ms", f"{row.bad_pct:.1f} %",
                           "—" if row.age_s is None else t("seconds_ago", lang, s=f"{row.age_s:.1f}"))
-        errors = [Text(" " + t("last_error", lang, name=row.name, error=row.error), style="yellow", no_wrap=True,
-                       overflow="ellipsis") for row in self.rows if row.error]
-        return Group(table, *errors)
+        notes = [Text(" " + note, style="yellow", no_wrap=True, overflow="ellipsis") for note in _notes(self.rows, lang)]
+        return Group(table, *notes)
+
+
+def _notes(rows: tuple[ConnectionHealth, ...], lang: str) -> list[str]:
+    """The lines under the table: per connection, what its driver discarded or lost, and its last error."""
+    notes = []
+    for row in rows:
+        if row.violations:
+            notes.append(t("violations", lang, name=row.name, n=row.violations))
+        if row.lost_changes:
+            notes.append(t("lost_changes", lang, name=row.name, n=row.lost_changes))
+        if row.error:
+            notes.append(t("last_error", lang, name=row.name, error=row.error))
+    return notes

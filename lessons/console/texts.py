@@ -99,6 +99,9 @@ TEXTS: dict[str, tuple[str, str]] = {  # key -> (ko, en)
     "last_value": ("최근 정상 값", "Last good"),
     "seconds_ago": ("{s}초 전", "{s} s ago"),
     "last_error": ("⚠ {name} 마지막 오류: {error}", "⚠ {name} last error: {error}"),
+    "violations": ("⚠ {name}: 프로토콜 위반 {n}건 (요청과 맞지 않는 응답, 버림)",
+                   "⚠ {name}: {n} protocol violations (replies not matching their request)"),
+    "lost_changes": ("⚠ {name}: 구독에서 잃은 데이터 변경 {n}개", "⚠ {name}: {n} data changes lost by its subscriptions"),
 }
 
 

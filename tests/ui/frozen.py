@@ -38,6 +38,7 @@ VALUES = {
 }
 BAD = {"fieldbus": "timeout: no answer from unit 1 within 0.5 s"}  # a connection whose every read fails
 STATS = {"feeder": (1200, 0, 0.004), "conveyor": (1200, 3, 0.012), "fieldbus": (120, 7, 0.35), "process": (240, 0, 0.0)}
+DISCARDED = {"conveyor": ("protocol_violations", 2), "process": ("lost_changes", 5)}  # what these drivers count
 FAULTS = [ActiveFault(1, "conveyor", "estop", {}), ActiveFault(2, "process.temperature", "drift", {"rate": 0.5})]
 
 
@@ -77,6 +78,8 @@ def frozen_agent() -> EdgeAgent:
     for connection in config.connections:
         fails = BAD.get(connection.name, "")
         driver = FrozenDriver(not fails, fails)
+        if connection.name in DISCARDED:
+            setattr(driver, *DISCARDED[connection.name])  # the capability (CountsViolations, CountsLostChanges)
         tags = [t for t in config.tags.values() if t.connection == connection.name]
         scanner = ConnectionScanner(connection, tags, config.groups, driver, agent._publish)
         cycles, overruns, jitter = STATS[connection.name]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+from rich.console import Console
+
 from smarthall.devices.quality import Quality
 from smarthall.edge.health import connection_health
 from smarthall.edge.tags import TagValue
+from smarthall.lessons.console.health_table import HealthTable
 
 from .frozen import BAD, NOW, T0, frozen_agent
 
@@ -16,6 +20,26 @@ def test_each_connection_in_order_with_its_scan_statistics():
     assert (conveyor.protocol, conveyor.connected, conveyor.cycles, conveyor.overruns) == ("modbus-tcp", True, 1200, 3)
     assert conveyor.jitter_p99_ms == 12.0 and conveyor.age_s == 2.5 and conveyor.error == ""
     assert conveyor.bad_pct == 100 * 3 / (1200 * 29)  # 3 bad of 1200 scans of its 29 tags
+
+
+def test_what_the_drivers_discarded_or_lost_is_counted_for_drivers_that_count_it():
+    rows = connection_health(frozen_agent(), NOW)
+    assert [(row.name, row.violations, row.lost_changes) for row in rows] == [
+        ("feeder", 0, 0), ("conveyor", 2, 0), ("fieldbus", 0, 0), ("process", 0, 5)]
+
+
+@pytest.mark.parametrize(("lang", "lines"), [
+    ("en", ["conveyor: 2 protocol violations", "process: 5 data changes lost",
+            "fieldbus last error: timeout"]),
+    ("ko", ["conveyor: 프로토콜 위반 2건", "process: 구독에서 잃은 데이터 변경 5개", "fieldbus 마지막 오류: timeout"])])
+def test_the_table_says_under_it_what_each_connection_discarded_lost_and_last_failed_with(lang, lines):
+    table = HealthTable(frozen_agent(), clock=lambda: NOW)
+    table.lang = lang
+    console = Console(width=200, record=True)
+    console.print(table.render())
+    shown = console.export_text()
+    assert all(line in shown for line in lines), shown
+    assert "feeder:" not in shown  # nothing to say about a connection with nothing discarded, lost or failed
 
 
 def test_a_dead_connection_shows_its_last_error_and_no_age_of_good_values():
