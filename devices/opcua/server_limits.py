@@ -10,20 +10,20 @@ the buffers sit in reference cycles until a full collection (asyncua issues
 message at 64 chunks (4 MB), the queue at 16 messages, connections at 64 and
 a connection that opens no session at 10 s; `Collector` runs a full
 collection once connections have closed, and gives the freed heap back to
-the system (glibc's malloc_trim).
+the system (glibc's malloc_trim). `guard` applies all of it to one server.
 
 asyncua also keeps reading a message whose header claims any body size (up
 to 4 GB), growing one bytes object as it comes (a copy per read): 41 MB
-arrived in 10 s on one connection and stayed. `guard_protocol` wraps
-asyncua's server protocol (its private `_buffer`; tests/integration
-test_opcua_process fails loudly if that changes) to close a connection whose
-unread bytes pass one chunk, the most a client may send at once.
+arrived in 10 s on one connection and stayed. The guard wraps asyncua's
+server protocol class (its private `_buffer`; tests/integration
+test_opcua_process fails loudly if that changes) to close a connection of a
+guarded server whose unread bytes pass one chunk, the most a client may send
+at once.
 
 asyncua logs bad client input (with a traceback) per message and mostly
-without saying from whom. `guard_protocol` also marks the work done for each
-connection with its peer (a context variable its tasks inherit), and
-`quiet_bad_input_logs` lets one line per peer a minute through asyncua's
-input loggers, the traceback shortened to its exception, the lines held back
+without saying from whom. The wrapper also marks the work done for each
+connection with its peer (a context variable its tasks inherit), and a
+filter lets one line per peer a minute through asyncua's input loggers, the traceback shortened to its exception, the lines held back
 counted: a flood from one address is one line a minute, and another peer's
 trouble still shows.
 """
@@ -55,8 +55,16 @@ _PEER: contextvars.ContextVar[object] = contextvars.ContextVar("opcua_peer", def
 _BAD_INPUT = PeerLog(logging.getLogger(__name__), "OPC UA server")
 
 
-def apply(server: Server) -> None:
-    """Bound what one client and all of them can make server hold."""
+def guard(server: Server) -> None:
+    """Bound what one client and all of them can make server hold (call before it starts), and keep the bad
+    input logs short."""
+    _apply(server)
+    _quiet_bad_input_logs()
+    _wrap_protocol()
+    server.iserver.smarthall_guarded = True  # type: ignore[attr-defined]  # read by the wrapped protocol
+
+
+def _apply(server: Server) -> None:
     server.limits = TransportLimits(max_recv_buffer=CHUNK_BYTES, max_send_buffer=CHUNK_BYTES,
                                     max_chunk_count=MAX_CHUNKS, max_message_size=MAX_CHUNKS * CHUNK_BYTES)
     server.iserver.max_pending_messages_per_connection = MAX_QUEUED_MESSAGES
@@ -123,7 +131,7 @@ class _OneLinePerPeer(logging.Filter):
         return True
 
 
-def quiet_bad_input_logs() -> None:
+def _quiet_bad_input_logs() -> None:
     """Keep asyncua's logs about bad client input to one line per peer a minute (once per process)."""
     for name in ASYNCUA_INPUT_LOGGERS:
         logger = logging.getLogger(name)
@@ -131,8 +139,8 @@ def quiet_bad_input_logs() -> None:
             logger.addFilter(_OneLinePerPeer())
 
 
-def guard_protocol() -> None:
-    """Make asyncua servers close a connection holding more unread bytes than one chunk, and mark each
+def _wrap_protocol() -> None:
+    """Make guarded asyncua servers close a connection holding more unread bytes than one chunk, and mark each
     connection's work with its peer for the logs (once per process)."""
     if getattr(OPCUAProtocol.data_received, "guarded", False):
         return
@@ -149,7 +157,7 @@ def guard_protocol() -> None:
         token = _PEER.set(self.peer_name)
         try:
             receive(self, data)
-            if len(self._buffer) > MAX_UNREAD_BYTES and self.transport is not None and not self.transport.is_closing():
+            if getattr(self.iserver, "smarthall_guarded", False) and len(self._buffer) > MAX_UNREAD_BYTES and self.transport is not None and not self.transport.is_closing():
                 _BAD_INPUT.warning(self.peer_name, "a message of more than %d bytes; connection closed",
                                    MAX_UNREAD_BYTES)
                 self._buffer = b""
@@ -158,5 +166,5 @@ def guard_protocol() -> None:
             _PEER.reset(token)
 
     data_received.guarded = True  # type: ignore[attr-defined]
-    OPCUAProtocol.connection_made = connection_made
-    OPCUAProtocol.data_received = data_received
+    OPCUAProtocol.connection_made = connection_made  # type: ignore[method-assign]
+    OPCUAProtocol.data_received = data_received  # type: ignore[method-assign]

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 
 from asyncua import Server, ua
 
+from smarthall.devices.opcua import server_limits
+
 from ..alarms import AlarmEvent
 from ..errors import EdgeError
 from ..tags import TagValue
@@ -62,6 +64,7 @@ class NorthboundServer:
         config = agent.config
         identities = Identities(config.users, settings.anonymous)
         server = Server(user_manager=identities)
+        server_limits.guard(server)
         await server.init()
         server.disable_clock()  # its task makes stop() wait up to a second; `_clock` keeps the time instead
         server.set_endpoint(settings.endpoint)
@@ -91,7 +94,7 @@ class NorthboundServer:
         self._url = f"opc.tcp://{self.settings.host}:{server.bserver.port}"
         self._tasks = [asyncio.create_task(self._publisher.run(), name="northbound publisher"),
                        asyncio.create_task(self._conditions.run(), name="northbound alarms"),
-                       asyncio.create_task(_clock(server), name="northbound clock")]
+                       asyncio.create_task(_clock(server, server_limits.Collector(server)), name="northbound clock")]
 
     def offer(self, value: TagValue) -> None:
         """A value the agent published (the agent's listener; cheap, it runs in the scan)."""
@@ -121,9 +124,10 @@ class NorthboundServer:
             self._url = None
 
 
-async def _clock(server: Server) -> None:
-    """Keep ServerStatus/CurrentTime, once a second."""
+async def _clock(server: Server, collector: server_limits.Collector) -> None:
+    """Keep ServerStatus/CurrentTime, once a second; collect garbage after clients left."""
     while True:
+        collector.check()
         now = datetime.now(UTC)
         status = server.read_attribute_value(_STATUS).Value
         if status is not None:

@@ -30,9 +30,9 @@ import logging
 import random
 from dataclasses import dataclass
 
+from smarthall.devices.peer_log import PeerLog
 from smarthall.devices.profiles import Device
 
-from ..peer_log import PeerLog
 from . import mbap
 from .errors import FrameError
 from .image import DeviceImage, PlantPort

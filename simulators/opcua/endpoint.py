@@ -7,8 +7,9 @@ network would; coming back listens on the same port again.
 
 asyncua's clock task (ServerStatus/CurrentTime) makes every stop() wait up to a
 second, so it is off; `tick()`, called with every sync, keeps the time instead,
-and runs a garbage collection after clients left (see `limits`, which also
-bounds what clients can make the server hold).
+and runs a garbage collection after clients left (see
+`smarthall.devices.opcua.server_limits`, which also bounds what clients can
+make the server hold).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from datetime import UTC, datetime
 from asyncua import Server, ua
 from asyncua.common.callback import CallbackType, ServerItemCallback
 
-from . import limits
+from smarthall.devices.opcua import server_limits as limits
 
 _STATUS = ua.NodeId(ua.ObjectIds.Server_ServerStatus)
 _CURRENT_TIME = ua.NodeId(ua.ObjectIds.Server_ServerStatus_CurrentTime)
@@ -32,9 +33,7 @@ class UaEndpoint:
 
     def __init__(self, endpoint: str, name: str, namespace: str) -> None:
         self.server = Server()
-        limits.apply(self.server)
-        limits.quiet_bad_input_logs()
-        limits.cap_receive_buffer()
+        limits.guard(self.server)
         self._collector = limits.Collector(self.server)
         self._endpoint = endpoint
         self._name = name

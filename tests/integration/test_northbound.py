@@ -14,6 +14,7 @@ from smarthall.edge.agent import EdgeAgent
 from smarthall.edge.config import DEFAULT_LINE, load_line
 from smarthall.edge.northbound.units import unit_id
 from smarthall.simulators.line import SimOptions, SimulatedLine
+from tests.opcua_abuse import claim_a_huge_body
 from tests.waiting import until
 
 FREE_PORTS = {"feeder_port": 0, "conveyor_port": 0, "process_port": 0, "control_port": 0, "camera_port": 0}
@@ -218,6 +219,13 @@ async def test_an_alarm_is_an_event_acknowledged_by_an_instructor_not_an_observe
     assert agent.alarms.state("conveyor.estop").state.value == "active-acknowledged"
     refused = [(e.user, e.tag, e.result.split(":")[0]) for e in agent.write_log.entries()]
     assert refused == [("guest", "conveyor.estop", "refused")]
+
+
+async def test_a_message_claiming_a_huge_body_closes_the_connection_and_the_server_answers(agent):
+    """The bounds of the simulated servers (devices/opcua/server_limits) hold for the edge's own server too."""
+    await claim_a_huge_body(agent.northbound.endpoint_url)  # TimeoutError while the server keeps reading
+    async with Client(agent.northbound.endpoint_url) as client:
+        assert (await until(lambda: value_of(client, "conveyor.speed_setpoint"))).StatusCode.is_good()
 
 
 async def test_anonymous_can_be_turned_off(line, tmp_path):

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import struct
 
 import pytest
 from asyncua import Client, Node, ua
 
+from smarthall.devices.opcua import server_limits as limits
+from smarthall.devices.peer_log import PeerLog
 from smarthall.devices.profiles import load_profile
-from smarthall.simulators.opcua import ProcessStationServer, limits
+from smarthall.simulators.opcua import ProcessStationServer
 from smarthall.simulators.plant import Plant
+from tests.opcua_abuse import chunk, claim_a_huge_body, hello, host_port
 from tests.waiting import until
 
 PROFILE = load_profile("process")
@@ -210,30 +211,33 @@ async def test_latency_fault_delays_reads_until_cleared(client, station, plant):
     assert await setpoint.read_value() == plant.read("process", "setpoint")
 
 
-def _hello(url: str) -> bytes:
-    body = struct.pack("<5I", 0, 65535, 65535, 0, 0) + struct.pack("<i", len(url)) + url.encode()
-    return b"HELF" + struct.pack("<I", 8 + len(body)) + body
-
-
-def _chunk(channel: int, size: int) -> bytes:
-    """An intermediate MSG chunk for a secure channel that does not exist."""
-    return b"MSGC" + struct.pack("<II", size, channel) + struct.pack("<III", 1, 1, 1) + bytes(size - 24)
-
-
-async def test_a_chunk_flood_leaves_the_server_answering_and_its_log_short(station, client, caplog):
+async def flood(url: str, source: str, client: Client) -> None:
+    """Chunks for a secure channel that does not exist from source, until the server read them all."""
     temperature = await child(client, "Temperature")
+    _reader, writer = await asyncio.open_connection(*host_port(url), local_addr=(source, 0))
+    writer.write(hello(url) + chunk(0x1234, 8192) * 100)
+    await writer.drain()
+    assert isinstance(await temperature.read_value(), float)
+    writer.close()
+    await writer.wait_closed()
+
+
+@pytest.fixture
+def fresh_peer_log(monkeypatch):
+    """The OPC UA servers' bad-input log with no peer seen yet (it is one per process)."""
+    monkeypatch.setattr(limits, "_BAD_INPUT", PeerLog(logging.getLogger(limits.__name__), "OPC UA server"))
+
+
+async def test_a_chunk_flood_leaves_the_server_answering_and_its_log_one_line_per_peer(station, client, caplog,
+                                                                                        fresh_peer_log):
     with caplog.at_level(logging.INFO, "asyncua"):
-        for _ in range(5):
-            _reader, writer = await asyncio.open_connection(*station.endpoint_url[len("opc.tcp://"):].split(":"))
-            writer.write(_hello(station.endpoint_url) + _chunk(0x1234, 8192) * 100)
-            await writer.drain()
-            assert isinstance(await temperature.read_value(), float)
-            writer.close()
-            await writer.wait_closed()
-        assert isinstance(await temperature.read_value(), float)
+        for source in ("127.0.0.2",) * 5 + ("127.0.0.3",):
+            await flood(station.endpoint_url, source, client)
+        assert isinstance(await (await child(client, "Temperature")).read_value(), float)
     loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
-    assert loud and not [r for r in loud if r.exc_info]
-    assert len({(r.name, r.msg) for r in loud}) == len(loud)
+    assert not [r for r in loud if r.exc_info]
+    assert [r.getMessage().split(":")[1] for r in loud if "peer 127.0.0." in r.getMessage()] == [
+        " peer 127.0.0.2", " peer 127.0.0.3"]  # five connections of one peer: one line
 
 
 async def test_the_collector_sees_asyncuas_connections_come_and_go(station):
@@ -252,19 +256,5 @@ async def test_the_collector_sees_asyncuas_connections_come_and_go(station):
 
 async def test_a_message_claiming_a_huge_body_closes_the_connection_and_the_server_answers(station, client):
     """Also fails loudly when asyncua's protocol no longer keeps its unread bytes in `_buffer`."""
-    reader, writer = await asyncio.open_connection(*station.endpoint_url[len("opc.tcp://"):].split(":"))
-    try:
-        writer.write(_hello(station.endpoint_url) + b"MSGF" + struct.pack("<II", 2**31, 1))
-        with contextlib.suppress(ConnectionError):
-            for _ in range(64):
-                writer.write(bytes(16384))
-                await writer.drain()
-        async with asyncio.timeout(5):
-            with contextlib.suppress(ConnectionError):
-                while await reader.read(65536):
-                    pass
-    finally:
-        writer.close()
-        with contextlib.suppress(ConnectionError):
-            await writer.wait_closed()
+    await claim_a_huge_body(station.endpoint_url)
     assert isinstance(await (await child(client, "Temperature")).read_value(), float)

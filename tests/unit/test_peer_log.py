@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from smarthall.simulators import peer_log
-from smarthall.simulators.peer_log import PeerLog
+from smarthall.devices import peer_log
+from smarthall.devices.peer_log import PeerLog
 
 
 class Clock:
