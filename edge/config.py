@@ -157,6 +157,12 @@ def load_line(path: str | Path = DEFAULT_LINE, overrides: Mapping[str, Mapping[s
     not replaced).
     """
     path = Path(path)
+    return _LineReader(path).line(line_table(path, overrides))
+
+
+def line_table(path: str | Path, overrides: Mapping[str, Mapping[str, object]] | None = None) -> dict:
+    """A line file's TOML as data with `overrides` put in (see `load_line`), before any check of its keys."""
+    path = Path(path)
     data = parse_toml(path, LineConfigError)
     for name, values in (overrides or {}).items():
         if name in ("historian", "vision", "mqtt", "northbound"):
@@ -168,7 +174,7 @@ def load_line(path: str | Path = DEFAULT_LINE, overrides: Mapping[str, Mapping[s
         if not matching:
             raise LineConfigError(f"{path}: override for {name!r}: the line has no such connection")
         matching[0].update(values)
-    return _LineReader(path).line(data)
+    return data
 
 
 def _merged(table: Mapping, values: Mapping) -> dict:

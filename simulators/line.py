@@ -2,7 +2,8 @@
 
 `SimulatedLine` starts the Modbus TCP stations, the RTU field bus on a pty,
 the OPC UA process and sim-control servers and the camera stream, all fed by
-one plant stepped by one pacer. Errors: `SimStartError` when an endpoint
+one plant stepped by one pacer (or, with ``paced=False``, only by `step`: a test's
+deterministic clock). Errors: `SimStartError` when an endpoint
 cannot be opened (its message names the endpoint, the address and the
 option that changes it); whatever had started is closed again.
 """
@@ -49,6 +50,7 @@ class SimOptions:
     defect_rate: float = 0.1
     time_scale: float = 1.0
     tick: float = 0.01
+    paced: bool = True  # False: the plant stands still until `SimulatedLine.step` moves it
     emulate_wire_time: bool = False
     modbus_idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S
 
@@ -68,7 +70,7 @@ class SimulatedLine:
         self.options = options
         self.plant = Plant(PlantConfig(seed=options.seed, defect_rate=options.defect_rate, tick=options.tick))
         self.pacer = Pacer(self.plant.step, tick=options.tick, time_scale=options.time_scale,
-                           after_steps=self._publish)
+                           after_steps=self.refresh)
         self._servers: list = []
         self._pacer_task: asyncio.Task | None = None
         self.endpoints: list[Endpoint] = []
@@ -108,7 +110,8 @@ class SimulatedLine:
         except BaseException:
             await self.close()
             raise
-        self._pacer_task = asyncio.create_task(self.pacer.run(), name="plant pacer")
+        if o.paced:
+            self._pacer_task = asyncio.create_task(self.pacer.run(), name="plant pacer")
 
     def line_overrides(self) -> dict[str, dict[str, object]]:
         """Where this running line listens, as connection settings of lines/sim.toml (for edge.config.load_line)."""
@@ -138,7 +141,12 @@ class SimulatedLine:
             raise SimStartError(f"{what}: cannot open: {exc.strerror or exc}; change it with {flag}", what, flag) from None
         self._servers.append(server)
 
-    async def _publish(self) -> None:
+    async def step(self, seconds: float) -> None:
+        """Move the plant `seconds` of plant time on, tick by tick, and show it on every server (unpaced lines)."""
+        self.plant.run_for(seconds)
+        await self.refresh()
+
+    async def refresh(self) -> None:
         """Refresh what the OPC UA servers show (the Modbus servers read the plant per request)."""
         for server in (self.process, self.control):
             if server in self._servers:

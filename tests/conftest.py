@@ -22,7 +22,7 @@ from hypothesis import settings
 settings.register_profile("smarthall", deadline=None)  # no test asserts on wall-clock speed, a loaded CI machine
 settings.load_profile("smarthall")                      # included (hypothesis' 200 ms deadline did)
 
-pytest_plugins = ("tests.sparkplug_host",)  # the Mosquitto broker and Sparkplug line fixtures
+pytest_plugins = ("tests.sparkplug_host", "pytester")  # Mosquitto and Sparkplug fixtures; pytest's own pytester
 LEAK_GRACE_S = 2.0
 DEBIAN = tomllib.loads((Path(__file__).parent / "peers" / "debian.toml").read_text(encoding="utf-8"))
 MISSING_PEER = "needs a Debian package: "
