@@ -277,6 +277,7 @@ class _LineReader(TomlReader):
             self.choice(settings, "parity", where, ("N", "E", "O"), "E")
             self.number(settings, "bytesize", where, 7, 8, 8)
             self.number(settings, "stopbits", where, 1, 2, 1)
+            self.choice(settings, "rs485", where, ("auto", "off"), "auto")
             return
         self.get(settings, "host", where, str)
         self.number(settings, "port", where, 1, 65535)

@@ -58,6 +58,9 @@ MODBUS_RTU = Entry("modbus-rtu connection", "an RS-485 bus (`protocol = \"modbus
     Key("host", "text", "a serial gateway's address (RTU framed over TCP)", Said("or serial")),
     Key("port", "1..65535", "the gateway's TCP port", Said("required with host")),
     Key("unit", "1..247", "the unit id of the profile's one device, if not the profile's", Said("the profile's")),
+    Key("rs485", "auto off", "`auto`: the port's RS-485 mode (the UART drives the transmitter by RTS) and low-latency"
+        " flag (FTDI: 1 ms instead of 16) where the OS offers them; requests keep the 3.5-character silence of the"
+        " baud rate between frames either way", "auto"),
 ))
 
 OPCUA = Entry("opcua connection", "an OPC UA server (`protocol = \"opcua\"`); the password is never written here", (

@@ -43,6 +43,7 @@ from ..errors import (
 from ..profiles import Device, Kind, Point
 from ..profiles.codec import encode
 from ..quality import Reading, Value
+from . import serial_port
 from .framer import CheckedReply, checked
 from .link import Link
 from .planner import Block, Limits, Planner
@@ -66,6 +67,8 @@ class ModbusDriver:
         self._framer = None
         self._connecting = asyncio.Lock()
         self.protocol_violations = 0  # replies that did not answer their request, since start
+        self.serial_notes: list[str] = []  # what the serial port's OS refused to tune (serial_port.tune)
+        self._quiet_until = 0.0  # a serial line's next request waits for the inter-frame silence until then
 
     @classmethod
     def from_settings(cls, protocol: str, settings: Mapping[str, object], timeouts: Timeouts) -> ModbusDriver:
@@ -96,7 +99,10 @@ class ModbusDriver:
             if not opened:
                 client.close()
                 self._gate.failed(time.monotonic())
-                raise ConnectFailed(f"{self.link}: cannot connect within {t.connect:g} s")
+                why = serial_port.problem(self.link.serial) if self.link.serial is not None else None
+                raise ConnectFailed(f"{self.link}: {why or f'cannot connect within {t.connect:g} s'}")
+            if self.link.serial is not None:
+                self.serial_notes = serial_port.tune(client, self.link.rs485)
             self._framer = checked(client)
             self._client = client
 
@@ -226,9 +232,12 @@ class ModbusDriver:
                 self._violated(ProtocolViolation(reason=self._framer.untrusted))
             self.protocol_violations += 1  # a serial bus starts each request afresh
             self._framer.untrusted = None
+        if (wait := self._quiet_until - time.monotonic()) > 0:
+            await asyncio.sleep(wait)  # the 3.5-character silence after the last frame on a serial line
         try:
             reply: CheckedReply = await within(request(self._client), timeout)
         except (TimeoutError, ModbusIOException):
+            self._quiet_until = time.monotonic() + self.link.frame_gap_s
             if self.link.over_tcp:
                 self._drop()
                 self._gate.failed(time.monotonic())
@@ -238,6 +247,7 @@ class ModbusDriver:
         except ConnectionException:
             self._drop()
             raise NotConnected(f"{self.link}: connection lost") from None
+        self._quiet_until = time.monotonic() + self.link.frame_gap_s
         outcome = reply.outcome
         if isinstance(outcome, ProtocolViolation):
             self._violated(outcome)

@@ -10,6 +10,7 @@ from pymodbus.client.base import ModbusBaseClient
 from pymodbus.framer import FramerType
 
 from ..errors import SettingsError
+from .timing import silence_time
 
 MODBUS_TCP_PORT = 502
 
@@ -26,6 +27,12 @@ class Link:
     bytesize: int = 8
     parity: str = "E"
     stopbits: int = 1
+    rs485: str = "auto"  # "auto": pyserial's RS-485 mode where the port offers it; "off": never (serial_port.tune)
+
+    @property
+    def frame_gap_s(self) -> float:
+        """The silence a serial line keeps between frames at its baud rate (3.5 characters; 0 over TCP)."""
+        return 0.0 if self.serial is None else silence_time(self.baudrate)
 
     @property
     def over_tcp(self) -> bool:
@@ -58,9 +65,12 @@ class Link:
         parity = _get(settings, "parity", str, "E")
         if parity not in ("N", "E", "O"):
             raise SettingsError(f"parity: expected N, E or O, got {parity!r}")
+        rs485 = _get(settings, "rs485", str, "auto")
+        if rs485 not in ("auto", "off"):
+            raise SettingsError(f"rs485: expected auto or off, got {rs485!r}")
         return cls(rtu=True, serial=_get(settings, "link", str), baudrate=_get(settings, "baudrate", int, 19200),
                    bytesize=_get(settings, "bytesize", int, 8), parity=parity,
-                   stopbits=_get(settings, "stopbits", int, 1))
+                   stopbits=_get(settings, "stopbits", int, 1), rs485=rs485)
 
 
 def _get(settings: Mapping[str, object], key: str, kind: type, default: object = ...):

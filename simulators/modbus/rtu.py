@@ -24,9 +24,8 @@ from dataclasses import dataclass
 
 import anycrc
 
-BITS_PER_CHAR = 11  # start, 8 data, parity, stop
-FAST_LINE_BAUD = 19200
-FAST_LINE_SILENCE_S = 0.00175  # the spec's fixed t3.5 above 19200 baud
+from smarthall.devices.modbus.timing import char_time, silence_time
+
 _FIXED_LENGTH = {1: 8, 2: 8, 3: 8, 4: 8, 5: 8, 6: 8}
 _COUNTED_LENGTH = {15: 6, 16: 6, 23: 10}  # function code: index of the byte count
 MAX_ADU = 256  # the spec's largest RTU frame: unit, 253-byte PDU, CRC
@@ -61,16 +60,6 @@ def request_length(head: bytes) -> int | None:
     if fc == 43 and len(head) > 2 and head[2] == 0x0E:
         return 7
     return None
-
-
-def char_time(baudrate: int) -> float:
-    """Seconds one 11-bit character takes on the wire."""
-    return BITS_PER_CHAR / baudrate
-
-
-def silence_time(baudrate: int) -> float:
-    """The 3.5-character inter-frame silence (fixed 1.75 ms above 19200 baud)."""
-    return FAST_LINE_SILENCE_S if baudrate > FAST_LINE_BAUD else 3.5 * char_time(baudrate)
 
 
 def transaction_time(request_bytes: int, reply_bytes: int, baudrate: int, turnaround_s: float = 0.0) -> float:

@@ -56,6 +56,8 @@ BAD_LINES = {
                    r"connections\[2\] 'fieldbus': key 'parity': expected one of N, E, O, got 'even'"),
     "unit on a bus of many devices": (SIM.replace('baudrate = 19200', 'baudrate = 19200\nunit = 3'),
                                       r"connections\[2\] 'fieldbus': key 'unit': profile 'fieldbus' has 6 devices"),
+    "unknown rs485 mode": (SIM.replace('baudrate = 19200', 'baudrate = 19200\nrs485 = "on"'),
+                           r"connections\[2\] 'fieldbus': key 'rs485': expected one of auto, off, got 'on'"),
     "unit out of range": (SIM.replace('port = 5020', 'port = 5020\nunit = 300'),
                           r"connections\[0\] 'feeder': key 'unit': expected a Modbus unit id 1\.\.247, got 300"),
     "bad endpoint": (SIM.replace('endpoint = "opc.tcp://127.0.0.1:4840"', 'endpoint = "http://127.0.0.1:4840"'),
