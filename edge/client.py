@@ -146,6 +146,17 @@ class Client:
         """Sim control (InjectFault, ClearFaults, Reset, LoadMagazine, ...) where the agent has it."""
         return await self._request("sim", method=method, args=list(args))
 
+    async def lesson_steps(self) -> AsyncIterator[dict]:
+        """The lesson step of every team this user may see (TeamStep dicts, edge.service.LessonHost), then each change;
+        LessonNotOpen when no lesson runs on the line."""
+        async for step in self._stream("lesson"):
+            yield step
+
+    async def answer(self, value: float | str, team: str | None = None) -> dict:
+        """Answer the team's current step ({"right": bool | None, "status": TeamStep}); a trainee answers for their
+        own team, an instructor names it. A choice is answered with its 1-based number."""
+        return await self._request("answer", value=value, team=team)
+
     # --- the wire --------------------------------------------------------------------------
 
     def _send(self, op: str, args: dict) -> int:

@@ -12,7 +12,8 @@ branch for one kind of trouble::
     ├── Forbidden                             the user's role or team does not allow it; says why
     ├── LineBusy                              another agent owns this line (edge.owner): its pid and endpoints
     ├── AgentError                            the running agent refused or failed a client's request
-    │   └── AgentUnavailable                  no agent serves this line, or the connection to it broke
+    │   ├── AgentUnavailable                  no agent serves this line, or the connection to it broke
+    │   └── LessonNotOpen                     no lesson runs on this line (or for that team); says so in ko/en
     ├── AlarmError                            (edge.alarms) bad alarm spec, unknown alarm id
     │   ├── InvalidAlarmSpec
     │   └── UnknownAlarm
@@ -25,7 +26,7 @@ branch for one kind of trouble::
     └── CommandError (also a ValueError)      (edge.sparkplug) a DCMD naming no writable metric
 
 This module is stdlib only and imports nothing of the edge, so clients (`edge.client`) and
-sub-packages can import it cheaply. `Forbidden` and `AuthenticationFailed` carry their reason
+sub-packages can import it cheaply. `Forbidden`, `AuthenticationFailed` and `LessonNotOpen` carry their reason
 in Korean and English (`say(lang)`); ``str()`` is the English.
 """
 
@@ -86,3 +87,11 @@ class AgentError(EdgeError):
 
 class AgentUnavailable(AgentError):
     """No agent serves this line, or the connection to it broke."""
+
+
+class LessonNotOpen(AgentError, _Bilingual):
+    """No lesson runs on this line, or none for the team asked about (edge.service's `lesson`, `answer`)."""
+
+    def __init__(self, en: str = "no lesson is running on this line",
+                 ko: str = "이 라인에서 진행 중인 수업이 없습니다") -> None:
+        _Bilingual.__init__(self, en, ko)

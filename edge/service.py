@@ -10,8 +10,15 @@ file's ``[service] listen`` says so, on TCP. Every request runs as the session's
 - on TCP, ``[anonymous]`` until ``login``;
 - a line without a users file: the agent's own OS user is an engineer, nobody else gets in.
 
-Every write, call, alarm operation and sim control request is checked by `edge.users.authorize`
-and written to the write log with the user's name and the result, refused ones with the reason.
+Every write, call, alarm operation, sim control request and lesson answer is checked by
+`edge.users.authorize` and written to the write log with the user's name and the result, refused
+ones with the reason.
+
+Lessons: where a lesson runs on the line (`smarthall lab`), the composition root passes a
+`LessonHost` (implemented in lessons/; the edge imports nothing of it). The ``lesson`` stream gives
+each team's current step (a TeamStep, a JSON-ready dict) and then each change: a trainee sees their
+team's and the whole line's (team None), everyone else all of them. ``answer`` hands a step's answer
+to the host: a trainee answers for their own team, an instructor or engineer names one.
 
 Why this transport: a Unix socket is found through a file (no port to pick or collide with, as
 the tests' free-port rule and a lab beside them need), tells the agent who is on the other end
@@ -40,18 +47,49 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
+from typing import Protocol
 
 from smarthall.devices.profiles.table import layout
 
 from . import wire
 from .alarms import AlarmError
-from .errors import AgentError, EdgeError, Forbidden, LineConfigError
+from .errors import AgentError, EdgeError, Forbidden, LessonNotOpen, LineConfigError
 from .health import connection_health
 from .users import Role, User, Users, authorize
 
 log = logging.getLogger(__name__)
 SimMethods = Mapping[str, Callable[..., Awaitable[object]]]  # sim control: method name -> coroutine function
 _SUN_PATH = 100  # a Unix socket's path must fit in 108 bytes
+
+
+class LessonChanges(Protocol):
+    """TeamSteps as they change, until `aclose`."""
+
+    def __aiter__(self) -> LessonChanges: ...
+
+    async def __anext__(self) -> dict: ...
+
+    async def aclose(self) -> None: ...
+
+
+class LessonHost(Protocol):
+    """The lessons running on this line, one per team (team None: one run for the whole line).
+
+    A TeamStep is a dict: team, trainees, lesson, lesson_title, step (0-based), steps, title,
+    instruction, kind, choices, status ("waiting", "passed", "failed", "timed_out"), detail, hint
+    (None until the instructor reveals one), since (epoch s the step opened), wrong_answers,
+    hints_taken; every text a {"ko": ..., "en": ...} pair.
+    """
+
+    def steps(self) -> list[dict]:
+        """The current TeamStep of every team on this line."""
+
+    def changes(self) -> LessonChanges:
+        """Each TeamStep as it changes, from the moment of the call (a subscriber's own queue)."""
+
+    async def answer(self, team: str | None, value: object, user: str) -> dict:
+        """{"right": bool | None, "status": TeamStep}; LessonNotOpen when that team has no step taking
+        answers, ValueError (one line) for an answer the step cannot take."""
 
 
 def socket_path(history_path: Path) -> Path:
@@ -67,10 +105,11 @@ class Service:
     """Serves one agent's line to clients until `close`."""
 
     def __init__(self, agent, users: Users | None, sim: SimMethods | None = None,
-                 listen: tuple[str, int] | None = None) -> None:
+                 listen: tuple[str, int] | None = None, lessons: LessonHost | None = None) -> None:
         self.agent = agent
         self.users = users
         self.sim = sim
+        self.lessons = lessons
         self.listen = listen
         self.socket: Path | None = None
         self.tcp: tuple[str, int] | None = None  # where TCP listens once started (port 0 resolved)
@@ -173,8 +212,10 @@ class _Session:
         finally:
             for task in list(self.tasks.values()):
                 task.cancel()
-            await asyncio.gather(*self.tasks.values(), return_exceptions=True)
-            self.writer.close()
+            try:
+                await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+            finally:  # also when the service closes meanwhile: the connection never outlives the session
+                self.writer.close()
 
     def forget(self, rid, _task: asyncio.Task) -> None:
         self.tasks.pop(rid, None)
@@ -306,6 +347,46 @@ class _Session:
         self.agent.audit(user.name, target, args, "ok")
         return _plain(result)
 
+    def lesson_host(self) -> LessonHost:
+        if self.service.lessons is None:
+            raise LessonNotOpen()
+        return self.service.lessons
+
+    def sees(self, step: dict) -> bool:
+        """A trainee sees their team's step and the whole line's; everyone else every team's."""
+        user = self.user
+        return user is None or user.role is not Role.TRAINEE or step.get("team") in (None, user.team)
+
+    async def answer_step(self, request: dict) -> dict:
+        host = self.lesson_host()
+        user = self.user
+        assert user is not None  # answer() lets nobody further without one
+        team = user.team if user.role is Role.TRAINEE else request.get("team")
+        value = request["value"]
+        target = "lesson answer" if team is None else f"lesson answer ({team})"
+        self.permit("answer", target, value)
+        try:
+            result = await host.answer(team, value, user.name)
+        except (EdgeError, ValueError) as exc:
+            self.agent.audit(user.name, target, value, f"rejected: {exc}")
+            raise
+        self.agent.audit(user.name, target, value, {True: "right", False: "wrong"}.get(result["right"], "taken"))
+        return result
+
+    async def lesson(self, request: dict):
+        host = self.lesson_host()
+        changes = host.changes()  # subscribed before the first steps are read: no change falls between
+        try:
+            yield None
+            for step in host.steps():
+                if self.sees(step):
+                    yield step
+            async for step in changes:
+                if self.sees(step):
+                    yield step
+        finally:
+            await changes.aclose()
+
     async def watch(self, request: dict):
         names = [self.agent.config.tag(n).name for n in request["tags"]]
         yield None  # the request is good: the client is told so before the first value
@@ -322,7 +403,8 @@ class _Session:
 
 _OPS = {name: getattr(_Session, name) for name in
         ("login", "whoami", "tags", "read", "write", "call", "alarms", "alarm", "history", "health", "sim")}
-_STREAMS = {"watch": _Session.watch, "alarm_events": _Session.alarm_events}
+_OPS["answer"] = _Session.answer_step  # `answer` is the session's own request handler
+_STREAMS = {"watch": _Session.watch, "alarm_events": _Session.alarm_events, "lesson": _Session.lesson}
 
 
 def _user(user: User) -> dict:

@@ -7,7 +7,7 @@ Roles, from least to most:
 
 - ``observer`` reads only.
 - ``trainee`` reads; writes and calls only points and methods at level ``operate`` on the
-  stations (connection names) of their team.
+  stations (connection names) of their team; answers their team's lesson steps.
 - ``instructor`` everything (alarms, sim control, ``operate`` and ``supervise`` points) except
   ``configure`` points.
 - ``engineer`` everything.
@@ -50,8 +50,9 @@ from .errors import AuthenticationFailed, Forbidden, UsersFileError
 __all__ = ["ACTIONS", "AuthenticationFailed", "Forbidden", "Level", "Role", "User", "Users", "UsersFileError",
            "authorize", "hash_password", "verify_password"]
 
-ACTIONS = ("read", "write", "call", "alarm", "sim")
-"""What `authorize` decides on: alarm is ack/shelve/unshelve, sim is the simulator's control."""
+ACTIONS = ("read", "write", "call", "alarm", "sim", "answer")
+"""What `authorize` decides on: alarm is ack/shelve/unshelve, sim is the simulator's control, answer is a lesson
+step's answer (a trainee answers for their own team: the caller gives the team as the user's)."""
 
 # scrypt cost: 16 MiB and ~50 ms per check on a small PC; the parameters are stored with each hash.
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
@@ -150,6 +151,8 @@ def authorize(user: User, action: str, station: str | None = None, level: Level 
         what_en, what_ko = ("alarms are", "경보는") if action == "alarm" else ("the simulator is", "시뮬레이터는")
         raise Forbidden(f"{user.name} is a trainee: {what_en} handled by the instructor",
                         f"{user.name}님은 교육생입니다: {what_ko} 강사가 다룹니다")
+    if action == "answer":
+        return
     if station not in user.stations:
         mine = ", ".join(sorted(user.stations)) or "-"
         raise Forbidden(f"{user.name} (team {user.team}) operates {mine}, not {station}",

@@ -2,7 +2,7 @@
 
 A request is ``{"id": 7, "op": "read", ...}``; its answer ``{"id": 7, "ok": true, "result": ...}``
 or ``{"id": 7, "ok": false, "error": {"type": "forbidden", "en": ..., "ko": ...}}``. A stream
-(``watch``, ``alarm_events``) answers ``{"id": 7, "ok": true, "result": null}`` and then sends
+(``watch``, ``alarm_events``, ``lesson``) answers ``{"id": 7, "ok": true, "result": null}`` and then sends
 ``{"id": 7, "event": ...}`` until the client sends ``{"op": "cancel", "id": 7}`` or leaves.
 
 Records travel as plain objects and are rebuilt here into the records clients see (`TagValue`,
@@ -20,7 +20,7 @@ from smarthall.devices.quality import Quality
 from .alarms.events import AlarmEvent, AlarmState
 from .alarms.machine import Event, State
 from .alarms.spec import AlarmKind, AlarmSpec, Priority
-from .errors import AgentError, AuthenticationFailed, CallRejected, EdgeError, Forbidden, WriteRejected
+from .errors import AgentError, AuthenticationFailed, CallRejected, EdgeError, Forbidden, LessonNotOpen, WriteRejected
 from .health import ConnectionHealth
 from .tags import TagValue
 
@@ -65,21 +65,22 @@ def to_health(data: dict) -> ConnectionHealth:
 
 
 _ERRORS: dict[type[EdgeError], str] = {Forbidden: "forbidden", AuthenticationFailed: "authentication",
-                                       WriteRejected: "write_rejected", CallRejected: "call_rejected"}
+                                       WriteRejected: "write_rejected", CallRejected: "call_rejected",
+                                       LessonNotOpen: "lesson_not_open"}
+_BILINGUAL = {"forbidden": Forbidden, "authentication": AuthenticationFailed, "lesson_not_open": LessonNotOpen}
 
 
 def error(exc: Exception) -> dict:
     """An exception as the client will raise it again."""
     kind = next((name for cls, name in _ERRORS.items() if isinstance(exc, cls)), "agent")
-    said = {"en": exc.en, "ko": exc.ko} if isinstance(exc, Forbidden | AuthenticationFailed) else {"en": str(exc)}
-    return {"type": kind, **said}
+    if isinstance(exc, Forbidden | AuthenticationFailed | LessonNotOpen):
+        return {"type": kind, "en": exc.en, "ko": exc.ko}
+    return {"type": kind, "en": str(exc)}
 
 
 def error_from(data: dict) -> EdgeError:
     kind, en = str(data.get("type", "agent")), data.get("en", "")
-    if kind == "forbidden":
-        return Forbidden(en, data.get("ko", en))
-    if kind == "authentication":
-        return AuthenticationFailed(en, data.get("ko", en))
+    if kind in _BILINGUAL:
+        return _BILINGUAL[kind](en, data.get("ko", en))
     cls = {"write_rejected": WriteRejected, "call_rejected": CallRejected}.get(kind, AgentError)
     return cls(en)

@@ -60,11 +60,13 @@ def add_commands(sub, add_lang) -> None:
     add_sim_options(lab, "simulated line: ")
     lab.set_defaults(run=_lab)
     actions = lab.add_subparsers(metavar="ACTION")
-    report = actions.add_parser("report", help="who finished which step when (CSV or Markdown)")
+    report = actions.add_parser("report", help="each team's and trainee's steps (attempts, wrong answers, hints, time,"
+                                                " late passes) and a score per lesson (CSV or Markdown)")
     add_lang(report, argparse.SUPPRESS)
     report.add_argument("--csv", dest="format", action="store_const", const="csv", default="md")
     report.add_argument("--md", dest="format", action="store_const", const="md")
     report.add_argument("--trainee", default=None, help="only this trainee")
+    report.add_argument("--team", default=None, help="only this team")
     report.add_argument("--progress", type=file_path, default=default_progress_path(), help="progress database (SQLite)")
     report.set_defaults(run=_report)
 
@@ -78,8 +80,10 @@ def _user() -> str:
 
 def _report(args) -> int:
     with Progress(args.progress) as progress:
-        rows = progress.completions(args.trainee)
-    print(report_csv(rows) if args.format == "csv" else report_markdown(rows), end="")
+        records = progress.records(args.trainee, args.team)
+    steps_in = {lesson.id: len(lesson.steps) for lesson in load_shelf(catalogues([])).catalogue.lessons}
+    report = report_csv if args.format == "csv" else report_markdown
+    print(report(records, steps_in, args.lang), end="")
     return 0
 
 
@@ -158,7 +162,9 @@ async def lab(shelf: Shelf, line: Path | None, progress: Path, trainee: str, les
     two labs side by side share no files."""
     from smarthall.edge.service import Service
     from smarthall.lessons.console.app import LabApp
+    from smarthall.lessons.line_lessons import LineLessons
     from smarthall.lessons.sim_control import SimControl
+    from smarthall.lessons.team_run import TeamRun
     from smarthall.simulators.line import SimOptions, SimulatedLine
 
     workspace = progress.parent / "workspace" / trainee
@@ -173,10 +179,12 @@ async def lab(shelf: Shelf, line: Path | None, progress: Path, trainee: str, les
             history = (history or simulated_history(simulated)).resolve()
             config = load_line(DEFAULT_LINE, {**simulated.line_overrides(), "historian": {"path": str(history)}})
         agent = await stack.enter_async_context(EdgeAgent(config))
-        service = await stack.enter_async_context(Service(agent, config.users, _sim_methods(sim), config.listen))
-        app = LabApp(shelf.catalogue, agent, sim, store, trainee, workspace, lesson, lang, broken=shelf.broken)
+        team_run = TeamRun(agent, sim, store, workspace, recorder=trainee, ground_truth=simulated_ground_truth)
+        service = await stack.enter_async_context(Service(agent, config.users, _sim_methods(sim), config.listen,
+                                                          lessons=LineLessons([team_run])))
+        app = LabApp(shelf.catalogue, agent, sim, store, trainee, workspace, lesson, lang, broken=shelf.broken,
+                     team_run=team_run)
         app.ready_note = say("lab_sign_in", lang, where=service_where(service))
-        app.ground_truth = simulated_ground_truth
         yield app
 
 

@@ -14,6 +14,7 @@ from textual.app import App
 
 from smarthall.lessons.model import Catalogue
 from smarthall.lessons.progress import Progress
+from smarthall.lessons.team_run import TeamRun
 
 from .bindings import bindings, translate
 from .fault_panel import FaultScreen
@@ -28,11 +29,10 @@ class LabApp(App):
     KEYS = (("l", "toggle_lang", "language", True), ("v", "line", "line", True), ("f", "faults", "faults", True),
             ("q", "quit", "quit", True))
     BINDINGS = bindings(KEYS, "en")
-    ground_truth = None  # lessons.recipe_check.GroundTruth for recipe checks, set by the composition root
 
     def __init__(self, catalogue: Catalogue, agent, sim, progress: Progress, trainee: str, workspace: Path,
                  lesson: str | None = None, lang: str = "en", broken: tuple[BrokenLesson, ...] = (),
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, team_run: TeamRun | None = None) -> None:
         super().__init__()
         self.catalogue = catalogue
         self.broken = broken
@@ -42,6 +42,8 @@ class LabApp(App):
         self.progress = progress
         self.trainee = trainee
         self.workspace = Path(workspace)
+        # the whole line's lesson run, which the step view drives (and `smarthall lab` serves to panels)
+        self.team_run = team_run or TeamRun(agent, sim, progress, self.workspace, recorder=trainee, clock=clock)
         self.first_lesson = lesson
         self.lang = lang
         self.freeze_gc_when_ready = False  # a long-running console: set by `smarthall lab`, not by tests

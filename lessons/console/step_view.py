@@ -1,22 +1,22 @@
 """StepScreen: one step of a lesson: instruction, live check status, hints, the step's live tags, an answer box.
 
-The step runs in a worker: `StepRun.start()` then `StepRun.follow()`; each
-status change updates one line. A passed step is recorded in the progress
-store. Errors of a step (a broken lesson, a refused write) are shown, never raised.
+The step runs in a worker as the app's `TeamRun` (lessons.team_run: set up, start, follow the
+check, record progress); each change (also an answer or a hint from the team's panel through the
+edge service) updates the screen. Errors of a step (a broken lesson, a refused write) are shown,
+never raised.
 """
 
 from __future__ import annotations
-
-import contextlib
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
-from smarthall.lessons.checks import Verdict, evaluation
-from smarthall.lessons.model import ChoiceAnswer, Lesson, NumberAnswer, ReadingMatches, Step, said
-from smarthall.lessons.runner import StepRun, set_up_lesson
+from smarthall.lessons.checks import evaluation
+from smarthall.lessons.model import ChoiceAnswer, Lesson, ReadingMatches, Step, said
+from smarthall.lessons.runner import StepRun
+from smarthall.lessons.team_run import TeamRun, takes_answer
 
 from .bindings import translate
 from .lesson_end import LessonEndScreen
@@ -55,19 +55,29 @@ class StepScreen(Screen):
         super().__init__()
         self.lesson = lesson
         self.index = index
-        self.line_set_up = False  # the lesson's setup is applied once, when it opens
-        self.run: StepRun | None = None
-        self.status = None  # the last lessons.checks.Status
-        self.state = "starting"  # starting, waiting, holding, overdue, passed, passed_late, sign_off, signed, error
-        self.error = ""
-        self.hints_shown = 0
-        self.solution_shown = False
-        self.notes = []
         self.feedback = ""
+        self.set_up = True  # the lesson's setup is applied when the screen opens it
+
+    @property
+    def team(self) -> TeamRun:
+        """The run this screen drives and shows: the whole line's (plain lab)."""
+        return self.app.team_run
 
     @property
     def step(self):
         return self.lesson.steps[self.index]
+
+    @property
+    def run(self) -> StepRun | None:
+        return self.team.run
+
+    @property
+    def state(self) -> str:
+        return self.team.state
+
+    @property
+    def status(self):
+        return self.team.status
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -84,59 +94,27 @@ class StepScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.stop_listening = self.team.listen(self._team_changed)
         self.start_step()
+
+    def on_unmount(self) -> None:
+        self.stop_listening()
 
     # --- the step's run ----------------------------------------------------------------------
 
     def start_step(self) -> None:
-        self.run = None
-        self.status = None
-        self.state = "starting"
-        self.error = self.feedback = ""
-        self.hints_shown = 0
-        self.solution_shown = False
-        self.notes = []
+        self.feedback = ""
+        self.team.open(self.lesson, self.index, set_up=self.set_up)
+        self.set_up = False
         answer = self.query_one("#answer", Input)
         answer.value = ""
-        answer.set_class(not self.takes_answer, "hidden")
+        answer.set_class(not takes_answer(self.step), "hidden")
         self.retranslate()
         self.run_worker(self._follow(), group="step", exclusive=True, name=f"step {self.step.id}")
 
-    @property
-    def takes_answer(self) -> bool:
-        return isinstance(self.step.check, (ChoiceAnswer, NumberAnswer, ReadingMatches))
-
     async def _follow(self) -> None:
-        step = self.step
-        run = StepRun(step, self.app.agent, self.app.sim, self.workspace,
-                      user=self.app.trainee, ground_truth=self.app.ground_truth)
-        try:
-            notes = []
-            if not self.line_set_up:  # the lesson opens: the line as the lesson wants it
-                notes = await set_up_lesson(self.lesson, self.app.agent, self.app.sim, self.app.trainee)
-                self.line_set_up = True
-            self.notes = notes + await run.start()
-            self.run = run
-            await self._show_tags(shown_tags(step))
-            if run.evaluation is None:
-                done = step.id in self.app.progress.done(self.app.trainee, self.lesson.id)
-                self._set_state("signed" if done else "sign_off")
-                return
-            self._set_state("waiting")
-            async with contextlib.aclosing(run.follow()) as statuses:
-                async for status in statuses:
-                    self.status = status
-                    if status.verdict is Verdict.PASSED:
-                        self.app.progress.complete(self.app.trainee, self.lesson.id, step.id, by=self.app.trainee,
-                                                   late=status.late)
-                        self._set_state("passed_late" if status.late else "passed")
-                    elif status.verdict is Verdict.OVERDUE:
-                        self._set_state("overdue")
-                    else:
-                        self._set_state("holding" if status.satisfied else "waiting")
-        except Exception as exc:
-            self.error = f"{type(exc).__name__}: {exc}"
-            self._set_state("error")
+        await self._show_tags(shown_tags(self.step))
+        await self.team.run_step()
 
     async def _show_tags(self, tags: list[str]) -> None:
         old = self.query_one("#tags", TagTable)
@@ -145,11 +123,12 @@ class StepScreen(Screen):
         await old.remove()
         await self.query_one("#body").mount(new)
 
-    def _set_state(self, state: str) -> None:
-        self.state = state
-        if not self.query("#status"):  # closing (the app quits): the widgets went before this worker
-            return
+    def _team_changed(self, team: TeamRun) -> None:
+        """The run changed (its check, an answer or hint from the team's panel): show it."""
+        if not self.query("#status") or team.lesson is not self.lesson or team.index != self.index:
+            return  # closing (the app quits), or another step's news
         self._show_status()
+        self._show_hints()
         self._show_notes()
 
     # --- texts -------------------------------------------------------------------------------
@@ -177,7 +156,7 @@ class StepScreen(Screen):
     def status_text(self) -> str:
         lang = self.app.lang
         if self.state == "error":
-            return t("status.error", lang, error=self.error)
+            return t("status.error", lang, error=self.team.error)
         text = t("status." + self.state, lang)
         if self.status is not None and self.status.detail:
             text += f" — {self.status.detail}"
@@ -193,18 +172,20 @@ class StepScreen(Screen):
     def _show_hints(self) -> None:
         lang = self.app.lang
         hints = self.step.hints
-        lines = [t("hint_n", lang, n=i, text=h(lang)) for i, h in enumerate(hints[:self.hints_shown], start=1)]
-        if self.hints_shown < len(hints):
-            lines.append(t("hints_none", lang, count=len(hints) - self.hints_shown))
-        if self.solution_shown and self.step.solution:
+        shown = self.team.hints_shown if self.team.lesson is self.lesson else 0
+        lines = [t("hint_n", lang, n=i, text=h(lang)) for i, h in enumerate(hints[:shown], start=1)]
+        if shown < len(hints):
+            lines.append(t("hints_none", lang, count=len(hints) - shown))
+        if self.team.solution_shown and self.step.solution:
             lines += [t("solution_is", lang), *(f"  {said(action)}" for action in self.step.solution)]
         self.query_one("#hints", Static).update("\n".join(lines))
 
     def _show_notes(self) -> None:
         lang = self.app.lang
-        notes = [t("by_hand", lang, text=note(lang)) for note in self.notes]
+        notes = [t("by_hand", lang, text=note(lang)) for note in self.team.notes]
         if self.step.files:  # a config task: where the trainee's copy is
-            notes.append(t("workspace", lang, files=", ".join(self.step.files), folder=self.workspace))
+            folder = self.team.workspace / self.lesson.id / self.step.id
+            notes.append(t("workspace", lang, files=", ".join(self.step.files), folder=folder))
         self.query_one("#notes", Static).update("\n".join(notes))
         self.query_one("#feedback", Static).update(self.feedback)
 
@@ -212,10 +193,6 @@ class StepScreen(Screen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-    @property
-    def workspace(self):
-        return self.app.workspace / self.lesson.id / self.step.id
 
     def action_next(self) -> None:
         if self.index + 1 < len(self.lesson.steps):
@@ -225,8 +202,7 @@ class StepScreen(Screen):
             self.app.push_screen(LessonEndScreen(self.lesson))
 
     def action_solution(self) -> None:
-        self.solution_shown = not self.solution_shown
-        self._show_hints()
+        self.team.open_solution(not self.team.solution_shown)
 
     def action_previous(self) -> None:
         if self.index > 0:
@@ -237,37 +213,28 @@ class StepScreen(Screen):
         self.start_step()
 
     def action_hint(self) -> None:
-        if self.hints_shown < len(self.step.hints):
-            self.hints_shown += 1
-            self._show_hints()
+        self.team.reveal_hint()
 
     def action_answer(self) -> None:
-        if self.takes_answer:
+        if takes_answer(self.step):
             self.query_one("#answer", Input).focus()
 
     def action_sign_off(self) -> None:
-        if self.step.check is None and self.state == "sign_off":
-            self.app.progress.complete(self.app.trainee, self.lesson.id, self.step.id, by="instructor")
-            self._set_state("signed")
+        self.team.sign_off()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         lang = self.app.lang
-        if self.run is None or not self.takes_answer:
+        if self.run is None or not takes_answer(self.step):
             return
         try:
-            value = float(event.value.strip())
+            right = self.team.answer(event.value, by=self.app.trainee)
         except ValueError:
             self.feedback = t("answer_bad", lang)
+        except Exception as exc:
+            self.feedback = f"{type(exc).__name__}: {exc}"
         else:
-            if isinstance(self.step.check, ChoiceAnswer):
-                value = int(value) - 1  # the choices are shown from 1
-            try:
-                right = self.run.answer(value)
-            except Exception as exc:
-                self.feedback = f"{type(exc).__name__}: {exc}"
-            else:
-                self.feedback = t("answer_right", lang) if right else t("answer_wrong", lang, value=event.value)
+            self.feedback = t("answer_right", lang) if right else t("answer_wrong", lang, value=event.value)
         self._show_notes()
         if self.state in ("passed", "passed_late"):
             return

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import sqlite3
 
 import pytest
 
@@ -31,18 +32,47 @@ from .line_file import line_file
 def test_lab_report_csv_and_markdown(tmp_path, capsys):
     db = tmp_path / "progress.db"
     with Progress(db) as progress:
+        progress.opened("team-1", "modbus-tcp", "addressing", at=1_700_000_000 - 95)
+        progress.count("team-1", "modbus-tcp", "addressing", "attempts")
+        progress.count("team-1", "modbus-tcp", "addressing", "wrong_answers")
+        progress.count("team-1", "modbus-tcp", "addressing", "hints_taken")
         progress.complete("team-1", "modbus-tcp", "addressing", by="kim", at=1_700_000_000, late=True)
         progress.complete("team-1", "modbus-tcp", "addressing", by="lee", at=1_800_000_000)  # the first one counts
-        progress.complete("park", "meet-the-line", "ack-estop", by="instructor", at=1_700_000_100)
+        progress.complete("park", "meet-the-line", "ack-estop", by="instructor", at=1_700_000_100, team="team2")
     assert main(["lab", "report", "--csv", "--progress", str(db)]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "trainee,lesson,step,completed,by,late"
-    assert [line.split(",")[:3] + line.split(",")[4:] for line in lines[1:]] == [
-        ["park", "meet-the-line", "ack-estop", "instructor", ""], ["team-1", "modbus-tcp", "addressing", "kim", "late"]]
-    assert main(["lab", "report", "--md", "--trainee", "park", "--progress", str(db)]) == 0
+    steps, scores = capsys.readouterr().out.split("\n\n")
+    lines = steps.splitlines()
+    assert lines[0] == "team,trainee,lesson,step,completed,by,late,attempts,wrong answers,hints,time"
+    assert [line.split(",")[:4] + line.split(",")[5:] for line in lines[1:]] == [
+        ["", "team-1", "modbus-tcp", "addressing", "kim", "late", "1", "1", "1", "1:35"],
+        ["team2", "park", "meet-the-line", "ack-estop", "instructor", "", "0", "0", "0", ""]]
+    scores = scores.splitlines()
+    assert scores[0] == "team,trainee,lesson,steps,passed,late,attempts,wrong answers,hints,time,score"
+    steps_of = {lesson.id: len(lesson.steps) for lesson in load_shelf(CATALOGUE).catalogue.lessons}
+    late_with_help = round(100 * (0.5 - 0.1 - 0.05) / steps_of["modbus-tcp"])  # late, one hint, one wrong answer
+    assert scores[1] == f",team-1,modbus-tcp,{steps_of['modbus-tcp']},1,1,1,1,1,1:35,{late_with_help}"
+    assert scores[2] == f"team2,park,meet-the-line,{steps_of['meet-the-line']},1,0,0,0,0,,{100 // steps_of['meet-the-line']}"
+    assert main(["lab", "report", "--md", "--lang", "ko", "--team", "team2", "--progress", str(db)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "| trainee | lesson | step | completed | by | late |" and len(out) == 3
-    assert out[2].startswith("| park | meet-the-line | ack-estop | ")
+    assert out[0] == "## 수업별 점수" and out[2].startswith("| 팀 | 교육생 | 수업 | 단계 | 통과 |")
+    assert out[4].startswith("| team2 | park | meet-the-line |") and len(out) == 11
+    assert out[6] == "## 단계별 기록" and out[10].startswith("| team2 | park | meet-the-line | ack-estop | ")
+
+
+def test_an_older_progress_store_is_moved_into_the_new_one(tmp_path):
+    db = tmp_path / "progress.db"
+    with sqlite3.connect(db) as old:  # the first store: passes only, no late column yet
+        old.execute("CREATE TABLE completions (trainee TEXT NOT NULL, lesson TEXT NOT NULL, step TEXT NOT NULL,"
+                    " completed_at REAL NOT NULL, by TEXT NOT NULL, PRIMARY KEY (trainee, lesson, step))")
+        old.execute("INSERT INTO completions VALUES ('kim', 'modbus-tcp', 'addressing', 1700000000, 'kim')")
+    old.close()
+    with Progress(db) as progress:
+        [record] = progress.records()
+        assert (record.trainee, record.step, record.completed_at, record.late, record.seconds) == (
+            "kim", "addressing", 1_700_000_000, False, None)  # no opening time was kept: no time per step
+        assert progress.done("kim", "modbus-tcp") == {"addressing"}
+    with Progress(db) as progress:  # opened again: moved once
+        assert len(progress.records()) == 1
 
 
 @pytest.mark.parametrize(("lang", "expected"), [

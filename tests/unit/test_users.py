@@ -192,3 +192,10 @@ def test_the_edge_has_one_exception_root():
                   WriteRejected, HistorianError, InspectionError, CommandError, CredentialsError):
         assert issubclass(error, EdgeError), error
     assert issubclass(UsersFileError, ValueError) and issubclass(LineConfigError, ValueError)
+
+
+def test_lesson_answers_come_from_trainees_instructors_and_engineers_never_observers():
+    for user in (TRAINEE, INSTRUCTOR, ENGINEER):
+        authorize(user, "answer")  # a trainee's own team: edge.service gives the user's team
+    with pytest.raises(Forbidden, match="observers may only read"):
+        authorize(OBSERVER, "answer")
