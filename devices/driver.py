@@ -5,7 +5,8 @@ may add are small `runtime_checkable` protocols the edge checks before it relies
 (`missing_capabilities`): `Subscribes` (data changes pushed, OPC UA), `Calls` (device
 methods, OPC UA), `WritesBlocks` (several registers in one request, Modbus FC16),
 `CountsViolations` (replies that did not answer their request, Modbus), `CountsLostChanges`
-(data changes a subscription lost, OPC UA).
+(data changes a subscription lost, OPC UA). `OFFERS` says which the built-in driver of each
+protocol has, so a line file can be checked when it loads, before any driver is made.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Protocol, runtime_checkable
 
 from .backoff import RetryGate
@@ -86,6 +88,12 @@ class CountsViolations(Protocol):
 class CountsLostChanges(Protocol):
     lost_changes: int
     """Data changes lost on the way (missing notification messages, overflowed server queues), since made."""
+
+
+_MODBUS = frozenset({WritesBlocks, CountsViolations})
+OFFERS: Mapping[str, frozenset[type]] = MappingProxyType({
+    "modbus-tcp": _MODBUS, "modbus-rtu": _MODBUS, "opcua": frozenset({Subscribes, Calls, CountsLostChanges})})
+"""The capabilities of the built-in driver of each protocol (`driver_for`'s; a test holds them to the classes)."""
 
 
 def missing_capabilities(driver: object, needed: Sequence[type]) -> list[str]:

@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
-from smarthall.devices.driver import Calls, Driver, Subscribes, WritesBlocks, driver_for, missing_capabilities
+from smarthall.devices.driver import Driver, WritesBlocks, driver_for, missing_capabilities
 from smarthall.devices.profiles import DataType
 from smarthall.devices.quality import Quality
 
@@ -98,13 +98,10 @@ class EdgeAgent:
         self.write_log = WriteLog(self.history_path)
         for connection in self.config.connections:
             tags = [t for t in self.config.tags.values() if t.connection == connection.name]
-            subscribe_ms = connection.settings.get("publish_ms", 100) if connection.settings.get("subscribe", True) \
-                and connection.profile.protocol == "opcua" else None
-            needs = [Subscribes] * (subscribe_ms is not None) + [Calls] * any(d.methods for d in connection.profile.devices)
             report = partial(self._comm, connection.name) if connection.comm_alarm else lambda ok, reason: None
             self.scanners[connection.name] = ConnectionScanner(connection, tags, self.config.groups,
-                                                               self._driver(connection, needs), self._publish,
-                                                               subscribe_ms if scan else None, report)
+                                                               self._driver(connection, connection.needs), self._publish,
+                                                               connection.subscribe_ms if scan else None, report)
         if scan:
             for name, scanner in self.scanners.items():
                 self._supervise(f"scan {name}", scanner.run, lambda exc, scanner=scanner: scanner.fail(INTERNAL_ERROR))
@@ -121,7 +118,7 @@ class EdgeAgent:
             self.listeners.append(self.sparkplug.offer)
             self.sparkplug.start()
 
-    def _driver(self, connection: Connection, needs: list[type]) -> Driver:
+    def _driver(self, connection: Connection, needs: Sequence[type]) -> Driver:
         """A driver for the connection from the factory, checked to offer what the line needs of it."""
         driver = self.drivers(connection)
         if missing := missing_capabilities(driver, needs):

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from smarthall.devices.camera import CameraSettings
-from smarthall.devices.driver import Timeouts
+from smarthall.devices.driver import OFFERS, Calls, Subscribes, Timeouts, WritesBlocks
 from smarthall.devices.errors import SettingsError
 from smarthall.devices.profiles import (
     Device,
@@ -63,6 +63,18 @@ class Connection:
     settings: Mapping[str, object]
     timeouts: Timeouts
     comm_alarm: bool = True  # the communication-loss alarm comm.<name> (edge.alarms.comm)
+
+    @property
+    def subscribe_ms(self) -> float | None:
+        """The publishing interval of the subscription its values come by (OPC UA), None when they are scanned."""
+        if self.profile.protocol != "opcua" or not self.settings.get("subscribe", True):
+            return None
+        return self.settings.get("publish_ms", 100)  # type: ignore[return-value]  # a number, checked on load
+
+    @property
+    def needs(self) -> tuple[type, ...]:
+        """The capabilities (devices.driver) the edge relies on from its driver: Subscribes, Calls."""
+        return (Subscribes,) * (self.subscribe_ms is not None) + (Calls,) * any(d.methods for d in self.profile.devices)
 
 
 @dataclass(frozen=True)
@@ -251,9 +263,14 @@ class _LineReader(TomlReader):
             profile = self.at_unit(profile, settings.pop("unit"), where)
         if "serial" in settings:  # the drivers call the serial port their "link"
             settings["link"] = settings.pop("serial")
-        return Connection(name=name, profile=profile, settings=MappingProxyType(settings),
-                          timeouts=self.timeouts(data.get("timeouts", {}), where),
-                          comm_alarm=self.get(data, "comm_alarm", where, bool, True))
+        connection = Connection(name=name, profile=profile, settings=MappingProxyType(settings),
+                                timeouts=self.timeouts(data.get("timeouts", {}), where),
+                                comm_alarm=self.get(data, "comm_alarm", where, bool, True))
+        if missing := [need.__name__ for need in connection.needs if need not in OFFERS[profile.protocol]]:
+            raise self.fail(where, f"key 'profile': {profile_name!r} needs {', '.join(missing)} (its methods are "
+                            f"called), which the {profile.protocol} driver does not offer (expected a profile "
+                            "whose protocol has them: opcua)")
+        return connection
 
     def check_settings(self, settings: Mapping, profile: Profile, where: str) -> None:
         if profile.protocol == "opcua":
@@ -455,7 +472,7 @@ class _LineReader(TomlReader):
         if connection is None:
             raise self.fail(where, f"key 'conveyor': unknown connection {name!r}: expected one of "
                             f"{', '.join(c.name for c in connections)}")
-        for device in connection.profile.devices if connection.profile.protocol.startswith("modbus") else ():
+        for device in connection.profile.devices if WritesBlocks in OFFERS[connection.profile.protocol] else ():
             if set(_VISION_POINTS) <= {p.name for p in device.points}:
                 return connection, device
         raise self.fail(where, f"key 'conveyor': connection {name!r} has no Modbus device with "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
 import pytest
 
 from smarthall.edge.config import DEFAULT_LINE, LINES_DIR, LineConfigError, load_line
@@ -212,3 +214,15 @@ def test_vision_overrides_merge_into_the_camera_table(tmp_path):
         load_line(DEFAULT_LINE, {"vision": {"camera": {"read_timeout": -1}}})
     with pytest.raises(LineConfigError, match="override for 'vision': the line has no \\[vision\\] table"):
         load_line(LINES_DIR / "hall.example.toml", {"vision": {"camera": {"source": 0}}})
+
+
+def test_a_profile_needing_what_its_protocols_driver_lacks_is_refused_on_load(tmp_path):
+    """Methods on a Modbus station: the check happens when the line file loads, not when an agent starts."""
+    feeder = (resources.files("smarthall.devices.profiles") / "feeder.toml").read_text(encoding="utf-8")
+    (tmp_path / "feeder.toml").write_text(feeder + '\n[[devices.methods]]\nname = "Feed"\ninputs = []\n'
+                                          'ko = "공급"\nen = "feed"\n', encoding="utf-8")
+    (tmp_path / "line.toml").write_text(SIM, encoding="utf-8")
+    with pytest.raises(LineConfigError, match=r"connections\[0\] 'feeder': key 'profile': 'feeder' needs Calls .*"
+                                              r"the modbus-tcp driver does not offer") as caught:
+        load_line(tmp_path / "line.toml")
+    assert "\n" not in str(caught.value)
