@@ -45,7 +45,8 @@ if TYPE_CHECKING:
 
 
 def add_commands(sub, add_lang) -> None:
-    lab = sub.add_parser("lab")
+    lab = sub.add_parser("lab", epilog=say("log_epilog", "en", log=logs.default_path()),
+                         formatter_class=argparse.RawDescriptionHelpFormatter)  # the path unbroken
     add_lang(lab, argparse.SUPPRESS)
     lab.add_argument("--line", type=Path, default=None, help="a real line's configuration (no simulator)")
     lab.add_argument("--lesson", metavar="ID", help="open this lesson directly")
@@ -141,6 +142,7 @@ async def _run(console, exit_when_ready: bool = False, log_path: Path | None = N
     async with console as app:
         app.freeze_gc_when_ready = True
         app.exit_when_ready = exit_when_ready
+        app.log_path = log_path
         status = logs.StatusLine(lambda line: app.notify(line, severity="warning"))
         logging.getLogger().addHandler(status)
         if log_path is not None:

@@ -49,6 +49,7 @@ class LabApp(App):
         self.freeze_gc_when_ready = False  # a long-running console: set by `smarthall lab`, not by tests
         self.exit_when_ready = False  # `smarthall lab --exit-when-ready`: start, draw the lesson list, quit
         self.ready_note = ""  # shown once ready (`smarthall lab`: how trainees sign in to this line)
+        self.log_path: Path | None = None  # where library messages go (`smarthall lab`), shown on the line screen
 
     def on_ready(self) -> None:
         if self.freeze_gc_when_ready:

@@ -1,4 +1,5 @@
-"""LineScreen: each connection's health (HealthTable), the active alarms with ack, and every station's tags."""
+"""LineScreen: each connection's health (HealthTable), the active alarms with ack, every station's tags, and
+where the library messages go (the log file, when the console knows it)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ class LineScreen(Screen):
     LineScreen #health-title, LineScreen #alarms-title { height: 1; padding: 0 1; background: $boost; }
     LineScreen #stations { height: 1fr; }
     LineScreen TagTable { margin-bottom: 1; }
-    LineScreen #said { height: 1; padding: 0 1; }
+    LineScreen #said, LineScreen #log-file { height: 1; padding: 0 1; }
     """
     KEYS = (("escape", "back", "back", True), ("k", "ack", "ack", True))
 
@@ -36,6 +37,7 @@ class LineScreen(Screen):
                 tags = sorted(n for n, tag in config.tags.items() if tag.connection == connection.name)
                 yield TagTable(tags, self.app.agent.latest, self.app.unit_of, title=connection.name,
                                id=f"station-{connection.name}")
+        yield Static(id="log-file", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -49,6 +51,9 @@ class LineScreen(Screen):
         self.query_one(HealthTable).lang = lang
         self.query_one("#alarms-title", Static).update(t("alarms", lang))
         self.query_one(AlarmList).lang = lang
+        log_file = self.query_one("#log-file", Static)
+        log_file.display = self.app.log_path is not None
+        log_file.update(t("log_file", lang, path=self.app.log_path))
         for table in self.query(TagTable):
             table.lang = lang
 

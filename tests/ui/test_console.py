@@ -191,3 +191,16 @@ async def test_no_fault_panel_on_a_real_line(tmp_path):
             assert isinstance(app.screen, LessonListScreen)
             assert app.check_action("faults", ()) is False
             assert "Faults" not in str(app.screen.query_one("Footer").children)
+
+
+async def test_the_line_screen_says_where_library_messages_go(tmp_path):
+    """`smarthall lab` gives the console its log file; the line screen names it, in the console's language."""
+    agent = EdgeAgent(load_line(), history_path=tmp_path / "history.db")  # not started: nothing to scan
+    with Progress(tmp_path / "progress.db") as progress:
+        app = LabApp(CATALOG, agent, None, progress, "kim", tmp_path / "work")
+        app.log_path = tmp_path / "state" / "smarthall.log"
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("v")
+            assert text_of(app, "#log-file") == f"Library messages go to {app.log_path}."
+            await pilot.press("l")
+            assert text_of(app, "#log-file") == f"라이브러리 메시지는 {app.log_path}에 기록됩니다."

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from smarthall import logs
 from smarthall.cli import main
 from smarthall.docs import LESSON_FORMAT, STATION_INTERFACE, lesson_format_page, station_interface_page
 
@@ -41,3 +44,9 @@ def test_station_interface_doc_is_generated_from_the_profiles():
 def test_lesson_format_doc_is_generated_from_the_schema_and_the_fault_catalogue():
     assert LESSON_FORMAT.read_text(encoding="utf-8") == lesson_format_page(), (
         "docs/lesson-format.md is stale: run `python -m smarthall.docs`")
+
+
+def test_lab_help_names_the_log_file(capsys):
+    with pytest.raises(SystemExit):
+        main(["lab", "--help"])
+    assert str(logs.default_path()) in " ".join(capsys.readouterr().out.split())
