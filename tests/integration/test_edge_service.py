@@ -48,7 +48,8 @@ async def line_file(tmp_path):
     async with SimulatedLine(SimOptions(**FREE_PORTS, fieldbus_link=str(tmp_path / "bus"))) as line:
         at = line.line_overrides()
         text = DEFAULT_LINE.read_text(encoding="utf-8")
-        text = text[:text.index("[northbound]")] + text[text.index("[[scan_groups]]"):]  # no [northbound], [vision]
+        text = (text[:text.index("[northbound]")] + "[northbound]\nenabled = false\n\n"  # not on its default port
+                + text[text.index("[[scan_groups]]"):])  # and no [vision]
         text = text.replace('id = "vision.camera_lost"', 'id = "x"').split('[[alarms]]\nid = "x"')[0]
         text = (text.replace("port = 5020", f"port = {at['feeder']['port']}")
                 .replace("port = 5021", f"port = {at['conveyor']['port']}")
