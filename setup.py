@@ -8,7 +8,7 @@ pyproject.toml; this file only lists the packages, which pyproject.toml cannot m
 
 from setuptools import find_packages, setup
 
-FOLDERS = ("devices", "edge", "lessons", "simulators")
+FOLDERS = ("devices", "edge", "lessons", "panel", "simulators")
 DATA = ("lines", "recipes")  # package data only: the shipped line files and recipes
 
 setup(

@@ -95,8 +95,13 @@ class Client:
         return self.user
 
     async def tags(self) -> list[dict]:
-        """The line's tags: name, type, access, unit, level, connection, rate_ms (None: derived), ko, en."""
+        """The line's tags: name, type, access, unit, level, connection, rate_ms (None: derived), ko, en, min, max
+        (the profile's range, None where it gives none) and profile (the station's profile; vision for derived tags)."""
         return await self._request("tags")
+
+    async def methods(self) -> list[dict]:
+        """The line's methods: name (device.Method), connection, level, inputs (name, type, min, max), ko, en."""
+        return await self._request("methods")
 
     async def read(self, tags: Sequence[str], fresh: bool = False) -> list[TagValue]:
         """The latest values (fresh: read from the devices now), in the order asked."""

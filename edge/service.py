@@ -281,8 +281,18 @@ class _Session:
         return [{"name": t.name, "type": "bool" if t.point.is_bool else t.point.type.value,
                  "layout": layout(t.point), "access": t.point.access, "unit": t.unit,
                  "level": t.point.level.value if t.point.writable else None, "connection": t.connection,
-                 "rate_ms": None if t.derived else rates[t.group] * 1000, "ko": t.point.text.ko, "en": t.point.text.en}
+                 "rate_ms": None if t.derived else rates[t.group] * 1000, "ko": t.point.text.ko, "en": t.point.text.en,
+                 "min": t.point.min, "max": t.point.max,
+                 "profile": t.device.name if t.derived else config.connection(t.connection).profile.name}
                 for t in config.tags.values()]
+
+    async def methods(self, request: dict) -> list[dict]:
+        """The line's methods: name (device.Method), connection, level, inputs with their ranges, ko, en."""
+        return [{"name": f"{d.name}.{m.name}", "connection": c.name, "level": m.level.value, "ko": m.text.ko,
+                 "en": m.text.en, "inputs": [{"name": name, "type": dtype.value, "min": low, "max": high}
+                                             for (name, dtype), (low, high) in
+                                             zip(m.inputs, m.ranges or [t.limits for _, t in m.inputs])]}
+                for c in self.agent.config.connections for d in c.profile.devices for m in d.methods]
 
     async def read(self, request: dict) -> list[dict]:
         names = [self.agent.config.tag(n).name for n in request["tags"]]
@@ -402,7 +412,7 @@ class _Session:
 
 
 _OPS = {name: getattr(_Session, name) for name in
-        ("login", "whoami", "tags", "read", "write", "call", "alarms", "alarm", "history", "health", "sim")}
+        ("login", "whoami", "tags", "methods", "read", "write", "call", "alarms", "alarm", "history", "health", "sim")}
 _OPS["answer"] = _Session.answer_step  # `answer` is the session's own request handler
 _STREAMS = {"watch": _Session.watch, "alarm_events": _Session.alarm_events, "lesson": _Session.lesson}
 

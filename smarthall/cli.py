@@ -44,6 +44,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "lab": ("smarthall.lab_command", "the instructor console on the simulated line (or --line for a real one)"),
     "users": ("smarthall.users_command", "the users file: who may read, write and operate"),
     "centre": ("smarthall.centre.command", "the control centre: every line on the broker (Sparkplug B host)"),
+    "panel": ("smarthall.panel.command", "a station's panel (HMI) for trainees, on the running agent (--serve: browsers)"),
 }
 
 

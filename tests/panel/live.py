@@ -1,0 +1,38 @@
+"""A simulated line on free ports with its edge agent and client API in this process: what a panel connects to.
+
+`live_line(folder)` yields the running `SimulatedLine`, the `EdgeAgent` (scanning lines/sim.toml's stations
+there, history in folder) and the `Service` (its socket beside that history, sim control for instructors).
+`connector(service)` is the panel's `connect(user, password)` for that service.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from smarthall.edge.agent import EdgeAgent
+from smarthall.edge.client import Client
+from smarthall.edge.config import DEFAULT_LINE, load_line
+from smarthall.edge.service import Service
+from smarthall.lessons.sim_control import SimControl
+from smarthall.simulators.line import SimOptions, SimulatedLine
+
+FREE_PORTS = {"feeder_port": 0, "conveyor_port": 0, "process_port": 0, "control_port": 0, "camera_port": 0}
+
+
+@contextlib.asynccontextmanager
+async def live_line(folder: Path):
+    async with contextlib.AsyncExitStack() as stack:
+        line = await stack.enter_async_context(SimulatedLine(SimOptions(**FREE_PORTS, fieldbus_link=str(folder / "bus"))))
+        sim = await stack.enter_async_context(SimControl(line.control.endpoint_url))
+        config = load_line(DEFAULT_LINE, {**line.line_overrides(), "historian": {"path": str(folder / "history.db")}})
+        agent = await stack.enter_async_context(EdgeAgent(config))
+        methods = {"InjectFault": sim.inject_fault, "ClearFaults": sim.clear_faults, "Reset": sim.reset}
+        service = await stack.enter_async_context(Service(agent, config.users, methods))
+        yield line, agent, service
+
+
+def connector(service: Service):
+    async def connect(user: str, password: str) -> Client:
+        return await Client.connect_unix(service.socket, user, password)
+    return connect
