@@ -113,9 +113,11 @@ class EdgeAgent:
                 self.vision = VisionStation(vision, self._publish, self._driver(vision.conveyor, [WritesBlocks]))
                 self._supervise("vision reject loop", self.vision.run)
         if scan and serve and self.config.mqtt is not None:
-            from .sparkplug.node import SparkplugNode
-            self.sparkplug = SparkplugNode(self.config.tags, self.config.mqtt, self.write_as, self.config.users)
+            from .sparkplug.node import LineAlarms, SparkplugNode
+            alarms = LineAlarms(self.config.alarms, self.alarms.states, self.operate_as)
+            self.sparkplug = SparkplugNode(self.config.tags, self.config.mqtt, self.write_as, self.config.users, alarms)
             self.listeners.append(self.sparkplug.offer)
+            self.alarm_listeners.append(self.sparkplug.offer_alarm)
             self.sparkplug.start()
 
     def _driver(self, connection: Connection, needs: Sequence[type]) -> Driver:
@@ -134,6 +136,7 @@ class EdgeAgent:
         try:
             if self.sparkplug is not None:
                 self.listeners.remove(self.sparkplug.offer)
+                self.alarm_listeners.remove(self.sparkplug.offer_alarm)
                 await _step("closing the Sparkplug edge node", self.sparkplug.close())
                 self.sparkplug = None
             if self.northbound is not None:
@@ -292,13 +295,20 @@ class EdgeAgent:
             self._alarm_event(event)
 
     def operate_as(self, user: User, action: str, alarm_id: str, comment: str = "") -> None:
-        """`operate` for a signed-in user: refused (and logged) unless their role may handle alarms."""
+        """`operate` for a signed-in user (OPC UA, Sparkplug): refused unless their role may handle alarms;
+        written to the write log whatever the outcome, as the client API does."""
+        target, request = f"alarm {alarm_id}", {"action": action, "comment": comment}
         try:
             authorize(user, "alarm")
         except Forbidden as exc:
-            self._log_write(user.name, alarm_id, None, action, f"refused: {exc}")
+            self.audit(user.name, target, request, f"refused: {exc}")
             raise
-        self.operate(action, alarm_id, user.name, comment)
+        try:
+            self.operate(action, alarm_id, user.name, comment)
+        except AlarmError as exc:
+            self.audit(user.name, target, request, f"rejected: {exc}")
+            raise
+        self.audit(user.name, target, request, "ok")
 
     # --- routing -----------------------------------------------------------------------
 

@@ -3,18 +3,6 @@
 from __future__ import annotations
 
 TEXTS: dict[str, dict[str, str]] = {
-    "centre_title": {"ko": "Smart Hall 통합관제", "en": "Smart Hall control centre"},
-    "centre_status": {"ko": "브로커 {broker} · 라인 {online}/{lines} 가동", "en": "broker {broker} · {online} of {lines} lines online"},
-    "centre_broker_lost": {"ko": "브로커 연결 끊김: {error} (다시 연결 중)", "en": "broker connection lost: {error} (reconnecting)"},
-    "col_line": {"ko": "라인", "en": "line"},
-    "col_state": {"ko": "상태", "en": "state"},
-    "col_since": {"ko": "경과", "en": "for"},
-    "col_good": {"ko": "양품", "en": "good"},
-    "col_rejected": {"ko": "불량", "en": "rejected"},
-    "col_kwh": {"ko": "kWh", "en": "kWh"},
-    "col_kwh_part": {"ko": "kWh/양품", "en": "kWh/good"},
-    "online": {"ko": "가동", "en": "online"},
-    "offline": {"ko": "정지", "en": "offline"},
     "internal_error": {
         "ko": "내부 오류: {error} (자세한 내용은 {log}, --debug로 화면에 표시)",
         "en": "internal error: {error} (details in {log}; --debug shows them here)",

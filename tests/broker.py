@@ -14,7 +14,7 @@ import pytest
 from tests.waiting import until
 
 BROKER_DIR = Path(__file__).resolve().parent.parent / "brokers" / "mosquitto"
-PASSWORDS = {"line1": "line1-secret", "line2": "line2-secret", "centre": "centre-secret"}
+PASSWORDS = {"line1": "line1-secret", "line2": "line2-secret", "line3": "line3-secret", "centre": "centre-secret"}
 
 
 def mosquitto_command(name: str) -> str:

@@ -80,17 +80,19 @@ class Host:
 
 
 def line_file(tmp_path, broker: Mosquitto, feeder_port: int, conveyor_port: int, mqtt_extra: str = "",
-              url: str | None = None) -> str:
-    (tmp_path / "mqtt-password").write_text(PASSWORDS["line1"] + "\n")
-    path = tmp_path / "line1.toml"
+              url: str | None = None, name: str = "line1", keepalive_s: int = 2) -> str:
+    """A line of the feeder and conveyor at these ports publishing as edge node `name` (its own files)."""
+    password_file = f"{name}-mqtt-password"
+    (tmp_path / password_file).write_text(PASSWORDS[name] + "\n")
+    path = tmp_path / f"{name}.toml"
     path.write_text(f"""
 [line]
-name = "line1"
-ko = "라인 1"
-en = "line 1"
+name = "{name}"
+ko = "{name}"
+en = "{name}"
 
 [historian]
-path = "{tmp_path / 'history.db'}"
+path = "{tmp_path / f'{name}-history.db'}"
 flush_s = 0.1
 
 [[connections]]
@@ -116,10 +118,10 @@ enabled = false  # not the default port 4850: two tests (xdist workers) side by 
 [mqtt]
 broker = "{url or broker.url}"
 group_id = "hall1"
-edge_node_id = "line1"
-username = "line1"
-password_file = "mqtt-password"
-keepalive_s = 2
+edge_node_id = "{name}"
+username = "{name}"
+password_file = "{password_file}"
+keepalive_s = {keepalive_s}
 {mqtt_extra}
 """, encoding="utf-8")
     return path
@@ -151,7 +153,14 @@ async def running_broker(tmp_path, tls: bool = False):
 
 @pytest.fixture
 async def plant_ports():
-    plant = Plant(PlantConfig(seed=3))
+    async with running_plant() as ports:
+        yield ports
+
+
+@contextlib.asynccontextmanager
+async def running_plant(seed: int = 3):
+    """A plant with its feeder and conveyor served on free ports: (plant, feeder port, conveyor port)."""
+    plant = Plant(PlantConfig(seed=seed))
     stations = [ModbusTcpStation(plant, FEEDER, "127.0.0.1", 0), ModbusTcpStation(plant, CONVEYOR, "127.0.0.1", 0)]
     for station in stations:
         await station.start()

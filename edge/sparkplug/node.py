@@ -15,20 +15,25 @@ keys on tag and timestamp sees a duplicate, never a gap).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import ssl
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
 from itertools import groupby
 
 import aiomqtt
 
 from smarthall.devices.quality import Quality
 
+from ..alarms import AlarmEvent, AlarmSpec, AlarmState
+from ..errors import EdgeError
 from ..tags import TagValue
 from ..users import User, Users
 from . import payloads
+from .alarm_metrics import acknowledgements, alarm_catalogue
 from .metrics import CommandError, MetricSpec, catalogue, command_targets
 from .payloads import NodeMetrics, Sequence256, Topics
 from .settings import CredentialsError, MqttSettings
@@ -42,6 +47,18 @@ BACKOFF_MAX_S = 10.0
 DRAIN_STEP_S = 0.1
 
 
+ACK_COMMENT = "Sparkplug NCMD (control centre)"
+
+
+@dataclass(frozen=True)
+class LineAlarms:
+    """What the node needs of the agent's alarms: their specs, their states now, acknowledging as a user."""
+
+    specs: Sequence[AlarmSpec]
+    states: Callable[[], Iterable[AlarmState]]
+    operate_as: Callable[[User, str, str, str], None]
+
+
 class _HostOffline(Exception):
     """The primary host said it is offline: send NDEATH, disconnect, wait for it again."""
 
@@ -50,17 +67,22 @@ class SparkplugNode:
     """Publishes the line through an MQTT broker as one Sparkplug edge node with a device per station.
 
     DCMD writes go through ``write_as(user, tag, value)``, the agent's checked and logged write
-    path, as ``settings.command_user`` of the line's users file with that user's role. MQTT does
-    not tell a subscriber who published, so that account is the identity the broker lets command
-    this edge node (the shipped ACL: only the centre's user); without one, DCMD writes are refused.
+    path, and NCMD alarm acknowledgements through ``alarms.operate_as``, both as
+    ``settings.command_user`` of the line's users file with that user's role. MQTT does not tell a
+    subscriber who published, so that account is the identity the broker lets command this edge
+    node (the shipped ACL: only the centre's user); without one, commands are refused.
+    The alarms (`alarm_metrics`) are node metrics: states in NBIRTH, each change in NDATA.
     """
 
     def __init__(self, tags, settings: MqttSettings, write_as: Callable[[User, str, object], Awaitable],
-                 users: Users | None) -> None:
+                 users: Users | None, alarms: LineAlarms | None = None) -> None:
         self.settings = settings
         self.specs: dict[str, MetricSpec] = catalogue(tags)
         self.devices = sorted({s.device for s in self.specs.values()})
         self.node_metrics = NodeMetrics.after(self.specs)
+        self.alarms = alarms
+        self.alarm_metrics = alarm_catalogue(alarms.specs if alarms else (), self.node_metrics.next_alias)
+        self._alarm_changes: deque[tuple[str, str, float]] = deque()
         self.topics = Topics(settings.group_id, settings.edge_node_id)
         self.store = Store(settings.store.path, settings.store.max_bytes, settings.store.max_age_s)
         self.latest: dict[str, TagValue] = {}
@@ -91,6 +113,12 @@ class SparkplugNode:
         self.latest[value.tag] = value
         self._pending.append((value, previous is not None and previous.quality is not Quality.GOOD))
         self._wake.set()
+
+    def offer_alarm(self, event: AlarmEvent) -> None:
+        """An alarm event of the agent: its new state queued for NDATA (a comment changes no state)."""
+        if event.alarm_id in self.alarm_metrics:
+            self._alarm_changes.append((event.alarm_id, str(event.state), event.timestamp))
+            self._wake.set()
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._pump(), name="sparkplug pump"),
@@ -187,9 +215,12 @@ class SparkplugNode:
     async def _send_births(self, client: aiomqtt.Client) -> None:
         self._keep([v for v, _ in self._pending])  # queued before this birth: history now
         self._pending.clear()
+        self._alarm_changes.clear()  # the birth carries every alarm's state as it is now
         now = _ms()
+        states = {s.alarm_id: s for s in self.alarms.states()} if self.alarms else {}
         await client.publish(self.topics.node_topic("NBIRTH"), payloads.node_birth(
-            self._bd_seq, self._seq.restart(), now, self.node_metrics, self.store.pending, self.store.dropped))
+            self._bd_seq, self._seq.restart(), now, self.node_metrics, self.store.pending, self.store.dropped,
+            self.alarm_metrics, states))
         self._published_store = (self.store.pending, self.store.dropped)
         for device in self.devices:
             specs = [s for s in self.specs.values() if s.device == device]
@@ -219,6 +250,8 @@ class SparkplugNode:
             _log.warning("%s: not a Sparkplug payload; ignored", topic)
             return
         verb, device = parsed
+        if verb == "NCMD":
+            self._acknowledge(payload)
         if verb == "NCMD" and any(self.node_metrics.is_rebirth(m) for m in payload.metrics) and self.live:
             await self._birth(client)
         elif verb == "DCMD" and device is not None:
@@ -255,6 +288,24 @@ class SparkplugNode:
             except Exception as exc:  # refused or failed: the agent's write log has it
                 _log.warning("DCMD %s = %r as %s: %s", spec.tag, value, self.commander.name, exc)
 
+    def _acknowledge(self, payload: Payload) -> None:
+        """NCMD ``Alarms/<id>/Ack``: each alarm acknowledged through the agent as the command user."""
+        try:
+            alarm_ids = acknowledgements(payload, self.alarm_metrics)
+        except CommandError as exc:
+            _log.warning("%s", exc)
+            return
+        if not alarm_ids or self.alarms is None:
+            return
+        if self.commander is None:
+            _log.warning("NCMD acknowledge refused: [mqtt] command_user names no user of the line's users file")
+            return
+        for alarm_id in alarm_ids:
+            try:
+                self.alarms.operate_as(self.commander, "ack", alarm_id, ACK_COMMENT)
+            except EdgeError as exc:  # refused or unknown: the agent's write log has it
+                _log.warning("NCMD acknowledge %s as %s: %s", alarm_id, self.commander.name, exc)
+
     # --- outgoing ----------------------------------------------------------------------
 
     async def _pump(self) -> None:
@@ -268,6 +319,21 @@ class SparkplugNode:
                 await self._send_or_keep(batch)
             except Exception:
                 _log.exception("Sparkplug: %d changes neither sent nor kept", len(batch))
+            await self._send_alarm_changes()
+
+    async def _send_alarm_changes(self) -> None:
+        """The alarm state changes as one NDATA while live; otherwise the next birth carries the states."""
+        if not self._alarm_changes:
+            return
+        async with self._sending:
+            changes = list(self._alarm_changes)
+            self._alarm_changes.clear()
+            client = self._client
+            if not self.live or client is None:
+                return
+            with contextlib.suppress(aiomqtt.MqttError):  # the session ends; its next birth has the states
+                await client.publish(self.topics.node_topic("NDATA"), payloads.alarm_data(
+                    self._seq.next(), _ms(), self.alarm_metrics, changes))
 
     async def _send_or_keep(self, batch: list[tuple[TagValue, bool]]) -> None:
         if not batch:

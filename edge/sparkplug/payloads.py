@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
+from ..alarms import AlarmState
 from ..tags import TagValue
+from .alarm_metrics import AlarmMetric, add_birth, add_changes
 from .metrics import MetricSpec, fill_metric, get_value, set_value
 from .sparkplug_b_pb2 import DataType as SpDataType
 from .sparkplug_b_pb2 import Payload
@@ -73,6 +76,11 @@ class NodeMetrics:
         last = max((s.alias for s in specs.values()), default=0)
         return cls(last + 1, last + 2, last + 3)
 
+    @property
+    def next_alias(self) -> int:
+        """The first alias after the node's own metrics (the alarms' start here)."""
+        return self.dropped + 1
+
     def is_rebirth(self, metric: Payload.Metric) -> bool:
         named = metric.name == REBIRTH if metric.name else metric.alias == self.rebirth
         return named and metric.WhichOneof("value") == "boolean_value" and metric.boolean_value
@@ -85,7 +93,10 @@ def death(bd_seq: int, timestamp_ms: int) -> bytes:
     return payload.SerializeToString()
 
 
-def node_birth(bd_seq: int, seq: int, timestamp_ms: int, aliases: NodeMetrics, pending: int, dropped: int) -> bytes:
+def node_birth(bd_seq: int, seq: int, timestamp_ms: int, aliases: NodeMetrics, pending: int, dropped: int,
+               alarms: Mapping[str, AlarmMetric] = MappingProxyType({}),
+               alarm_states: Mapping[str, AlarmState] = MappingProxyType({})) -> bytes:
+    """NBIRTH: bdSeq, the node's own metrics (rebirth, the store's counters) and every alarm with its state."""
     payload = Payload(timestamp=timestamp_ms, seq=seq)
     _bd_seq(payload, bd_seq)
     for name, alias, datatype, value in ((REBIRTH, aliases.rebirth, SpDataType.Boolean, False),
@@ -93,6 +104,7 @@ def node_birth(bd_seq: int, seq: int, timestamp_ms: int, aliases: NodeMetrics, p
                                          (STORE_DROPPED, aliases.dropped, SpDataType.UInt64, dropped)):
         metric = payload.metrics.add(name=name, alias=alias, timestamp=timestamp_ms, datatype=datatype)
         set_value(metric, datatype, value)
+    add_birth(payload, alarms, alarm_states, timestamp_ms)
     return payload.SerializeToString()
 
 
@@ -100,6 +112,14 @@ def node_data(seq: int, timestamp_ms: int, aliases: NodeMetrics, pending: int, d
     payload = Payload(timestamp=timestamp_ms, seq=seq)
     for alias, value in ((aliases.pending, pending), (aliases.dropped, dropped)):
         payload.metrics.add(alias=alias, timestamp=timestamp_ms, datatype=SpDataType.UInt64, long_value=value)
+    return payload.SerializeToString()
+
+
+def alarm_data(seq: int, timestamp_ms: int, alarms: Mapping[str, AlarmMetric],
+               changes: Iterable[tuple[str, str, float]]) -> bytes:
+    """NDATA of alarm state changes: (alarm id, state, timestamp s), by alias."""
+    payload = Payload(timestamp=timestamp_ms, seq=seq)
+    add_changes(payload, alarms, changes)
     return payload.SerializeToString()
 
 

@@ -1,8 +1,12 @@
-"""The control-centre view: every line on the broker with its state, parts and energy (Textual, ko/en, 80x24).
+"""The control-centre view: every line on the broker, their alarms, and one line's tags with trends (Textual).
 
 The app is a Sparkplug host application: it subscribes to ``spBv1.0/#``, publishes its STATE
 (online, with an offline will) under --host-id so lines that name it as primary host go live,
-and redraws the table once a second from `HostModel`.
+and redraws once a second from `HostModel`. The first screen lists the lines (state and for how
+long, parts, kWh, kWh per good part, OEE, active alarms) above every line's active alarms; `a`
+acknowledges the highlighted alarm through an NCMD to its line (which checks the centre's command
+user's role, edge.sparkplug.node); Enter opens a line: its tags with value, unit and quality, OEE's
+three factors, and the highlighted tag's trend. Korean and English; 80x24 and up.
 """
 
 from __future__ import annotations
@@ -14,39 +18,71 @@ from urllib.parse import urlsplit
 
 import aiomqtt
 from textual.app import App, ComposeResult
-from textual.widgets import DataTable, Footer, Static
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
+from smarthall.edge.sparkplug.alarm_metrics import ack_command
 from smarthall.edge.sparkplug.payloads import Topics, state
+from smarthall.lessons.console.bindings import bindings, translate
 
-from ..texts import say
 from .model import HostModel, LineView
+from .texts import say
 
-COLUMNS = ("col_line", "col_state", "col_since", "col_good", "col_rejected", "col_kwh", "col_kwh_part")
+LINE_COLUMNS = ("col_line", "col_state", "col_since", "col_good", "col_rejected", "col_kwh", "col_kwh_part", "col_oee",
+                "col_alarms")
+ALARM_COLUMNS = ("col_line", "col_priority", "col_alarm", "col_text", "col_state", "col_since")
+TAG_COLUMNS = ("col_tag", "col_value", "col_unit", "col_quality")
+QUALITY_NAMES = {0: "bad", 500: "stale"}
 
 
 def _number(value: float | None, digits: int) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.0f}%"
+
+
 def _age(seconds: float) -> str:
-    seconds = int(seconds)
+    seconds = int(max(seconds, 0))
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else f"{seconds // 60}m{seconds % 60:02d}s"
 
 
+def _fill(table: DataTable, columns: tuple[str, ...], rows: list[tuple[str, tuple[str, ...]]], lang: str) -> None:
+    """Refill a table (keys and cells), keeping the highlighted row where it was."""
+    cursor = table.cursor_row
+    table.clear(columns=True)
+    table.add_columns(*(say(c, lang) for c in columns))
+    for key, cells in rows:
+        table.add_row(*cells, key=key)
+    if rows:
+        table.move_cursor(row=min(cursor, len(rows) - 1))
+
+
 class CentreApp(App):
-    """Lines online and offline (and for how long), parts good and rejected, kWh and kWh per good part."""
+    """Every line of the hall: state, output, energy, OEE and alarms; drill into one line."""
 
-    CSS = "DataTable { height: 1fr; } #status { height: 1; }"
-    BINDINGS = [("l", "toggle_lang", "한/EN"), ("q", "quit", "quit")]
+    CSS = """
+    #lines { height: 1fr; }
+    #alarms { height: 1fr; }
+    #status { height: 1; }
+    """
+    KEYS = (("enter", "open_line", "key_open", True), ("a", "ack", "key_ack", True),
+            ("l", "toggle_lang", "key_lang", True), ("q", "quit", "key_quit", True))
+    BINDINGS = bindings(KEYS, "en", say)
 
-    def __init__(self, model: HostModel, lang: str = "ko", broker: str = "", connect=None) -> None:
+    def __init__(self, model: HostModel, lang: str = "ko", broker: str = "", connect=None,
+                 clock=time.time) -> None:
         super().__init__()
-        self.model, self.lang, self.broker, self._connect = model, lang, broker, connect
+        self.model, self.lang, self.broker, self._connect, self.clock = model, lang, broker, connect, clock
         self.status = ""
+        self.client: aiomqtt.Client | None = None  # the host application's MQTT session while connected
 
     def compose(self) -> ComposeResult:
+        yield Header()
         yield Static(id="status")
-        yield DataTable(cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="lines", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="alarms", cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -60,22 +96,133 @@ class CentreApp(App):
         self.redraw()
 
     def redraw(self) -> None:
-        self.title = say("centre_title", self.lang)
-        table = self.query_one(DataTable)
-        table.clear(columns=True)
-        table.add_columns(*(say(c, self.lang) for c in COLUMNS))
-        now = time.time()
-        for key in sorted(self.model.lines):
-            table.add_row(*self.row(self.model.lines[key], now))
-        online = sum(line.online for line in self.model.lines.values())
+        self.title = say("title", self.lang)
+        translate(self, self.KEYS, self.lang, say)
+        if isinstance(self.screen, LineScreen):
+            translate(self.screen, LineScreen.KEYS, self.lang, say)
+        now = self.clock()
+        lines = [self.model.lines[key] for key in sorted(self.model.lines)]
+        _fill(self.query_one("#lines", DataTable), LINE_COLUMNS, [(line.key, self.line_row(line, now)) for line in lines],
+              self.lang)
+        alarms = self.model.alarms()
+        _fill(self.query_one("#alarms", DataTable), ALARM_COLUMNS,
+              [(f"{line.key}\n{alarm.alarm_id}", (line.key, say(alarm.priority, self.lang), alarm.alarm_id,
+                                                   alarm.text(self.lang), say(alarm.state, self.lang),
+                                                   _age(now - alarm.since)))
+               for line, alarm in alarms], self.lang)
+        online = sum(line.online for line in lines)
         self.query_one("#status", Static).update(
-            say("centre_status", self.lang, broker=self.broker or "-", online=online, lines=len(self.model.lines))
+            say("status", self.lang, broker=self.broker or "-", online=online, lines=len(lines), alarms=len(alarms))
             + (f"  {self.status}" if self.status else ""))
+        if isinstance(self.screen, LineScreen) and self.screen.is_mounted:
+            self.screen.redraw()
 
-    def row(self, line: LineView, now: float) -> tuple[str, ...]:
-        return (f"{line.group}/{line.node}", say("online" if line.online else "offline", self.lang),
-                _age(now - line.since), _number(line.parts_good, 0), _number(line.parts_rejected, 0),
-                _number(line.kwh, 2), _number(line.kwh_per_good_part, 3))
+    def line_row(self, line: LineView, now: float) -> tuple[str, ...]:
+        oee = line.oee(now)
+        return (line.key, say("online" if line.online else "offline", self.lang), _age(now - line.since),
+                _number(line.parts_good, 0), _number(line.parts_rejected, 0), _number(line.kwh, 2),
+                _number(line.kwh_per_good_part, 3), _percent(None if oee is None else oee.oee),
+                str(len(line.active_alarms())))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "lines":
+            self.action_open_line()
+
+    def action_open_line(self) -> None:
+        table = self.query_one("#lines", DataTable)
+        if table.row_count and not isinstance(self.screen, LineScreen):
+            group, node = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value.split("/", 1)
+            self.push_screen(LineScreen(self.model.lines[group, node]))
+
+    async def action_ack(self) -> None:
+        """Acknowledge the highlighted alarm: an NCMD ``Alarms/<id>/Ack`` to its line."""
+        table = self.query_one("#alarms", DataTable)
+        if table.row_count == 0:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        line_key, alarm_id = key.split("\n", 1)
+        group, node = line_key.split("/", 1)
+        if self.client is None:
+            self.notify(say("ack_offline", self.lang, line=line_key), severity="warning")
+            return
+        try:
+            await self.client.publish(Topics(group, node).node_topic("NCMD"),
+                                      ack_command(alarm_id, int(time.time() * 1000)), qos=1)
+        except aiomqtt.MqttError:
+            self.notify(say("ack_offline", self.lang, line=line_key), severity="warning")
+            return
+        self.notify(say("ack_sent", self.lang, line=line_key, alarm=alarm_id))
+
+
+class LineScreen(Screen):
+    """One line: OEE with its factors, every tag (value, unit, quality), the highlighted tag's trend."""
+
+    CSS = """
+    #line-title { height: 1; }
+    #tags { height: 1fr; }
+    #trend-label { height: 1; }
+    #trend { height: 4; }
+    """
+    KEYS = (("escape", "app.pop_screen", "key_back", True),)
+    BINDINGS = bindings(KEYS, "en", say)
+
+    def __init__(self, line: LineView) -> None:
+        super().__init__()
+        self.line = line
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="line-title")
+        yield DataTable(id="tags", cursor_type="row", zebra_stripes=True)
+        yield Static(id="trend-label")
+        yield Sparkline([], id="trend")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        translate(self, self.KEYS, self.app.lang, say)
+        self.redraw()
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self.redraw_trend()
+
+    def redraw(self) -> None:
+        app, line = self.app, self.line
+        lang = app.lang
+        oee = line.oee(app.clock())
+        factors = (None, None, None) if oee is None else (oee.availability, oee.performance, oee.quality)
+        self.query_one("#line-title", Static).update(say(
+            "line_title", lang, line=line.key, state=say("online" if line.online else "offline", lang),
+            oee=_percent(None if oee is None else oee.oee), a=_percent(factors[0]), p=_percent(factors[1]),
+            q=_percent(factors[2])))
+        _fill(self.query_one("#tags", DataTable), TAG_COLUMNS,
+              [(name, (name, _shown(line.values[name]), line.units.get(name, ""),
+                       say(QUALITY_NAMES.get(line.qualities.get(name, 192), "good"), lang)))
+               for name in sorted(line.values)], lang)
+        self.redraw_trend()
+
+    def redraw_trend(self) -> None:
+        table, lang = self.query_one("#tags", DataTable), self.app.lang
+        trend = None
+        if table.row_count:
+            name = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            trend = self.line.trends.get(name)
+        label = self.query_one("#trend-label", Static)
+        if not trend:
+            label.update(say("no_trend", lang))
+            self.query_one("#trend", Sparkline).data = []
+            return
+        values = [v for _, v in trend]
+        label.update(say("trend", lang, tag=name, low=f"{min(values):g}", high=f"{max(values):g}",
+                         unit=self.line.units.get(name, ""), n=len(values)))
+        self.query_one("#trend", Sparkline).data = values
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
 
 
 def mqtt_session(url: str, host_id: str, username: str | None, password: str | None):
@@ -94,11 +241,13 @@ def mqtt_session(url: str, host_id: str, username: str | None, password: str | N
                                           ) as client:
                     await client.subscribe("spBv1.0/#", qos=1)
                     await client.publish(Topics.state(host_id), state(True, stamp), qos=1, retain=True)
-                    app.status = ""
+                    app.status, app.client = "", client
                     async for message in client.messages:
                         app.model.apply(str(message.topic), bytes(message.payload), time.time())
             except aiomqtt.MqttError as exc:
-                app.status = say("centre_broker_lost", app.lang, error=exc)
+                app.status = say("broker_lost", app.lang, error=exc)
+            finally:
+                app.client = None
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.sleep(2)
 

@@ -217,8 +217,8 @@ async def test_an_alarm_is_an_event_acknowledged_by_an_instructor_not_an_observe
         assert acked.ClientUserId == "teacher" and acked.Comment.Text == "checked the button"
         await subscription.delete()
     assert agent.alarms.state("conveyor.estop").state.value == "active-acknowledged"
-    refused = [(e.user, e.tag, e.result.split(":")[0]) for e in agent.write_log.entries()]
-    assert refused == [("guest", "conveyor.estop", "refused")]
+    log = [(e.user, e.tag, e.result.split(":")[0]) for e in agent.write_log.entries()]
+    assert log == [("guest", "alarm conveyor.estop", "refused"), ("teacher", "alarm conveyor.estop", "ok")]
 
 
 async def test_a_message_claiming_a_huge_body_closes_the_connection_and_the_server_answers(agent):
