@@ -12,6 +12,7 @@ import gc
 import logging
 import os
 import shutil
+import tempfile
 import threading
 import tomllib
 from pathlib import Path
@@ -24,6 +25,7 @@ settings.load_profile("smarthall")                      # included (hypothesis' 
 
 pytest_plugins = ("tests.sparkplug_host", "pytester")  # Mosquitto and Sparkplug fixtures; pytest's own pytester
 LEAK_GRACE_S = 2.0
+TEST_CACHE = Path(tempfile.gettempdir()) / f"smarthall-test-cache-{os.getuid()}"
 DEBIAN = tomllib.loads((Path(__file__).parent / "peers" / "debian.toml").read_text(encoding="utf-8"))
 MISSING_PEER = "needs a Debian package: "
 
@@ -80,9 +82,11 @@ def own_log_file(tmp_path_factory, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def own_environment(monkeypatch, tmp_path):
-    """No test touches the user's data folder (nor needs a writable HOME): each has its own. The language is
-    English unless a test asks for Korean (--lang ko, or LANG set by the test), whatever the caller's LANG."""
+    """No test touches the user's data folder (nor needs a writable HOME): each has its own. The cache (asyncua's
+    standard address space, read only once built) is the test runs' own, shared by them. The language is English
+    unless a test asks for Korean (--lang ko, or LANG set by the test), whatever the caller's LANG."""
     monkeypatch.setenv("SMARTHALL_DATA", str(tmp_path / "smarthall-data"))
+    monkeypatch.setenv("SMARTHALL_CACHE", str(TEST_CACHE))
     monkeypatch.setenv("LANG", "C.UTF-8")
     for variable in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
         monkeypatch.delenv(variable, raising=False)

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from asyncua import Server, ua
 
 from smarthall.devices.opcua import server_limits
+from smarthall.devices.opcua.standard_space import init_server
 
 from ..alarms import AlarmEvent
 from ..errors import EdgeError
@@ -65,7 +66,7 @@ class NorthboundServer:
         identities = Identities(config.users, settings.anonymous)
         server = Server(user_manager=identities)
         server_limits.guard(server)
-        await server.init()
+        await init_server(server)
         server.disable_clock()  # its task makes stop() wait up to a second; `_clock` keeps the time instead
         server.set_endpoint(settings.endpoint)
         server.set_server_name(f"Smart Hall edge: {config.title.en}")

@@ -23,6 +23,7 @@ from asyncua import Server, ua
 from asyncua.common.callback import CallbackType, ServerItemCallback
 
 from smarthall.devices.opcua import server_limits as limits
+from smarthall.devices.opcua.standard_space import init_server
 
 _STATUS = ua.NodeId(ua.ObjectIds.Server_ServerStatus)
 _CURRENT_TIME = ua.NodeId(ua.ObjectIds.Server_ServerStatus_CurrentTime)
@@ -44,7 +45,7 @@ class UaEndpoint:
 
     async def init(self) -> int:
         """Set up the address space; returns the namespace index for our nodes."""
-        await self.server.init()
+        await init_server(self.server)
         self.server.disable_clock()
         self.server.set_endpoint(self._endpoint)
         self.server.set_server_name(self._name)
