@@ -15,10 +15,10 @@ from collections.abc import Sequence
 
 from .model import DataType, Point
 
-_STRUCT = {
+_STRUCT = {kind: struct.Struct(">" + code) for kind, code in {
     DataType.INT16: "h", DataType.UINT16: "H", DataType.INT32: "i", DataType.UINT32: "I",
     DataType.FLOAT32: "f", DataType.FLOAT64: "d",
-}
+}.items()}
 
 
 def to_raw(point: Point, value: float) -> float | int:
@@ -51,7 +51,7 @@ def encode(point: Point, value: float | str, word: int = 0) -> list[int]:
             raise ValueError(f"{point.name}: {value!r} is longer than {2 * point.width} bytes (UTF-8)")
         data = data.ljust(2 * point.width, b"\0")
     else:
-        data = struct.pack(">" + _STRUCT[point.type], to_raw(point, value))
+        data = _STRUCT[point.type].pack(to_raw(point, value))
     return _words(_reorder(data, point.word_order))
 
 
@@ -64,12 +64,14 @@ def decode(point: Point, registers: Sequence[int]) -> bool | float | int | str:
     data = _reorder(b"".join(r.to_bytes(2, "big") for r in registers), point.word_order)
     if point.type is DataType.STRING:
         return data.rstrip(b"\0").decode("utf-8", errors="replace")
-    (raw,) = struct.unpack(">" + _STRUCT[point.type], data)
+    (raw,) = _STRUCT[point.type].unpack(data)
     return from_raw(point, raw)
 
 
 def _reorder(data: bytes, order: str) -> bytes:
     """Between big-endian ABCD bytes and the given order (each is its own inverse)."""
+    if order == "ABCD":
+        return data
     words = [data[i:i + 2] for i in range(0, len(data), 2)]
     if order in ("CDAB", "DCBA"):
         words.reverse()

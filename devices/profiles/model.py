@@ -51,26 +51,32 @@ class DataType(StrEnum):
     @property
     def registers(self) -> int:
         """16-bit registers one value takes (a string's point says how many: `Point.length`)."""
-        return {"bool": 1, "int16": 1, "uint16": 1, "int32": 2, "uint32": 2,
-                "float32": 2, "float64": 4, "string": 0}[self.value]
+        return _REGISTERS[self]
 
     @property
     def is_float(self) -> bool:
-        return self in (DataType.FLOAT32, DataType.FLOAT64)
+        return self in _FLOATS
 
     @property
     def limits(self) -> tuple[float, float]:
         """The smallest and largest raw value the type holds (a string holds no number)."""
-        return {
-            "bool": (0, 1),
-            "int16": (-(2**15), 2**15 - 1),
-            "uint16": (0, 2**16 - 1),
-            "int32": (-(2**31), 2**31 - 1),
-            "uint32": (0, 2**32 - 1),
-            "float32": (-3.4028234663852886e38, 3.4028234663852886e38),
-            "float64": (-1.7976931348623157e308, 1.7976931348623157e308),
-            "string": (-math.inf, math.inf),
-        }[self.value]
+        return _LIMITS[self]
+
+
+# DataType's tables, built once (the simulators' and the edge's codecs ask for them per value)
+_REGISTERS = {DataType.BOOL: 1, DataType.INT16: 1, DataType.UINT16: 1, DataType.INT32: 2, DataType.UINT32: 2,
+              DataType.FLOAT32: 2, DataType.FLOAT64: 4, DataType.STRING: 0}
+_FLOATS = frozenset({DataType.FLOAT32, DataType.FLOAT64})
+_LIMITS: dict[DataType, tuple[float, float]] = {
+    DataType.BOOL: (0, 1),
+    DataType.INT16: (-(2**15), 2**15 - 1),
+    DataType.UINT16: (0, 2**16 - 1),
+    DataType.INT32: (-(2**31), 2**31 - 1),
+    DataType.UINT32: (0, 2**32 - 1),
+    DataType.FLOAT32: (-3.4028234663852886e38, 3.4028234663852886e38),
+    DataType.FLOAT64: (-1.7976931348623157e308, 1.7976931348623157e308),
+    DataType.STRING: (-math.inf, math.inf),
+}
 
 
 class Level(StrEnum):

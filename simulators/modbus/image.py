@@ -44,12 +44,14 @@ class DeviceImage:
         self.identity = (VENDOR, device.name, revision)
         self._cells: dict[Kind, dict[int, tuple[Point, int]]] = {kind: {} for kind in Kind}
         self._bits: dict[tuple[Kind, int], list[Point]] = {}  # a register's bit points
+        self._bounds: dict[str, tuple[float, float]] = {}  # a register point's engineering range, by name
         for point in device.points:
             if point.address is not None:
                 for offset in range(point.width):
                     self._cells[point.kind][point.address + offset] = (point, offset)
                 if point.bit is not None:
                     self._bits.setdefault((point.kind, point.address), []).append(point)
+                self._bounds[point.name] = _bounds(point)
 
     def read_bits(self, kind: Kind, address: int, count: int) -> list[bool]:
         return [bool(self._read(point)) for point, _, _ in self._segments(kind, address, count)]
@@ -60,7 +62,7 @@ class DeviceImage:
             if point.bit is not None:
                 words.append(self._word(kind, point.address))
             else:
-                words += encode(point, _saturate(point, self._read(point)))[first:last]
+                words += encode(point, self._saturate(point, self._read(point)))[first:last]
         return words
 
     def write_coils(self, address: int, values: Sequence[bool]) -> None:
@@ -129,6 +131,13 @@ class DeviceImage:
                 changed.append((point, value))
         return changed
 
+    def _saturate(self, point: Point, value: float | str) -> float | str:
+        """value limited to what the point's registers hold (NaN and text pass)."""
+        if isinstance(value, str):
+            return value
+        low, high = self._bounds[point.name]
+        return min(max(value, low), high)
+
     def _read(self, point: Point) -> bool | int | float:
         try:
             return self.plant.read(self.device.name, point.name)
@@ -136,9 +145,7 @@ class DeviceImage:
             raise ServerDeviceFailure(f"{self.device.name}.{point.name}: {exc}") from None
 
 
-def _saturate(point: Point, value: float | str) -> float | str:
-    """value limited to what the point's registers hold (NaN and text pass)."""
-    if isinstance(value, str):
-        return value
+def _bounds(point: Point) -> tuple[float, float]:
+    """The engineering values a point's registers hold, lowest first."""
     low, high = sorted(limit * point.scale + point.offset for limit in point.type.limits)
-    return min(max(value, low), high)
+    return low, high
