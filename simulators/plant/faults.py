@@ -190,6 +190,8 @@ class FaultBoard:
         return tuple(self._faults.values())
 
     def find(self, target: str, kind: str) -> Fault | None:
+        if not self._faults:  # the usual case, asked several times per plant tick and per request served
+            return None
         return next((f for f in self._faults.values() if f.target == target and f.kind == kind), None)
 
     def inject(
@@ -232,6 +234,8 @@ class FaultBoard:
 
     def distort(self, target: str, value: Value, now: float) -> Value:
         """What a sensor point reads under its stuck, drift and noise faults."""
+        if not self._faults:
+            return value
         faults = [f for f in self._faults.values() if f.target == target]
         if not faults:
             return value
