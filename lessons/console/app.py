@@ -12,11 +12,13 @@ from pathlib import Path
 
 from textual.app import App
 
+from smarthall.lessons.classroom import Classroom
 from smarthall.lessons.model import Catalogue
 from smarthall.lessons.progress import Progress
 from smarthall.lessons.team_run import TeamRun
 
 from .bindings import bindings, translate
+from .classroom_view import ClassroomScreen
 from .fault_panel import FaultScreen
 from .lesson_list import LessonListScreen
 from .line_overview import LineScreen
@@ -32,7 +34,8 @@ class LabApp(App):
 
     def __init__(self, catalogue: Catalogue, agent, sim, progress: Progress, trainee: str, workspace: Path,
                  lesson: str | None = None, lang: str = "en", broken: tuple[BrokenLesson, ...] = (),
-                 clock: Callable[[], float] = time.time, team_run: TeamRun | None = None) -> None:
+                 clock: Callable[[], float] = time.time, team_run: TeamRun | None = None,
+                 classroom: Classroom | None = None) -> None:
         super().__init__()
         self.catalogue = catalogue
         self.broken = broken
@@ -44,6 +47,7 @@ class LabApp(App):
         self.workspace = Path(workspace)
         # the whole line's lesson run, which the step view drives (and `smarthall lab` serves to panels)
         self.team_run = team_run or TeamRun(agent, sim, progress, self.workspace, recorder=trainee, clock=clock)
+        self.classroom = classroom  # `lab --classroom`: every team's step in one view, over the lesson list
         self.first_lesson = lesson
         self.lang = lang
         self.freeze_gc_when_ready = False  # a long-running console: set by `smarthall lab`, not by tests
@@ -63,7 +67,9 @@ class LabApp(App):
         self.retranslate()
         self.lessons = LessonListScreen()
         self.push_screen(self.lessons)
-        if self.first_lesson:
+        if self.classroom is not None:
+            self.push_screen(ClassroomScreen(self.classroom))
+        elif self.first_lesson:
             self.open_lesson(self.first_lesson)
 
     def unit_of(self, name: str) -> str:

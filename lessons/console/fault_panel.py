@@ -1,4 +1,5 @@
-"""FaultScreen (simulated line only): inject and clear every fault kind, reset the line, load the magazine.
+"""FaultScreen (simulated line only): inject and clear every fault kind, reset the line, load the magazine
+(of the console's line, or of one team's line in a classroom).
 
 It lists the fault kinds the simulator describes (sim control's FaultKinds: each with a target it
 accepts, what it does and when it shows) and the line's active faults (ActiveFaults), read again
@@ -32,6 +33,16 @@ class FaultScreen(Screen):
     KEYS = (("escape", "back", "back", True), ("c", "clear", "clear", True), ("x", "reset", "reset", True),
             ("m", "magazine", "magazine", True), ("t", "target", "fault_target", True))
 
+    def __init__(self, sim=None, team: str | None = None) -> None:
+        """sim: the line's sim control (default the console's); team: whose line it is (in a classroom)."""
+        super().__init__()
+        self.given_sim = sim
+        self.team = team
+
+    @property
+    def sim(self):
+        return self.given_sim or self.sim
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="kinds-title")
@@ -40,7 +51,7 @@ class FaultScreen(Screen):
         yield Input(id="target")
         yield Static(id="said", markup=False)
         yield Static(id="active-title")
-        yield ActiveFaults(self.app.sim, id="active")
+        yield ActiveFaults(self.sim, id="active")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -51,7 +62,7 @@ class FaultScreen(Screen):
         self._do(self._list_kinds())
 
     async def _list_kinds(self) -> str:
-        kinds = (await self.app.sim.fault_kinds()).kinds
+        kinds = (await self.sim.fault_kinds()).kinds
         self.examples = {k.kind: k.example for k in kinds}
         listed = self.query_one("#kinds", OptionList)
         listed.add_options([Option(k.kind, id=k.kind) for k in kinds])
@@ -61,7 +72,8 @@ class FaultScreen(Screen):
     def retranslate(self) -> None:
         lang = self.app.lang
         translate(self, self.KEYS, lang)
-        self.query_one("#kinds-title", Static).update(t("fault_kinds", lang))
+        title = t("fault_kinds", lang)
+        self.query_one("#kinds-title", Static).update(title if self.team is None else f"{self.team}: {title}")
         self.query_one("#target-title", Static).update(t("fault_target", lang))
         self.query_one("#active-title", Static).update(t("active_faults", lang))
         self.query_one(ActiveFaults).lang = lang
@@ -82,7 +94,7 @@ class FaultScreen(Screen):
 
     def inject(self, kind: str, target: str) -> None:
         async def run() -> str:
-            fault_id = await self.app.sim.inject_fault(target, kind)
+            fault_id = await self.sim.inject_fault(target, kind)
             return t("injected", self.app.lang, target=target, kind=kind, id=fault_id)
         self._do(run())
 
@@ -107,18 +119,18 @@ class FaultScreen(Screen):
 
     def action_clear(self) -> None:
         async def run() -> str:
-            await self.app.sim.clear_faults()
+            await self.sim.clear_faults()
             return t("cleared", self.app.lang)
         self._do(run())
 
     def action_reset(self) -> None:
         async def run() -> str:
-            await self.app.sim.reset()
+            await self.sim.reset()
             return t("was_reset", self.app.lang)
         self._do(run())
 
     def action_magazine(self) -> None:
         async def run() -> str:
-            await self.app.sim.load_magazine(MAGAZINE)
+            await self.sim.load_magazine(MAGAZINE)
             return t("loaded", self.app.lang, count=MAGAZINE)
         self._do(run())
