@@ -50,6 +50,9 @@ def add_commands(sub, add_lang) -> None:
     add_lang(lab, argparse.SUPPRESS)
     lab.add_argument("--line", type=Path, default=None, help="a real line's configuration (no simulator)")
     lab.add_argument("--lesson", metavar="ID", help="open this lesson directly")
+    lab.add_argument("--classroom", type=Path, default=None, metavar="FILE",
+                     help="a classroom file: its teams' lines started (one simulated line each, or a shared line) and"
+                          " every team shown in one view")
     lab.add_argument("--catalogue", type=Path, action="append", default=[], metavar="DIR",
                      help="an own catalogue (a folder with info.toml) after the built-in one and the per-user lessons"
                           " folder (repeatable)")
@@ -100,9 +103,15 @@ def _open_lab(args) -> int:
     if args.lesson and args.lesson not in {lesson.id for lesson in shelf.catalogue.lessons} | {
             broken.id for broken in shelf.broken}:
         raise LessonError(f"no lesson {args.lesson!r} in {', '.join(map(str, shelves))}")
+    if args.classroom is not None:
+        from .classroom_command import classroom_lab, read_classroom
+
+        console = classroom_lab(read_classroom(args.classroom, shelf), shelf, args.progress, args.lang,
+                                sim_options(args))
+    else:
+        console = lab(shelf, args.line, args.progress, args.trainee, args.lesson, args.lang, sim_options(args), args.db)
     try:
-        asyncio.run(_run(lab(shelf, args.line, args.progress, args.trainee, args.lesson, args.lang, sim_options(args),
-                             args.db), args.exit_when_ready, getattr(args, "log_path", None)))
+        asyncio.run(_run(console, args.exit_when_ready, getattr(args, "log_path", None)))
     except SimStartError as exc:
         print(f"smarthall: {busy_port(exc, args.lang)}", file=sys.stderr)
         return 2

@@ -124,6 +124,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Trainees' terminals: `smarthall read TAG --user NAME` (passwords in the users file; on the simulated "
               "line, the name). This line's API: {where}",
     },
+    "classroom_line": {
+        "ko": "{team}: 시뮬레이션 라인 ({ports}); 패널과 명령은 {where}",
+        "en": "{team}: simulated line ({ports}); panels and commands at {where}",
+    },
+    "classroom_shared": {
+        "ko": "모든 팀이 라인 {line}을(를) 함께 씁니다; 패널과 명령은 {where}",
+        "en": "Every team works on line {line}; panels and commands at {where}",
+    },
     "no_agent_in_process": {
         "ko": "이 라인을 맡은 엣지 에이전트가 없어 이 명령이 직접 라인에 연결합니다.",
         "en": "No edge agent serves this line: this command opens the line itself.",

@@ -64,3 +64,14 @@ def test_a_shared_line_team_needs_its_station(tmp_path):
     path = write(tmp_path, GOOD.replace('stuck_min = 3', 'line = "hall.toml"'))
     with pytest.raises(ClassroomFileError, match="teams\\[0\\] 'team1': missing key 'station'"):
         load_classroom(path, None, USERS, stations=("feeder",))
+
+
+def test_lab_with_a_bad_classroom_file_is_one_line_and_starts_nothing(tmp_path, capsys, monkeypatch):
+    from smarthall.cli import main
+
+    monkeypatch.setenv("SMARTHALL_DATA", str(tmp_path / "data"))
+    path = write(tmp_path, GOOD.replace('["park"]', '["jung"]'))
+    assert main(["lab", "--classroom", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"smarthall: {path}: teams[1] 'team2': key 'trainees': 'jung' is not a trainee of team 'team2' in " \
+                  f"{DEFAULT_LINE.parent / 'sim-users.toml'}: expected a user of that team\n"

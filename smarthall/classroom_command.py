@@ -1,0 +1,96 @@
+"""`smarthall lab --classroom FILE`: what the classroom file describes, started, and the console over it.
+
+Simulated lines: one simulated line per team on free ports, its sim control, its edge agent (history,
+fieldbus link and northbound on their own) and its edge service with the team's lesson run; where each
+listens is printed before the console starts, so each team's panel can connect. A shared line: one
+edge on that line file, every team's run on its service.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+from smarthall.edge.config import DEFAULT_LINE, data_folder, load_line
+from smarthall.lessons.classroom import Classroom, ClassroomSpec, Seat, load_classroom
+from smarthall.lessons.console.shelf import Shelf
+from smarthall.lessons.progress import Progress
+
+from .edge_commands import service_where
+from .lesson_commands import simulated_ground_truth
+from .texts import say
+
+FREE_PORTS = {"feeder_port": 0, "conveyor_port": 0, "process_port": 0, "control_port": 0, "camera_port": 0}
+
+
+def read_classroom(path: Path, shelf: Shelf) -> ClassroomSpec:
+    """The classroom file checked against the lessons on the shelf and its line's users and stations."""
+    lessons = {lesson.id for lesson in shelf.catalogue.lessons}
+    config = load_line(load_classroom(path, lessons).line or DEFAULT_LINE)  # the line first: its users, stations
+    return load_classroom(path, lessons, config.users, [c.name for c in config.connections])
+
+
+@contextlib.asynccontextmanager
+async def classroom_lab(spec: ClassroomSpec, shelf: Shelf, progress: Path, lang: str = "en", options=None,
+                        folder: Path | None = None, show: Callable[[str], None] = print) -> AsyncIterator:
+    """The console (not yet running) over every team's line, each line started and its endpoints shown."""
+    from smarthall.edge.agent import EdgeAgent
+    from smarthall.edge.service import Service
+    from smarthall.lessons.console.app import LabApp
+    from smarthall.lessons.line_lessons import LineLessons
+    from smarthall.lessons.sim_control import SimControl
+    from smarthall.lessons.team_run import TeamRun
+    from smarthall.simulators.line import SimOptions, SimulatedLine
+
+    from .lab_command import _sim_methods
+
+    folder = folder or data_folder() / "classroom"
+    lesson = shelf.catalogue.lesson(spec.lesson)
+    async with contextlib.AsyncExitStack() as stack:
+        store = stack.enter_context(Progress(progress))
+        seats: list[Seat] = []
+
+        def team_run(team, agent, sim) -> TeamRun:
+            return TeamRun(agent, sim, store, progress.parent / "workspace" / team.name, team=team.name,
+                           trainees=team.trainees, ground_truth=simulated_ground_truth)
+
+        if spec.simulated:
+            for team in spec.teams:
+                here = folder / team.name
+                here.mkdir(parents=True, exist_ok=True)
+                line = await stack.enter_async_context(SimulatedLine(dataclasses.replace(
+                    options or SimOptions(), **FREE_PORTS, fieldbus_link=str(here / "fieldbus"))))
+                sim = await stack.enter_async_context(SimControl(line.control.endpoint_url))
+                config = load_line(DEFAULT_LINE, {**line.line_overrides(), "northbound": {"port": 0},
+                                                  "historian": {"path": str(here / "history.db")}})
+                agent = await stack.enter_async_context(EdgeAgent(config))
+                run = team_run(team, agent, sim)
+                service = await stack.enter_async_context(Service(agent, config.users, _sim_methods(sim),
+                                                                  config.listen, lessons=LineLessons([run])))
+                ports = {name: station.port for name, station in line.stations.items()}
+                seats.append(Seat(run, agent, sim, service_where(service), ports))
+                show(say("classroom_line", lang, team=team.name, ports=_ports(line), where=seats[-1].where))
+        else:
+            config = load_line(spec.line)
+            agent = await stack.enter_async_context(EdgeAgent(config))
+            runs = [team_run(team, agent, None) for team in spec.teams]
+            service = await stack.enter_async_context(Service(agent, config.users, None, config.listen,
+                                                              lessons=LineLessons(runs)))
+            seats = [Seat(run, agent, None, service_where(service)) for run in runs]
+            show(say("classroom_shared", lang, line=spec.line, where=service_where(service)))
+        classroom = Classroom(spec, lesson, seats)
+        first = seats[0]
+        app = LabApp(shelf.catalogue, first.agent, first.sim, store, "instructor", progress.parent / "workspace",
+                     lang=lang, broken=shelf.broken, team_run=first.run, classroom=classroom)
+        classroom.start()
+        try:
+            yield app
+        finally:
+            await classroom.close()
+
+
+def _ports(line) -> str:
+    stations = ", ".join(f"{name} {station.port}" for name, station in line.stations.items())
+    return f"{stations}, process {line.process.endpoint_url}, sim control {line.control.endpoint_url}"
