@@ -41,7 +41,7 @@ class FaultScreen(Screen):
 
     @property
     def sim(self):
-        return self.given_sim or self.sim
+        return self.given_sim or self.app.sim
 
     def compose(self) -> ComposeResult:
         yield Header()
