@@ -49,6 +49,8 @@ def ensure_venv() -> None:
          "--no-deps", "-r", str(LOCK)])
     run([str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
          "-e", str(ROOT)])
+    say("preparing the OPC UA servers' standard address space, about 5-20 s, first time only")
+    run([str(PYTHON), "-m", "smarthall.devices.opcua.standard_space"])
     stamp.write_text(wanted)
 
 

@@ -4,7 +4,8 @@
 ``inspect calibrate`` measures pixels per mm on a good part; ``inspect evaluate``
 grades the pipeline on parts rendered by the camera simulator, whose ground truth
 is known, and prints a confusion matrix per defect class. Without --source the
-live commands use the simulator's default stream.
+live commands use the camera of the line's [vision] table (--line; by default the
+simulated line's stream).
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ if TYPE_CHECKING:  # OpenCV and numpy: imported when a command inspects, not for
 
     from smarthall.edge.inspection.grading import Report
 
-DEFAULT_SOURCE = "http://127.0.0.1:8080/camera/stream.mjpg"
 CONDITIONS = ("normal", "dim_light", "noise", "blur")  # simulators.camera.samples.CONDITIONS (checked by a test)
 USER_ERRORS = (RecipeError, CalibrationError)
 
@@ -40,8 +40,10 @@ def add_commands(sub, add_lang) -> None:
     add_lang(parser, argparse.SUPPRESS)
     parser.add_argument("action", nargs="?", choices=("run", "calibrate", "evaluate"), default="run",
                         help="run (default): print a result per frame; calibrate; evaluate")
-    parser.add_argument("--source", default=DEFAULT_SOURCE,
-                        help="USB index, video file, RTSP or HTTP/MJPEG URL (default: the simulated camera)")
+    parser.add_argument("--source", default=None,
+                        help="USB index, video file, RTSP or HTTP/MJPEG URL (default: the camera of --line)")
+    parser.add_argument("--line", type=Path, default=None,
+                        help="the line whose [vision] camera is inspected without --source (default: the simulated line)")
     parser.add_argument("--recipe", type=Path, default=DEFAULT_RECIPE, help="recipe TOML (default recipes/default.toml)")
     parser.add_argument("--count", type=whole(1, 100_000), default=10, help="run/calibrate: frames to use (default 10)")
     parser.add_argument("--diameter", type=bounded(1, 1000), default=None, help="calibrate: the part's true diameter in mm")
@@ -59,7 +61,8 @@ def _run(args) -> int:
             report = evaluate(args.parts, args.condition, recipe, seed=args.seed, defect_rate=args.defect_rate)
             print(report.render())
             return 0
-        frames = asyncio.run(_grab(args.source, args.count, print_results=args.action == "run", recipe=recipe))
+        source = args.source if args.source is not None else line_camera(args.line)
+        frames = asyncio.run(_grab(source, args.count, print_results=args.action == "run", recipe=recipe))
         if args.action == "calibrate":
             from smarthall.edge.inspection.calibrate import calibrate
 
@@ -69,6 +72,16 @@ def _run(args) -> int:
         return 0
     except USER_ERRORS as exc:
         raise InspectError(str(exc)) from None
+
+
+def line_camera(line: Path | None) -> str:
+    """The camera source of a line's [vision] table (the simulated line's without a line file)."""
+    from smarthall.edge.config import DEFAULT_LINE, load_line
+
+    vision = load_line(line or DEFAULT_LINE).vision
+    if vision is None:
+        raise InspectError(f"{line}: no [vision] table, so no camera to inspect: give --source")
+    return str(vision.camera.source)
 
 
 async def _grab(source: str, count: int, *, print_results: bool, recipe) -> list[np.ndarray]:

@@ -14,10 +14,13 @@ read a half-written one. asyncua finds a shelf by its file name (``standard`` or
 ``standard.db``); dbm.dumb, the flavour of Pythons built without gdbm, writes ``standard.dat``
 and ``.dir`` instead, so an empty ``standard`` beside them tells asyncua it is there (dbm.whichdb
 recognises the dumb files before it looks at that one).
+
+`python -m smarthall.devices.opcua.standard_space` builds the cache (dev.py does, after installing).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib
 import os
@@ -66,3 +69,7 @@ def _dbm_flavour() -> str:
             importlib.import_module(name)
             return name.removeprefix("dbm.")
     return "dumb"  # pure Python, always there
+
+
+if __name__ == "__main__":
+    asyncio.run(init_server(Server()))

@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import TEST_CACHE
 from tests.waiting import until
 
+pytestmark = pytest.mark.timeout(300)  # building and installing a wheel, then a lab, on a loaded machine
 ROOT = Path(__file__).resolve().parents[2]
 SKIP = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "node_modules", "__pycache__",
                               ".pytest_cache", ".hypothesis", ".mypy_cache", ".ruff_cache")
@@ -45,7 +47,8 @@ def installed(tmp_path_factory) -> tuple[Path, Path, dict[str, str]]:
     Path(purelib, "test-dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n", encoding="utf-8")
     home = tmp / "home"
     home.mkdir()
-    env = {"PATH": f"{env_dir / 'bin'}:/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8"}
+    env = {"PATH": f"{env_dir / 'bin'}:/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8",
+           "SMARTHALL_CACHE": str(TEST_CACHE)}  # the tests' asyncua shelf (its first build: test_opcua_standard_space)
     return wheel, env_dir / "bin", env
 
 
@@ -59,8 +62,9 @@ def test_the_wheel_owns_one_import_name(installed):
     wheel, _, _ = installed
     names = zipfile.ZipFile(wheel).namelist()
     assert {name.split("/")[0] for name in names if ".dist-info/" not in name} == {"smarthall"}
-    assert {"smarthall/lines/sim.toml", "smarthall/recipes/default.toml",
-            "smarthall/lessons/catalogue/info.toml", "smarthall/devices/profiles/conveyor.toml"} <= set(names)
+    assert {"smarthall/lines/sim.toml", "smarthall/lines/sim-users.toml", "smarthall/recipes/default.toml",
+            "smarthall/lessons/catalogue/info.toml", "smarthall/lessons/glossary.toml",
+            "smarthall/devices/profiles/conveyor.toml", "smarthall/edge/sparkplug/sparkplug_b.proto"} <= set(names)
 
 
 def test_the_installed_package_is_the_wheel_not_the_checkout(installed):
@@ -78,6 +82,15 @@ def test_tags_and_lesson_list_from_the_wheel(installed):
     assert lessons.returncode == 0, lessons.stderr
     assert len(lessons.stdout.splitlines()) == 8 and "data-collection" in lessons.stdout, lessons.stdout
     assert smarthall(installed, "lesson", "validate").returncode == 0
+
+
+def test_the_docs_the_program_prints_come_from_the_wheel(installed):
+    """The station interface the lessons point to (`smarthall profile show`), as docs/station-interface.md has it."""
+    shown = smarthall(installed, "profile", "show", "conveyor", "--markdown")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() and shown.stdout in (ROOT / "docs" / "station-interface.md").read_text(encoding="utf-8")
+    listed = smarthall(installed, "profile", "list")
+    assert listed.returncode == 0 and str(ROOT) not in listed.stdout, listed.stdout + listed.stderr
 
 
 async def test_sim_from_the_wheel_runs_until_interrupted(installed, tmp_path):

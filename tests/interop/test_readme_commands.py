@@ -32,7 +32,8 @@ async def test_readme_mbpoll_command_works(command, tmp_path):
         args = shlex.split(command.replace("/tmp/smarthall-fieldbus", str(link)))
         if "-p" in args:
             port = args[args.index("-p") + 1]
-            args[args.index("-p") + 1] = {"5020": ports["feeder"], "5021": ports["conveyor"]}[port]
+            defaults = {str(getattr(SimOptions(), f"{name}_port")): ports[name] for name in ports}
+            args[args.index("-p") + 1] = defaults[port]
         proc = await asyncio.create_subprocess_exec(*args, stdout=asyncio.subprocess.PIPE,
                                                     stderr=asyncio.subprocess.STDOUT)
         out, _ = await asyncio.wait_for(proc.communicate(), 15)

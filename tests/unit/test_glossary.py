@@ -1,12 +1,14 @@
-"""One word per idea on every Korean screen: lessons/glossary.toml names the term and the synonyms to avoid."""
+"""One word per idea on every Korean screen: lessons/glossary.toml (package data, as the wheel ships it) names the
+term and the synonyms to avoid."""
 
 from __future__ import annotations
 
 import tomllib
+from importlib import resources
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-GLOSSARY = tomllib.loads((ROOT / "lessons" / "glossary.toml").read_text(encoding="utf-8"))["terms"]
+GLOSSARY = tomllib.loads((resources.files("smarthall.lessons") / "glossary.toml").read_text(encoding="utf-8"))["terms"]
 SOURCES = [*ROOT.glob("lessons/**/*.py"), *ROOT.glob("lessons/catalogue/**/*.toml"), *ROOT.glob("smarthall/*.py"),
            *ROOT.glob("devices/profiles/*.toml"), *ROOT.glob("docs/*.md"), ROOT / "README.md"]
 

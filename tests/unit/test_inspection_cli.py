@@ -6,7 +6,9 @@ import cv2
 import numpy as np
 import pytest
 
+from smarthall import inspect_commands
 from smarthall.cli import main
+from smarthall.edge.config import DEFAULT_LINE, load_line
 from smarthall.simulators.camera import Optics, render
 from smarthall.simulators.plant import CameraView, Part
 
@@ -26,6 +28,20 @@ def test_inspect_prints_a_result_per_frame_of_a_video_file(video, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3
     assert all("fail color=black  defects=stain" in line for line in lines)
+
+
+def test_without_a_source_the_camera_of_the_lines_vision_table_is_inspected(video, tmp_path, capsys):
+    line = tmp_path / "line.toml"
+    line.write_text(f"""[line]\nname = "cam"\nko = "카메라"\nen = "camera"\n
+[[connections]]\nname = "conveyor"\nprofile = "conveyor"\nhost = "127.0.0.1"\nport = 1502\n
+[[scan_groups]]\nname = "fast"\nrate_ms = 100\ntags = ["conveyor.*"]\n
+[vision]\nconveyor = "conveyor"\n[vision.camera]\nsource = "{video}"\n""", encoding="utf-8")
+    assert main(["inspect", "--line", str(line), "--count", "2"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2
+
+
+def test_the_simulated_lines_camera_is_the_default_source():
+    assert inspect_commands.line_camera(None) == str(load_line(DEFAULT_LINE).vision.camera.source)
 
 
 def test_calibrate_measures_pixels_per_mm(video, capsys):
