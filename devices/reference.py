@@ -60,3 +60,9 @@ def table(entry: Entry) -> list[str]:
     if not entry.keys:
         return ["No keys.", ""]
     return ["| key | type | default | unit | meaning |", "|---|---|---|---|---|", *(k.row() for k in entry.keys), ""]
+
+
+def page_head(title: str, source: str) -> list[str]:
+    """A generated page's first lines: its title and where it comes from, in both languages."""
+    return [f"# {title}", "", f"Generated from `{source}` by `python -m smarthall.docs`; do not edit by hand.",
+            f"`{source}`에서 생성된 문서입니다. 직접 고치지 마세요.", ""]

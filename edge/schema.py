@@ -12,7 +12,7 @@ from dataclasses import fields
 
 from smarthall.devices.camera import CameraSettings
 from smarthall.devices.driver import Timeouts
-from smarthall.devices.reference import REQUIRED, Entry, Key, Said, sentence, table
+from smarthall.devices.reference import REQUIRED, Entry, Key, Said, page_head, sentence, table
 from smarthall.devices.security import MODES, POLICIES, TRUST
 
 from .alarms import Priority
@@ -190,9 +190,7 @@ ENTRIES = (LINE, HISTORIAN, CONNECTION, MODBUS_TCP, MODBUS_RTU, OPCUA, TIMEOUTS,
 
 def reference(example: str) -> str:
     """docs/line-format.md as it must read; example: a line file that loads (lines/hall.example.toml)."""
-    out = ["# Line format / 라인 파일 형식", "",
-           "Generated from `edge/schema.py` by `python -m smarthall.docs`; do not edit by hand.",
-           "`edge/schema.py`에서 생성된 문서입니다. 직접 고치지 마세요.", "",
+    out = [*page_head("Line format / 라인 파일 형식", "edge/schema.py"),
            ("A line file (TOML) says which devices make the line and how to reach them, what to scan and how often,"
             " what to alarm, and where history goes. `smarthall edge run --line FILE` runs it;"
             " `smarthall commission --line FILE` probes every device first. Every mistake is one line naming the"

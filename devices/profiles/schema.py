@@ -7,7 +7,7 @@ a test fails when the committed page is stale, and another loads `EXAMPLE`).
 
 from __future__ import annotations
 
-from ..reference import Entry, Key, Said, sentence, table
+from ..reference import Entry, Key, Said, page_head, sentence, table
 from .address import __doc__ as ADDRESSING
 from .model import WORD_ORDERS, DataType, Kind, Level
 
@@ -180,9 +180,7 @@ ENTRIES = (PROFILE, TRANSPORT, DEVICE, MODEL, POINT, METHOD, EVENT)
 
 def reference() -> str:
     """docs/profile-format.md as it must read."""
-    out = ["# Profile format / 프로필 형식", "",
-           "Generated from `devices/profiles/schema.py` by `python -m smarthall.docs`; do not edit by hand.",
-           "`devices/profiles/schema.py`에서 생성된 문서입니다. 직접 고치지 마세요.", "",
+    out = [*page_head("Profile format / 프로필 형식", "devices/profiles/schema.py"),
            ("A profile is one TOML file describing a device (or a bus of devices) as data: every coil, register and"
             " OPC UA node with its type, scaling, unit and access. The edge reads exactly this map and"
             " `smarthall sim --device NAME` serves it, so a line can be tried without the device. A line file names"

@@ -80,8 +80,7 @@ class ProfileUaServer:
 
     async def sync(self) -> None:
         """Publish every point's value now; go offline or back as the faults say."""
-        await self._ua.set_online(self._plant.fault(self._profile.name, "offline") is None)
-        await self._ua.tick()
+        await self._ua.follow(self._plant.fault(self._profile.name, "offline") is not None)
         for device, point, nodeid in self._points:
             await self._publisher.good(nodeid, _raw(point, self._plant.read(device.name, point.name)),
                                        VARIANT[point.type])

@@ -89,6 +89,11 @@ class UaEndpoint:
         await self.server.write_attribute_value(_STATUS, ua.DataValue(ua.Variant(status, ua.VariantType.ExtensionObject)))
         await self.server.write_attribute_value(_CURRENT_TIME, ua.DataValue(ua.Variant(now, ua.VariantType.DateTime)))
 
+    async def follow(self, offline: bool) -> None:
+        """With every sync: go offline or back as the `offline` fault says, and keep the server's time."""
+        await self.set_online(not offline)
+        await self.tick()
+
     async def set_online(self, online: bool) -> None:
         """Stop answering (listener and connections closed) or listen again on the same port."""
         if online == self.online or self._url is None:

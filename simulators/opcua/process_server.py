@@ -75,8 +75,7 @@ class ProcessStationServer:
 
     async def sync(self) -> None:
         """Publish the plant's values, raise or clear alarms, apply communication faults."""
-        await self._ua.set_online(self._plant.fault(self._profile.name, "offline") is None)
-        await self._ua.tick()
+        await self._ua.follow(self._plant.fault(self._profile.name, "offline") is not None)
         for device, point, nodeid in self._points:
             await self._publish(device, point, nodeid)
         for alarm, condition in self._alarms:
