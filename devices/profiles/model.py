@@ -24,16 +24,20 @@ class Kind(StrEnum):
 
     @property
     def is_bit(self) -> bool:
-        return self in (Kind.COIL, Kind.DISCRETE_INPUT)
+        return self in _BIT_KINDS
 
     @property
     def is_register(self) -> bool:
-        return self in (Kind.INPUT_REGISTER, Kind.HOLDING_REGISTER)
+        return self in _REGISTER_KINDS
 
     @property
     def writable_by_protocol(self) -> bool:
         """Whether the protocol has a write function for this kind at all."""
         return self in (Kind.COIL, Kind.HOLDING_REGISTER, Kind.NODE)
+
+
+_BIT_KINDS = frozenset({Kind.COIL, Kind.DISCRETE_INPUT})
+_REGISTER_KINDS = frozenset({Kind.INPUT_REGISTER, Kind.HOLDING_REGISTER})
 
 
 class DataType(StrEnum):
