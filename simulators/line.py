@@ -21,9 +21,10 @@ from .camera import CameraServer, plant_frame_source
 from .clock import Pacer
 from .modbus.errors import LinkError
 from .modbus.rtu_bus import RtuBus
-from .modbus.tcp import DEFAULT_IDLE_TIMEOUT_S, ModbusTcpStation
+from .modbus.tcp import ModbusTcpStation
 from .opcua.control_server import SimControlServer
 from .opcua.process_server import ProcessStationServer
+from .options import SimOptions
 from .plant import Plant, PlantConfig
 
 
@@ -33,26 +34,6 @@ class SimStartError(RuntimeError):
     def __init__(self, message: str, what: str, flag: str, busy_port: int | None = None, host: str = "") -> None:
         super().__init__(message)
         self.what, self.flag, self.busy_port, self.host = what, flag, busy_port, host
-
-
-@dataclass(frozen=True)
-class SimOptions:
-    """Where the simulated line listens and how its plant runs."""
-
-    host: str = "127.0.0.1"
-    feeder_port: int = 5020
-    conveyor_port: int = 5021
-    process_port: int = 4840
-    control_port: int = 4841
-    camera_port: int = 8080
-    fieldbus_link: str | None = "/tmp/smarthall-fieldbus"
-    seed: int = 1
-    defect_rate: float = 0.1
-    time_scale: float = 1.0
-    tick: float = 0.01
-    paced: bool = True  # False: the plant stands still until `SimulatedLine.step` moves it
-    emulate_wire_time: bool = False
-    modbus_idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from smarthall.devices.peer_log import PeerLog
 from smarthall.devices.profiles import Device
 
+from ..options import DEFAULT_IDLE_TIMEOUT_S
 from . import mbap
 from .errors import FrameError
 from .image import DeviceImage, PlantPort
@@ -42,7 +43,6 @@ log = logging.getLogger(__name__)
 
 GATEWAY_TARGET_FAILED = 0x0B
 ALWAYS_ANSWERED_UNITS = (0, 255)
-DEFAULT_IDLE_TIMEOUT_S = 60.0
 FRAMES_PER_TURN = 16  # requests of one connection answered before the others get a turn
 
 

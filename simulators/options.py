@@ -1,0 +1,36 @@
+"""Where the simulated line listens and how its plant runs: the one definition of its default ports.
+
+`smarthall sim` and `lab` make their flags from it (smarthall/sim_options.py), the tests and the README test
+their free and default ports. Nothing here imports a server, so the command line reads it cheaply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+DEFAULT_IDLE_TIMEOUT_S = 60.0  # a Modbus TCP client silent this long is disconnected
+
+
+@dataclass(frozen=True)
+class SimOptions:
+    """Where the simulated line listens and how its plant runs."""
+
+    host: str = "127.0.0.1"
+    feeder_port: int = 5020
+    conveyor_port: int = 5021
+    process_port: int = 4840
+    control_port: int = 4841
+    camera_port: int = 8080
+    fieldbus_link: str | None = "/tmp/smarthall-fieldbus"
+    seed: int = 1
+    defect_rate: float = 0.1
+    time_scale: float = 1.0
+    tick: float = 0.01
+    paced: bool = True  # False: the plant stands still until `SimulatedLine.step` moves it
+    emulate_wire_time: bool = False
+    modbus_idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S
+
+
+def default_ports() -> tuple[tuple[str, int], ...]:
+    """Each endpoint's name (feeder, conveyor, process, control, camera) and its default port, as SimOptions has them."""
+    return tuple((f.name.removesuffix("_port"), f.default) for f in fields(SimOptions) if f.name.endswith("_port"))
