@@ -74,7 +74,7 @@ class LineUnderTest:
                              time_scale=settings.time_scale, paced=settings.clock == "wall")
         portal = Portal()
         try:
-            simulated = portal.run(_started(SimulatedLine(options)))
+            simulated = portal.start(SimulatedLine(options))
         except BaseException:
             portal.close()
             raise
@@ -123,11 +123,6 @@ class LineUnderTest:
     @bridged
     async def active_faults(self) -> tuple[Fault, ...]:
         return self.simulated.plant.active_faults
-
-
-async def _started(line: SimulatedLine) -> SimulatedLine:
-    await line.start()
-    return line
 
 
 def write_line_file(simulated: SimulatedLine, folder: Path) -> Path:

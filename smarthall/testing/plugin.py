@@ -2,7 +2,8 @@
 
 - `smarthall_line`: a simulated line on free ports in a folder of its own (`line.LineUnderTest`);
 - `smarthall_edge`: an edge agent on it, or on the ``smarthall_line_file`` (`edge.EdgeUnderTest`);
-- `smarthall_faults`: faults on the line, each for a `with` block (`faults.Faults`).
+- `smarthall_faults`: faults on the line, each for a `with` block (`faults.Faults`);
+- `smarthall_device(profile, transport=...)`: a twin of any profile, for users' own devices (`device.DeviceUnderTest`).
 
 Settings come from the command line (``--smarthall-seed``...), else the ini file (``smarthall_seed``...),
 and a test's, class's or module's ``@pytest.mark.smarthall(seed=..., time_scale=..., clock=...,
@@ -13,11 +14,12 @@ from the kernel: xdist workers never meet.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from .device import DeviceUnderTest
 from .edge import EdgeUnderTest
 from .faults import Faults
 from .line import LineSettings, LineUnderTest
@@ -106,3 +108,29 @@ def smarthall_faults(smarthall_line: LineUnderTest) -> Iterator[Faults]:
         yield faults
     finally:
         faults.clear()
+
+
+@pytest.fixture
+def smarthall_device(tmp_path_factory) -> Iterator[Callable[..., DeviceUnderTest]]:
+    """Twins of device profiles for this test: ``smarthall_device(profile, transport=None, port=0, unit=None,
+    seed=0)`` (a shipped profile's name or a profile file) starts one; all are closed after the test."""
+    portal: Portal | None = None
+    twins: list[DeviceUnderTest] = []
+
+    def twin(profile: str | Path, transport: str | None = None, port: int = 0, unit: int | None = None,
+             seed: int = 0) -> DeviceUnderTest:
+        nonlocal portal
+        portal = portal or Portal("smarthall devices")
+        twins.append(DeviceUnderTest.start(portal, tmp_path_factory.mktemp("smarthall-device"), profile, transport,
+                                           port, unit, seed))
+        return twins[-1]
+
+    try:
+        yield twin
+    finally:
+        try:
+            for device in reversed(twins):
+                device.close()
+        finally:
+            if portal is not None:
+                portal.close()

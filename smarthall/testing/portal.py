@@ -14,9 +14,14 @@ import concurrent.futures
 import functools
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
+S = TypeVar("S", bound="_Startable")
+
+
+class _Startable(Protocol):
+    async def start(self) -> None: ...
 
 
 class Portal:
@@ -42,6 +47,10 @@ class Portal:
             raise error  # from here, not from inside concurrent.futures
         return future.result()
 
+    def start(self, server: S) -> S:
+        """`await server.start()` in the portal (blocking); the server, started."""
+        return self.run(_started(server))
+
     async def submit(self, coroutine: Coroutine[Any, Any, T]) -> T:
         """Run the coroutine in the portal; the caller's event loop goes on while it runs."""
         __tracebackhide__ = True
@@ -54,6 +63,11 @@ class Portal:
         self.run(_cancel_others())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join()
+
+
+async def _started(server: S) -> S:
+    await server.start()
+    return server
 
 
 async def _cancel_others() -> None:

@@ -8,6 +8,7 @@ not ask for it; two xdist workers get a line each, side by side.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -42,7 +43,7 @@ def test_the_example_project_passes_and_a_failing_wait_shows_the_last_values(pyt
         tests.write("\n\ndef test_a_wait_that_cannot_be_met(smarthall_edge):\n"
                     "    smarthall_edge.wait_for('feeder.feed_interval_ms', lambda ms: ms < 1000, timeout=0.5)\n")
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-ra")
-    result.assert_outcomes(passed=7, failed=1)  # every test of examples/ci/tests, and the added one
+    result.assert_outcomes(passed=9, failed=1)  # every test of examples/ci/tests, and the added one
     result.stdout.fnmatch_lines([
         ("*AssertionError: feeder.feed_interval_ms: quality good and lambda ms: ms < 1000 not met within 0.5 s;"
         " last values (oldest first):"),
@@ -51,25 +52,23 @@ def test_the_example_project_passes_and_a_failing_wait_shows_the_last_values(pyt
     assert "portal.py" not in result.stdout.str()  # the failure points at the test, not into the plugin
 
 
-def test_two_xdist_workers_run_a_line_each_side_by_side(pytester, tmp_path):
+def test_two_xdist_workers_run_a_line_each_side_by_side_with_the_command_lines_settings(pytester, tmp_path):
     seen = tmp_path / "seen"
     seen.mkdir()
+    os.mkfifo(tmp_path / "meet")  # opening it blocks until the other worker opens it too: both lines are up
     pytester.makepyfile(test_side_by_side=f"""
-        import json, os, time
+        import json, os
         from pathlib import Path
 
         from pymodbus.client import ModbusTcpClient
 
-        SEEN = Path({str(seen)!r})
-
-        def meet(line, name, other):
-            (SEEN / f"{{name}}.json").write_text(json.dumps({{
+        def meet(line, name, mode):
+            Path({str(seen)!r}, name + ".json").write_text(json.dumps({{
                 "worker": os.environ["PYTEST_XDIST_WORKER"], "folder": str(line.folder), "rtu": line.endpoints.rtu,
-                "port": line.endpoints.modbus["feeder"][1], "line_file": str(line.line_file)}}))
-            deadline = time.monotonic() + 300
-            while not (SEEN / f"{{other}}.json").exists():  # both lines run at once
-                assert time.monotonic() < deadline, "the other worker never started its line"
-                time.sleep(0.05)
+                "port": line.endpoints.modbus["feeder"][1], "line_file": str(line.line_file),
+                "seed": line.simulated.plant.config.seed, "time_scale": line.simulated.pacer.time_scale}}))
+            with open({str(tmp_path / "meet")!r}, mode):
+                pass
             host, port = line.endpoints.modbus["feeder"]
             client = ModbusTcpClient(host, port=port)
             assert client.connect()
@@ -79,14 +78,16 @@ def test_two_xdist_workers_run_a_line_each_side_by_side(pytester, tmp_path):
                 client.close()
 
         def test_one(smarthall_line):
-            meet(smarthall_line, "one", "two")
+            meet(smarthall_line, "one", "w")
 
         def test_two(smarthall_line):
-            meet(smarthall_line, "two", "one")
+            meet(smarthall_line, "two", "r")
     """)
-    result = pytester.runpytest_subprocess("-p", "smarthall", "-n", "2", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-p", "smarthall", "-n", "2", "-p", "no:cacheprovider", "--timeout", "600",
+                                           "--smarthall-seed", "4", "--smarthall-time-scale", "5")
     result.assert_outcomes(passed=2)
     one, two = (json.loads((seen / f"{name}.json").read_text()) for name in ("one", "two"))
     assert one["worker"] != two["worker"]
+    assert (one["seed"], one["time_scale"]) == (two["seed"], two["time_scale"]) == (4, 5.0)  # the command line's
     for key in ("folder", "rtu", "port", "line_file"):
         assert one[key] != two[key], key
