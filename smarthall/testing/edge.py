@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from smarthall.devices.quality import Quality
 from smarthall.edge.agent import EdgeAgent
@@ -36,7 +36,9 @@ if TYPE_CHECKING:
     from .line import LineUnderTest
 
 POLL_S = 0.01
+ANSWER_S = 30.0  # the longest a read, write or call waits for the line: no test hangs on a lost request
 USER = "pytest"  # the name writes and calls are logged under
+T = TypeVar("T")
 
 
 class TagUnreadable(AssertionError):
@@ -89,7 +91,7 @@ class EdgeUnderTest:
     @bridged
     async def read(self, tag: str) -> object:
         """The tag's value read from its device now; TagUnreadable when it is not good."""
-        [value] = await self.agent.read([tag])
+        [value] = await _answered(f"read({tag!r})", self.agent.read([tag]))
         if value.quality is not Quality.GOOD:
             raise TagUnreadable(f"{tag} is {value.quality}: {value.reason or 'no reason given'}")
         return value.value
@@ -97,12 +99,12 @@ class EdgeUnderTest:
     @bridged
     async def write(self, tag: str, value: bool | float) -> None:
         """Write through the agent's checks (WriteRejected, WriteFailed), logged as user 'pytest'."""
-        await self.agent.write(tag, value, user=USER)
+        await _answered(f"write({tag!r}, {value!r})", self.agent.write(tag, value, user=USER))
 
     @bridged
     async def call(self, method: str, *args: bool | float) -> object:
         """Call a device method (``process.StartBatch``), logged as user 'pytest'."""
-        return await self.agent.call(method, args, user=USER)
+        return await _answered(f"call({method!r})", self.agent.call(method, args, user=USER))
 
     @bridged
     async def snapshot(self) -> dict[str, TagValue]:
@@ -136,7 +138,19 @@ class EdgeUnderTest:
         if self.line is None:
             raise RuntimeError("smarthall_edge.step: this agent runs on a line file of yours, not a simulated line")
         await self.line.step(seconds)
-        await self.agent.read([name for name, tag in self.agent.config.tags.items() if not tag.derived])
+        tags = [name for name, tag in self.agent.config.tags.items() if not tag.derived]
+        await _answered(f"step({seconds!r})", self.agent.read(tags))
+
+
+async def _answered(what: str, request: Awaitable[T]) -> T:
+    """The request's result, or TimeoutError naming it after ANSWER_S seconds."""
+    try:
+        async with asyncio.timeout(ANSWER_S) as scope:
+            return await request
+    except TimeoutError:
+        if scope.expired():
+            raise TimeoutError(f"smarthall_edge.{what}: no answer from the line within {ANSWER_S:g} s") from None
+        raise
 
 
 async def _serving(line_file: Path, history: Path, timeout: float) -> tuple[EdgeAgent, Service]:

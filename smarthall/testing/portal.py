@@ -70,12 +70,13 @@ async def _started(server: S) -> S:
     return server
 
 
-async def _cancel_others() -> None:
+async def _cancel_others(patience: float = 1.0) -> None:
+    """Cancel every other task until it ends: a library may swallow one cancellation (wait_for on 3.11 does)."""
     current = asyncio.current_task()
-    others = [task for task in asyncio.all_tasks() if task is not current]
-    for task in others:
-        task.cancel()
-    await asyncio.gather(*others, return_exceptions=True)
+    while others := [task for task in asyncio.all_tasks() if task is not current and not task.done()]:
+        for task in others:
+            task.cancel()
+        await asyncio.wait(others, timeout=patience)
 
 
 def bridged(method: Callable[..., Coroutine[Any, Any, T]]) -> Callable[..., Any]:
