@@ -7,7 +7,9 @@ terminal and reads everything the console writes. The line is 5 stations of
 100 tags (scan_throughput's profiles). An EdgeAgent that is not scanning
 (no history) is fed from a timer in the console's event loop: every 10 ms,
 50 tags get a new value through the agent's publish path (the one its
-scanners use), so every tag changes 10 times a second: 5,000 updates/s.
+scanners use), so every tag changes 10 times a second: 5,000 updates/s. The
+console reads them as in `lab`: through the agent's client API (a watch of every
+tag over its Unix socket, in the same process).
 
 A frame is a call of `App._display` with an update: Textual's screen calls
 it with the compositor's changed lines, and only then writes to the terminal.
@@ -26,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import fcntl
+import functools
 import gc
 import itertools
 import json
@@ -45,8 +48,10 @@ from scan_throughput import line_text, profile_text
 from smarthall.devices.quality import Quality
 from smarthall.edge.agent import EdgeAgent
 from smarthall.edge.config import load_line
+from smarthall.edge.service import served
 from smarthall.edge.tags import TagValue
 from smarthall.lessons.console.app import LabApp
+from smarthall.lessons.console.live import LiveLine
 from smarthall.lessons.loader import CATALOGUE, load_catalogue
 from smarthall.lessons.progress import Progress
 
@@ -63,7 +68,9 @@ class TimedConsole(LabApp):
     """The console on its line overview, noting the time of every frame; measures once, then exits."""
 
     def __init__(self, catalogue, agent, progress, workspace: Path, load: bool, seconds: float) -> None:
-        super().__init__(catalogue, agent, None, progress, "bench", workspace)
+        super().__init__(catalogue, LiveLine(agent.config, functools.partial(served, agent)), None, progress, "bench",
+                         workspace)  # the console reads the agent through its client API, as in `lab`
+        self.agent = agent
         self.load = load
         self.seconds = seconds
         self.frames: list[float] = []

@@ -27,11 +27,15 @@ class ConnectionHealth:
     bad_pct: float  # of the readings since the start, the share not GOOD
     violations: int  # replies that did not answer their request, since the start
     lost_changes: int  # data changes lost on the way from a subscription, since the start
-    age_s: float | None  # since the newest GOOD value of its tags; None before the first
+    last_good: float | None  # the newest GOOD value's timestamp of its tags; None before the first
     error: str  # the newest BAD value's reason, "" when every tag is fine
 
+    def age_s(self, now: float) -> float | None:
+        """Seconds since the newest GOOD value (None before the first)."""
+        return None if self.last_good is None else now - self.last_good
 
-def connection_health(agent, now: float) -> tuple[ConnectionHealth, ...]:
+
+def connection_health(agent) -> tuple[ConnectionHealth, ...]:
     """One ConnectionHealth per connection of agent.config, in the configuration's order."""
     rows = []
     for connection in agent.config.connections:
@@ -51,7 +55,7 @@ def connection_health(agent, now: float) -> tuple[ConnectionHealth, ...]:
             bad_pct=100 * scanner.bad_readings / scanner.readings if scanner is not None and scanner.readings else 0.0,
             violations=scanner.protocol_violations if scanner is not None else 0,
             lost_changes=scanner.lost_changes if scanner is not None else 0,
-            age_s=now - max(good) if good else None,
+            last_good=max(good) if good else None,
             error=bad[-1].reason if bad else "",
         ))
     return tuple(rows)

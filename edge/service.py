@@ -45,7 +45,7 @@ import socket
 import struct
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -53,7 +53,8 @@ from smarthall.devices.profiles.table import layout
 
 from . import wire
 from .alarms import AlarmError
-from .errors import AgentError, EdgeError, Forbidden, LessonNotOpen, LineConfigError
+from .client import Client
+from .errors import AgentError, AgentUnavailable, EdgeError, Forbidden, LessonNotOpen, LineConfigError
 from .health import connection_health
 from .users import Role, User, Users, authorize
 
@@ -126,7 +127,8 @@ class Service:
             server = await asyncio.start_server(self._remote, *self.listen, limit=wire.MAX_LINE)
             self._servers.append(server)
             self.tcp = server.sockets[0].getsockname()[:2]
-        self.agent.lock.announce(str(self.socket), None if self.tcp is None else f"{self.tcp[0]}:{self.tcp[1]}")
+        if self.agent.lock is not None:  # an agent that was not started owns no line (a frozen line in tests)
+            self.agent.lock.announce(str(self.socket), None if self.tcp is None else f"{self.tcp[0]}:{self.tcp[1]}")
 
     async def close(self) -> None:
         for server in self._servers:
@@ -146,6 +148,14 @@ class Service:
     async def __aenter__(self) -> Service:
         await self.start()
         return self
+
+    @contextlib.asynccontextmanager
+    async def session(self, user: str | None = None, password: str | None = None) -> AsyncIterator[Client]:
+        """A client session of this service in this process (the console inside `lab`, check-all)."""
+        if self.socket is None:
+            raise AgentUnavailable("the edge service is not started")
+        async with await Client.connect_unix(self.socket, user, password) as client:
+            yield client
 
     async def __aexit__(self, *exc_info) -> None:
         await self.close()
@@ -177,8 +187,17 @@ class Service:
         self._sessions.add(task)
         try:
             await _Session(self, writer, user).run(reader)
+        except asyncio.CancelledError:  # the service closes; asyncio (3.11) logs a cancelled connection task as an error
+            pass
         finally:
             self._sessions.discard(task)
+
+
+@contextlib.asynccontextmanager
+async def served(agent, users: Users | None = None) -> AsyncIterator[Client]:
+    """Serve `agent` and open a client session of it in this process until the block ends (check-all, tests)."""
+    async with Service(agent, users) as service, service.session() as client:
+        yield client
 
 
 class _Session:
@@ -341,7 +360,7 @@ class _Session:
         return [wire.tag_value(v) for t in tags for v in historian.history(t, since, until)]
 
     async def health(self, request: dict) -> list[dict]:
-        return [dataclasses.asdict(h) for h in connection_health(self.agent, time.time())]
+        return [dataclasses.asdict(h) for h in connection_health(self.agent)]
 
     async def sim(self, request: dict) -> object:
         method, args = str(request["method"]), list(request.get("args", []))

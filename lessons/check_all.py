@@ -8,7 +8,7 @@ a wrong answer), apply its reference solution, and follow the check until it
 passes within its timeout. The verdict is the check judged afresh over
 everything the run observed (`StepRun.judged`), the same evaluation the live
 console follows. A check that cannot fail is a bug; so is a solution that does
-not pass in time. The line is whatever the caller connected `agent` and `sim` to.
+not pass in time. The line is whatever the caller connected `line` (an `edge.client.Client`) and `sim` to.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from .recipe_check import GroundTruth
 from .runner import StepRun, set_up_lesson
 
 if TYPE_CHECKING:  # asyncua: imported by whoever makes the SimControl
+    from smarthall.edge.client import Client
+
     from .sim_control import SimControl
 
 PROBE_S = 0.5  # how long the untouched line is watched for a condition that already holds
@@ -40,15 +42,15 @@ class StepResult:
         return f"{'ok  ' if self.ok else 'FAIL'} {self.lesson}/{self.step}: {self.message}"
 
 
-async def check_lesson(lesson: Lesson, agent, sim: SimControl, workspace: Path,
+async def check_lesson(lesson: Lesson, line: Client, sim: SimControl, workspace: Path,
                        ground_truth: GroundTruth | None = None) -> list[StepResult]:
     results = []
-    await set_up_lesson(lesson, agent, sim, user="check-all")
+    await set_up_lesson(lesson, line, sim)
     for step in lesson.steps:
         def result(ok: bool, message: str, step=step) -> StepResult:
             return StepResult(lesson.id, step.id, ok, message)
 
-        run = StepRun(step, agent, sim, workspace / step.id, user="check-all", ground_truth=ground_truth)
+        run = StepRun(step, line, sim, workspace / step.id, ground_truth=ground_truth)
         try:
             await run.start()
             if step.check is None:
@@ -90,7 +92,7 @@ async def _fails_before(run: StepRun) -> str:
         elif isinstance(check, NumberAnswer):
             wrong = check.answer + 10 * check.tolerance + 1
         else:
-            (live,) = await run.agent.read([check.tag])
+            (live,) = await run.line.read([check.tag], fresh=True)
             wrong = (live.value or 0) + 10 * check.tolerance + 1
         if run.answer(wrong):
             return f"the wrong answer {wrong!r} is accepted"

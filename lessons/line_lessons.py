@@ -4,7 +4,7 @@
 for plain `smarthall lab`); `smarthall lab` hands it to the edge `Service`, which streams each
 team's step to its panel and passes the team's answers in:
 
-    host = LineLessons([TeamRun(agent, sim, progress, workspace, recorder="kim")])
+    host = LineLessons([TeamRun(line.client, sim, progress, workspace, recorder="kim")])
     Service(agent, users, sim, lessons=host)
 
 Every subscriber (`changes()`) has its own queue, filled from the moment it subscribed; a

@@ -1,8 +1,9 @@
-"""Running a step on the line through the edge agent's API: start it, follow its check, apply actions.
+"""Running a step on the line through the edge's client API: start it, follow its check, apply actions.
 
-`StepRun(step, agent, sim, workspace)` is what a console drives:
+`StepRun(step, line, sim, workspace)` is what a console drives; `line` is an `edge.client.Client`
+(the running agent's API: writes, calls and acknowledgements are made as its session's user):
 
-    run = StepRun(step, agent, sim, workspace)
+    run = StepRun(step, line, sim, workspace)
     notes = await run.start()          # setup, fault injection (or by-hand notes), fresh workspace files
     async with contextlib.aclosing(run.follow()) as statuses:
         async for status in statuses:  # each change of the check's status, until passed or failed
@@ -10,7 +11,7 @@
     run.answer(42)                     # a quiz or reading answer, from the UI
 
 The check itself is evaluated by `lessons.checks` (no I/O); this module only
-feeds it: a fresh read at start, the agent's watch stream, alarm states and the
+feeds it: a fresh read at start, the line's watch stream, alarm states and the
 trainee's workspace file when it changes (a line configuration is loaded, a
 recipe is graded; both in a thread, so the console stays live).
 """
@@ -34,6 +35,8 @@ from .model import Action, Check, Lesson, RecipeCheck, Step
 from .recipe_check import GroundTruth, grade
 
 if TYPE_CHECKING:  # asyncua: imported by whoever makes the SimControl
+    from smarthall.edge.client import Client
+
     from .sim_control import SimControl
 
 POLL_S = 0.05
@@ -48,7 +51,7 @@ def _filled(text: Text, **values) -> Text:
     return Text(ko=text.ko.format(**values), en=text.en.format(**values))
 
 
-async def set_up_lesson(lesson: Lesson, agent, sim: SimControl | None, user: str = "trainee") -> list[Text]:
+async def set_up_lesson(lesson: Lesson, line: Client, sim: SimControl | None) -> list[Text]:
     """Bring the line to the lesson's `setup` state, whatever the lesson before left; returns notes for the
     instructor (on a real line, what to do by hand)."""
     setup = lesson.setup
@@ -63,21 +66,20 @@ async def set_up_lesson(lesson: Lesson, agent, sim: SimControl | None, user: str
             await sim.load_magazine(setup.magazine)
     for tag, value in setup.write:
         try:
-            await agent.write(tag, value, user=user)
+            await line.write(tag, value)
         except Exception as exc:
             notes.append(_filled(SETUP_WRITE_FAILED, tag=tag, value=value, error=exc))
     return notes
 
 
 class StepRun:
-    def __init__(self, step: Step, agent, sim: SimControl | None, workspace: Path, user: str = "trainee",
+    def __init__(self, step: Step, line: Client, sim: SimControl | None, workspace: Path,
                  ground_truth: GroundTruth | None = None) -> None:
         self.step = step
         self.ground_truth = ground_truth  # for recipe checks: parts with known truth (the camera simulator's)
-        self.agent = agent
+        self.line = line
         self.sim = sim
         self.workspace = Path(workspace)
-        self.user = user
         self.evaluation: Evaluation | None = None
         self.observed: list[Observation] = []  # everything fed to `evaluation`, in order
         self._file_stamp: tuple | None = None
@@ -110,7 +112,7 @@ class StepRun:
     async def _evaluation(self, check: Check) -> Evaluation:
         ev = evaluation(check, time.time())
         if ev.tags:
-            for value in await self.agent.read(sorted(ev.tags)):
+            for value in await self.line.read(sorted(ev.tags), fresh=True):
                 self._feed(ev, value)
         self._file_stamp = None
         return ev
@@ -136,9 +138,11 @@ class StepRun:
         return await self._refresh(self.evaluation)
 
     async def _refresh(self, ev: Evaluation) -> Status:
-        now = time.time()
-        for alarm_id in sorted(ev.alarms):
-            self._feed(ev, AlarmSeen(alarm_id, self.agent.alarms.state(alarm_id).state.value, now))
+        if ev.alarms:
+            states = {a.alarm_id: a.state for a in await self.line.alarms()}
+            now = time.time()
+            for alarm_id in sorted(ev.alarms):
+                self._feed(ev, AlarmSeen(alarm_id, states[alarm_id].value, now))
         if ev.takes_file:
             await self._load_file(ev)
         return ev.status(time.time())
@@ -185,8 +189,9 @@ class StepRun:
                     await pump
 
     async def _pump(self, ev: Evaluation) -> None:
-        async for value in self.agent.watch(sorted(ev.tags)):
-            self._feed(ev, value)
+        async with contextlib.aclosing(self.line.watch(sorted(ev.tags))) as values:
+            async for value in values:
+                self._feed(ev, value)
 
     async def holds_within(self, seconds: float) -> Status | None:
         """The first status in which the check's condition holds within `seconds`, else None."""
@@ -225,11 +230,11 @@ class StepRun:
     async def _do(self, action: Action) -> None:
         kind = action.action
         if kind == "write":
-            await self.agent.write(action.tag, action.value, user=self.user)
+            await self.line.write(action.tag, action.value)
         elif kind == "call":
-            await self.agent.call(action.method, action.args, user=self.user)
+            await self.line.call(action.method, action.args)
         elif kind == "ack":
-            self.agent.operate("ack", action.alarm, self.user, "lesson")
+            await self.line.ack(action.alarm, "lesson")
         elif kind in ("clear-faults", "load-magazine"):
             if self.sim is None:
                 raise LessonRunError(f"action {kind!r} needs sim control (the simulated line)")
@@ -244,7 +249,7 @@ class StepRun:
         elif kind == "answer":
             self.answer(action.value)
         elif kind == "answer-tag":
-            (value,) = await self.agent.read([action.tag])
+            (value,) = await self.line.read([action.tag], fresh=True)
             if value.value is None:
                 raise LessonRunError(f"step {self.step.id!r}: {action.tag} has no value to answer ({value.reason})")
             self.answer(value.value)

@@ -3,13 +3,14 @@
 `TeamRun` is what a console screen or the classroom drives and what the edge service shows to
 the team's panel (`team_step()`, a TeamStep as `edge.service.LessonHost` describes it):
 
-    team = TeamRun(agent, sim, progress, workspace, team="team1", trainees=("kim", "lee"))
+    team = TeamRun(line.client, sim, progress, workspace, team="team1", trainees=("kim", "lee"))
     team.open(lesson, 0)
     await team.run_step()            # set up, start, follow the check until it passes (a worker or task runs it)
     team.answer(3, by="kim")         # from the console or the team's panel: counted, wrong ones too
     team.reveal_hint(); team.open_solution()
 
-Each change calls the listeners (`listen`). Progress is stored for every trainee of the team (the
+`line` gives the client session of the line's edge service (`edge.client.Client`, e.g. a console's
+`LiveLine.client`): the runs reach the line only through it. Each change calls the listeners (`listen`). Progress is stored for every trainee of the team (the
 team's name when it has none; plain `smarthall lab`: its --trainee): the step's first opening, its
 attempts, wrong answers, hints taken and its first pass.
 """
@@ -18,8 +19,9 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from smarthall.devices.profiles import Text
 
@@ -27,6 +29,9 @@ from .checks import Status, Verdict
 from .errors import LessonRunError
 from .model import ChoiceAnswer, ConfigCheck, Lesson, NumberAnswer, ReadingMatches, RecipeCheck, Step, said
 from .runner import StepRun, set_up_lesson
+
+if TYPE_CHECKING:
+    from smarthall.edge.client import Client
 
 # state -> the TeamStep status the team's panel shows
 _WIRE_STATUS = {"passed": "passed", "passed_late": "passed", "signed": "passed", "overdue": "timed_out",
@@ -54,9 +59,10 @@ def _text(text: Text) -> dict:
 class TeamRun:
     """A team (None: the whole line) working through one lesson, one step at a time."""
 
-    def __init__(self, agent, sim, progress, workspace: Path, team: str | None = None, trainees: tuple[str, ...] = (),
-                 recorder: str | None = None, ground_truth=None, clock: Callable[[], float] = time.time) -> None:
-        self.agent = agent
+    def __init__(self, line: Callable[[], Awaitable[Client]], sim, progress, workspace: Path, team: str | None = None,
+                 trainees: tuple[str, ...] = (), recorder: str | None = None, ground_truth=None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.line = line
         self.sim = sim  # lessons.sim_control.SimControl, or None on a real line
         self.progress = progress
         self.workspace = Path(workspace)
@@ -123,12 +129,12 @@ class TeamRun:
 
         Errors of a step (a broken lesson, a refused write) become its state, never raised."""
         lesson, step = self.lesson, self.step
-        run = StepRun(step, self.agent, self.sim, self.workspace / lesson.id / step.id, user=self.learners[0],
-                      ground_truth=self.ground_truth)
         try:
+            client = await self.line()
+            run = StepRun(step, client, self.sim, self.workspace / lesson.id / step.id, ground_truth=self.ground_truth)
             notes = []
             if self.set_up_for is not lesson:  # the lesson opens: the line as the lesson wants it
-                notes = await set_up_lesson(lesson, self.agent, self.sim, self.learners[0])
+                notes = await set_up_lesson(lesson, client, self.sim)
                 self.set_up_for = lesson
             self.notes = notes + await run.start()
             self.run = run

@@ -8,6 +8,7 @@ edge on that line file, every team's run on its service.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 from collections.abc import AsyncIterator, Callable
@@ -39,6 +40,7 @@ async def classroom_lab(spec: ClassroomSpec, shelf: Shelf, progress: Path, lang:
     from smarthall.edge.agent import EdgeAgent
     from smarthall.edge.service import Service
     from smarthall.lessons.console.app import LabApp
+    from smarthall.lessons.console.live import LiveLine
     from smarthall.lessons.line_lessons import LineLessons
     from smarthall.lessons.sim_control import SimControl
     from smarthall.lessons.team_run import TeamRun
@@ -51,9 +53,10 @@ async def classroom_lab(spec: ClassroomSpec, shelf: Shelf, progress: Path, lang:
     async with contextlib.AsyncExitStack() as stack:
         store = stack.enter_context(Progress(progress))
         seats: list[Seat] = []
+        lines: list[LiveLine] = []  # each line as the console reads it (the first team's is shown)
 
-        def team_run(team, agent, sim) -> TeamRun:
-            return TeamRun(agent, sim, store, progress.parent / "workspace" / team.name, team=team.name,
+        def team_run(team, session: asyncio.Future, sim) -> TeamRun:  # the run reaches its line through its service
+            return TeamRun(lambda: session, sim, store, progress.parent / "workspace" / team.name, team=team.name,
                            trainees=team.trainees, ground_truth=simulated_ground_truth)
 
         if spec.simulated:
@@ -66,23 +69,29 @@ async def classroom_lab(spec: ClassroomSpec, shelf: Shelf, progress: Path, lang:
                 config = load_line(DEFAULT_LINE, {**line.line_overrides(), "northbound": {"port": 0},
                                                   "historian": {"path": str(here / "history.db")}})
                 agent = await stack.enter_async_context(EdgeAgent(config))
-                run = team_run(team, agent, sim)
+                session = asyncio.get_running_loop().create_future()
+                run = team_run(team, session, sim)
                 service = await stack.enter_async_context(Service(agent, config.users, _sim_methods(sim),
                                                                   config.listen, lessons=LineLessons([run])))
+                session.set_result(await stack.enter_async_context(service.session()))
+                lines.append(LiveLine(config, service.session))
                 ports = {name: station.port for name, station in line.stations.items()}
                 seats.append(Seat(run, agent, sim, service_where(service), ports))
                 show(say("classroom_line", lang, team=team.name, ports=_ports(line), where=seats[-1].where))
         else:
             config = load_line(spec.line)
             agent = await stack.enter_async_context(EdgeAgent(config))
-            runs = [team_run(team, agent, None) for team in spec.teams]
+            session = asyncio.get_running_loop().create_future()
+            runs = [team_run(team, session, None) for team in spec.teams]
             service = await stack.enter_async_context(Service(agent, config.users, None, config.listen,
                                                               lessons=LineLessons(runs)))
+            session.set_result(await stack.enter_async_context(service.session()))
+            lines.append(LiveLine(config, service.session))
             seats = [Seat(run, agent, None, service_where(service)) for run in runs]
             show(say("classroom_shared", lang, line=spec.line, where=service_where(service)))
         classroom = Classroom(spec, lesson, seats)
         first = seats[0]
-        app = LabApp(shelf.catalogue, first.agent, first.sim, store, "instructor", progress.parent / "workspace",
+        app = LabApp(shelf.catalogue, lines[0], first.sim, store, "instructor", progress.parent / "workspace",
                      lang=lang, broken=shelf.broken, team_run=first.run, classroom=classroom)
         classroom.start()
         try:

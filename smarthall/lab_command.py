@@ -173,6 +173,7 @@ async def lab(shelf: Shelf, line: Path | None, progress: Path, trainee: str, les
     two labs side by side share no files."""
     from smarthall.edge.service import Service
     from smarthall.lessons.console.app import LabApp
+    from smarthall.lessons.console.live import LiveLine
     from smarthall.lessons.line_lessons import LineLessons
     from smarthall.lessons.sim_control import SimControl
     from smarthall.lessons.team_run import TeamRun
@@ -188,19 +189,26 @@ async def lab(shelf: Shelf, line: Path | None, progress: Path, trainee: str, les
             simulated = await stack.enter_async_context(SimulatedLine(options or SimOptions()))
             sim = await stack.enter_async_context(SimControl(simulated.control.endpoint_url))
             history = (history or simulated_history(simulated)).resolve()
-            config = load_line(DEFAULT_LINE, {**simulated.line_overrides(), "historian": {"path": str(history)}})
-        agent = await stack.enter_async_context(EdgeAgent(config))
-        team_run = TeamRun(agent, sim, store, workspace, recorder=trainee, ground_truth=simulated_ground_truth)
+            config = load_line(DEFAULT_LINE, {**simulated.line_overrides(), "historian": {"path": str(history)},
+                                              **_northbound_port(simulated)})
+        agent = EdgeAgent(config)
+        await agent.start(serve=True)  # as `edge run`: the northbound OPC UA server when the line file has one
+        stack.push_async_callback(agent.close)
+        # the console and its lesson run reach the line through the client API only, over the service made below
+        line = LiveLine(config, lambda: service.session())
+        team_run = TeamRun(line.client, sim, store, workspace, recorder=trainee, ground_truth=simulated_ground_truth)
         service = await stack.enter_async_context(Service(agent, config.users, _sim_methods(sim), config.listen,
                                                           lessons=LineLessons([team_run])))
-        app = LabApp(shelf.catalogue, agent, sim, store, trainee, workspace, lesson, lang, broken=shelf.broken,
+        app = LabApp(shelf.catalogue, line, sim, store, trainee, workspace, lesson, lang, broken=shelf.broken,
                      team_run=team_run)
         app.ready_note = say("lab_sign_in", lang, where=service_where(service))
+        if agent.northbound is not None:
+            app.ready_note += " " + say("lab_northbound", lang, url=agent.northbound.endpoint_url)
         yield app
 
 
-def simulated_history(simulated) -> Path:
-    """The simulated line's history file: sim.db on the default ports, else sim-<ports>.db for the ports it listens on."""
+def _ports(simulated) -> tuple[tuple[int, ...], bool]:
+    """The ports a simulated line listens on, and whether they are the default port set."""
     from urllib.parse import urlsplit
 
     from smarthall.simulators.line import SimOptions
@@ -210,7 +218,19 @@ def simulated_history(simulated) -> Path:
              *(urlsplit(url).port for url in (simulated.process.endpoint_url, simulated.control.endpoint_url,
                                               simulated.camera.url)))
     wanted = (default.feeder_port, default.conveyor_port, default.process_port, default.control_port, default.camera_port)
-    return default_history_path("sim" if ports == wanted else "sim-" + "-".join(map(str, ports)))
+    return ports, ports == wanted
+
+
+def simulated_history(simulated) -> Path:
+    """The simulated line's history file: sim.db on the default ports, else sim-<ports>.db for the ports it listens on."""
+    ports, default = _ports(simulated)
+    return default_history_path("sim" if default else "sim-" + "-".join(map(str, ports)))
+
+
+def _northbound_port(simulated) -> dict:
+    """The northbound server's port with the simulated line's port set: the line file's (4850) with the default
+    set, else a free one (printed), so two labs side by side never meet."""
+    return {} if _ports(simulated)[1] else {"northbound": {"port": 0}}
 
 
 def _sim_methods(sim) -> dict | None:

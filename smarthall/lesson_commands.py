@@ -1,7 +1,7 @@
 """The lesson subcommands: lesson list, lesson validate [PATH], lesson check-all [PATH].
 
 check-all runs the simulated line in this process on free ports, with sim
-control for the fault drills, and gives each lesson a fresh edge agent. The
+control for the fault drills, and gives each lesson a fresh edge agent, reached through its client API. The
 line is not reset between lessons: each lesson's setup brings it to its start,
 as in class.
 """
@@ -143,6 +143,7 @@ async def check_all(lessons: list[Lesson], report=None, time_scale: float = CLAS
 
 async def _check_on_one_line(lessons: list[Lesson], report, time_scale: float) -> dict[str, list[StepResult]]:
     from smarthall.edge.agent import EdgeAgent
+    from smarthall.edge.service import served
     from smarthall.lessons.check_all import check_lesson
     from smarthall.lessons.sim_control import SimControl  # asyncua: only when a command talks OPC UA
     from smarthall.simulators.line import SimOptions, SimulatedLine
@@ -155,14 +156,11 @@ async def _check_on_one_line(lessons: list[Lesson], report, time_scale: float) -
         async with SimulatedLine(options) as line, SimControl(line.control.endpoint_url) as sim:
             config = simulated_line_config(line, tmp)
             for lesson in lessons:
-                agent = EdgeAgent(config, history_path=tmp / f"{lesson.id}.db")
-                await agent.start()
-                try:
-                    results[lesson.id] = await check_lesson(lesson, agent, sim, tmp / lesson.id, simulated_ground_truth)
-                    for result in results[lesson.id] if report else ():
-                        report(result)
-                finally:
-                    await agent.close()
+                async with EdgeAgent(config, history_path=tmp / f"{lesson.id}.db") as agent, \
+                        served(agent, config.users) as client:
+                    results[lesson.id] = await check_lesson(lesson, client, sim, tmp / lesson.id, simulated_ground_truth)
+                for result in results[lesson.id] if report else ():
+                    report(result)
     return results
 
 

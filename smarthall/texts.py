@@ -118,6 +118,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "ko": "클라이언트 API: {where} (`smarthall read`, `watch`, `write`...가 여기로 연결합니다; 교육생은 --user 이름)",
         "en": "Client API at {where} (`smarthall read`, `watch`, `write`... connect here; trainees sign in with --user NAME)",
     },
+    "lab_northbound": {
+        "ko": "SCADA/OPC UA 클라이언트: {url} (사용자 파일의 이름과 비밀번호로 로그인, 익명은 관찰자).",
+        "en": "SCADA/OPC UA clients: {url} (sign in with a user name and password of the users file; anonymous"
+              " is an observer).",
+    },
     "lab_sign_in": {
         "ko": "교육생 터미널: `smarthall read 태그 --user 이름` (비밀번호는 사용자 파일에; 시뮬레이션 라인은 이름과 같음). "
               "이 라인의 API: {where}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from smarthall.devices.quality import Quality, Value
@@ -50,3 +51,10 @@ class AlarmState:
     def input_bad(self) -> bool:
         """The diagnostic for an unusable input: the last value was not GOOD (the state is held)."""
         return self.quality is not None and self.quality is not Quality.GOOD
+
+
+def operator_list(states: Iterable[AlarmState]) -> list[AlarmState]:
+    """The operator's list of these alarms (unacknowledged, acknowledged, returned-unacknowledged):
+    highest priority first, then the longest-standing first."""
+    shown = [s for s in states if s.state.annunciated]
+    return sorted(shown, key=lambda s: (-s.priority.severity, s.since))

@@ -18,7 +18,7 @@ from . import machine as sm
 from .conditions import condition
 from .delay import Delay
 from .errors import AlarmError, InvalidAlarmSpec, UnknownAlarm
-from .events import AlarmEvent, AlarmState
+from .events import AlarmEvent, AlarmState, operator_list
 from .spec import AlarmSpec
 
 
@@ -106,10 +106,8 @@ class AlarmManager:
         return [_snapshot(alarm) for alarm in self._alarms.values()]
 
     def active(self) -> list[AlarmState]:
-        """The operator's list (unacknowledged, acknowledged, returned-unacknowledged):
-        highest priority first, then the longest-standing first."""
-        shown = [_snapshot(a) for a in self._alarms.values() if a.machine.state.annunciated]
-        return sorted(shown, key=lambda s: (-s.priority.severity, s.since))
+        """The operator's list (`events.operator_list`)."""
+        return operator_list(self.states())
 
     def _get(self, alarm_id: str) -> _Alarm:
         try:

@@ -1,4 +1,4 @@
-"""AlarmList: the agent's active alarms (priority, state, text, value); acknowledging one posts Acknowledge."""
+"""AlarmList: the line's active alarms (priority, state, text, value); acknowledging one posts Acknowledge."""
 
 from __future__ import annotations
 
@@ -24,9 +24,9 @@ class AlarmList(OptionList):
             super().__init__()
             self.alarm_id = alarm_id
 
-    def __init__(self, alarms, **kwargs) -> None:
+    def __init__(self, line, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.alarms = alarms  # edge.alarms.AlarmManager
+        self.line = line  # a LiveLine: its `alarms` are the operator's list
         self._shown: tuple | None = None
 
     def on_mount(self) -> None:
@@ -39,7 +39,7 @@ class AlarmList(OptionList):
 
     def rows(self) -> tuple:
         return tuple((a.alarm_id, str(a.priority), str(a.state), a.spec.text_ko if self.lang == "ko" else a.spec.text_en,
-                      a.value) for a in self.alarms.active())
+                      a.value) for a in self.line.alarms)
 
     def refill(self) -> None:
         rows = self.rows()

@@ -1,16 +1,18 @@
-"""LabApp: the instructor console over one line (an EdgeAgent, and SimControl on the simulated line).
+"""LabApp: the instructor console over one line (a LiveLine: the edge's client API; SimControl on the simulated line).
 
 Broken lessons (shelf.BrokenLesson) are listed with their problems and never opened.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from textual.app import App
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from smarthall.lessons.classroom import Classroom
 from smarthall.lessons.model import Catalogue
@@ -22,6 +24,7 @@ from .classroom_view import ClassroomScreen
 from .fault_panel import FaultScreen
 from .lesson_list import LessonListScreen
 from .line_overview import LineScreen
+from .live import LiveLine
 from .shelf import BrokenLesson
 from .step_view import StepScreen
 from .texts import t
@@ -32,7 +35,7 @@ class LabApp(App):
             ("q", "quit", "quit", True))
     BINDINGS = bindings(KEYS, "en")
 
-    def __init__(self, catalogue: Catalogue, agent, sim, progress: Progress, trainee: str, workspace: Path,
+    def __init__(self, catalogue: Catalogue, line: LiveLine, sim, progress: Progress, trainee: str, workspace: Path,
                  lesson: str | None = None, lang: str = "en", broken: tuple[BrokenLesson, ...] = (),
                  clock: Callable[[], float] = time.time, team_run: TeamRun | None = None,
                  classroom: Classroom | None = None) -> None:
@@ -40,13 +43,13 @@ class LabApp(App):
         self.catalogue = catalogue
         self.broken = broken
         self.clock = clock  # what "seconds ago" is counted from
-        self.agent = agent
+        self.line = line  # the line through the edge's client API, kept fresh by a worker while the app runs
         self.sim = sim  # lessons.sim_control.SimControl, or None on a real line
         self.progress = progress
         self.trainee = trainee
         self.workspace = Path(workspace)
         # the whole line's lesson run, which the step view drives (and `smarthall lab` serves to panels)
-        self.team_run = team_run or TeamRun(agent, sim, progress, self.workspace, recorder=trainee, clock=clock)
+        self.team_run = team_run or TeamRun(line.client, sim, progress, self.workspace, recorder=trainee, clock=clock)
         self.classroom = classroom  # `lab --classroom`: every team's step in one view, over the lesson list
         self.first_lesson = lesson
         self.lang = lang
@@ -63,7 +66,14 @@ class LabApp(App):
         if self.ready_note:
             self.notify(self.ready_note, timeout=30)
 
+    async def on_unmount(self) -> None:
+        """The line's session (and what it serves) closes before the app's loop ends."""
+        self.line_worker.cancel()
+        with contextlib.suppress(WorkerCancelled, WorkerFailed):
+            await self.line_worker.wait()
+
     def on_mount(self) -> None:
+        self.line_worker = self.run_worker(self.line.run(), name="line", group="line")
         self.retranslate()
         self.lessons = LessonListScreen()
         self.push_screen(self.lessons)
@@ -71,10 +81,6 @@ class LabApp(App):
             self.push_screen(ClassroomScreen(self.classroom))
         elif self.first_lesson:
             self.open_lesson(self.first_lesson)
-
-    def unit_of(self, name: str) -> str:
-        tag = self.agent.config.tags.get(name)
-        return tag.unit if tag is not None else ""
 
     def open_lesson(self, lesson_id: str, step: int = 0) -> None:
         """Open a lesson at a step; a broken one is only shown in the list, with its problems."""
@@ -85,7 +91,7 @@ class LabApp(App):
 
     def retranslate(self) -> None:
         self.title = t("title", self.lang)
-        self.sub_title = self.agent.config.title(self.lang)
+        self.sub_title = self.line.config.title(self.lang)
         translate(self, self.KEYS, self.lang)
 
     def check_action(self, action: str, parameters) -> bool | None:

@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from smarthall.edge.health import ConnectionHealth, connection_health
+from smarthall.edge.health import ConnectionHealth
 
 from .texts import t
 
@@ -30,11 +30,11 @@ class HealthTable(Widget):
     """
     lang = reactive("en")
 
-    def __init__(self, agent, clock: Callable[[], float] = time.time, **kwargs) -> None:
+    def __init__(self, line, clock: Callable[[], float] = time.time, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.agent = agent
-        self.clock = clock
-        self.rows: tuple[ConnectionHealth, ...] = connection_health(agent, clock())
+        self.line = line  # a LiveLine: its `health`, one ConnectionHealth per connection
+        self.clock = clock  # what the age of the last good value is counted from
+        self.rows: tuple[ConnectionHealth, ...] = line.health
 
     def on_mount(self) -> None:
         self._fit()
@@ -44,17 +44,17 @@ class HealthTable(Widget):
         self.styles.height = 1 + len(self.rows) + len(_notes(self.rows, self.lang))
 
     def update_rows(self) -> None:
-        rows = connection_health(self.agent, self.clock())
+        rows = self.line.health
         if rows != self.rows:
             self.rows = rows
             self._fit()
-            self.refresh()
+        self.refresh()  # the age of the last good value grows by the clock
 
     def watch_lang(self) -> None:
         self.refresh()
 
     def render(self):
-        lang = self.lang
+        lang, now = self.lang, self.clock()
         table = Table(box=None, expand=True, padding=(0, 1), show_edge=False)
         for key in COLUMNS:
             table.add_column(t(key, lang), justify="left" if key in COLUMNS[:3] else "right", no_wrap=True,
@@ -63,7 +63,7 @@ class HealthTable(Widget):
             text, style = STATES[row.connected]
             table.add_row(row.name, row.protocol, Text(t(text, lang), style=style), str(row.cycles),
                           str(row.overruns), f"{row.jitter_p99_ms:.0f} ms", f"{row.bad_pct:.1f} %",
-                          "—" if row.age_s is None else t("seconds_ago", lang, s=f"{row.age_s:.1f}"))
+                          "—" if row.last_good is None else t("seconds_ago", lang, s=f"{row.age_s(now):.1f}"))
         notes = [Text(" " + note, style="yellow", no_wrap=True, overflow="ellipsis") for note in _notes(self.rows, lang)]
         return Group(table, *notes)
 

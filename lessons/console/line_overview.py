@@ -8,6 +8,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from smarthall.edge.errors import EdgeError
+
 from .alarm_list import AlarmList
 from .bindings import translate
 from .health_table import HealthTable
@@ -27,15 +29,15 @@ class LineScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="health-title")
-        yield HealthTable(self.app.agent, self.app.clock, id="health")
+        yield HealthTable(self.app.line, self.app.clock, id="health")
         yield Static(id="alarms-title")
-        yield AlarmList(self.app.agent.alarms, id="alarms")
+        yield AlarmList(self.app.line, id="alarms")
         yield Static(id="said", markup=False)
         with VerticalScroll(id="stations"):
-            config = self.app.agent.config
+            config = self.app.line.config
             for connection in config.connections:
                 tags = sorted(n for n, tag in config.tags.items() if tag.connection == connection.name)
-                yield TagTable(tags, self.app.agent.latest, self.app.unit_of, title=connection.name,
+                yield TagTable(tags, self.app.line.latest, self.app.line.unit_of, title=connection.name,
                                id=f"station-{connection.name}")
         yield Static(id="log-file", markup=False)
         yield Footer()
@@ -63,7 +65,13 @@ class LineScreen(Screen):
     def action_ack(self) -> None:
         self.query_one(AlarmList).acknowledge_highlighted()
 
-    def on_alarm_list_acknowledge(self, message: AlarmList.Acknowledge) -> None:
-        self.app.agent.operate("ack", message.alarm_id, self.app.trainee, "console")
+    async def on_alarm_list_acknowledge(self, message: AlarmList.Acknowledge) -> None:
+        line = self.app.line
+        try:
+            await (await line.client()).ack(message.alarm_id, "console")
+            await line.refresh_alarms()
+        except EdgeError as exc:  # refused, or the agent went away: said, never raised
+            self.query_one("#said", Static).update(f"⚠ {exc}")
+            return
         self.query_one("#said", Static).update(t("acked", self.app.lang, alarm=message.alarm_id))
         self.query_one(AlarmList).refill()

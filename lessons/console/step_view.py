@@ -90,7 +90,7 @@ class StepScreen(Screen):
             yield Static(id="hints", markup=False)
             yield Input(id="answer", classes="hidden")
             yield Static(id="feedback", markup=False)
-            yield TagTable([], self.app.agent.latest, self.app.unit_of, id="tags")
+            yield TagTable([], self.app.line.latest, self.app.line.unit_of, id="tags")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -118,7 +118,7 @@ class StepScreen(Screen):
 
     async def _show_tags(self, tags: list[str]) -> None:
         old = self.query_one("#tags", TagTable)
-        new = TagTable(tags, self.app.agent.latest, self.app.unit_of, id="tags")
+        new = TagTable(tags, self.app.line.latest, self.app.line.unit_of, id="tags")
         new.lang = self.app.lang
         await old.remove()
         await self.query_one("#body").mount(new)

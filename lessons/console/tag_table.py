@@ -1,6 +1,6 @@
 """TagTable: the latest value, unit and quality of some tags, redrawn at most 10 times a second.
 
-It reads a dict of latest values (the edge agent's `latest`) on a timer and
+It reads a dict of latest values (a LiveLine's `latest`) on a timer and
 repaints only the lines whose row changed, through Textual's line API: a busy
 line costs a render of each changed value on screen, never a re-layout or a
 render of the whole table. It looks exactly like a Rich Table: every column

@@ -44,6 +44,10 @@ async def estop_ok(seat) -> bool:
         return value.value
 
 
+async def _is(value, expected) -> bool:
+    return await value is expected
+
+
 async def test_four_teams_each_on_their_own_line_count_only_for_themselves(tmp_path):
     path = tmp_path / "classroom.toml"
     path.write_text(CLASSROOM, encoding="utf-8")
@@ -70,11 +74,10 @@ async def test_four_teams_each_on_their_own_line_count_only_for_themselves(tmp_p
         assert [s.run.index for s in seats[1:]] == [0, 0, 0] and [s.run.wrong_answers for s in seats[1:]] == [1, 0, 0]
 
         await classroom.inject(seats[1], "conveyor", "estop")  # a fault for team 2 only
-        await until(lambda: seats[1].agent.latest["conveyor.estop_ok"].value is False, timeout=30)
-        assert [s.agent.latest["conveyor.estop_ok"].value for s in seats] == [True, False, True, True]
-        assert await estop_ok(seats[1]) is False and await estop_ok(seats[0]) is True  # as team panels read it
+        await until(lambda: _is(estop_ok(seats[1]), False), timeout=30)
+        assert [await estop_ok(s) for s in seats] == [True, False, True, True]  # as team panels read it
         await classroom.clear_faults(seats[1])
-        await until(lambda: seats[1].agent.latest["conveyor.estop_ok"].value is True, timeout=30)
+        await until(lambda: _is(estop_ok(seats[1]), True), timeout=30)
 
     with Progress(tmp_path / "progress.db") as progress:
         records = progress.records()

@@ -15,6 +15,7 @@ import pytest
 from smarthall.cli import main
 from smarthall.edge.agent import EdgeAgent
 from smarthall.edge.config import load_line
+from smarthall.edge.service import served
 from smarthall.lesson_commands import check_all, simulated_ground_truth, simulated_line_config
 from smarthall.lessons.check_all import check_lesson
 from smarthall.lessons.checks import Verdict
@@ -42,12 +43,9 @@ async def running_line():
         options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
                              fieldbus_link=str(tmp / "bus"), time_scale=5)
         async with SimulatedLine(options) as line, SimControl(line.control.endpoint_url) as sim:
-            agent = EdgeAgent(simulated_line_config(line, tmp), history_path=tmp / "history.db")
-            await agent.start()
-            try:
-                yield agent, sim, tmp
-            finally:
-                await agent.close()
+            config = simulated_line_config(line, tmp)
+            async with EdgeAgent(config, history_path=tmp / "history.db") as agent, served(agent, config.users) as client:
+                yield client, sim, tmp  # lessons reach the line through the edge's client API
 
 
 async def test_a_check_that_cannot_fail_is_reported(tmp_path):
@@ -59,9 +57,9 @@ async def test_a_check_that_cannot_fail_is_reported(tmp_path):
                                                      'tag = "conveyor.estop_ok"\nop = "=="\nvalue = true'),
                                         encoding="utf-8")
     lesson = load_lesson(folder, load_line())
-    async with running_line() as (agent, sim, tmp):
+    async with running_line() as (line, sim, tmp):
         step = lesson.step("speed-setpoint")
-        results = await check_lesson(lesson.__class__(**{**lesson.__dict__, "steps": (step,)}), agent, sim, tmp)
+        results = await check_lesson(lesson.__class__(**{**lesson.__dict__, "steps": (step,)}), line, sim, tmp)
     assert len(results) == 1 and not results[0].ok
     assert "the check passes before the step is done: conveyor.estop_ok = True" in results[0].message
 
@@ -79,8 +77,8 @@ shows = { type = "tag", tag = "conveyor.fault_code", op = "==", value = 1, timeo
 ko = "과부하 계전기의 시험 버튼을 누르세요."
 en = "Press the overload relay's test button."'''), encoding="utf-8")
     lesson = load_lesson(folder, load_line())
-    async with running_line() as (agent, sim, tmp):
-        results = await check_lesson(lesson, agent, sim, tmp)
+    async with running_line() as (line, sim, tmp):
+        results = await check_lesson(lesson, line, sim, tmp)
     assert [r.ok for r in results] == [False]
     assert results[0].message.startswith("the fault never showed on the line: conveyor.fault_code = 0 (want == 1)")
 
@@ -93,17 +91,17 @@ async def test_a_solution_that_does_not_pass_is_reported(tmp_path):
                                         .replace('tag = "conveyor.speed_setpoint"\nvalue = 300',
                                                  'tag = "conveyor.speed_setpoint"\nvalue = 250'), encoding="utf-8")
     lesson = load_lesson(folder, load_line())
-    async with running_line() as (agent, sim, tmp):
+    async with running_line() as (line, sim, tmp):
         step = lesson.step("speed-setpoint")
-        results = await check_lesson(lesson.__class__(**{**lesson.__dict__, "steps": (step,)}), agent, sim, tmp)
+        results = await check_lesson(lesson.__class__(**{**lesson.__dict__, "steps": (step,)}), line, sim, tmp)
     assert not results[0].ok
     assert "the solution does not pass the check: conveyor.speed_setpoint = 250 (want == 300)" in results[0].message
 
 
 async def test_a_step_run_yields_each_status_change_as_the_trainee_works(tmp_path):
     lesson = load_catalogue(CATALOGUE, load_line()).lesson("modbus-tcp")
-    async with running_line() as (agent, sim, tmp):
-        run = StepRun(lesson.step("run-conveyor"), agent, sim, tmp)
+    async with running_line() as (line, sim, tmp):
+        run = StepRun(lesson.step("run-conveyor"), line, sim, tmp)
         assert await run.start() == []
         seen = []
         async with contextlib.aclosing(run.follow()) as statuses:
@@ -111,16 +109,16 @@ async def test_a_step_run_yields_each_status_change_as_the_trainee_works(tmp_pat
                 seen.append(status)
                 if len(seen) == 1:
                     assert status.verdict is Verdict.WAITING and not status.satisfied
-                    await agent.write("conveyor.speed_setpoint", 300, user="trainee1")
-                    await agent.write("conveyor.motor_run", True, user="trainee1")
+                    await line.write("conveyor.speed_setpoint", 300)
+                    await line.write("conveyor.motor_run", True)
     assert seen[-1].verdict is Verdict.PASSED
     assert any(s.satisfied and s.verdict is Verdict.WAITING for s in seen)  # the hold time was shown
 
 
 async def test_a_fault_drill_on_a_real_line_tells_the_instructor_what_to_do(tmp_path):
     lesson = load_catalogue(CATALOGUE, load_line()).lesson("alarms-troubleshooting")
-    async with running_line() as (agent, _sim, tmp):
-        run = StepRun(lesson.step("plc-offline"), agent, None, tmp)
+    async with running_line() as (line, _sim, tmp):
+        run = StepRun(lesson.step("plc-offline"), line, None, tmp)
         notes = await run.start()
         assert [n("en") for n in notes] == [("Unplug the feeder PLC's Ethernet cable; plug it back when the trainees"
                                             " have found it.")]

@@ -43,11 +43,13 @@ async def served(tmp: Path, teams: tuple[str | None, ...] | None):
         async with contextlib.AsyncExitStack() as stack:
             agent = await stack.enter_async_context(EdgeAgent(config))
             progress = stack.enter_context(Progress(tmp / "progress.db"))
-            runs = [] if teams is None else [TeamRun(agent, None, progress, tmp / "work" / str(team), team=team,
-                                                     trainees={"team1": ("kim", "lee")}.get(team, ()))
+            session = asyncio.get_running_loop().create_future()  # the runs reach the line through the service
+            runs = [] if teams is None else [TeamRun(lambda: session, None, progress, tmp / "work" / str(team),
+                                                     team=team, trainees={"team1": ("kim", "lee")}.get(team, ()))
                                              for team in teams]
             host = None if teams is None else LineLessons(runs)
             service = await stack.enter_async_context(Service(agent, config.users, lessons=host))
+            session.set_result(await stack.enter_async_context(service.session()))
             tasks = []
             for run in runs:
                 run.open(LESSON)

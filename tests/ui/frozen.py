@@ -2,7 +2,9 @@
 
 `frozen_agent()` is a real EdgeAgent (not started) whose scanners sit on
 `FrozenDriver`s: every read gives the same values with the same timestamp,
-and each connection has fixed scan statistics. `FrozenSim` stands in for sim
+and each connection has fixed scan statistics. `frozen_line()` is the console's
+view of it: a LiveLine whose session serves that agent (edge.service) and
+connects to it, as `lab` does. `FrozenSim` stands in for sim
 control with a fixed list of active faults. Nothing here touches a socket, a
 clock or a path that would show on the screen.
 """
@@ -10,6 +12,7 @@ clock or a path that would show on the screen.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +21,8 @@ from smarthall.devices.quality import Quality, Reading
 from smarthall.edge.agent import EdgeAgent
 from smarthall.edge.config import load_line
 from smarthall.edge.scan import ConnectionScanner, to_tag_value
+from smarthall.edge.service import served
+from smarthall.lessons.console.live import LiveLine
 from smarthall.lessons.console.shelf import load_shelf
 from smarthall.lessons.faults import FaultCatalogue
 from smarthall.lessons.sim_control import ActiveFault
@@ -92,6 +97,12 @@ def frozen_agent() -> EdgeAgent:
         for tag in tags:  # every value once, as a scan would: latest and the alarms
             agent._publish(to_tag_value(tag, driver.reading(tag.device, tag.point)))
     return agent
+
+
+def frozen_line() -> LiveLine:
+    """The frozen agent as the console reads it: through its client API (served when the console connects)."""
+    agent = frozen_agent()
+    return LiveLine(agent.config, functools.partial(served, agent))
 
 
 class FrozenSim:

@@ -9,7 +9,7 @@ from smarthall.lessons.errors import LessonRunError
 from smarthall.lessons.progress import Progress
 from tests.waiting import until
 
-from .frozen import FrozenSim, frozen_agent, frozen_shelf
+from .frozen import FrozenSim, frozen_line, frozen_shelf
 
 
 class SilentSim(FrozenSim):
@@ -20,7 +20,7 @@ class SilentSim(FrozenSim):
 async def _panel(tmp_path, sim, lang="en") -> str:
     shelf = frozen_shelf()
     with Progress(tmp_path / "progress.db") as progress:
-        app = LabApp(shelf.catalogue, frozen_agent(), sim, progress, "kim", tmp_path / "work", lang=lang)
+        app = LabApp(shelf.catalogue, frozen_line(), sim, progress, "kim", tmp_path / "work", lang=lang)
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("f")
             assert isinstance(app.screen, FaultScreen)

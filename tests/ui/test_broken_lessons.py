@@ -15,7 +15,7 @@ from smarthall.lessons.errors import LessonFormatError
 from smarthall.lessons.progress import Progress
 from tests.waiting import until
 
-from .frozen import CATALOGUE, LINE, frozen_agent, frozen_shelf
+from .frozen import CATALOGUE, LINE, frozen_line, frozen_shelf
 
 BROKEN = {  # lesson id -> what its problem says
     "bad-toml": "02-bad-toml/lesson.toml:2: file: not valid TOML",
@@ -49,7 +49,7 @@ def test_a_good_catalogue_has_nothing_broken(tmp_path):
 
 def _app(tmp_path, progress, lesson=None) -> LabApp:
     shelf = frozen_shelf()
-    return LabApp(shelf.catalogue, frozen_agent(), None, progress, "kim", tmp_path / "work", lesson=lesson,
+    return LabApp(shelf.catalogue, frozen_line(), None, progress, "kim", tmp_path / "work", lesson=lesson,
                   broken=shelf.broken)
 
 

@@ -16,7 +16,7 @@ from smarthall.lessons.progress import Progress
 from smarthall.lessons.team_run import TeamRun
 from tests.waiting import until
 
-from .frozen import NOW, FrozenSim, frozen_agent, frozen_shelf
+from .frozen import NOW, FrozenSim, frozen_agent, frozen_line, frozen_shelf
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 TEAMS = (("team1", ("kim", "lee"), 0, "waiting", 60), ("team2", ("park", "choi"), 1, "passed", 30),
@@ -42,12 +42,12 @@ def frozen_classroom(progress: Progress, tmp_path) -> Classroom:
                          stuck_min=5)
     seats = []
     for name, trainees, index, state, seconds in TEAMS:
-        run = TeamRun(frozen_agent(), None, progress, tmp_path / name, team=name, trainees=trainees,
+        run = TeamRun(frozen_line().client, None, progress, tmp_path / name, team=name, trainees=trainees,
                       clock=lambda seconds=seconds: NOW - seconds)
         run.open(lesson, index)
         run.state = state
         run.clock = lambda: NOW
-        seats.append(Seat(run, run.agent, RecordingSim()))
+        seats.append(Seat(run, frozen_agent(), RecordingSim()))
     return Classroom(spec, lesson, seats)
 
 
@@ -55,7 +55,7 @@ def classroom_app(progress, tmp_path, lang="en") -> LabApp:
     shelf = frozen_shelf()
     classroom = frozen_classroom(progress, tmp_path)
     first = classroom.seats[0]
-    return LabApp(shelf.catalogue, first.agent, first.sim, progress, "teacher", tmp_path / "work", lang=lang,
+    return LabApp(shelf.catalogue, frozen_line(), first.sim, progress, "teacher", tmp_path / "work", lang=lang,
                   broken=shelf.broken, clock=lambda: NOW, team_run=first.run, classroom=classroom)
 
 

@@ -11,6 +11,7 @@ from rich.console import Console
 
 from smarthall.edge.agent import EdgeAgent
 from smarthall.edge.config import load_line
+from smarthall.edge.service import Service
 from smarthall.lessons.console.active_faults import ActiveFaults
 from smarthall.lessons.console.app import LabApp
 from smarthall.lessons.console.fault_panel import FaultScreen
@@ -18,6 +19,7 @@ from smarthall.lessons.console.health_table import HealthTable
 from smarthall.lessons.console.lesson_end import LessonEndScreen
 from smarthall.lessons.console.lesson_list import LessonListScreen
 from smarthall.lessons.console.line_overview import LineScreen
+from smarthall.lessons.console.live import LiveLine
 from smarthall.lessons.console.step_view import StepScreen
 from smarthall.lessons.console.tag_table import TagTable
 from smarthall.lessons.loader import CATALOGUE, load_catalogue
@@ -26,6 +28,7 @@ from smarthall.lessons.sim_control import SimControl
 from smarthall.simulators.line import SimOptions, SimulatedLine
 from tests.waiting import until
 
+from .frozen import frozen_line
 from .line_file import line_file
 
 CATALOG = load_catalogue(CATALOGUE, load_line())
@@ -37,15 +40,13 @@ async def console(tmp: Path, lesson: str | None = None, size=(80, 24), sim_contr
     options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
                          fieldbus_link=str(tmp / "bus"), time_scale=5)
     async with SimulatedLine(options) as line, SimControl(line.control.endpoint_url) as sim:
-        agent = EdgeAgent(load_line(line_file(line, tmp)), history_path=tmp / "history.db")
-        await agent.start()
-        try:
+        config = load_line(line_file(line, tmp))
+        async with EdgeAgent(config, history_path=tmp / "history.db") as agent, Service(agent, config.users) as service:
             with Progress(tmp / "progress.db") as progress:
-                app = LabApp(CATALOG, agent, sim if sim_control else None, progress, "kim", tmp / "work", lesson=lesson)
+                app = LabApp(CATALOG, LiveLine(config, service.session), sim if sim_control else None, progress, "kim",
+                             tmp / "work", lesson=lesson)
                 async with app.run_test(size=size) as pilot:
                     yield app, pilot
-        finally:
-            await agent.close()
 
 
 def text_of(app, selector: str) -> str:
@@ -115,13 +116,14 @@ async def test_step_view_hints_live_tags_answer_box_and_language(tmp_path):
 
 
 def value_of(app, tag: str):
-    return getattr(app.agent.latest.get(tag), "value", None)
+    """What the console shows: the value its LiveLine got through the client API."""
+    return getattr(app.line.latest.get(tag), "value", None)
 
 
 async def test_opening_a_lesson_brings_the_line_to_its_start_whatever_the_last_one_left(tmp_path):
     async with console(tmp_path) as (app, _pilot):
         await app.sim.inject_fault("conveyor", "estop")  # left by lesson 1
-        await app.agent.write("feeder.auto_feed", True, user="kim")  # left by lesson 7
+        await (await app.line.client()).write("feeder.auto_feed", True)  # left by lesson 7
         await until(lambda: value_of(app, "conveyor.estop_ok") is False and value_of(app, "feeder.auto_feed") is True)
         app.open_lesson("modbus-tcp")
         await until(lambda: value_of(app, "conveyor.estop_ok") is True and value_of(app, "feeder.auto_feed") is False)
@@ -141,7 +143,7 @@ async def test_inject_and_clear_a_fault_from_the_fault_panel(tmp_path):
         assert screen.query_one("#target").value == "conveyor"
         await pilot.press("enter")
         await until(lambda: "injected estop on conveyor" in screen.said)
-        await until(lambda: getattr(app.agent.latest.get("conveyor.estop_ok"), "value", None) is False)
+        await until(lambda: value_of(app, "conveyor.estop_ok") is False)
         active = screen.query_one(ActiveFaults)
         await until(lambda: [(f.kind, f.target) for f in active.faults or []] == [("estop", "conveyor")])
         assert "estop on conveyor" in text_of(app, "#active")
@@ -149,7 +151,7 @@ async def test_inject_and_clear_a_fault_from_the_fault_panel(tmp_path):
         await until(lambda: screen.said == "all faults cleared")
         await until(lambda: active.faults == [])
         assert text_of(app, "#active") == "No active faults."
-        await until(lambda: getattr(app.agent.latest.get("conveyor.estop_ok"), "value", None) is True)
+        await until(lambda: value_of(app, "conveyor.estop_ok") is True)
         await pilot.press("t", "ctrl+a", *"nowhere", "enter")  # a refused fault is a message, not a crash
         await until(lambda: screen.said.startswith("⚠"))
         assert isinstance(app.screen, FaultScreen)
@@ -162,30 +164,30 @@ async def test_line_overview_shows_stations_and_acks_an_alarm(tmp_path):
         assert isinstance(screen, LineScreen)
         assert {t.id for t in screen.query(TagTable)} >= {"station-feeder", "station-conveyor", "station-process"}
         health = screen.query_one(HealthTable)
-        assert [row.name for row in health.rows] == ["feeder", "conveyor", "fieldbus", "process"]
+        await until(lambda: [row.name for row in health.rows] == ["feeder", "conveyor", "fieldbus", "process"])
         await until(lambda: all(row.connected and row.cycles and not row.error for row in health.rows))
         await app.sim.inject_fault("feeder", "offline")
         await until(lambda: not health.rows[0].connected and health.rows[0].error)
         assert "feeder last error:" in printed(health.render()) and health.rows[1].connected
-        await until(lambda: any(a.alarm_id == "comm.feeder" for a in app.agent.alarms.active()))
+        await until(lambda: any(a.alarm_id == "comm.feeder" for a in app.line.alarms))
         await app.sim.clear_faults()
         await until(lambda: health.rows[0].connected and not health.rows[0].error)
-        app.agent.operate("ack", "comm.feeder", "trainee")  # returned and acknowledged: off the list
+        await (await app.line.client()).ack("comm.feeder")  # returned and acknowledged: off the list
         await app.sim.inject_fault("conveyor", "estop")
-        await until(lambda: any(a.alarm_id.startswith("conveyor") for a in app.agent.alarms.active()))
+        await until(lambda: any(a.alarm_id.startswith("conveyor") for a in app.line.alarms))
         alarms = screen.query_one("#alarms")
         await until(lambda: alarms.option_count and str(alarms.get_option_at_index(0).id).startswith("conveyor"))
         alarm_id = alarms.get_option_at_index(0).id
         await pilot.press("k")
-        assert app.agent.alarms.state(alarm_id).state.value == "active-acknowledged"
-        assert f"alarm {alarm_id} acknowledged" in text_of(app, "#said")
+        await until(lambda: f"alarm {alarm_id} acknowledged" in text_of(app, "#said"))
+        [state] = [a for a in await (await app.line.client()).alarms() if a.alarm_id == alarm_id]
+        assert state.state.value == "active-acknowledged"
         await app.sim.clear_faults()
 
 
 async def test_no_fault_panel_on_a_real_line(tmp_path):
-    agent = EdgeAgent(load_line(), history_path=tmp_path / "history.db")  # not started: the list needs no line
     with Progress(tmp_path / "progress.db") as progress:
-        app = LabApp(CATALOG, agent, None, progress, "kim", tmp_path / "work")
+        app = LabApp(CATALOG, frozen_line(), None, progress, "kim", tmp_path / "work")
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("f")
             assert isinstance(app.screen, LessonListScreen)
@@ -195,9 +197,8 @@ async def test_no_fault_panel_on_a_real_line(tmp_path):
 
 async def test_the_line_screen_says_where_library_messages_go(tmp_path):
     """`smarthall lab` gives the console its log file; the line screen names it, in the console's language."""
-    agent = EdgeAgent(load_line(), history_path=tmp_path / "history.db")  # not started: nothing to scan
     with Progress(tmp_path / "progress.db") as progress:
-        app = LabApp(CATALOG, agent, None, progress, "kim", tmp_path / "work")
+        app = LabApp(CATALOG, frozen_line(), None, progress, "kim", tmp_path / "work")
         app.log_path = tmp_path / "state" / "smarthall.log"
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("v")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import socket
 import sqlite3
 
@@ -115,7 +116,7 @@ async def test_lab_on_a_real_line_shows_live_tags_and_gives_fault_drills_to_the_
         path = line_file(real, tmp_path)
         shelf = load_shelf(CATALOGUE, load_line(path))
         async with lab(shelf, path, tmp_path / "progress.db", "kim") as app, app.run_test(size=(80, 24)) as pilot:
-            assert app.sim is None and app.agent.config.name == "hall"
+            assert app.sim is None and app.line.config.name == "hall"
             await pilot.press("f")  # no fault panel on a real line
             assert isinstance(app.screen, LessonListScreen) and app.check_action("faults", ()) is False
             await pilot.press("v")
@@ -134,6 +135,31 @@ async def test_lab_on_a_real_line_shows_live_tags_and_gives_fault_drills_to_the_
                 " parts into the magazine.\n"
                 "Instructor: Unplug the feeder PLC's Ethernet cable; plug it back when the trainees have found it.")
             assert real.plant.active_faults == ()  # nothing was injected: the instructor does it by hand
+
+
+async def test_lab_serves_its_simulated_line_over_opc_ua_with_health_and_says_where(tmp_path):
+    from asyncua import Client, ua
+
+    options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
+                         fieldbus_link=str(tmp_path / "bus"))  # not the default port set: a free northbound port
+    shelf = load_shelf(CATALOGUE, load_line())
+    async with lab(shelf, None, tmp_path / "progress.db", "kim", options=options, history=tmp_path / "h.db") as app:
+        [url] = re.findall(r"opc\.tcp://127\.0\.0\.1:(\d+)", app.ready_note)
+        assert int(url) != 4850 and "sign in with a user name and password of the users file" in app.ready_note
+        async with Client(f"opc.tcp://127.0.0.1:{url}") as client:
+            idx = await client.get_namespace_index("urn:smarthall:edge:sim")
+            speed = client.get_node(ua.NodeId("conveyor.speed_setpoint", idx))
+            await until(lambda: _good(speed))
+            cycles = client.get_node(ua.NodeId("health:conveyor.Cycles", idx))
+            assert await until(lambda: _value(cycles)) > 0
+
+
+async def _value(node):
+    return (await node.read_data_value(raise_on_bad_status=False)).Value.Value
+
+
+async def _good(node) -> bool:
+    return (await node.read_data_value(raise_on_bad_status=False)).StatusCode.is_good()
 
 
 async def test_lab_shows_log_records_as_one_line_and_names_the_log_file(tmp_path):

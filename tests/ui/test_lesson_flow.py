@@ -9,7 +9,7 @@ from smarthall.lessons.console.step_view import StepScreen
 from smarthall.lessons.progress import Progress
 from tests.waiting import until
 
-from .frozen import NOW, FrozenSim, frozen_agent, frozen_shelf
+from .frozen import NOW, FrozenSim, frozen_line, frozen_shelf
 
 
 def text_of(app, selector: str) -> str:
@@ -19,7 +19,7 @@ def text_of(app, selector: str) -> str:
 async def test_objectives_solution_answer_and_the_end_of_a_lesson(tmp_path):
     shelf = frozen_shelf()
     with Progress(tmp_path / "progress.db") as progress:
-        app = LabApp(shelf.catalogue, frozen_agent(), FrozenSim(), progress, "kim", tmp_path / "work",
+        app = LabApp(shelf.catalogue, frozen_line(), FrozenSim(), progress, "kim", tmp_path / "work",
                      lesson="line-basics", broken=shelf.broken, clock=lambda: NOW)
         async with app.run_test(size=(100, 40)) as pilot:
             screen = app.screen

@@ -11,12 +11,14 @@ from __future__ import annotations
 import pytest
 
 from smarthall.lessons.console.active_faults import ActiveFaults
+from smarthall.lessons.console.alarm_list import AlarmList
 from smarthall.lessons.console.app import LabApp
+from smarthall.lessons.console.health_table import HealthTable
 from smarthall.lessons.console.tag_table import TagTable
 from smarthall.lessons.progress import Progress
 from tests.waiting import until
 
-from .frozen import NOW, FrozenSim, frozen_agent, frozen_shelf
+from .frozen import NOW, FrozenSim, frozen_line, frozen_shelf
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 
@@ -35,8 +37,10 @@ async def _step_view(pilot) -> None:
 
 async def _line_overview(pilot) -> None:
     await pilot.press("v")
-    tables = pilot.app.screen.query(TagTable)
-    await until(lambda: all(t.snapshot() == t._shown for t in tables))
+    line, screen = pilot.app.line, pilot.app.screen
+    tables, health, alarms = screen.query(TagTable), screen.query_one(HealthTable), screen.query_one(AlarmList)
+    await until(lambda: line.loaded and all(t.snapshot() == t._shown for t in tables))
+    await until(lambda: health.rows == line.health and alarms.rows() == alarms._shown)  # what the client API said
 
 
 async def _fault_panel(pilot) -> None:
@@ -57,6 +61,6 @@ def test_screen(snap_compare, tmp_path, screen, size, lang):
     navigate, lesson = SCREENS[screen]
     shelf = frozen_shelf()
     with Progress(tmp_path / "progress.db") as progress:
-        app = LabApp(shelf.catalogue, frozen_agent(), FrozenSim(), progress, "kim", tmp_path / "work", lesson=lesson,
+        app = LabApp(shelf.catalogue, frozen_line(), FrozenSim(), progress, "kim", tmp_path / "work", lesson=lesson,
                      lang=lang, broken=shelf.broken, clock=lambda: NOW)
         assert snap_compare(app, terminal_size=SIZES[size], run_before=navigate)
