@@ -22,6 +22,7 @@ from ..errors import EdgeError
 from ..tags import TagValue
 from ._asyncua import route_sessions
 from .conditions import Conditions
+from .health import HealthNodes
 from .identity import Identities
 from .operations import call_method, write_route
 from .publisher import Publisher
@@ -81,6 +82,8 @@ class NorthboundServer:
         route_sessions(server, {node.nodeid: write_route(agent, node) for node in space.tags.values()})
         self._conditions = Conditions(server, agent)
         await self._conditions.build(line, idx, {name: node.nodeid for name, node in space.tags.items()})
+        health = HealthNodes(server, agent)
+        await health.build(line, idx)
         self._publisher = Publisher(server, space.tags)
         for value in list(agent.latest.values()):
             self._publisher.offer(value)
@@ -95,6 +98,7 @@ class NorthboundServer:
         self._url = f"opc.tcp://{self.settings.host}:{server.bserver.port}"
         self._tasks = [asyncio.create_task(self._publisher.run(), name="northbound publisher"),
                        asyncio.create_task(self._conditions.run(), name="northbound alarms"),
+                       asyncio.create_task(health.run(), name="northbound health"),
                        asyncio.create_task(_clock(server, server_limits.Collector(server)), name="northbound clock")]
 
     def offer(self, value: TagValue) -> None:

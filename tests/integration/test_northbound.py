@@ -56,7 +56,7 @@ async def test_the_line_is_browsed_as_stations_with_tags_units_and_ranges(agent)
         idx = await client.get_namespace_index(NAMESPACE)
         line = await client.nodes.objects.get_child(f"{idx}:sim")
         stations = {(await s.read_browse_name()).Name: s for s in await line.get_children()}
-        assert set(stations) == {"feeder", "conveyor", "fieldbus", "process", "vision", "Alarms"}
+        assert set(stations) == {"feeder", "conveyor", "fieldbus", "process", "vision", "Alarms", "Health"}
         bus = {(await d.read_browse_name()).Name for d in await stations["fieldbus"].get_children()}
         assert bus == {"ambient", "vibration", "energy.feeder", "energy.conveyor", "energy.vision", "energy.process"}
         speed = await stations["conveyor"].get_child(f"{idx}:speed_setpoint")
@@ -85,6 +85,39 @@ async def test_bad_values_carry_their_reason_as_status_code(agent, line):
         lost = await until(lambda: _with_status(client, "conveyor.speed_actual", "BadNotConnected", "BadTimeout"))
         assert lost.Value.Value is None
         assert (await value_of(client, "feeder.magazine_count")).StatusCode.is_good()
+
+
+async def test_each_connections_health_is_a_variable_under_the_line(agent, line):
+    async with Client(agent.northbound.endpoint_url) as client:
+        idx = await client.get_namespace_index(NAMESPACE)
+        health = await client.nodes.objects.get_child([f"{idx}:sim", f"{idx}:Health"])
+        assert {(await c.read_browse_name()).Name for c in await health.get_children()} == {
+            "feeder", "conveyor", "fieldbus", "process"}
+        conveyor = await health.get_child(f"{idx}:conveyor")
+        assert {(await v.read_browse_name()).Name for v in await conveyor.get_children()} == {
+            "Connected", "Cycles", "Overruns", "JitterP99", "BadReadings", "LastError", "LastGood"}
+
+        async def figure(connection: str, name: str):  # None until the first update
+            node = client.get_node(ua.NodeId(f"health:{connection}.{name}", idx))
+            return (await node.read_data_value(raise_on_bad_status=False)).Value.Value
+
+        cycles = await until(lambda: figure("conveyor", "Cycles"))
+        await until(lambda: _more(figure("conveyor", "Cycles"), cycles))  # kept current while the agent scans
+        assert await figure("conveyor", "Connected") is True and await figure("conveyor", "LastError") == ""
+        assert await figure("conveyor", "JitterP99") >= 0 and await figure("conveyor", "LastGood") is not None
+        line.plant.inject_fault("feeder", "offline")
+        await until(lambda: _false(figure("feeder", "Connected")), timeout=30)
+        assert await until(lambda: figure("feeder", "LastError"))  # its tags' BAD reason, once they turned BAD
+        assert await figure("feeder", "BadReadings") > 0
+        assert await figure("conveyor", "Connected") is True
+
+
+async def _more(figure, than: int) -> bool:
+    return await figure > than
+
+
+async def _false(figure) -> bool:
+    return await figure is False
 
 
 async def _with_status(client: Client, tag: str, *names: str) -> ua.DataValue | None:
