@@ -29,9 +29,9 @@ async def agent(tmp_path):
         config = load_line(DEFAULT_LINE, {
             **line.line_overrides(), "historian": {"path": str(tmp_path / "history.db")},
             "vision": {"camera": {"source": line.camera.stream_url}, "archive": {"path": str(tmp_path / "images")}},
-            # security None only: node-opcua presents its own certificate even on a None channel, and the
-            # server's trust list would refuse it (with Basic256Sha256 offered, a certificate must be trusted)
-            "northbound": {"port": 0, "pki": str(tmp_path / "pki"), "security": ["None"]}})
+            # every security mode offered (the line file's), an empty trust list: node-opcua's defaults (security
+            # None) send its own certificate anyway, which a None channel on loopback neither needs nor checks
+            "northbound": {"port": 0, "pki": str(tmp_path / "pki")}})
         running = EdgeAgent(config)
         await running.start(serve=True)
         try:
@@ -63,12 +63,14 @@ async def test_node_opcua_browses_reads_writes_subscribes_and_acknowledges(agent
             client.kill()
             await client.wait()
     assert client.returncode == 0, (await client.stderr.read()).decode()[-2000:]
-    assert steps["browsed"]["stations"] == ["Alarms", "conveyor", "feeder", "fieldbus", "process", "vision"]
+    assert steps["browsed"]["stations"] == ["Alarms", "Health", "conveyor", "feeder", "fieldbus", "process", "vision"]
     assert steps["read"] == {"value": 200, "status": "Good", "unknown": "BadNodeIdUnknown"}
     assert steps["written"] == {"status": "Good", "outOfRange": "BadOutOfRange"}
     assert steps["changed"] == {"value": 285}
     assert steps["alarm"]["source"] == "conveyor.estop_ok" and steps["alarm"]["severity"] == 1000
     assert steps["acknowledged"] == {"status": "Good", "acked": True}
     assert agent.alarms.state("conveyor.estop").state.value == "active-acknowledged"
+    assert agent.config.northbound.security == ("None", "Basic256Sha256_Sign", "Basic256Sha256_SignAndEncrypt")
+    assert list((agent.config.northbound.pki / "rejected").iterdir()) == []  # its certificate was never judged
     assert [(e.user, e.tag, e.new, e.result) for e in agent.write_log.entries()][:1] == [
         ("teacher", "conveyor.speed_setpoint", 285, "ok")]

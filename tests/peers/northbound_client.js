@@ -6,7 +6,7 @@ const os = require("os");
 const path = require("path");
 const fs = require("fs");
 const {
-    OPCUAClient, OPCUACertificateManager, MessageSecurityMode, SecurityPolicy, UserTokenType, AttributeIds,
+    OPCUAClient, OPCUACertificateManager, UserTokenType, AttributeIds,
     DataType, TimestampsToReturn, ClientMonitoredItem, constructEventFilter, resolveNodeId, BrowseDirection,
     SimpleAttributeOperand,
 } = require("node-opcua");
@@ -29,9 +29,8 @@ function waitFor(emitter, predicate, what, ms = 20000) {
 }
 
 async function main() {
-    const client = OPCUAClient.create({
-        endpointMustExist: false, securityMode: MessageSecurityMode.None, securityPolicy: SecurityPolicy.None,
-        connectionStrategy: { maxRetry: 1, initialDelay: 100, maxDelay: 200 },
+    const client = OPCUAClient.create({  // node-opcua's default security (None), its own certificate in a temp pki
+        endpointMustExist: false, connectionStrategy: { maxRetry: 1, initialDelay: 100, maxDelay: 200 },
         clientCertificateManager: new OPCUACertificateManager({ rootFolder: pki, automaticallyAcceptUnknownCertificate: true }),
     });
     await client.connect(url);
