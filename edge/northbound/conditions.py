@@ -18,7 +18,6 @@ BadConditionBranchAlreadyAcked when there is nothing to acknowledge.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime
 
@@ -28,6 +27,7 @@ from asyncua.server.event_generator import EventGenerator
 from ..alarms import AlarmEvent, AlarmKind, AlarmSpec, State
 from ..errors import Forbidden
 from ._asyncua import caller
+from .batches import Batches
 from .identity import person
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,7 @@ class Conditions:
         self._agent = agent
         self._events: dict[str, EventGenerator] = {}
         self._by_node: dict[ua.NodeId, str] = {}
-        self._pending: list[AlarmEvent] = []
-        self._arrived = asyncio.Event()
+        self._pending: Batches[AlarmEvent] = Batches()
 
     async def build(self, line: Node, idx: int, sources: dict[str, ua.NodeId]) -> None:
         """A condition object and an event generator per alarm; the Acknowledge methods call back here."""
@@ -76,16 +75,12 @@ class Conditions:
 
     def offer(self, event: AlarmEvent) -> None:
         """An alarm event from the agent (its listener, in the scan: cheap)."""
-        self._pending.append(event)
-        self._arrived.set()
+        self._pending.put(event)
 
     async def run(self) -> None:
         """Send the offered events as condition events until cancelled."""
         while True:
-            await self._arrived.wait()
-            self._arrived.clear()
-            batch, self._pending = self._pending, []
-            for alarm in batch:
+            for alarm in await self._pending.next():
                 generator = self._events.get(alarm.alarm_id)
                 if generator is None:
                     continue

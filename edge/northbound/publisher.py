@@ -11,7 +11,6 @@ change a scan saw reaches the subscribers (their queues decide the rest).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
@@ -20,6 +19,7 @@ from asyncua import Server, ua
 from smarthall.devices.quality import Quality
 
 from ..tags import TagValue
+from .batches import Batches
 from .space import TagNode
 from .status import status_code
 
@@ -46,8 +46,7 @@ class Publisher:
         self._server = server
         self._nodes = nodes
         self._shown: dict[str, tuple] = {}
-        self._pending: list[TagValue] = []
-        self._arrived = asyncio.Event()
+        self._pending: Batches[TagValue] = Batches()
         self.published = 0  # values written into the address space since the start
 
     def offer(self, value: TagValue) -> None:
@@ -56,15 +55,12 @@ class Publisher:
         if value.tag not in self._nodes or self._shown.get(value.tag) == key:
             return
         self._shown[value.tag] = key
-        self._pending.append(value)
-        self._arrived.set()
+        self._pending.put(value)
 
     async def run(self) -> None:
         """Write the queued values until cancelled."""
         while True:
-            await self._arrived.wait()
-            self._arrived.clear()
-            batch, self._pending = self._pending, []
+            batch = await self._pending.next()
             for value in batch:
                 node = self._nodes[value.tag]
                 await self._server.write_attribute_value(node.nodeid, data_value(node, value))
