@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import subprocess
 import sys
@@ -23,26 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from smarthall.edge.config import DEFAULT_LINE
-from smarthall.simulators.line import SimOptions, SimulatedLine
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-FREE_PORTS = {"feeder_port": 0, "conveyor_port": 0, "process_port": 0, "control_port": 0, "camera_port": 0}
-
-
-def line_file(line: SimulatedLine, folder: Path) -> Path:
-    """lines/sim.toml pointed at `line`, history in folder, no OPC UA server and no camera."""
-    at = line.line_overrides()
-    text = DEFAULT_LINE.read_text(encoding="utf-8")
-    text = text[:text.index("[northbound]")] + text[text.index("[[scan_groups]]"):]
-    text = text.split('[[alarms]]\nid = "vision.camera_lost"')[0]
-    text = (text.replace("port = 5020", f"port = {at['feeder']['port']}")
-            .replace("port = 5021", f"port = {at['conveyor']['port']}")
-            .replace('"/tmp/smarthall-fieldbus"', f'"{at["fieldbus"]["serial"]}"')
-            .replace('"opc.tcp://127.0.0.1:4840"', f'"{at["process"]["endpoint"]}"')
-            .replace("flush_s = 1.0", f'flush_s = 1.0\npath = "{folder / "history.db"}"'))
-    path = folder / "line.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+from smarthall.simulators.line import SimulatedLine
+from tests.commands import environment, free_options, sim_line_copy
 
 
 def timed(command: list[str], env: dict, runs: int) -> list[float]:
@@ -65,9 +48,10 @@ def show(name: str, samples: list[float], baseline: float) -> None:
 async def main(runs: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        env = {**os.environ, "XDG_DATA_HOME": str(folder / "data"), "LANG": "C"}
-        async with SimulatedLine(SimOptions(**FREE_PORTS, fieldbus_link=str(folder / "bus"))) as line:
-            path = line_file(line, folder)
+        env = environment(folder)
+        options = free_options(folder)
+        async with SimulatedLine(options):
+            path = sim_line_copy(folder, options, light=True)  # no OPC UA server, no camera
             smarthall = [sys.executable, "-m", "smarthall"]
             read = [*smarthall, "read", "conveyor.speed_actual", "--line", str(path)]
             write = [*smarthall, "write", "conveyor.speed_setpoint", "200", "--line", str(path)]

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from smarthall.edge.config import LineConfig
 
 DEFAULT_LINE = Path(smarthall.lines.__file__).parent / "sim.toml"  # as edge.config.DEFAULT_LINE, without loading it
+SIMULATED = "sim"  # the simulated line's name: a command starts it in-process when nothing answers
 
 
 class CommandError(Exception):
@@ -167,11 +168,12 @@ async def agent_session(args, scan: bool, tags: Iterable[str] = (), serve: bool 
     if not serve:
         print(say("no_agent_in_process", args.lang), file=sys.stderr)
     async with contextlib.AsyncExitStack() as stack:
-        if args.line is None and not _answers(config):
-            from smarthall.simulators.line import SimOptions, SimulatedLine
-            link = config.connection("fieldbus").settings.get("link")
+        if config.name == SIMULATED and not _answers(config):  # lines/sim.toml, or a copy on other ports
+            from smarthall.simulators.line import SimulatedLine
+
+            from .sim_options import line_sim_options
             print(say("sim_in_process", args.lang), file=sys.stderr)
-            await stack.enter_async_context(SimulatedLine(SimOptions(fieldbus_link=link)))
+            await stack.enter_async_context(SimulatedLine(line_sim_options(config)))
         agent = EdgeAgent(config, _history_path(args, config))
         await agent.start(scan=scan, serve=serve)
         stack.push_async_callback(agent.close)

@@ -33,3 +33,21 @@ def sim_options(args: argparse.Namespace) -> SimOptions:
     return SimOptions(host=args.host, **{f"{name}_port": getattr(args, f"{name}_port") for name, _ in PORTS},
                       fieldbus_link=args.fieldbus_link or None, seed=args.seed, defect_rate=args.defect_rate,
                       time_scale=args.time_scale, emulate_wire_time=args.wire_time)
+
+
+def line_sim_options(config):
+    """The simulated line that serves lines/sim.toml (or a copy on other ports) where it expects its stations (its
+    ports, camera and RS-485 link; sim control on its default port beside the default feeder port, else a free one):
+    what a command starts in-process when nothing answers."""
+    from urllib.parse import urlsplit
+
+    from smarthall.simulators.line import SimOptions
+
+    vision = config.vision
+    feeder_port = config.connection("feeder").settings["port"]
+    return SimOptions(feeder_port=feeder_port,
+                      conveyor_port=config.connection("conveyor").settings["port"],
+                      process_port=urlsplit(config.connection("process").settings["endpoint"]).port,
+                      camera_port=urlsplit(str(vision.camera.source)).port if vision is not None else 0,
+                      control_port=SimOptions.control_port if feeder_port == SimOptions.feeder_port else 0,
+                      fieldbus_link=config.connection("fieldbus").settings.get("link"))

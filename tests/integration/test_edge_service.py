@@ -7,6 +7,7 @@ real subprocesses on a copy of lines/sim.toml pointed at it (history, lock and s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import sqlite3
@@ -15,62 +16,40 @@ import sys
 import pytest
 
 from smarthall.edge.client import connect_line
-from smarthall.edge.config import DEFAULT_LINE
 from smarthall.edge.errors import AgentError, AuthenticationFailed, Forbidden
-from smarthall.simulators.line import SimOptions, SimulatedLine
+from smarthall.simulators.line import SimulatedLine
+from tests.commands import environment, free_options, sim_line_copy, smarthall
 from tests.unit.test_startup_imports import HEAVY, LINE, heavy_imports
 from tests.waiting import until
 
 pytestmark = pytest.mark.timeout(180)  # a subprocess agent starting on a loaded machine, then several commands
 
-FREE_PORTS = {"feeder_port": 0, "conveyor_port": 0, "process_port": 0, "control_port": 0, "camera_port": 0}
-
-
-def env(tmp_path, **extra: str) -> dict[str, str]:
-    return {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "LANG": "C", **extra}
-
-
-async def smarthall(tmp_path, *args: str, timeout: float = 60, **extra: str) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "smarthall", *args, env=env(tmp_path, **extra),
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    try:
-        out, err = await asyncio.wait_for(proc.communicate(), timeout)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-    return proc.returncode, out.decode(), err.decode()
-
-
 @pytest.fixture
 async def line_file(tmp_path):
     """lines/sim.toml pointed at a simulated line on free ports, without the camera and the OPC UA server."""
-    async with SimulatedLine(SimOptions(**FREE_PORTS, fieldbus_link=str(tmp_path / "bus"))) as line:
-        at = line.line_overrides()
-        text = DEFAULT_LINE.read_text(encoding="utf-8")
-        text = (text[:text.index("[northbound]")] + "[northbound]\nenabled = false\n\n"  # not on its default port
-                + text[text.index("[[scan_groups]]"):])  # and no [vision]
-        text = text.replace('id = "vision.camera_lost"', 'id = "x"').split('[[alarms]]\nid = "x"')[0]
-        text = (text.replace("port = 5020", f"port = {at['feeder']['port']}")
-                .replace("port = 5021", f"port = {at['conveyor']['port']}")
-                .replace('"/tmp/smarthall-fieldbus"', f'"{at["fieldbus"]["serial"]}"')
-                .replace('"opc.tcp://127.0.0.1:4840"', f'"{at["process"]["endpoint"]}"')
-                .replace("flush_s = 1.0", f'flush_s = 0.1\npath = "{tmp_path / "history.db"}"'))
-        path = tmp_path / "line.toml"
-        path.write_text(text, encoding="utf-8")
-        yield path
+    options = free_options(tmp_path)
+    async with SimulatedLine(options):
+        yield sim_line_copy(tmp_path, options, light=True)
 
 
 @pytest.fixture
-async def edge_run(tmp_path, line_file):
-    """`smarthall edge run` on the line, until the test ends; yields (process, its first lines)."""
+async def vision_line(tmp_path):
+    """lines/sim.toml on a simulated line on free ports, with its camera: (the line file, the camera's port)."""
+    options = free_options(tmp_path)
+    async with SimulatedLine(options):
+        yield sim_line_copy(tmp_path, options), options.camera_port
+
+
+@contextlib.asynccontextmanager
+async def edge_running(tmp_path, line_file):
+    """`smarthall edge run` on the line until the block ends; yields (process, its first lines)."""
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "smarthall", "edge", "run", "--line",
-                                                str(line_file), env=env(tmp_path), stdout=asyncio.subprocess.PIPE,
+                                                str(line_file), env=environment(tmp_path), stdout=asyncio.subprocess.PIPE,
                                                 stderr=asyncio.subprocess.PIPE)
     shown = b""
     try:
         while b"Client API at" not in shown:
-            line = await asyncio.wait_for(proc.stdout.readline(), 60)
+            line = await asyncio.wait_for(proc.stdout.readline(), 120)
             assert line, (shown + await proc.stderr.read()).decode()
             shown += line
         yield proc, shown.decode()
@@ -82,6 +61,12 @@ async def edge_run(tmp_path, line_file):
             except TimeoutError:
                 proc.kill()
                 await proc.wait()
+
+
+@pytest.fixture
+async def edge_run(tmp_path, line_file):
+    async with edge_running(tmp_path, line_file) as running:
+        yield running
 
 
 def audit(tmp_path) -> list[tuple[str, str, str]]:
@@ -106,7 +91,7 @@ async def test_a_second_process_reads_the_rs485_bus_through_the_agent(tmp_path, 
 
 async def test_read_through_the_agent_imports_only_the_client(tmp_path, line_file, edge_run):
     command = ["read", "ambient.temperature", "--line", str(line_file)]
-    assert await asyncio.to_thread(heavy_imports, command, tmp_path, env(tmp_path), HEAVY + LINE) == []
+    assert await asyncio.to_thread(heavy_imports, command, tmp_path, environment(tmp_path), HEAVY + LINE) == []
 
 
 async def test_watch_is_a_client_and_adds_no_rows_to_the_history(tmp_path, line_file, edge_run):
@@ -183,3 +168,72 @@ async def test_the_cli_signs_in_with_user_and_a_refusal_is_one_line(tmp_path, li
     assert code == 0, err
     owner = json.loads((tmp_path / "history.db.lock").read_text(encoding="utf-8"))
     assert owner["pid"] == edge_run[0].pid and owner["socket"].endswith(".sock")
+
+
+def camera_streams(port: int) -> int:
+    """Established TCP connections to this local port (the server's ends), from /proc/net/tcp and tcp6."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table, encoding="ascii") as rows:
+            next(rows)  # the header
+            for row in rows:
+                fields = row.split()
+                count += fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == port  # 01: ESTABLISHED
+    return count
+
+
+async def seen_while(counting, *commands):
+    """Every value counting() had while the commands ran (polled as `until` polls), and the commands' results."""
+    seen: set = set()
+    done = asyncio.Event()
+    polling = asyncio.create_task(until(lambda: seen.add(counting()) or done.is_set(), timeout=300))
+    try:
+        results = await asyncio.gather(*commands)
+    finally:
+        done.set()
+        await polling
+    return seen, results
+
+
+@pytest.mark.timeout(400)  # `edge run` with its camera and OPC UA server on a loaded machine
+async def test_with_edge_run_only_its_vision_loop_runs_while_other_processes_read_and_watch(tmp_path, vision_line):
+    path, camera = vision_line
+    async with edge_running(tmp_path, path):
+        await until(lambda: camera_streams(camera) == 1, timeout=120)  # the agent's reject loop streams the camera
+        seen, results = await seen_while(
+            lambda: camera_streams(camera),
+            smarthall(tmp_path, "watch", "vision.camera_ok", "conveyor.part_at_camera", "--count", "2", "--line", str(path)),
+            smarthall(tmp_path, "read", "vision.inspected", "ambient.temperature", "--line", str(path)))
+    for code, _out, err in results:
+        assert code == 0 and "opens the line itself" not in err, err
+    assert seen == {1}  # a second vision loop would have opened a second stream
+
+
+@pytest.mark.timeout(400)  # lab's simulated line, agent and camera on a loaded machine
+async def test_with_lab_running_other_processes_are_its_clients(tmp_path):
+    from smarthall.edge.config import load_line
+    from smarthall.lab_command import lab
+    from smarthall.lessons.console.shelf import load_shelf
+    from smarthall.lessons.loader import CATALOGUE
+
+    options = free_options(tmp_path)
+    path = sim_line_copy(tmp_path, options)  # the lab's line as a trainee's terminal names it
+    history = tmp_path / "history.db"
+    shelf = load_shelf(CATALOGUE, load_line())
+    async with lab(shelf, None, tmp_path / "progress.db", "kim", options=options, history=history):
+        await until(lambda: camera_streams(options.camera_port) == 1, timeout=120)
+        await until(lambda: history.exists() and rows_of(tmp_path, "feeder.magazine_count") == 1, timeout=60)
+        seen, (read, watch, second) = await seen_while(
+            lambda: camera_streams(options.camera_port),
+            smarthall(tmp_path, "read", "ambient.temperature", "--line", str(path)),
+            smarthall(tmp_path, "watch", "feeder.magazine_count", "vision.camera_ok", "--count", "2", "--line", str(path)),
+            smarthall(tmp_path, "edge", "run", "--line", str(path)))
+        assert rows_of(tmp_path, "feeder.magazine_count") == 1  # watch recorded nothing: the lab's one value only
+    code, out, err = read
+    assert code == 0 and "opens the line itself" not in err, err
+    assert out.split()[1:] and out.split()[-1] == "good" and "ambient.temperature" in out  # RS-485, held by the lab
+    code, out, err = watch
+    assert code == 0 and len(out.splitlines()) == 2, err
+    code, out, err = second
+    assert code == 2 and f"line 'sim' is already run by an edge agent (pid {os.getpid()}, unix:" in err
+    assert seen == {1}  # the lab's reject loop only
