@@ -5,7 +5,8 @@ variables a SCADA can trend and alarm on (NodeId ``s=health:<connection>.<Name>`
 Connected (Boolean; BadOutOfService when the agent does not scan the connection),
 Cycles and Overruns (UInt64, of its scan groups), JitterP99 (Double, ms, the worst
 group's start jitter p99), BadReadings (Double, % of its readings not GOOD),
-LastError (String, "" when every tag is fine) and LastGood (DateTime of its newest
+Violations (UInt64, replies that did not answer their request), LostChanges
+(UInt64, data changes a subscription lost), LastError (String, "" when every tag is fine) and LastGood (DateTime of its newest
 GOOD value). Written once a second, only what changed.
 """
 
@@ -25,6 +26,8 @@ _FIELDS = (  # variable, variant type, the row's figure
     ("Overruns", ua.VariantType.UInt64, lambda row: row.overruns),
     ("JitterP99", ua.VariantType.Double, lambda row: row.jitter_p99_ms),
     ("BadReadings", ua.VariantType.Double, lambda row: row.bad_pct),
+    ("Violations", ua.VariantType.UInt64, lambda row: row.violations),
+    ("LostChanges", ua.VariantType.UInt64, lambda row: row.lost_changes),
     ("LastError", ua.VariantType.String, lambda row: row.error),
     ("LastGood", ua.VariantType.DateTime,
      lambda row: None if row.last_good is None else datetime.fromtimestamp(row.last_good, UTC)),

@@ -95,7 +95,8 @@ async def test_each_connections_health_is_a_variable_under_the_line(agent, line)
             "feeder", "conveyor", "fieldbus", "process"}
         conveyor = await health.get_child(f"{idx}:conveyor")
         assert {(await v.read_browse_name()).Name for v in await conveyor.get_children()} == {
-            "Connected", "Cycles", "Overruns", "JitterP99", "BadReadings", "LastError", "LastGood"}
+            "Connected", "Cycles", "Overruns", "JitterP99", "BadReadings", "Violations", "LostChanges", "LastError",
+            "LastGood"}
 
         async def figure(connection: str, name: str):  # None until the first update
             node = client.get_node(ua.NodeId(f"health:{connection}.{name}", idx))
@@ -105,6 +106,7 @@ async def test_each_connections_health_is_a_variable_under_the_line(agent, line)
         await until(lambda: _more(figure("conveyor", "Cycles"), cycles))  # kept current while the agent scans
         assert await figure("conveyor", "Connected") is True and await figure("conveyor", "LastError") == ""
         assert await figure("conveyor", "JitterP99") >= 0 and await figure("conveyor", "LastGood") is not None
+        assert await figure("conveyor", "Violations") == 0 and await figure("process", "LostChanges") == 0
         line.plant.inject_fault("feeder", "offline")
         await until(lambda: _false(figure("feeder", "Connected")), timeout=30)
         assert await until(lambda: figure("feeder", "LastError"))  # its tags' BAD reason, once they turned BAD
