@@ -206,7 +206,7 @@ async def test_with_edge_run_only_its_vision_loop_runs_while_other_processes_rea
             smarthall(tmp_path, "read", "vision.inspected", "ambient.temperature", "--line", str(path)))
     for code, _out, err in results:
         assert code == 0 and "opens the line itself" not in err, err
-    assert seen == {1}  # a second vision loop would have opened a second stream
+    assert max(seen) == 1  # never a second stream (a second vision loop); 0 while the one reconnects after a stall
 
 
 @pytest.mark.timeout(400)  # lab's simulated line, agent and camera on a loaded machine
@@ -236,4 +236,4 @@ async def test_with_lab_running_other_processes_are_its_clients(tmp_path):
     assert code == 0 and len(out.splitlines()) == 2, err
     code, out, err = second
     assert code == 2 and f"line 'sim' is already run by an edge agent (pid {os.getpid()}, unix:" in err
-    assert seen == {1}  # the lab's reject loop only
+    assert max(seen) == 1  # the lab's reject loop only (0 while it reconnects after a stall)

@@ -87,7 +87,7 @@ async def test_a_solution_that_does_not_pass_is_reported(tmp_path):
     folder = tmp_path / "wrong"
     folder.mkdir()
     text = (CATALOGUE.parent / "02-modbus-tcp" / "lesson.toml").read_text(encoding="utf-8")
-    (folder / "lesson.toml").write_text(text.replace("value = 300\ntimeout_s = 20", "value = 300\ntimeout_s = 1")
+    (folder / "lesson.toml").write_text(text.replace("value = 300\ntimeout_s = 20", "value = 300\ntimeout_s = 5")
                                         .replace('tag = "conveyor.speed_setpoint"\nvalue = 300',
                                                  'tag = "conveyor.speed_setpoint"\nvalue = 250'), encoding="utf-8")
     lesson = load_lesson(folder, load_line())
