@@ -41,7 +41,7 @@ def line_sim_options(config):
     what a command starts in-process when nothing answers."""
     from urllib.parse import urlsplit
 
-    from smarthall.simulators.line import SimOptions
+    from smarthall.simulators.options import SimOptions
 
     vision = config.vision
     feeder_port = config.connection("feeder").settings["port"]
