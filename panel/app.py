@@ -20,7 +20,14 @@ from textual.app import App
 from textual.binding import Binding
 
 from smarthall.edge.client import Client
-from smarthall.edge.errors import AgentError, AgentUnavailable, AuthenticationFailed, EdgeError, Forbidden
+from smarthall.edge.errors import (
+    AgentError,
+    AgentUnavailable,
+    AuthenticationFailed,
+    EdgeError,
+    Forbidden,
+    LessonNotOpen,
+)
 
 from .alarm_list import AlarmList
 from .controls import Controls
@@ -135,7 +142,7 @@ class PanelApp(App):
         panel.show_alarms(await client.alarms())
         panel.show_step(None)
         panel.set_link("")
-        streams = [asyncio.create_task(follow(client, panel)) for follow in (self._values, self._alarms)]
+        streams = [asyncio.create_task(follow(client, panel)) for follow in (self._values, self._alarms, self._lesson)]
         try:
             done, _ = await asyncio.wait(streams, return_when=asyncio.FIRST_EXCEPTION)
             for stream in done:
@@ -164,6 +171,21 @@ class PanelApp(App):
     async def _alarms(self, client: Client, panel: StationScreen) -> None:
         async for _event in client.alarm_events():
             panel.show_alarms(await client.alarms())
+
+    async def _lesson(self, client: Client, panel: StationScreen) -> None:
+        """The team's step: the signed-in trainee's team's, else the whole line's, else the first team's."""
+        steps: dict[str | None, dict] = {}
+        try:
+            async for step in client.lesson_steps():
+                steps[step.get("team")] = step
+                team = (client.user or {}).get("team")
+                panel.show_step(steps.get(team) or steps.get(None) or next(iter(steps.values())))
+        except AgentUnavailable:
+            raise
+        except LessonNotOpen:
+            panel.show_step(None)
+        except AgentError as exc:
+            panel.show_step(None, str(exc))
 
     # --- what the panel asks of the agent --------------------------------------------------------
 
@@ -194,8 +216,10 @@ class PanelApp(App):
 
     @on(LessonView.Answer)
     def _answer(self, event: LessonView.Answer) -> None:
-        client = self.client
-        self._ask(say("answer_of", self.lang, value=event.value), lambda: client.answer(event.value))
+        client, step = self.client, self.panel.step if self.panel is not None else None
+        trainee = client is not None and (client.user or {}).get("role") == "trainee"
+        team = None if trainee or step is None else step.get("team")  # an instructor answers for the step's team
+        self._ask(say("answer_of", self.lang, value=event.value), lambda: client.answer(event.value, team))
 
     def _ask(self, what: str, request: Callable[[], Awaitable[object]]) -> None:
         if self.panel is None:
@@ -210,6 +234,8 @@ class PanelApp(App):
                 result = await request()
             except Forbidden as exc:
                 panel.say(say("refused", self.lang, what=what, reason=exc.say(self.lang)))
+            except LessonNotOpen as exc:
+                panel.say(say("failed", self.lang, what=what, reason=exc.say(self.lang)))
             except (EdgeError, ValueError) as exc:
                 panel.say(say("failed", self.lang, what=what, reason=exc))
             else:

@@ -31,6 +31,7 @@ TABS = ("station", "trend", "alarms", "lesson")
 
 
 class StationScreen(Screen):
+    AUTO_FOCUS = "#buttons Button"  # the first button (start, feed...): Enter presses it, Tab moves on
     DEFAULT_CSS = """
     StationScreen #status { height: 1; background: $primary-background; padding: 0 1; }
     StationScreen #status.gone { background: $error; color: $text; }
@@ -150,4 +151,5 @@ class StationScreen(Screen):
         return " · ".join(parts)
 
     def action_tab(self, tab: str) -> None:
+        self.set_focus(None)  # a focused button on the tab left behind would bring its tab back
         self.query_one(TabbedContent).active = tab if tab != "trend" else "trend-tab"

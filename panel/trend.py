@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import deque
 
 import numpy as np
+from textual_hires_canvas import HiResMode
 from textual_plot import PlotWidget
 
 from smarthall.edge.tags import TagValue
@@ -47,9 +48,9 @@ class Trend(PlotWidget):
             if not points:
                 continue
             times, values = np.array(points).T
-            # a value holds until the next: draw it up to now (the agent sends changes, not every scan)
-            times, values = np.append(times, now) - now, np.append(values, values[-1])
-            self.plot(times, values, line_style=style,
+            # a value holds until the next (the agent sends changes, not every scan): steps, drawn up to now
+            times, values = np.append(np.repeat(times, 2)[1:], now) - now, np.repeat(values, 2)
+            self.plot(times, values, line_style=style, hires_mode=HiResMode.BRAILLE,
                       label=f"{reading.text(lang).split(' (')[0]} {reading.unit}".rstrip())
         self.set_xlimits(-self.window_s, 0)
         self.set_xlabel("s")

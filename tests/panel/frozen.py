@@ -58,6 +58,53 @@ def history(tag: str) -> list[tuple[float, float]]:
     return [(T0 + s, shapes[tag](s)) for s in steps] if tag in shapes else []
 
 
+def _text(ko: str, en: str) -> dict:
+    return {"ko": ko, "en": en}
+
+
+STEP = {  # team1's step: a choice quiz, a hint revealed (edge.service.LessonHost's TeamStep)
+    "team": "team1", "trainees": ["kim", "lee"], "lesson": "modbus-tcp",
+    "lesson_title": _text("Modbus TCP 기초", "Modbus TCP basics"), "step": 2, "steps": 6,
+    "title": _text("코일과 레지스터", "Coils and registers"),
+    "instruction": _text("벨트 속도 설정값은 어떤 종류의 데이터에 있습니까?", "Which kind of data holds the belt speed setpoint?"),
+    "kind": "choice", "choices": [_text("코일", "coil"), _text("홀딩 레지스터", "holding register"),
+                                  _text("입력 레지스터", "input register")],
+    "status": "waiting", "detail": _text("답을 기다리는 중", "waiting for an answer"),
+    "hint": _text("쓸 수 있는 16비트 값입니다", "it is a 16-bit value you can write"),
+    "since": T0 - 95, "wrong_answers": 1, "hints_taken": 1,
+}
+
+
+class FrozenLessons:
+    """A lesson host (edge.service.LessonHost) with team1 on STEP; answers are kept in `answers`, 2 is right."""
+
+    def __init__(self) -> None:
+        self.answers: list[tuple[str | None, object, str]] = []
+        self.step = dict(STEP)
+        self._listeners: list[asyncio.Queue] = []
+
+    def steps(self) -> list[dict]:
+        return [self.step]
+
+    async def changes(self):
+        queue: asyncio.Queue = asyncio.Queue()
+        self._listeners.append(queue)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self._listeners.remove(queue)
+
+    async def answer(self, team: str | None, value: object, user: str) -> dict:
+        self.answers.append((team, value, user))
+        right = value == 2
+        self.step = {**self.step, "status": "passed" if right else "waiting",
+                     "wrong_answers": self.step["wrong_answers"] + (not right)}
+        for queue in self._listeners:
+            queue.put_nowait(self.step)
+        return {"right": right, "status": self.step}
+
+
 def _default(kind: DataType):
     return {DataType.BOOL: False, DataType.FLOAT32: 0.0, DataType.FLOAT64: 0.0, DataType.STRING: ""}.get(kind, 0)
 
@@ -85,7 +132,7 @@ class FrozenDriver:
 
 
 async def _serve(folder: Path, ready: threading.Event, served: list) -> None:
-    """Serve the frozen line until told to stop; served gets the socket, this loop and the stop event."""
+    """Serve the frozen line until told to stop; served gets the socket, this loop, the stop event and the lessons."""
     stop = asyncio.Event()
     config = load_line(DEFAULT_LINE, {"historian": {"path": str(folder / "frozen.db")}})
     agent = EdgeAgent(config, drivers=lambda connection: FrozenDriver())
@@ -101,8 +148,9 @@ async def _serve(folder: Path, ready: threading.Event, served: list) -> None:
                 agent._publish(to_tag_value(tag, reading))
         for point, value in VISION.items():
             agent._publish(vision_value(point, value, T0))
-        async with Service(agent, config.users) as service:
-            served.extend((service.socket, asyncio.get_running_loop(), stop))
+        lessons = FrozenLessons()
+        async with Service(agent, config.users, lessons=lessons) as service:
+            served.extend((service.socket, asyncio.get_running_loop(), stop, lessons))
             ready.set()
             await stop.wait()
     finally:
@@ -111,14 +159,14 @@ async def _serve(folder: Path, ready: threading.Event, served: list) -> None:
 
 @contextlib.contextmanager
 def frozen_service(folder: Path):
-    """The frozen line's client API, served from a thread until the block ends; yields its socket."""
+    """The frozen line's client API, served from a thread until the block ends; yields its socket and lessons."""
     ready, served = threading.Event(), []
     thread = threading.Thread(target=asyncio.run, args=(_serve(folder, ready, served),), name="frozen agent")
     thread.start()
     try:
         if not ready.wait(30):
             raise TimeoutError("the frozen agent did not start in 30 s")
-        yield served[0]
+        yield served[0], served[3]
     finally:
         if served:
             loop, stop = served[1], served[2]

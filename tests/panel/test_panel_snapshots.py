@@ -21,7 +21,7 @@ STATIONS = {"conveyor": "kim", "feeder": "park", "process": "jung", "vision": "t
 
 @pytest.fixture
 def frozen(tmp_path):
-    with frozen_service(tmp_path) as socket:
+    with frozen_service(tmp_path) as (socket, _lessons):
         yield socket
 
 
@@ -36,11 +36,21 @@ def panel(socket, station: str, lang: str) -> PanelApp:
 
 async def _shown(pilot) -> None:
     app = pilot.app
-    await until(lambda: app.panel is not None and app.panel.is_mounted and app.panel.values,
-                timeout=30)
+    await until(lambda: app.panel is not None and app.panel.is_mounted and app.panel.values, timeout=30)
+    if app.panel.station.name == "conveyor":  # kim's team has a lesson step
+        await until(lambda: app.panel.step is not None, timeout=30)
+    app.panel.changed = True
     app.panel.redraw()
     app.panel.redraw_trend()
     await pilot.pause()
+
+
+def _tab(key: str):
+    async def shown(pilot) -> None:
+        await _shown(pilot)
+        await pilot.press(key)
+        await pilot.pause()
+    return shown
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
@@ -48,3 +58,13 @@ async def _shown(pilot) -> None:
 @pytest.mark.parametrize("station", STATIONS)
 def test_station(snap_compare, frozen, station, size, lang):
     assert snap_compare(panel(frozen, station, lang), terminal_size=SIZES[size], run_before=_shown)
+
+
+TABS = {"trend": ("process", "2"), "alarms": ("feeder", "3"), "lesson": ("conveyor", "4")}
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("tab", TABS)
+def test_tab(snap_compare, frozen, tab, lang):
+    station, key = TABS[tab]
+    assert snap_compare(panel(frozen, station, lang), terminal_size=SIZES["80x24"], run_before=_tab(key))
