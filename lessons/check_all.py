@@ -17,9 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .checks import Verdict
+from smarthall.devices.profiles import Text
+
+from .checks import Verdict, check_type
+from .checks.base import same, say
 from .errors import LessonError
-from .model import ChoiceAnswer, ConfigCheck, Lesson, NumberAnswer, ReadingMatches, RecipeCheck
+from .model import Lesson
 from .recipe_check import GroundTruth
 from .runner import StepRun, set_up_lesson
 
@@ -31,15 +34,26 @@ if TYPE_CHECKING:  # asyncua: imported by whoever makes the SimControl
 PROBE_S = 0.5  # how long the untouched line is watched for a condition that already holds
 
 
+SIGN_OFF = Text(ko="강사 확인 단계 (강사가 확인합니다)", en="sign-off (an instructor confirms it)")
+NEVER_SHOWED = Text(ko="고장이 라인에 나타나지 않음: {detail}", en="the fault never showed on the line: {detail}")
+EARLY = Text(ko="단계를 하기 전에 확인이 통과함: {detail}", en="the check passes before the step is done: {detail}")
+PASSES = Text(ko="풀이 전에는 실패, 풀이 후 통과 ({detail})", en="fails before, passes after the solution ({detail})")
+NOT_PASSED = Text(ko="풀이를 해도 확인이 통과하지 않음: {detail}", en="the solution does not pass the check: {detail}")
+WRONG_ACCEPTED = Text(ko="틀린 답 {wrong}을(를) 정답으로 받아들임", en="the wrong answer {wrong} is accepted")
+
+
 @dataclass(frozen=True)
 class StepResult:
     lesson: str
     step: str
     ok: bool
-    message: str
+    message: Text
+
+    def said(self, lang: str = "en") -> str:
+        return f"{'ok  ' if self.ok else 'FAIL'} {self.lesson}/{self.step}: {self.message(lang)}"
 
     def __str__(self) -> str:
-        return f"{'ok  ' if self.ok else 'FAIL'} {self.lesson}/{self.step}: {self.message}"
+        return self.said()
 
 
 async def check_lesson(lesson: Lesson, line: Client, sim: SimControl, workspace: Path,
@@ -47,59 +61,51 @@ async def check_lesson(lesson: Lesson, line: Client, sim: SimControl, workspace:
     results = []
     await set_up_lesson(lesson, line, sim)
     for step in lesson.steps:
-        def result(ok: bool, message: str, step=step) -> StepResult:
+        def result(ok: bool, message: Text, step=step) -> StepResult:
             return StepResult(lesson.id, step.id, ok, message)
 
         run = StepRun(step, line, sim, workspace / step.id, ground_truth=ground_truth)
         try:
             await run.start()
             if step.check is None:
-                results.append(result(True, "sign-off (an instructor confirms it)"))
+                results.append(result(True, SIGN_OFF))
                 continue
             fault = step.fault
             if fault is not None and fault.shows is not None and run.sim is not None:
                 shown = await run.wait_for(fault.shows)
                 if shown.verdict is not Verdict.PASSED:
-                    results.append(result(False, f"the fault never showed on the line: {shown.detail}"))
+                    results.append(result(False, say(NEVER_SHOWED, detail=shown.detail)))
                     continue
             early = await _fails_before(run)
-            if early:
-                results.append(result(False, f"the check passes before the step is done: {early}"))
+            if early is not None:
+                results.append(result(False, say(EARLY, detail=early)))
                 continue
             await run.apply(step.solution)
             await run.until_done()
             status = run.judged()
             if status.verdict is Verdict.PASSED and not status.late:
-                results.append(result(True, f"fails before, passes after the solution ({status.detail})"))
+                results.append(result(True, say(PASSES, detail=status.detail)))
             else:
-                results.append(result(False, f"the solution does not pass the check: {status.detail}"))
+                results.append(result(False, say(NOT_PASSED, detail=status.detail)))
         except LessonError as exc:
-            results.append(result(False, str(exc)))
+            results.append(result(False, same(str(exc))))
         except Exception as exc:  # a write refused by the edge, a driver error: report it, go on
-            results.append(result(False, f"{type(exc).__name__}: {exc}"))
+            results.append(result(False, same(f"{type(exc).__name__}: {exc}")))
     return results
 
 
-async def _fails_before(run: StepRun) -> str:
-    """'' when the check does not hold on the untouched line; else what it saw."""
-    check = run.step.check
-    if isinstance(check, (ChoiceAnswer, NumberAnswer, ReadingMatches)):
-        status = await run.status()
-        if status.satisfied:
-            return status.detail
-        if isinstance(check, ChoiceAnswer):
-            wrong = (check.answer + 1) % len(check.choices)
-        elif isinstance(check, NumberAnswer):
-            wrong = check.answer + 10 * check.tolerance + 1
-        else:
-            (live,) = await run.line.read([check.tag], fresh=True)
-            wrong = (live.value or 0) + 10 * check.tolerance + 1
-        if run.answer(wrong):
-            return f"the wrong answer {wrong!r} is accepted"
+async def _fails_before(run: StepRun) -> Text | None:
+    """None when the check does not hold on the untouched line (and refuses a wrong answer); else what it saw."""
+    probe = check_type(run.step.check).probe
+    if probe == "line":
+        status = await run.holds_within(PROBE_S)
+        return status.detail if status else None
+    status = await run.status()
+    if status.satisfied:
+        return status.detail
+    if probe == "answer":
+        wrong = run.evaluation.wrong_answer()  # None: no right answer yet (e.g. nothing made), so none can be right
+        if wrong is not None and run.answer(wrong):
+            return say(WRONG_ACCEPTED, wrong=f"{wrong:g}")
         await run.restart_check()
-        return ""
-    if isinstance(check, (ConfigCheck, RecipeCheck)):
-        status = await run.status()
-        return status.detail if status.satisfied else ""
-    status = await run.holds_within(PROBE_S)
-    return status.detail if status else ""
+    return None

@@ -8,7 +8,6 @@ returns a `Catalogue`, or raises `LessonFormatError` with all the problems.
 
 from __future__ import annotations
 
-import fnmatch
 import math
 import tomllib
 from collections.abc import Mapping
@@ -20,44 +19,16 @@ from smarthall.edge.agent import checked_value
 from smarthall.edge.config import LINES_DIR, LineConfig, LineConfigError
 from smarthall.edge.errors import WriteRejected
 
+from .checks import CHECK_TYPES, DEFAULT_TIMEOUT_S, Check, check_type, inner_types
 from .errors import LessonFormatError, Problem
 from .faults import FaultCatalogue
 from .locate import KeyLines, parse_where
-from .model import (
-    ALARM_STATES,
-    DEFAULT_SETUP_WRITES,
-    DEFAULT_TIMEOUT_S,
-    LEVELS,
-    OPERATORS,
-    QUALITIES,
-    Action,
-    AlarmIs,
-    AllOf,
-    Catalogue,
-    Check,
-    ChoiceAnswer,
-    ConfigCheck,
-    ConfigExpect,
-    CounterIncreased,
-    Fault,
-    InOrder,
-    Lesson,
-    LessonSetup,
-    NumberAnswer,
-    QualityCondition,
-    ReadingMatches,
-    RecipeCheck,
-    Step,
-    TagChanged,
-    TagCondition,
-)
-from .schema import ACTIONS, CHECK_TYPES, FAULT, LESSON, SETUP, STEP, STEP_KINDS
+from .model import DEFAULT_SETUP_WRITES, LEVELS, Action, Catalogue, Fault, Lesson, LessonSetup, Step
+from .schema import ACTIONS, FAULT, LESSON, SETUP, STEP, STEP_KINDS
 
 CATALOGUE = Path(__file__).resolve().parent / "catalogue" / "info.toml"
 
 STATIONS = ("feeder", "conveyor", "fieldbus", "process", "vision", "energy")
-
-_TAG_CHECKS = STEP_KINDS["fault-drill"]  # the checks on the line's tags and alarms (what `wait` may use)
 
 
 def load_catalogue(path: str | Path = CATALOGUE, line: LineConfig | None = None,
@@ -301,7 +272,7 @@ class _LessonReader(_Reader):
             part(self.edits_own_files, where, check, solution + setup, files)
         hide = tuple(part(self.get, data, "hide_tags", where, list, []) or ())
         for i, name in enumerate(hide):
-            part(self.tag, {"tag": name}, f"{where}.hide_tags[{i}]")
+            part(self.tag_name, name, f"{where}.hide_tags[{i}]")
         return Step(id=step_id, kind=kind, title=title, instruction=instruction, hints=hints, check=check,
                     solution=solution, setup=setup, fault=fault, files=files or {}, hide_tags=hide)
 
@@ -314,7 +285,7 @@ class _LessonReader(_Reader):
         return None
 
     def edits_own_files(self, where: str, check: Check | None, actions: tuple[Action, ...], files: dict) -> None:
-        if isinstance(check, (ConfigCheck, RecipeCheck)) and check.file not in files:
+        if check is not None and check_type(check).probe == "file" and check.file not in files:
             raise self.fail(f"{where}.check.file", f"{check.file!r} is not one of the step's files"
                             f" ({', '.join(files) or 'none'}): add it to {where}.files")
         for action in actions:
@@ -334,7 +305,7 @@ class _LessonReader(_Reader):
         params = dict(self.get(raw, "params", where, Mapping, {}))
         if self.faults is not None:
             self.fault_fits(fault_kind, params, where)
-        shows = self.check(raw["shows"], f"{where}.shows", _TAG_CHECKS) if "shows" in raw else None
+        shows = self.check(raw["shows"], f"{where}.shows", inner_types()) if "shows" in raw else None
         return Fault(target=self.get(raw, "target", where, str), kind=fault_kind, params=params,
                      by_hand=self.bilingual(raw, "by_hand", where), shows=shows)
 
@@ -367,71 +338,14 @@ class _LessonReader(_Reader):
     # --- checks ---------------------------------------------------------------------------
 
     def check(self, data: Mapping, where: str, allowed: tuple[str, ...]) -> Check:
+        """A check table of one of the `allowed` types, parsed by its type (lessons.checks.registry)."""
         data = self.table(data, where)
         kind = self.get(data, "type", where, str)
         if kind not in allowed:
             what = "unknown check type" if kind not in CHECK_TYPES else "this step kind cannot use check type"
             raise self.fail(f"{where}.type", f"{what} {kind!r}: expected one of {', '.join(allowed)}")
-        self.known_keys(data, where, CHECK_TYPES[kind].key_names)
-        if kind == "tag":
-            tag = self.tag(data, where)
-            op = self.get(data, "op", where, str)
-            if op not in OPERATORS:
-                raise self.fail(f"{where}.op", f"unknown operator {op!r}: expected one of {' '.join(OPERATORS)}")
-            value = self.get(data, "value", where, (bool, int, float))
-            if self.line is not None:
-                self.value_fits(tag, value, f"{where}.value")
-            if isinstance(value, bool) and op not in ("==", "!="):
-                raise self.fail(f"{where}.op", f"{tag} is compared with a bool: use == or !=, not {op}")
-            return TagCondition(tag, op, value, self.hold(data, where), self.timeout(data, where))
-        if kind == "quality":
-            return QualityCondition(self.tag(data, where), self.choice(data, "quality", where, QUALITIES),
-                                    self.hold(data, where), self.timeout(data, where))
-        if kind == "changed":
-            return TagChanged(self.tag(data, where), self.timeout(data, where))
-        if kind == "increased":
-            return CounterIncreased(self.tag(data, where), self.number(data, "by", where, 1e-9, 1e9),
-                                    self.timeout(data, where))
-        if kind == "alarm":
-            return AlarmIs(self.alarm(data, where), self.choice(data, "state", where, ALARM_STATES),
-                           self.timeout(data, where))
-        if kind == "reading":
-            return ReadingMatches(self.tag(data, where), self.number(data, "tolerance", where, 0, 1e9))
-        if kind == "choice":
-            choices = self.texts(data, "choices", where)
-            if len(choices) < 2:
-                raise self.fail(f"{where}.choices", "a choice question needs at least two choices")
-            answer = self.get(data, "answer", where, int)
-            if not 0 <= answer < len(choices):
-                raise self.fail(f"{where}.answer", f"expected the index of a choice, 0..{len(choices) - 1}, got {answer}")
-            return ChoiceAnswer(choices, answer)
-        if kind == "number":
-            return NumberAnswer(float(self.get(data, "answer", where, (int, float))),
-                                float(self.number(data, "tolerance", where, 0, 1e9, 0)))
-        if kind == "config":
-            expects = self.get(data, "expect", where, list)
-            if not expects:
-                raise self.fail(f"{where}.expect", "a config check needs at least one expectation")
-            return ConfigCheck(self.get(data, "file", where, str),
-                               tuple(self.expect(e, f"{where}.expect[{i}]") for i, e in enumerate(expects)))
-        if kind == "recipe":
-            return self.recipe_check(data, where)
-        # all, sequence
-        parts = self.get(data, "of", where, list)
-        if len(parts) < 2:
-            raise self.fail(f"{where}.of", f"{kind!r} needs at least two checks")
-        inner = tuple(t for t in allowed if t not in ("all", "sequence")) if kind == "all" else _TAG_CHECKS
-        checks = tuple(self.check(p, f"{where}.of[{i}]", inner) for i, p in enumerate(parts))
-        return AllOf(checks) if kind == "all" else InOrder(checks)
-
-    def recipe_check(self, data: Mapping, where: str) -> RecipeCheck:
-        limits = ("max_false_pass", "max_false_fail")
-        d = RecipeCheck("", 0)
-        return RecipeCheck(self.get(data, "file", where, str), float(self.number(data, "min_agreement", where, 0, 1)),
-                           parts=self.whole(data, "parts", where, 10, 2000, d.parts),
-                           seed=self.whole(data, "seed", where, 0, 2**32 - 1, d.seed),
-                           defect_rate=float(self.number(data, "defect_rate", where, 0, 1, d.defect_rate)),
-                           **{key: self.whole(data, key, where, 0, 2000) for key in limits if key in data})
+        self.known_keys(data, where, CHECK_TYPES[kind].entry.key_names)
+        return CHECK_TYPES[kind].parse(self, data, where)
 
     def whole(self, data: Mapping, key: str, where: str, low: int, high: int, default=...) -> int:
         value = self.number(data, key, where, low, high, default)
@@ -439,27 +353,15 @@ class _LessonReader(_Reader):
             raise self.fail(where, f"key {key!r}: expected a whole number, got {value!r}")
         return value
 
-    def expect(self, data: object, where: str) -> ConfigExpect:
-        data = self.table(data, where)
-        fields = ConfigExpect.__dataclass_fields__
-        self.known_keys(data, where, fields)
-        values = {}
-        for key in fields:
-            if key in data:
-                kind = str if key in ("tag", "group", "alarm", "kind") else (int, float)
-                values[key] = self.get(data, key, where, kind)
-        if "tag" in values and self.line is not None and not fnmatch.filter(self.line.tags, values["tag"]):
-            raise self.fail(f"{where}.tag", f"{values['tag']!r} matches no tag of the line")
-        if not ({"tag", "group", "alarm"} & set(values)):
-            raise self.fail(where, "expected at least one of 'tag', 'group' or 'alarm' to say what to look at")
-        return ConfigExpect(**values)
-
     def tag(self, data: Mapping, where: str) -> str:
-        name = self.get(data, "tag", where, str)
+        return self.tag_name(self.get(data, "tag", where, str), f"{where}.tag")
+
+    def tag_name(self, name: str, where: str) -> str:
+        """`name`, a tag of the line (`where`: the key that names it)."""
         if self.line is not None and name not in self.line.tags:
             close = [t for t in self.line.tags if t.split(".")[-1] == name.split(".")[-1]]
             hint = f" (did you mean {close[0]!r}?)" if close else ": `smarthall tags` lists the line's tags"
-            raise self.fail(f"{where}.tag", f"unknown tag {name!r}{hint}")
+            raise self.fail(where, f"unknown tag {name!r}{hint}")
         return name
 
     def call(self, data: Mapping, where: str) -> Action:
@@ -532,7 +434,7 @@ class _LessonReader(_Reader):
         if name == "load-magazine":
             return Action(name, count=int(self.number(data, "count", where, 0, 1000)))
         if name == "wait":
-            return Action(name, until=self.check(data["until"], f"{where}.until", _TAG_CHECKS))
+            return Action(name, until=self.check(data["until"], f"{where}.until", inner_types()))
         if name == "answer":
             value = self.get(data, "value", where, (int, float))
             if isinstance(value, float) and not math.isfinite(value):

@@ -1,8 +1,9 @@
 """Lessons as frozen data: a catalogue of lessons, each a list of steps with a check and a solution.
 
 Everything a trainee or an instructor reads is a `Text` (Korean and English).
-Checks and actions are plain records; `lessons.checks` evaluates checks
-without I/O and `lessons.runner` runs them against the line.
+Actions are plain records; a check is a record of its check type
+(`lessons.checks`, which evaluates checks without I/O), and `lessons.runner`
+runs steps against the line.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from pathlib import Path
 
 from smarthall.devices.profiles import Text
 
+from .checks import Check
+
 LEVELS = ("basic", "intermediate-1", "intermediate-2", "advanced")
 LEVEL_NAMES = {
     "basic": Text(ko="기초", en="basic"),
@@ -19,138 +22,7 @@ LEVEL_NAMES = {
     "intermediate-2": Text(ko="중급 2", en="intermediate 2"),
     "advanced": Text(ko="고급", en="advanced"),
 }
-OPERATORS = ("==", "!=", "<", "<=", ">", ">=")
-QUALITIES = ("good", "bad", "stale")
-ALARM_STATES = ("active", "acknowledged", "normal")
-
 Scalar = bool | int | float
-DEFAULT_TIMEOUT_S = 30.0  # a check's timeout_s when the lesson gives none: then it is overdue, still checked
-
-
-# --- checks ----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class TagCondition:
-    """`tag op value` must hold for hold_s seconds within timeout_s."""
-
-    tag: str
-    op: str
-    value: Scalar
-    hold_s: float = 0.0
-    timeout_s: float = DEFAULT_TIMEOUT_S
-
-
-@dataclass(frozen=True)
-class QualityCondition:
-    """The tag's quality must be `quality` for hold_s seconds within timeout_s."""
-
-    tag: str
-    quality: str
-    hold_s: float = 0.0
-    timeout_s: float = DEFAULT_TIMEOUT_S
-
-
-@dataclass(frozen=True)
-class TagChanged:
-    """The tag's value differs from its value when the step started."""
-
-    tag: str
-    timeout_s: float = DEFAULT_TIMEOUT_S
-
-
-@dataclass(frozen=True)
-class CounterIncreased:
-    """The tag rose by at least `by` above the lowest value seen since the step started (a reset restarts it)."""
-
-    tag: str
-    by: float
-    timeout_s: float = DEFAULT_TIMEOUT_S
-
-
-@dataclass(frozen=True)
-class AlarmIs:
-    """The alarm is active (acknowledged or not), acknowledged (and still active) or back to normal."""
-
-    alarm: str
-    state: str
-    timeout_s: float = DEFAULT_TIMEOUT_S
-
-
-@dataclass(frozen=True)
-class ReadingMatches:
-    """The number the trainee read off the line equals the tag's live value within tolerance."""
-
-    tag: str
-    tolerance: float
-
-
-@dataclass(frozen=True)
-class ChoiceAnswer:
-    """A multiple-choice question; `answer` is the index of the right choice."""
-
-    choices: tuple[Text, ...]
-    answer: int
-
-
-@dataclass(frozen=True)
-class NumberAnswer:
-    answer: float
-    tolerance: float
-
-
-@dataclass(frozen=True)
-class ConfigExpect:
-    """One thing the edited line configuration must say; unset fields are not checked."""
-
-    tag: str | None = None
-    group: str | None = None
-    rate_ms: float | None = None
-    deadband: float | None = None
-    alarm: str | None = None
-    kind: str | None = None
-    limit: float | None = None
-
-
-@dataclass(frozen=True)
-class ConfigCheck:
-    """The trainee's copy of a line configuration (`file`, in the workspace) loads and says all of `expect`."""
-
-    file: str
-    expect: tuple[ConfigExpect, ...]
-
-
-@dataclass(frozen=True)
-class RecipeCheck:
-    """The trainee's copy of an inspection recipe (`file`, in the workspace) loads, and its pass/fail decisions on
-    `parts` parts rendered by the camera simulator (fixed `seed`, `defect_rate` of them defective) agree with the
-    ground truth on at least `min_agreement` of them, with at most `max_false_pass` bad parts passed and
-    `max_false_fail` good parts failed (None: not limited)."""
-
-    file: str
-    min_agreement: float
-    parts: int = 200
-    seed: int = 1
-    defect_rate: float = 0.1
-    max_false_pass: int | None = None
-    max_false_fail: int | None = None
-
-
-@dataclass(frozen=True)
-class AllOf:
-    """Every part passes at the same moment (each part's own hold counted)."""
-
-    checks: tuple[Check, ...]
-
-
-@dataclass(frozen=True)
-class InOrder:
-    """Each part in turn, a part judged from the moment the one before it passed ("after X, Y held for 5 s")."""
-
-    checks: tuple[Check, ...]
-
-
-Check = (TagCondition | QualityCondition | TagChanged | CounterIncreased | AlarmIs | ReadingMatches | ChoiceAnswer
-         | NumberAnswer | ConfigCheck | RecipeCheck | AllOf | InOrder)
 
 
 # --- actions (solutions and setup) --------------------------------------------------------------

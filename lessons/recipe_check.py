@@ -15,11 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from smarthall.devices.profiles import Text
 from smarthall.edge.inspection import RecipeError, load_recipe
 from smarthall.edge.inspection.grading import grade as grade_views
 
-from .model import RecipeCheck
+if TYPE_CHECKING:
+    from .checks.types.recipe import RecipeCheck
 
 GroundTruth = Callable[[int, int, float], Iterable]  # (parts, seed, defect_rate) -> views with their true class
 
@@ -41,9 +44,14 @@ class Grade:
     def agreement(self) -> float:
         return (self.parts - self.false_pass - self.false_fail) / self.parts if self.parts else 0.0
 
+    def said(self) -> Text:
+        return Text(ko=f"부품 {self.parts}개: 불합격 {self.rejected}, 실제 불량 {self.defective}, 일치율 {self.agreement:.1%},"
+                       f" 불량 합격 {self.false_pass}, 양품 불합격 {self.false_fail}",
+                    en=f"{self.parts} parts: rejected {self.rejected}, defective {self.defective}, agreement "
+                       f"{self.agreement:.1%}, false pass {self.false_pass}, false fail {self.false_fail}")
+
     def __str__(self) -> str:
-        return (f"{self.parts} parts: rejected {self.rejected}, defective {self.defective}, agreement "
-                f"{self.agreement:.1%}, false pass {self.false_pass}, false fail {self.false_fail}")
+        return self.said().en
 
 
 def grade(path: Path, check: RecipeCheck, ground_truth: GroundTruth) -> Grade | str:

@@ -12,14 +12,15 @@
 
 The check itself is evaluated by `lessons.checks` (no I/O); this module only
 feeds it: a fresh read at start, the line's watch stream, alarm states and the
-trainee's workspace file when it changes (a line configuration is loaded, a
-recipe is graded; both in a thread, so the console stays live).
+trainee's workspace file when it changes (loaded by the check type in a thread,
+so the console stays live), the historian's rows for a history check.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import shutil
 import time
 from collections.abc import AsyncIterator
@@ -27,12 +28,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from smarthall.devices.profiles import Text
-from smarthall.edge.config import LineConfigError, load_line
+from smarthall.edge.errors import EdgeError
 
-from .checks import AlarmSeen, Answered, Evaluation, Loaded, Observation, Status, Verdict, evaluation, judge
+from .checks import AlarmSeen, Answered, Evaluation, Loaded, Observation, Queried, Status, Verdict, evaluation, judge
 from .errors import LessonRunError
-from .model import Action, Check, Lesson, RecipeCheck, Step
-from .recipe_check import GroundTruth, grade
+from .model import Action, Check, Lesson, Step
+from .recipe_check import GroundTruth
 
 if TYPE_CHECKING:  # asyncua: imported by whoever makes the SimControl
     from smarthall.edge.client import Client
@@ -43,7 +44,6 @@ POLL_S = 0.05
 BY_HAND_SETUP = Text(ko="라인을 수업 시작 상태로: 모든 고장을 해제하고 비상정지를 푸세요. 매거진에 부품 {n}개를 채우세요.",
                      en="Bring the line to the lesson's start: clear every fault and release the E-stop;"
                         " load {n} parts into the magazine.")
-NO_GROUND_TRUTH = "no parts with known truth to grade the recipe on (the camera simulator's, from the lab)"
 SETUP_WRITE_FAILED = Text(ko="{tag} = {value}(으)로 맞추지 못했습니다: {error}", en="Could not set {tag} = {value}: {error}")
 
 
@@ -83,6 +83,7 @@ class StepRun:
         self.evaluation: Evaluation | None = None
         self.observed: list[Observation] = []  # everything fed to `evaluation`, in order
         self._file_stamp: tuple | None = None
+        self._asked = -math.inf  # when the historian was last asked for a history check
 
     async def start(self) -> list[Text]:
         """Prepare the step: copy its files, run its setup, inject its fault; returns notes for the instructor."""
@@ -115,6 +116,7 @@ class StepRun:
             for value in await self.line.read(sorted(ev.tags), fresh=True):
                 self._feed(ev, value)
         self._file_stamp = None
+        self._asked = -math.inf
         return ev
 
     def _feed(self, ev: Evaluation, seen: Observation) -> None:
@@ -145,7 +147,17 @@ class StepRun:
                 self._feed(ev, AlarmSeen(alarm_id, states[alarm_id].value, now))
         if ev.takes_file:
             await self._load_file(ev)
+        if ev.query is not None and now - self._asked >= ev.query.every_s:
+            self._asked = now
+            self._feed(ev, Queried(await self._history(ev.query, now), now))
         return ev.status(time.time())
+
+    async def _history(self, query, now: float) -> tuple | str:
+        """The line's stored values of the query's tag over its window (or why there are none)."""
+        try:
+            return tuple(await self.line.history([query.tag], now - query.window_s, now))
+        except EdgeError as exc:  # no historian, or the agent cannot answer now: the check says it
+            return str(exc)
 
     async def _load_file(self, ev: Evaluation) -> None:
         """Load the check's workspace file again when it changed since the last load."""
@@ -157,11 +169,7 @@ class StepRun:
             stamp = None
         if stamp == self._file_stamp and stamp is not None:
             return
-        if isinstance(ev.check, RecipeCheck):
-            result = NO_GROUND_TRUTH if self.ground_truth is None else await asyncio.to_thread(
-                grade, path, ev.check, self.ground_truth)
-        else:
-            result = await asyncio.to_thread(_line, path)
+        result = await asyncio.to_thread(ev.load, path, self.ground_truth)
         self._file_stamp = stamp
         self._feed(ev, Loaded(result, time.time()))
 
@@ -245,7 +253,7 @@ class StepRun:
         elif kind == "wait":
             status = await self.wait_for(action.until)
             if status.verdict is not Verdict.PASSED:
-                raise LessonRunError(f"step {self.step.id!r}: waited in vain: {status.detail}")
+                raise LessonRunError(f"step {self.step.id!r}: waited in vain: {status.detail.en}")
         elif kind == "answer":
             self.answer(action.value)
         elif kind == "answer-tag":
@@ -253,6 +261,11 @@ class StepRun:
             if value.value is None:
                 raise LessonRunError(f"step {self.step.id!r}: {action.tag} has no value to answer ({value.reason})")
             self.answer(value.value)
+        elif kind == "answer-live":
+            right = self.evaluation.right_answer() if self.evaluation is not None and self.evaluation.takes_answer else None
+            if right is None:
+                raise LessonRunError(f"step {self.step.id!r}: no answer can be computed from the line now")
+            self.answer(right)
         elif kind in ("append", "replace"):
             path = self.workspace / action.file
             text = path.read_text(encoding="utf-8")
@@ -266,10 +279,3 @@ class StepRun:
         else:  # the loader accepts only the kinds above
             raise LessonRunError(f"unknown action {kind!r}")
 
-
-def _line(path: Path):
-    """The line configuration at `path`, or why it does not load."""
-    try:
-        return load_line(path)
-    except LineConfigError as exc:
-        return str(exc)

@@ -1,65 +1,24 @@
 """The lesson format as data: every table, step kind, check type and action with its keys, defaults and units.
 
 The loader takes the key names from here (an unknown key is a problem), and
-`reference(faults)` writes docs/lesson-format.md from it and from the fault
-catalogue (`python -m smarthall.docs`; a test fails when the committed page is
-stale). Adding a check type or an action starts with its entry here.
+`reference(faults)` writes docs/lesson-format.md from it, from the registered
+check types (lessons.checks: each type's module holds its own entry) and from
+the fault catalogue (`python -m smarthall.docs`; a test fails when the
+committed page is stale). Adding an action starts with its entry here.
 """
 
 from __future__ import annotations
 
 from smarthall.devices.reference import Entry, Key, Said, sentence, table, toml_value
 
+from .checks import CHECK_TYPES, DEFAULT_TIMEOUT_S
+from .checks.base import TAG
 from .faults import FaultCatalogue
-from .model import DEFAULT_SETUP_WRITES, DEFAULT_TIMEOUT_S, LEVELS, LessonSetup
+from .model import DEFAULT_SETUP_WRITES, LEVELS, LessonSetup
 
-HOLD = Key("hold_s", "number 0..3600", "how long the condition must hold without a break", 0.0, "s")
-TIMEOUT = Key("timeout_s", "number 0.1..86400", "after it the step is overdue: still checked, passes late", DEFAULT_TIMEOUT_S,
-              "s")
-TAG = Key("tag", "tag name", "a tag of the line (`smarthall tags`)")
-PARTS = Key("of", "list of checks", "at least two inline checks `{ type = ..., ... }`")
-
-_LIVE = "fails on the untouched line for 0.5 s, passes within its timeout after the reference solution"
-CHECK_TYPES: dict[str, Entry] = {e.name: e for e in (
-    Entry("tag", "the tag's value compared with `value` (float equality within 1e-6); a BAD value never holds",
-          (Key("type", '"tag"', ""), TAG, Key("op", "== != < <= > >=", "the comparison (a bool: == or != only)"),
-           Key("value", "bool or number", "what the value is compared with"), HOLD, TIMEOUT), _LIVE),
-    Entry("quality", "the tag's quality is `quality`",
-          (Key("type", '"quality"', ""), TAG, Key("quality", "good bad stale", ""), HOLD, TIMEOUT), _LIVE),
-    Entry("changed", "the value differed once from the first good value seen after the step started; keeps it",
-          (Key("type", '"changed"', ""), TAG, TIMEOUT), _LIVE),
-    Entry("increased", "the value rose by `by` above the lowest seen since the step started (a reset restarts it);"
-          " keeps it", (Key("type", '"increased"', ""), TAG, Key("by", "number > 0", "the rise wanted"), TIMEOUT), _LIVE),
-    Entry("alarm", "the alarm's state: `active` (acknowledged or not), `acknowledged` (keeps an acknowledgement, the"
-          " condition cleared or not; shelving is not acknowledging) or `normal`",
-          (Key("type", '"alarm"', ""), Key("alarm", "alarm id", "an alarm of the line file"),
-           Key("state", "active acknowledged normal", ""), TIMEOUT), _LIVE),
-    Entry("all", "every part passes at the same moment, each with its own hold; a part passed earlier and no longer"
-          " holding does not count", (Key("type", '"all"', ""), PARTS), _LIVE),
-    Entry("sequence", "each part in turn: a part is judged from the moment the one before it passed (\"after X, Y"
-          " held for 5 s\")", (Key("type", '"sequence"', ""), PARTS), _LIVE),
-    Entry("reading", "the number the trainee reads off the line equals the tag's live value within `tolerance`; the"
-          " step's tag table leaves the tag out", (Key("type", '"reading"', ""), TAG,
-                                                   Key("tolerance", "number >= 0", "allowed difference")),
-          "a wrong answer is refused, the live value is accepted"),
-    Entry("choice", "a multiple-choice question; the choices are shown numbered from 1",
-          (Key("type", '"choice"', ""), Key("choices", "list of {ko, en}", "at least two"),
-           Key("answer", "whole number", "the index of the right choice, counted from 0")),
-          "a wrong choice is refused, the solution's answer accepted"),
-    Entry("number", "a number question", (Key("type", '"number"', ""), Key("answer", "number", "the right answer"),
-                                          Key("tolerance", "number >= 0", "allowed difference", 0))),
-    Entry("config", "the trainee's copy of a line file (`file`, in the workspace) loads and says every `expect`",
-          (Key("type", '"config"', ""), Key("file", "workspace file name", "one of the step's `files`"),
-           Key("expect", "list of tables", "each with `tag` (a glob), `group` or `alarm`, and any of `rate_ms`,"
-               " `deadband`, `kind`, `limit`")), "the starting copy fails, the solution's edit passes"),
-    Entry("recipe", "the trainee's inspection recipe, run on parts the camera simulator renders, agrees with the"
-          " ground truth", (Key("type", '"recipe"', ""), Key("file", "workspace file name", "one of the step's `files`"),
-                            Key("min_agreement", "0..1", "share of right verdicts"), Key("parts", "10..2000", "", 200),
-                            Key("seed", "whole number", "", 1), Key("defect_rate", "0..1", "", 0.1),
-                            Key("max_false_pass", "0..2000", "bad parts passed at most", Said("not limited")),
-                            Key("max_false_fail", "0..2000", "good parts failed at most", Said("not limited"))),
-          "the starting copy fails, the solution's edit passes"),
-)}
+STEP_KIND_NAMES = ("read-and-do", "fault-drill", "quiz", "config-task", "sign-off")
+STEP_KINDS: dict[str, tuple[str, ...]] = {  # step kind -> the check types it may use (each type says which)
+    kind: tuple(name for name, t in CHECK_TYPES.items() if kind in t.step_kinds) for kind in STEP_KIND_NAMES}
 
 ACTIONS: dict[str, Entry] = {e.name: e for e in (
     Entry("write", "write a tag through the edge (checked as the edge checks any write)",
@@ -72,18 +31,11 @@ ACTIONS: dict[str, Entry] = {e.name: e for e in (
     Entry("wait", "wait until a check passes (bounded by its timeout)", (Key("until", "inline check", ""),)),
     Entry("answer", "answer the step's question", (Key("value", "number", "for a choice: the index from 0"),)),
     Entry("answer-tag", "answer with the tag's live value", (TAG,)),
+    Entry("answer-live", "answer with the right answer as the line shows it now (a `reading` or `computed` step)"),
     Entry("append", "append text to a workspace file", (Key("file", "workspace file name", ""), Key("text", "text", ""))),
     Entry("replace", "replace the first `old` with `new` in a workspace file",
           (Key("file", "workspace file name", ""), Key("old", "text", ""), Key("new", "text", ""))),
 )}
-
-STEP_KINDS: dict[str, tuple[str, ...]] = {  # step kind -> the check types it may use
-    "read-and-do": ("tag", "quality", "changed", "increased", "alarm", "all", "sequence", "reading"),
-    "fault-drill": ("tag", "quality", "changed", "increased", "alarm", "all", "sequence"),
-    "quiz": ("choice", "number", "reading"),
-    "config-task": ("config", "recipe"),
-    "sign-off": (),
-}
 
 LESSON = Entry("lesson.toml", "one lesson", (
     Key("id", "text", "as listed in the catalogue's info.toml"), Key("title", "{ko, en}", ""),
@@ -125,7 +77,8 @@ FAULT = Entry("[steps.fault]", "a fault-drill's fault", (
 def reference(faults: FaultCatalogue) -> str:
     """docs/lesson-format.md as it must read."""
     out = ["# Lesson format / 수업 형식", "",
-           ("Generated from `lessons/schema.py` and the simulator's fault catalogue by `python -m smarthall.docs`;"
+           ("Generated from `lessons/schema.py`, the check types in `lessons/checks/types/` and the simulator's fault"
+           " catalogue by `python -m smarthall.docs`;"
            " do not edit by hand."),
            "`lessons/schema.py`와 시뮬레이터의 고장 목록에서 생성된 문서입니다. 직접 고치지 마세요.", "",
            ("A catalogue is a folder with `info.toml` listing its lessons in order (`[[lessons]]` with `id` and `path`,"
@@ -144,7 +97,7 @@ def reference(faults: FaultCatalogue) -> str:
            f"## {STEP.name}", "", *table(STEP), "Step kinds and the check types each may use:", "",
            *(f"- `{kind}`: {', '.join(f'`{t}`' for t in types) or 'none (the instructor signs it off with `o`)'}"
              for kind, types in STEP_KINDS.items()), "", "## Check types", ""]
-    for entry in CHECK_TYPES.values():
+    for entry in (t.entry for t in CHECK_TYPES.values()):
         out += [f"### `{entry.name}`", "", sentence(entry.doc), ""]
         if entry.proves:
             out += [f"check-all: {entry.proves}.", ""]

@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING
 
 from smarthall.devices.profiles import Text
 
-from .checks import Status, Verdict
+from .checks import Status, Verdict, check_type, evaluation
+from .checks.types.choice import ChoiceAnswer
 from .errors import LessonRunError
-from .model import ChoiceAnswer, ConfigCheck, Lesson, NumberAnswer, ReadingMatches, RecipeCheck, Step, said
+from .model import Lesson, Step, said
 from .runner import StepRun, set_up_lesson
 
 if TYPE_CHECKING:
@@ -36,8 +37,8 @@ if TYPE_CHECKING:
 # state -> the TeamStep status the team's panel shows
 _WIRE_STATUS = {"passed": "passed", "passed_late": "passed", "signed": "passed", "overdue": "timed_out",
                 "error": "failed"}
-_KINDS = {ChoiceAnswer: "choice", NumberAnswer: "number", ReadingMatches: "reading", ConfigCheck: "config",
-          RecipeCheck: "recipe"}
+_KINDS = {"choice": "choice", "number": "number", "computed": "number", "reading": "reading", "config": "config",
+          "recipe": "recipe"}  # check type -> what the team's panel asks for
 PASSED = ("passed", "passed_late", "signed")
 
 
@@ -45,11 +46,11 @@ def step_kind(step: Step) -> str:
     """What the step wants from the team: check, choice, number, reading, config, recipe or sign-off."""
     if step.check is None:
         return "sign-off"
-    return _KINDS.get(type(step.check), "check")
+    return _KINDS.get(check_type(step.check).name, "check")
 
 
 def takes_answer(step: Step) -> bool:
-    return isinstance(step.check, (ChoiceAnswer, NumberAnswer, ReadingMatches))
+    return step.check is not None and evaluation(step.check, 0).takes_answer
 
 
 def _text(text: Text) -> dict:
@@ -223,7 +224,8 @@ class TeamRun:
     def team_step(self) -> dict:
         """The current step as a TeamStep (edge.service.LessonHost): JSON-ready, every text in ko and en."""
         lesson, step = self.lesson, self.step
-        detail = self.error if self.state == "error" else (self.status.detail if self.status is not None else "")
+        detail = Text(self.error, self.error) if self.state == "error" else \
+            self.status.detail if self.status is not None else Text("", "")
         hints = [_text(h) for h in step.hints[:self.hints_shown]]
         return {
             "team": self.team, "trainees": list(self.trainees), "lesson": lesson.id,
@@ -232,7 +234,7 @@ class TeamRun:
             "kind": step_kind(step),
             "choices": [_text(c) for c in step.check.choices] if isinstance(step.check, ChoiceAnswer) else [],
             "status": _WIRE_STATUS.get(self.state, "waiting"), "state": self.state, "late": self.state == "passed_late",
-            "detail": {"ko": detail, "en": detail}, "hint": hints[-1] if hints else None, "hints": hints,
+            "detail": _text(detail), "hint": hints[-1] if hints else None, "hints": hints,
             "solution": [said(a) for a in step.solution] if self.solution_shown else None,
             "since": self.since, "wrong_answers": self.wrong_answers, "hints_taken": self.hints_shown,
         }

@@ -123,8 +123,8 @@ def _check_all(args) -> int:
     if not 0.1 <= args.time_scale <= 100 or args.jobs < 1:
         raise LessonError(f"--time-scale must be in 0.1..100 and --jobs at least 1, got {args.time_scale:g}, {args.jobs}")
     started = time.monotonic()
-    results = asyncio.run(check_all(lessons, report=lambda r: print(r, flush=True), time_scale=args.time_scale,
-                                    jobs=args.jobs))
+    results = asyncio.run(check_all(lessons, report=lambda r: print(r.said(args.lang), flush=True),
+                                    time_scale=args.time_scale, jobs=args.jobs))
     bad = sum(not r.ok for r in results)
     print(_say("summary", args.lang, bad=bad, total=len(results), seconds=time.monotonic() - started,
                scale=args.time_scale))

@@ -14,7 +14,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Markdown, Static
 
 from smarthall.lessons.checks import evaluation
-from smarthall.lessons.model import ChoiceAnswer, Lesson, ReadingMatches, Step, said
+from smarthall.lessons.checks.types.choice import ChoiceAnswer
+from smarthall.lessons.model import Lesson, Step, said
 from smarthall.lessons.runner import StepRun
 from smarthall.lessons.team_run import TeamRun, takes_answer
 
@@ -25,13 +26,11 @@ from .texts import t
 
 
 def shown_tags(step: Step) -> list[str]:
-    """The step's live tags: those its check watches, but never the one a reading step asks for, nor hidden ones."""
+    """The step's live tags: those its check watches, but never those the trainee is asked to find, nor hidden ones."""
     if step.check is None:
         return []
-    hidden = set(step.hide_tags)
-    if isinstance(step.check, ReadingMatches):
-        hidden.add(step.check.tag)
-    return sorted(evaluation(step.check, 0).tags - hidden)
+    ev = evaluation(step.check, 0)
+    return sorted(ev.tags - ev.secret - set(step.hide_tags))
 
 
 class StepScreen(Screen):
@@ -158,8 +157,8 @@ class StepScreen(Screen):
         if self.state == "error":
             return t("status.error", lang, error=self.team.error)
         text = t("status." + self.state, lang)
-        if self.status is not None and self.status.detail:
-            text += f" — {self.status.detail}"
+        if self.status is not None and self.status.detail(lang):
+            text += f" — {self.status.detail(lang)}"
         return text
 
     def _show_status(self) -> None:

@@ -142,10 +142,10 @@ async def test_a_recipe_step_grades_the_trainees_file_again_when_it_changes(tmp_
     text = recipe.read_text(encoding="utf-8")
     assert 'colors = ["red", "black"]' in text  # the lesson's mistuned starting copy
     before = await run.status()
-    assert not before.satisfied and before.detail.startswith("200 parts: ")
-    assert "false fail 0 " not in before.detail  # every good silver part is failed
+    assert not before.satisfied and before.detail.en.startswith("200 parts: ")
+    assert "false fail 0 " not in before.detail.en  # every good silver part is failed
     recipe.write_text(text.replace('"black"]', '"black", "blue"]'), encoding="utf-8")
-    assert (await run.status()).detail == f"{recipe}: [part]: key 'colors': expected only red, black, silver, got 'blue'"
+    assert (await run.status()).detail.en == f"{recipe}: [part]: key 'colors': expected only red, black, silver, got 'blue'"
     recipe.write_text(text.replace('"black"]', '"black", "silver"]'), encoding="utf-8")
     after = await run.status()
     assert after.verdict is Verdict.PASSED

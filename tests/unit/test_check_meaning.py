@@ -16,17 +16,15 @@ from smarthall.devices.quality import Quality
 from smarthall.edge.config import load_line
 from smarthall.edge.tags import TagValue
 from smarthall.lessons.checks import AlarmSeen, Verdict, evaluation, judge
+from smarthall.lessons.checks.types.alarm import AlarmIs
+from smarthall.lessons.checks.types.all_of import AllOf
+from smarthall.lessons.checks.types.changed import TagChanged
+from smarthall.lessons.checks.types.choice import ChoiceAnswer
+from smarthall.lessons.checks.types.increased import CounterIncreased
+from smarthall.lessons.checks.types.quality import QualityCondition
+from smarthall.lessons.checks.types.sequence import InOrder
+from smarthall.lessons.checks.types.tag import TagCondition
 from smarthall.lessons.loader import CATALOGUE, load_catalogue
-from smarthall.lessons.model import (
-    AlarmIs,
-    AllOf,
-    ChoiceAnswer,
-    CounterIncreased,
-    InOrder,
-    QualityCondition,
-    TagChanged,
-    TagCondition,
-)
 
 
 def tv(tag: str, value, t: float, quality: Quality = Quality.GOOD) -> TagValue:
@@ -67,7 +65,7 @@ def test_park_a_part_under_the_camera_is_not_green_while_the_belt_runs():
     polled(ev, seen)
     status = ev.status(8)
     assert status.verdict is Verdict.WAITING
-    assert "conveyor.motor_running = True" in status.detail  # the status line shows what the table shows
+    assert "conveyor.motor_running = True" in status.detail.en  # the status line shows what the table shows
 
 
 def test_a_recovery_step_is_not_green_while_the_line_is_still_jammed():
@@ -90,10 +88,10 @@ def test_a_timed_out_step_turns_green_when_the_line_is_right_and_says_it_was_lat
 def test_a_choice_is_echoed_with_the_number_the_trainee_typed():
     ev = evaluation(ChoiceAnswer((Text("a", "a"), Text("b", "b"), Text("c", "c")), 1), 0)
     ev.answer(1)  # the console passes choice 2 as index 1
-    assert ev.status(1).detail == "choice 2: right"
+    assert ev.status(1).detail.en == "choice 2: right"
     ev = evaluation(ChoiceAnswer((Text("a", "a"), Text("b", "b"), Text("c", "c")), 1), 0)
     ev.answer(2)
-    assert ev.status(1).detail == "choice 3: wrong (1 wrong so far)"
+    assert ev.status(1).detail.en == "choice 3: wrong (1 wrong so far)"
 
 
 # --- order --------------------------------------------------------------------------------------
@@ -102,7 +100,7 @@ def test_a_sequence_counts_the_next_hold_from_when_the_part_before_passed():
     check = InOrder((TagCondition("t.a", "==", 1), TagCondition("t.b", "==", 1, hold_s=2)))
     ev = evaluation(check, 0)
     polled(ev, [tv("t.b", 1, 0), tv("t.a", 0, 0), tv("t.a", 1, 3)])  # b held long before a
-    assert ev.status(4).verdict is Verdict.WAITING and ev.status(4).detail.startswith("2/2: t.b = 1")
+    assert ev.status(4).verdict is Verdict.WAITING and ev.status(4).detail.en.startswith("2/2: t.b = 1")
     assert ev.status(5).verdict is Verdict.PASSED
 
 

@@ -11,21 +11,18 @@ from smarthall.edge.inspection import DEFAULT_RECIPE, load_recipe
 from smarthall.edge.tags import TagValue
 from smarthall.inspect_commands import evaluate
 from smarthall.lesson_commands import simulated_ground_truth
-from smarthall.lessons.checks import Verdict, compare, config_missing, evaluation
-from smarthall.lessons.model import (
-    AlarmIs,
-    AllOf,
-    ChoiceAnswer,
-    ConfigCheck,
-    ConfigExpect,
-    CounterIncreased,
-    NumberAnswer,
-    QualityCondition,
-    ReadingMatches,
-    RecipeCheck,
-    TagChanged,
-    TagCondition,
-)
+from smarthall.lessons.checks import Verdict, compare, evaluation
+from smarthall.lessons.checks.types.alarm import AlarmIs
+from smarthall.lessons.checks.types.all_of import AllOf
+from smarthall.lessons.checks.types.changed import TagChanged
+from smarthall.lessons.checks.types.choice import ChoiceAnswer
+from smarthall.lessons.checks.types.config import ConfigCheck, ConfigExpect, config_missing
+from smarthall.lessons.checks.types.increased import CounterIncreased
+from smarthall.lessons.checks.types.number import NumberAnswer
+from smarthall.lessons.checks.types.quality import QualityCondition
+from smarthall.lessons.checks.types.reading import ReadingMatches
+from smarthall.lessons.checks.types.recipe import RecipeCheck
+from smarthall.lessons.checks.types.tag import TagCondition
 from smarthall.lessons.recipe_check import Grade, grade
 
 
@@ -159,7 +156,7 @@ def test_acknowledged_holds_after_the_condition_clears(states, passed):
 
 def test_choice_and_number_answers():
     choice = evaluation(ChoiceAnswer((Text("a", "a"), Text("b", "b")), 1), 0)
-    assert choice.status(0).detail == "no answer yet"
+    assert choice.status(0).detail.en == "no answer yet"
     assert choice.answer(0) is False and choice.status(1).verdict is Verdict.WAITING
     assert choice.answer(1) is True and choice.status(2).verdict is Verdict.PASSED
     choice.answer(0)
@@ -190,14 +187,14 @@ def test_config_check_reports_what_is_missing():
     line = load_line()
     expects = (ConfigExpect(group="slow", rate_ms=5000), ConfigExpect(tag="ambient.humidity", deadband=0.5),
                ConfigExpect(alarm="conveyor.fault", kind="discrete"), ConfigExpect(tag="ambient.*", group="field"))
-    assert config_missing(line, expects) == ["no scan group 'slow'"]
+    assert [m.en for m in config_missing(line, expects)] == ["no scan group 'slow'"]
     ev = evaluation(ConfigCheck("line.toml", expects[1:]), 0)
-    assert ev.status(0).detail == "not loaded yet"
+    assert ev.status(0).detail.en == "not loaded yet"
     ev.loaded(line)
     assert ev.status(1).verdict is Verdict.PASSED
     broken = evaluation(ConfigCheck("line.toml", expects), 0)
     broken.loaded("line.toml: not valid TOML")
-    assert broken.status(1).detail == "line.toml: not valid TOML"
+    assert broken.status(1).detail.en == "line.toml: not valid TOML"
 
 
 def test_a_grade_counts_rejects_and_agreement():
@@ -208,11 +205,11 @@ def test_a_grade_counts_rejects_and_agreement():
 
 def test_recipe_check_wants_agreement_and_the_limits_it_sets():
     ev = evaluation(RecipeCheck("recipe.toml", 0.99, max_false_pass=0), 0)
-    assert ev.takes_file and ev.status(0).detail == "not loaded yet"
+    assert ev.takes_file and ev.status(0).detail.en == "not loaded yet"
     ev.loaded(Grade(200, 40, false_pass=1, false_fail=0))  # 99.5% agree, but a bad part passed
     status = ev.status(1)
     assert status.verdict is Verdict.WAITING and not status.satisfied
-    assert status.detail == ("200 parts: rejected 39, defective 40, agreement 99.5%, false pass 1, false fail 0"
+    assert status.detail.en == ("200 parts: rejected 39, defective 40, agreement 99.5%, false pass 1, false fail 0"
                              " (want agreement >= 99.0%, false pass <= 0)")
     ev.loaded(Grade(200, 40, false_pass=0, false_fail=3))  # 98.5%
     assert not ev.status(2).satisfied
@@ -223,7 +220,7 @@ def test_recipe_check_wants_agreement_and_the_limits_it_sets():
 def test_recipe_check_shows_why_a_recipe_does_not_load():
     ev = evaluation(RecipeCheck("recipe.toml", 0.99, max_false_fail=0), 0)
     ev.loaded("recipe.toml: [part]: key 'colors': expected only red, black, silver, got 'blue'")
-    assert ev.status(1).detail == "recipe.toml: [part]: key 'colors': expected only red, black, silver, got 'blue'"
+    assert ev.status(1).detail.en == "recipe.toml: [part]: key 'colors': expected only red, black, silver, got 'blue'"
     assert not ev.status(1).satisfied
 
 

@@ -115,7 +115,7 @@ BAD = {  # name: (replace this, with that, expected message, expected line)
                                   'action = "call"\nmethod = "process.StartBatch"\nargs = [120, "ten"]',
                                   "steps[0].solution[0].args: expected a list of numbers", 29),
     "unknown hidden tag": ('kind = "read-and-do"\n', 'kind = "read-and-do"\nhide_tags = ["conveyor.motor_runing"]\n',
-                           "steps[0].hide_tags[0].tag: unknown tag 'conveyor.motor_runing'", 15),
+                           "steps[0].hide_tags[0]: unknown tag 'conveyor.motor_runing'", 15),
     "setup write refused": ("[[steps]]", '[setup]\nwrite = { "conveyor.motor_running" = true }\n\n[[steps]]',
                             "the edge would refuse this write: conveyor.motor_running is read-only", 13),
     "a sequence of one": ('type = "tag"\ntag = "conveyor.motor_running"\nop = "=="\nvalue = true',

@@ -1,0 +1,1 @@
+"""One module per check type; each registers itself with lessons.checks.registry."""

@@ -1,0 +1,115 @@
+"""`history`: what the historian recorded of a tag over the last `window_s`: how many samples, the longest gap between
+them, their min, max or average, compared with a value (and held for `hold_s`).
+
+The evaluation asks for its `query` (the runner reads the agent's historian
+every `every_s` and feeds the rows as `Queried`) and computes the statistic
+from the rows itself, so a replay judges exactly what the console saw.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+from smarthall.devices.profiles import Text
+from smarthall.devices.quality import Quality
+from smarthall.devices.reference import Entry, Key
+
+from ..base import DEFAULT_TIMEOUT_S, HOLD, TAG, TIMEOUT, Check, Evaluation, compare, say, shown
+from ..registry import CheckType, register
+from .tag import OPERATORS
+
+STATS = {  # name -> how a Korean screen says it
+    "count": "개수", "gap": "최대 간격(초)", "min": "최소", "max": "최대", "avg": "평균"}
+NOT_ASKED = Text(ko="{tag}: 아직 이력 조회 전", en="{tag}: history not read yet")
+SEEN = Text(ko="{tag} 최근 {window:g}초 {stat} = {value} (목표 {op} {wanted})",
+            en="{tag} {stat} over the last {window:g} s = {value} (want {op} {wanted})")
+NONE = Text(ko="없음", en="none")
+
+
+@dataclass(frozen=True)
+class HistoryCondition(Check):
+    """`stat` of the tag's stored history over the last `window_s` seconds `op value`, held for hold_s."""
+
+    tag: str
+    stat: str
+    window_s: float
+    op: str
+    value: float
+    hold_s: float = 0.0
+    timeout_s: float = DEFAULT_TIMEOUT_S
+
+
+@dataclass(frozen=True)
+class HistoryQuery:
+    """Ask the historian for the tag's stored values over the last `window_s` seconds, every `every_s`."""
+
+    tag: str
+    window_s: float
+    every_s: float = 1.0
+
+
+def statistic(stat: str, rows, now: float) -> float | None:
+    """`stat` of stored values (TagValues, oldest first) read at `now`: count and gap of every sample, min, max and avg
+    of the GOOD numeric ones; None when there is nothing to say it of."""
+    if stat == "count":
+        return float(len(rows))
+    if stat == "gap":  # the longest time between two stored samples, or from the last one to now
+        times = [r.timestamp for r in rows] + [now]
+        return max((b - a for a, b in itertools.pairwise(times)), default=None) if rows else None
+    values = [float(r.value) for r in rows if r.quality is Quality.GOOD and isinstance(r.value, int | float)
+              and not isinstance(r.value, bool) and math.isfinite(r.value)]
+    if not values:
+        return None
+    return {"min": min, "max": max, "avg": lambda v: sum(v) / len(v)}[stat](values)
+
+
+class History(Evaluation):
+    def __init__(self, check: HistoryCondition, started: float) -> None:
+        super().__init__(check, started)
+        self.query = HistoryQuery(check.tag, check.window_s)
+        self.value: float | None = None
+        self.asked: object = None  # None: not asked yet; a str: why the historian gave nothing
+        self.held_since: float | None = None
+
+    def queried(self, result, at: float) -> None:
+        self.asked = result
+        self.value = None if isinstance(result, str) else statistic(self.check.stat, result, at)
+        if self.value is None or not compare(self.check.op, self.value, self.check.value):
+            self.held_since = None
+        elif self.held_since is None:
+            self.held_since = at
+
+    def since(self) -> float | None:
+        return self.held_since
+
+    def describe(self, now: float) -> Text:
+        check = self.check
+        if self.asked is None:
+            return say(NOT_ASKED, tag=check.tag)
+        value = Text(ko=self.asked, en=self.asked) if isinstance(self.asked, str) else \
+            NONE if self.value is None else shown(self.value)
+        return say(SEEN, tag=check.tag, window=check.window_s, stat=Text(ko=STATS[check.stat], en=check.stat),
+                   value=value, op=check.op, wanted=shown(check.value))
+
+
+def parse(reader, data, where: str) -> HistoryCondition:
+    op = reader.get(data, "op", where, str)
+    if op not in OPERATORS:
+        raise reader.fail(f"{where}.op", f"unknown operator {op!r}: expected one of {' '.join(OPERATORS)}")
+    return HistoryCondition(reader.tag(data, where), reader.choice(data, "stat", where, tuple(STATS)),
+                            float(reader.number(data, "window_s", where, 1, 86400)), op,
+                            float(reader.get(data, "value", where, (int, float))), reader.hold(data, where),
+                            reader.timeout(data, where))
+
+
+register(CheckType(
+    Entry("history", "what the historian stored of the tag over the last `window_s` (read every second): `count`"
+          " samples, the longest `gap` between them (or since the last one), or the `min`, `max` or `avg` of its good"
+          " values, compared with `value`; the historian stores a value when it moved more than the tag's deadband",
+          (Key("type", '"history"', ""), TAG, Key("stat", " ".join(STATS), "what is computed over the window"),
+           Key("window_s", "number 1..86400", "how far back", unit="s"), Key("op", " ".join(OPERATORS), ""),
+           Key("value", "number", "what the statistic is compared with"), HOLD, TIMEOUT),
+          "fails on the untouched line for 0.5 s, passes within its timeout after the reference solution"),
+    HistoryCondition, parse, History, ("read-and-do", "fault-drill")))
