@@ -24,7 +24,7 @@ from .errors import LessonFormatError, Problem
 from .faults import FaultCatalogue
 from .locate import KeyLines, parse_where
 from .model import DEFAULT_SETUP_WRITES, LEVELS, Action, Catalogue, Fault, Lesson, LessonSetup, Step
-from .schema import ACTIONS, FAULT, LESSON, SETUP, STEP, STEP_KINDS
+from .schema import ACTIONS, CATALOGUE_KEYS, FAULT, FORMAT_VERSION, LESSON, SETUP, STEP, STEP_KINDS
 
 CATALOGUE = Path(__file__).resolve().parent / "catalogue" / "info.toml"
 
@@ -114,6 +114,9 @@ class _Reader(TomlReader):
             self.problems.append(Problem(self.source, self.keys.line(parse_where(key)), key,
                                          f"expected a finite number, got {value}"))
             return None
+        if problem := _version_problem(data.get("format_version", FORMAT_VERSION)):
+            self.problems.append(Problem(self.source, self.keys.line(("format_version",)), "format_version", problem))
+            return None
         return data
 
     def fail(self, where: str, message: str) -> _Fail:
@@ -167,7 +170,7 @@ class _Catalogue(_Reader):
         return lessons
 
     def entries(self, data: Mapping) -> list[tuple[str, str, str]]:
-        self.known_keys(data, "top level", ("lessons",))
+        self.known_keys(data, "top level", CATALOGUE_KEYS)
         found = []
         for i, entry in enumerate(self.get(data, "lessons", "top level", list)):
             where = f"lessons[{i}]"
@@ -459,6 +462,15 @@ def _listed(info: Path) -> set[str]:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return set()
     return {e.get("path") for e in entries if isinstance(e, Mapping)} if isinstance(entries, list) else set()
+
+
+def _version_problem(version: object) -> str:
+    """'' when this smarthall reads files of `version`; else what is wrong (a newer file is not read further)."""
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        return f"expected a whole number 1..{FORMAT_VERSION}, got {version!r}"
+    if version > FORMAT_VERSION:
+        return f"format {version} is newer than this smarthall reads (up to {FORMAT_VERSION}): update smarthall to use it"
+    return ""
 
 
 def _join(where: str, key: str) -> str:

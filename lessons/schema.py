@@ -16,6 +16,11 @@ from .checks.base import TAG
 from .faults import FaultCatalogue
 from .model import DEFAULT_SETUP_WRITES, LEVELS, LessonSetup
 
+FORMAT_VERSION = 1  # the lesson format this code reads; a file may say `format_version` (a newer one is refused)
+VERSION = Key("format_version", f"whole number 1..{FORMAT_VERSION}", "the lesson format the file is written in; a"
+              " smarthall that reads only older formats refuses the file with one line naming it", FORMAT_VERSION)
+CATALOGUE_KEYS = ("format_version", "lessons")
+
 STEP_KIND_NAMES = ("read-and-do", "fault-drill", "quiz", "config-task", "sign-off")
 STEP_KINDS: dict[str, tuple[str, ...]] = {  # step kind -> the check types it may use (each type says which)
     kind: tuple(name for name, t in CHECK_TYPES.items() if kind in t.step_kinds) for kind in STEP_KIND_NAMES}
@@ -38,7 +43,7 @@ ACTIONS: dict[str, Entry] = {e.name: e for e in (
 )}
 
 LESSON = Entry("lesson.toml", "one lesson", (
-    Key("id", "text", "as listed in the catalogue's info.toml"), Key("title", "{ko, en}", ""),
+    VERSION, Key("id", "text", "as listed in the catalogue's info.toml"), Key("title", "{ko, en}", ""),
     Key("level", " ".join(LEVELS), ""), Key("duration_min", "1..600", "", unit="min"),
     Key("objectives", "list of {ko, en}", "shown on the lesson's first screen"),
     Key("prerequisites", "list of lesson ids", "lessons listed before, in this or an earlier catalogue", []),
@@ -82,7 +87,8 @@ def reference(faults: FaultCatalogue) -> str:
            " do not edit by hand."),
            "`lessons/schema.py`와 시뮬레이터의 고장 목록에서 생성된 문서입니다. 직접 고치지 마세요.", "",
            ("A catalogue is a folder with `info.toml` listing its lessons in order (`[[lessons]]` with `id` and `path`,"
-           " a folder holding `lesson.toml`). `smarthall lesson validate DIR` reports every problem with file, line and"
+           " a folder holding `lesson.toml`; `format_version`, as in lesson.toml below). `smarthall lesson validate DIR`"
+           " reports every problem with file, line and"
            " key; `smarthall lesson check-all DIR` proves every step on a simulated line at the class's time scale"
            " (1x); `smarthall lab --catalogue DIR` opens it beside the built-in lessons (so does"
            " `<data>/smarthall/lessons/info.toml`). Every text is a table `{ ko = \"...\", en = \"...\" }`."), "",

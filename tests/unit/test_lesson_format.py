@@ -121,6 +121,10 @@ BAD = {  # name: (replace this, with that, expected message, expected line)
     "a sequence of one": ('type = "tag"\ntag = "conveyor.motor_running"\nop = "=="\nvalue = true',
                           'type = "sequence"\nof = [{ type = "tag", tag = "conveyor.motor_running", op = "==", value = true }]',
                           "steps[0].check.of: 'sequence' needs at least two checks", 23),
+    "a newer format": ('id = "tiny"\n', 'format_version = 7\nid = "tiny"\n',
+                       "format_version: format 7 is newer than this smarthall reads (up to 1): update smarthall", 1),
+    "an unknown format": ('id = "tiny"\n', 'format_version = "1.0"\nid = "tiny"\n',
+                          "format_version: expected a whole number 1..1, got '1.0'", 1),
     "value of the wrong type": ("value = true\n[[steps.solution]]", "value = 1\n[[steps.solution]]",
                                 "steps[0].check.value: conveyor.motor_running is a bool: expected true or false", 25),
 }
@@ -263,3 +267,13 @@ def test_a_lesson_folder_and_its_catalogue_give_the_same_problems(tmp_path, line
     by_catalogue = [str(p) for p in validate(catalogue, line)]
     assert len(by_catalogue) == 2, by_catalogue  # the prerequisite and the operator
     assert [str(p) for p in validate(catalogue / "tiny", line)] == by_catalogue
+
+
+def test_a_catalogue_of_a_newer_format_is_one_line_naming_file_and_key(tmp_path, capsys):
+    shutil.copytree(CATALOGUE.parent, tmp_path / "lessons")
+    info = tmp_path / "lessons" / "info.toml"
+    info.write_text(info.read_text(encoding="utf-8").replace("format_version = 1", "format_version = 2"), encoding="utf-8")
+    assert main(["lesson", "validate", str(info)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"{info}:2: format_version: format 2 is newer than this smarthall reads (up to 1): update smarthall to use it"
+    assert len(err) == 2  # and the count
