@@ -61,7 +61,7 @@ async def test_a_check_that_cannot_fail_is_reported(tmp_path):
         step = lesson.step("speed-setpoint")
         results = await check_lesson(lesson.__class__(**{**lesson.__dict__, "steps": (step,)}), line, sim, tmp)
     assert len(results) == 1 and not results[0].ok
-    assert "the check passes before the step is done: conveyor.estop_ok = True" in results[0].message
+    assert "the check passes before the step is done: conveyor.estop_ok = True" in results[0].message.en
 
 
 async def test_a_drill_whose_fault_never_bites_is_a_failure(tmp_path):
@@ -80,7 +80,7 @@ en = "Press the overload relay's test button."'''), encoding="utf-8")
     async with running_line() as (line, sim, tmp):
         results = await check_lesson(lesson, line, sim, tmp)
     assert [r.ok for r in results] == [False]
-    assert results[0].message.startswith("the fault never showed on the line: conveyor.fault_code = 0 (want == 1)")
+    assert results[0].message.en.startswith("the fault never showed on the line: conveyor.fault_code = 0 (want == 1)")
 
 
 async def test_a_solution_that_does_not_pass_is_reported(tmp_path):
@@ -95,7 +95,7 @@ async def test_a_solution_that_does_not_pass_is_reported(tmp_path):
         step = lesson.step("speed-setpoint")
         results = await check_lesson(lesson.__class__(**{**lesson.__dict__, "steps": (step,)}), line, sim, tmp)
     assert not results[0].ok
-    assert "the solution does not pass the check: conveyor.speed_setpoint = 250 (want == 300)" in results[0].message
+    assert "the solution does not pass the check: conveyor.speed_setpoint = 250 (want == 300)" in results[0].message.en
 
 
 async def test_a_step_run_yields_each_status_change_as_the_trainee_works(tmp_path):
@@ -149,4 +149,4 @@ async def test_a_recipe_step_grades_the_trainees_file_again_when_it_changes(tmp_
     recipe.write_text(text.replace('"black"]', '"black", "silver"]'), encoding="utf-8")
     after = await run.status()
     assert after.verdict is Verdict.PASSED
-    assert after.detail.endswith("false pass 0, false fail 0 (want agreement >= 99.0%, false fail <= 0)")
+    assert after.detail.en.endswith("false pass 0, false fail 0 (want agreement >= 99.0%, false fail <= 0)")

@@ -8,7 +8,6 @@ from pathlib import Path
 from smarthall.devices.profiles import Text
 from smarthall.devices.reference import Entry, Key, Said
 
-from ...recipe_check import grade
 from ..base import Check, say
 from ..loaded import FileCheck
 from ..registry import CheckType, register
@@ -38,6 +37,8 @@ class RecipeCheck(Check):
 
 class Recipe(FileCheck):
     def load(self, path: Path, ground_truth) -> object:
+        from ...recipe_check import grade  # OpenCV: only when a recipe is graded
+
         return NO_GROUND_TRUTH if ground_truth is None else grade(path, self.check, ground_truth)
 
     def judge(self, grade) -> tuple[bool, Text]:
