@@ -32,6 +32,12 @@ if TYPE_CHECKING:  # asyncua: imported by whoever makes the SimControl
     from .sim_control import SimControl
 
 PROBE_S = 0.5  # how long the untouched line is watched for a condition that already holds
+REAL_TIME = {  # station -> why a lesson on it is proven only at the class's time scale
+    "vision": Text(ko="카메라는 실제 시간으로 영상을 잡아 검사합니다: {scale:g}배에서는 부품이 {scale:g}배 빨리 카메라를 지나가"
+                      " 검사가 따라가지 못하고, PLC가 판정 없는 부품을 불량으로 보냅니다",
+                   en="the camera grabs and inspects frames in real time: at {scale:g}x parts pass it {scale:g} times"
+                      " faster than it inspects them, and the PLC rejects them fail-safe"),
+}
 
 
 SIGN_OFF = Text(ko="강사 확인 단계 (강사가 확인합니다)", en="sign-off (an instructor confirms it)")
@@ -109,3 +115,16 @@ async def _fails_before(run: StepRun) -> Text | None:
             return say(WRONG_ACCEPTED, wrong=f"{wrong:g}")
         await run.restart_check()
     return None
+
+
+def fast_scale_refusal(lesson: Lesson, scale: float) -> Text | None:
+    """Why check-all at `scale` cannot stand in for the class's time scale for this lesson, or None if it may."""
+    for station in lesson.stations:
+        if station in REAL_TIME:
+            return say(REAL_TIME[station], scale=scale)
+    return None
+
+
+def other_verdicts(at_class: list[StepResult], fast: list[StepResult]) -> list[tuple[StepResult, StepResult]]:
+    """The steps a faster run judged otherwise than the run at the class's time scale."""
+    return [(a, b) for a, b in zip(at_class, fast, strict=True) if a.ok != b.ok]

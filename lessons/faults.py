@@ -57,6 +57,7 @@ class FaultTargets:
 @dataclass(frozen=True)
 class FaultKind:
     kind: str
+    name: Text  # what a screen calls it (an English one: the kind)
     example: str  # a target it accepts
     targets: tuple[FaultTargets, ...]
     does: Text
@@ -73,9 +74,9 @@ class FaultCatalogue:
 
     @classmethod
     def from_data(cls, data: Iterable[Mapping]) -> FaultCatalogue:
-        """From the simulator's description (JSON-ready: kind, example, targets, does, shows)."""
+        """From the simulator's description (JSON-ready: kind, name, example, targets, does, shows)."""
         return cls(tuple(FaultKind(
-            kind=k["kind"], example=k["example"],
+            kind=k["kind"], name=Text(**k["name"]), example=k["example"],
             targets=tuple(FaultTargets(t["targets"], tuple(
                 FaultParam(name, p["default"], p.get("min", -math.inf), p.get("max", math.inf),
                            tuple(p.get("choices", ()))) for name, p in t["params"].items())) for t in k["targets"]),
@@ -87,3 +88,8 @@ class FaultCatalogue:
 
     def get(self, kind: str) -> FaultKind | None:
         return next((k for k in self.kinds if k.kind == kind), None)
+
+    def name(self, kind: str, lang: str) -> str:
+        """What a `lang` screen calls the kind (the kind itself if the catalogue does not know it)."""
+        found = self.get(kind)
+        return kind if found is None else found.name(lang)

@@ -14,6 +14,7 @@ from pathlib import Path
 from smarthall.devices.profiles import Text
 
 from .checks import Check
+from .glossary import word
 
 LEVELS = ("basic", "intermediate-1", "intermediate-2", "advanced")
 LEVEL_NAMES = {
@@ -45,24 +46,32 @@ class Action:
     args: tuple[Scalar, ...] = ()
 
 
-def said(action: Action) -> str:
-    """An action as the instructor reads it in the step view's solution (names and values, no prose)."""
+ACTION_NAMES_KO = {"write": "쓰기", "call": "호출", "ack": "알람 확인", "clear-faults": "고장 해제",
+                   "load-magazine": "매거진 적재", "wait": "기다리기", "answer": "답하기", "answer-tag": "태그 값으로 답하기",
+                   "answer-live": "라인 값으로 답하기", "append": "덧붙이기", "replace": "바꾸기"}
+
+
+def said(action: Action, lang: str = "en") -> str:
+    """An action as the instructor reads it in the step view's solution (its name in `lang`, then names and values)."""
     kind = action.action
+    name = ACTION_NAMES_KO[kind] if lang == "ko" else kind
     if kind == "write":
-        return f"{kind} {action.tag} = {str(action.value).lower() if isinstance(action.value, bool) else action.value}"
+        value = action.value if not isinstance(action.value, bool) else \
+            word(str(action.value), lang) if lang == "ko" else str(action.value).lower()
+        return f"{name} {action.tag} = {value}"
     if kind == "call":
-        return f"{kind} {action.method}({', '.join(map(str, action.args))})"
+        return f"{name} {action.method}({', '.join(map(str, action.args))})"
     if kind == "load-magazine":
-        return f"{kind} {action.count}"
+        return f"{name} {action.count}"
     if kind in ("ack", "answer-tag"):
-        return f"{kind} {action.alarm or action.tag}"
+        return f"{name} {action.alarm or action.tag}"
     if kind == "answer":
-        return f"{kind} {action.value}"
+        return f"{name} {action.value}"
     if kind == "append":
-        return f"{kind} {action.file}: {action.text}"
+        return f"{name} {action.file}: {action.text}"
     if kind == "replace":
-        return f"{kind} {action.file}: {action.old} -> {action.new}"
-    return kind  # clear-faults; wait (until the step's own condition)
+        return f"{name} {action.file}: {action.old} -> {action.new}"
+    return name  # clear-faults; wait (until the step's own condition); answer-live
 
 
 @dataclass(frozen=True)

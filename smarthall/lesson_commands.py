@@ -33,6 +33,14 @@ _SAY = {
     "minutes": {"ko": "{n}분", "en": "{n} min"},
     "summary": {"ko": "단계 {total}개 중 {bad}개 실패 ({seconds:.0f}초, 시간 배율 {scale:g}배)",
                 "en": "{bad} of {total} steps failed ({seconds:.0f} s at time scale {scale:g}x)"},
+    "fast_same": {"ko": "{lesson}: {fast:g}배도 {scale:g}배와 판정이 같음 (단계 {total}개 중 {ok}개 통과): {fast:g}배로 증명 가능",
+                  "en": "{lesson}: {fast:g}x gives the verdicts of {scale:g}x ({ok} of {total} steps ok): {fast:g}x proves it"},
+    "fast_other": {"ko": "{lesson}: {fast:g}배 거부: 단계 {step}의 판정이 다름 ({scale:g}배 {was}, {fast:g}배 {now}: {why})",
+                   "en": "{lesson}: {fast:g}x refused: step {step} is judged otherwise ({scale:g}x {was}, {fast:g}x {now}:"
+                         " {why})"},
+    "fast_refused": {"ko": "{lesson}: {fast:g}배 거부: {why}", "en": "{lesson}: {fast:g}x refused: {why}"},
+    "ok": {"ko": "통과", "en": "ok"},
+    "fail": {"ko": "실패", "en": "FAIL"},
 }
 
 
@@ -77,6 +85,9 @@ def add_commands(sub, add_lang) -> None:
     every.add_argument("--lesson", action="append", default=None, metavar="ID", help="only this lesson (repeatable)")
     every.add_argument("--time-scale", type=float, default=CLASS_TIME_SCALE, metavar="X",
                        help="plant seconds per wall second (default 1: as in class; a faster scale may give other verdicts)")
+    every.add_argument("--fast", type=float, default=None, metavar="X",
+                       help="then check again at time scale X and say per lesson whether X gives the same verdicts"
+                            " (lessons that need real time are refused, with why)")
     every.add_argument("--jobs", type=int, default=1, metavar="N",
                        help="lessons checked at once, each on a simulated line of its own (default 1: in turn on one line)")
 
@@ -120,15 +131,45 @@ def _check_all(args) -> int:
     lessons = [lesson for lesson in catalogue.lessons if not args.lesson or lesson.id in args.lesson]
     if args.lesson and (unknown := set(args.lesson) - {lesson.id for lesson in lessons}):
         raise LessonError(f"no lesson {min(unknown)!r} in {catalogue.source}")
-    if not 0.1 <= args.time_scale <= 100 or args.jobs < 1:
-        raise LessonError(f"--time-scale must be in 0.1..100 and --jobs at least 1, got {args.time_scale:g}, {args.jobs}")
+    if not all(0.1 <= scale <= 100 for scale in (args.time_scale, args.fast or 1)) or args.jobs < 1:
+        raise LessonError(f"--time-scale and --fast must be in 0.1..100 and --jobs at least 1, got {args.time_scale:g},"
+                          f" {args.fast}, {args.jobs}")
     started = time.monotonic()
     results = asyncio.run(check_all(lessons, report=lambda r: print(r.said(args.lang), flush=True),
                                     time_scale=args.time_scale, jobs=args.jobs))
     bad = sum(not r.ok for r in results)
     print(_say("summary", args.lang, bad=bad, total=len(results), seconds=time.monotonic() - started,
                scale=args.time_scale))
+    if args.fast is not None:
+        for line in fast_scale_proof(lessons, results, args.time_scale, args.fast, args.jobs, args.lang):
+            print(line, flush=True)
     return 1 if bad else 0
+
+
+def fast_scale_proof(lessons: list[Lesson], results: list[StepResult], scale: float, fast: float, jobs: int,
+                     lang: str) -> list[str]:
+    """Per lesson, whether check-all at `fast` gives the verdicts it gave at `scale` (`results`), or why it may not
+    stand in for it: a lesson that needs real time is refused before it runs, one judged otherwise after."""
+    from smarthall.lessons.check_all import fast_scale_refusal, other_verdicts
+
+    refused = {lesson.id: why for lesson in lessons if (why := fast_scale_refusal(lesson, fast)) is not None}
+    again = asyncio.run(check_all([lesson for lesson in lessons if lesson.id not in refused], time_scale=fast, jobs=jobs))
+    said = []
+    for lesson in lessons:
+        if lesson.id in refused:
+            said.append(_say("fast_refused", lang, lesson=lesson.id, fast=fast, why=refused[lesson.id](lang)))
+            continue
+        before = [r for r in results if r.lesson == lesson.id]
+        other = other_verdicts(before, [r for r in again if r.lesson == lesson.id])
+        if other:
+            was, now = other[0]
+            said.append(_say("fast_other", lang, lesson=lesson.id, fast=fast, scale=scale, step=was.step,
+                             was=_say("ok" if was.ok else "fail", lang), now=_say("ok" if now.ok else "fail", lang),
+                             why=(now if not now.ok else was).message(lang)))
+        else:
+            said.append(_say("fast_same", lang, lesson=lesson.id, fast=fast, scale=scale, total=len(before),
+                             ok=sum(r.ok for r in before)))
+    return said
 
 
 async def check_all(lessons: list[Lesson], report=None, time_scale: float = CLASS_TIME_SCALE,

@@ -126,6 +126,11 @@ def shown(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def value_said(value) -> Text:
+    """A tag's value as a screen shows it (a bool in the glossary's words)."""
+    return named(str(value)) if isinstance(value, bool) else same(shown(value))
+
+
 def named(name: str) -> Text:
     """A name of the line (a quality, an alarm state) in the glossary's words."""
     return Text(ko=word(name, "ko"), en=str(name))

@@ -19,6 +19,7 @@ class ActiveFaults(Static):
     def __init__(self, sim, **kwargs) -> None:
         super().__init__(markup=False, **kwargs)
         self.sim = sim  # lessons.sim_control.SimControl
+        self.catalogue = None  # the FaultCatalogue once the fault panel read it: kinds shown by name
         self.faults: list | None = None  # None until the first read
         self.error = ""
         self._reading = self._again = False
@@ -58,7 +59,8 @@ class ActiveFaults(Static):
         elif not self.faults:
             self.update(t("no_faults", lang))
         else:
-            lines = [t("fault_line", lang, id=f.id, kind=f.kind, target=f.target) + _params(f.params)
+            lines = [t("fault_line", lang, id=f.id, target=f.target, kind=f.kind if self.catalogue is None else
+                       self.catalogue.name(f.kind, lang)) + _params(f.params)
                      for f in self.faults]
             self.update("\n".join(lines))
 

@@ -8,6 +8,9 @@ from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from smarthall.lessons.glossary import word
+
+from .tag_table import shown
 from .texts import t
 
 REFRESH_S = 0.5
@@ -38,8 +41,9 @@ class AlarmList(OptionList):
         self.refill()
 
     def rows(self) -> tuple:
-        return tuple((a.alarm_id, str(a.priority), str(a.state), a.spec.text_ko if self.lang == "ko" else a.spec.text_en,
-                      a.value) for a in self.line.alarms)
+        lang = self.lang
+        return tuple((a.alarm_id, word(a.priority, lang), word(a.state, lang), a.spec.text_ko if lang == "ko" else
+                      a.spec.text_en, shown(a.value, lang)) for a in self.line.alarms)
 
     def refill(self) -> None:
         rows = self.rows()

@@ -32,7 +32,7 @@ from .texts import t
 
 class LabApp(App):
     KEYS = (("l", "toggle_lang", "language", True), ("v", "line", "line", True), ("f", "faults", "faults", True),
-            ("q", "quit", "quit", True))
+            ("q", "quit", "quit", True), ("ctrl+p", "command_palette", "palette", False))  # Textual's palette, named here
     BINDINGS = bindings(KEYS, "en")
 
     def __init__(self, catalogue: Catalogue, line: LiveLine, sim, progress: Progress, trainee: str, workspace: Path,

@@ -62,10 +62,13 @@ class FaultScreen(Screen):
         self._do(self._list_kinds())
 
     async def _list_kinds(self) -> str:
-        kinds = (await self.sim.fault_kinds()).kinds
-        self.examples = {k.kind: k.example for k in kinds}
+        catalogue = await self.sim.fault_kinds()
+        self.examples = {k.kind: k.example for k in catalogue.kinds}
+        active = self.query_one(ActiveFaults)
+        active.catalogue = catalogue
+        active.show()  # the faults read before, now by their names
         listed = self.query_one("#kinds", OptionList)
-        listed.add_options([Option(k.kind, id=k.kind) for k in kinds])
+        listed.add_options([Option(k.name(self.app.lang), id=k.kind) for k in catalogue.kinds])
         listed.highlighted = 0
         return ""
 
@@ -76,7 +79,11 @@ class FaultScreen(Screen):
         self.query_one("#kinds-title", Static).update(title if self.team is None else f"{self.team}: {title}")
         self.query_one("#target-title", Static).update(t("fault_target", lang))
         self.query_one("#active-title", Static).update(t("active_faults", lang))
-        self.query_one(ActiveFaults).lang = lang
+        active = self.query_one(ActiveFaults)
+        active.lang = lang
+        if active.catalogue is not None:  # the kinds are listed: by their names in this language
+            for kind in active.catalogue.kinds:
+                self.query_one("#kinds", OptionList).replace_option_prompt(kind.kind, kind.name(lang))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self.query_one("#target", Input).value = self.examples.get(event.option.id, "")

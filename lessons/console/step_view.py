@@ -176,7 +176,7 @@ class StepScreen(Screen):
         if shown < len(hints):
             lines.append(t("hints_none", lang, count=len(hints) - shown))
         if self.team.solution_shown and self.step.solution:
-            lines += [t("solution_is", lang), *(f"  {said(action)}" for action in self.step.solution)]
+            lines += [t("solution_is", lang), *(f"  {said(action, lang)}" for action in self.step.solution)]
         self.query_one("#hints", Static).update("\n".join(lines))
 
     def _show_notes(self) -> None:

@@ -21,6 +21,8 @@ from textual.strip import Strip
 from textual.visual import Visual, visualize
 from textual.widget import Widget
 
+from smarthall.lessons.glossary import word
+
 from .texts import t
 
 REFRESH_S = 0.1
@@ -28,12 +30,12 @@ COLUMNS = (("tag", 3, "left"), ("value", 2, "right"), ("unit", 1, "left"), ("qua
 VALUE = 1  # the column that changes on every update
 
 
-def shown(value) -> str:
+def shown(value, lang: str = "en") -> str:
     if value is None:
         return "—"
     if isinstance(value, float):
         return f"{value:.6g}"
-    return str(value)
+    return word(str(value), lang) if isinstance(value, bool) else str(value)
 
 
 class TagTable(Widget):
@@ -106,7 +108,8 @@ class TagTable(Widget):
         """One row's line, made of its cells as the Rich table renders them; all but the value are cached."""
         name, value, quality = row
         style = "" if quality.lower() == "good" else "yellow"
-        texts = (name, shown(value) if quality else t("no_value", self.lang), self.units(name), quality)
+        texts = (name, shown(value, self.lang) if quality else t("no_value", self.lang), self.units(name),
+                 word(quality, self.lang))
         segments = []
         for index, text in enumerate(texts):
             key = (index, text, style)

@@ -14,6 +14,7 @@ TEXTS: dict[str, tuple[str, str]] = {  # key -> (ko, en)
     "trainee": ("교육생: {name}", "Trainee: {name}"),
     "open": ("열기", "Open"),
     "quit": ("종료", "Quit"),
+    "palette": ("명령", "palette"),
     "language": ("English", "한국어"),
     "line": ("라인", "Line"),
     "faults": ("고장", "Faults"),

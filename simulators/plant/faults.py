@@ -100,21 +100,21 @@ class Effect:
 EFFECTS: dict[str, Effect] = {
     "offline": Effect("feeder", ("응답하지 않음: 모든 요청이 시간 초과", "stops answering: every request times out"),
                       ("다음 스캔에서 그 연결의 태그가 BAD", "at the next scan: that connection's tags turn BAD")),
-    "latency": Effect("feeder", ("요청마다 ms만큼 늦게 응답", "answers every request `ms` later"),
-                      ("스캔 주기보다 길면 스캔 누락(overrun)", "overruns once it is longer than the scan period")),
-    "drop": Effect("feeder", ("요청의 fraction만큼 응답하지 않음", "leaves a `fraction` of requests unanswered"),
+    "latency": Effect("feeder", ("요청마다 `ms`만큼 늦게 응답", "answers every request `ms` later"),
+                      ("스캔 주기보다 길면 스캔 누락", "overruns once it is longer than the scan period")),
+    "drop": Effect("feeder", ("요청의 `fraction`만큼 응답하지 않음", "leaves a `fraction` of requests unanswered"),
                    ("무작위로: 연결 상태의 불량 읽기 비율", "at random: the connection's share of bad reads")),
-    "crc_noise": Effect("fieldbus", ("RTU 프레임의 fraction만큼 CRC 오류", "corrupts a `fraction` of RTU frames (CRC error)"),
+    "crc_noise": Effect("fieldbus", ("RTU 프레임의 `fraction`만큼 CRC 오류", "corrupts a `fraction` of RTU frames (CRC error)"),
                         ("무작위로: 필드버스 장치의 불량 읽기", "at random: bad reads on the field bus")),
     "serial_mismatch": Effect("ambient", ("장치의 통신 속도/패리티가 버스와 다름: 응답 없음",
                                           "the device is set to another baud rate or parity: it no longer answers"),
                               ("곧바로: 그 장치의 태그가 BAD", "at once: that device's tags turn BAD")),
-    "stuck": Effect("conveyor.pe_entry", ("센서가 value(기본: 지금 값)에 고정, 품질은 GOOD",
+    "stuck": Effect("conveyor.pe_entry", ("센서가 `value`(기본: 지금 값)에 고정, 품질은 GOOD",
                                           "the sensor reads `value` (default: its value now), quality stays GOOD"),
                     ("곧바로, 값이 바뀌어야 할 때 드러남", "at once; seen when the value should change")),
-    "drift": Effect("process.temperature", ("값이 초당 per_s만큼 흘러감", "the reading drifts by `per_s` each second"),
+    "drift": Effect("process.temperature", ("값이 초당 `per_s`만큼 흘러감", "the reading drifts by `per_s` each second"),
                     ("시간이 갈수록 커짐", "grows with time")),
-    "noise": Effect("process.temperature", ("값(또는 카메라 영상)에 표준편차 sigma의 잡음",
+    "noise": Effect("process.temperature", ("값(또는 카메라 영상)에 표준편차 `sigma`의 잡음",
                                             "adds noise of deviation `sigma` to the reading (or the camera picture)"),
                     ("곧바로", "at once")),
     "diverter_jam": Effect("conveyor", (("분기기가 걸림: 분기기에 온 부품이 pe_diverter에 머묾; 부품 폭 3배만큼 벨트가 움직이면 "
@@ -133,12 +133,12 @@ EFFECTS: dict[str, Effect] = {
     "heater_failure": Effect("process", ("히터가 열을 내지 못함: 온도가 오르지 않음",
                                          "the heater gives no heat: the temperature does not rise"),
                              ("가열을 요구할 때만 (배치 또는 수동 출력)", "only when heat is asked for (a batch or manual output)")),
-    "thermocouple_open": Effect("process", ("열전대 단선: 온도가 숫자 대신 Bad (BadSensorFailure)",
+    "thermocouple_open": Effect("process", ("열전대 단선: 온도가 숫자 대신 `Bad` (BadSensorFailure)",
                                             "the thermocouple is open: the temperature is Bad (BadSensorFailure), not a number"),
                                 ("곧바로", "at once")),
-    "dim_light": Effect("camera", ("조명이 factor배로 어두워짐", "the light dims to `factor`"),
+    "dim_light": Effect("camera", ("조명이 `factor`배로 어두워짐", "the light dims to `factor`"),
                         ("검사하는 영상마다: 색과 결함을 잘못 읽을 수 있음", "on each inspected frame: colours and defects may be misread")),
-    "blur": Effect("camera", ("영상이 sigma만큼 흐려짐", "blurs the picture by `sigma`"),
+    "blur": Effect("camera", ("영상이 `sigma`만큼 흐려짐", "blurs the picture by `sigma`"),
                    ("검사하는 영상마다: 가장자리와 긁힘이 사라짐", "on each inspected frame: edges and scratches fade")),
     "camera_offline": Effect("camera", ("카메라 스트림이 멈춤", "the camera stream stops"),
                              ("곧바로: 엣지가 카메라를 잃고, PLC는 판정 없는 부품을 모두 불량으로 보냄",
@@ -146,6 +146,14 @@ EFFECTS: dict[str, Effect] = {
     "bearing_wear": Effect("vibration", ("베어링 마모: 진동이 3배, 모터 표면 온도 상승",
                                          "worn bearing: three times the vibration, a warmer motor surface"),
                            ("벨트가 돌 때만", "only while the belt runs")),
+}
+
+NAMES: dict[str, str] = {  # kind -> its Korean name (an English screen shows the kind itself)
+    "offline": "통신 끊김", "latency": "응답 지연", "drop": "응답 누락", "crc_noise": "CRC 잡음",
+    "serial_mismatch": "통신 설정 불일치", "stuck": "센서 고착", "drift": "센서 값 표류", "noise": "센서 잡음",
+    "diverter_jam": "분기기 걸림", "motor_overload": "모터 과부하", "estop": "비상정지", "heater_failure": "히터 고장",
+    "thermocouple_open": "열전대 단선", "dim_light": "조명 어두움", "blur": "영상 흐림", "camera_offline": "카메라 끊김",
+    "bearing_wear": "베어링 마모",
 }
 
 
@@ -161,7 +169,7 @@ def fault_catalogue() -> list[dict]:
             found.update({k: v for k, v in (("min", spec.lo), ("max", spec.hi)) if math.isfinite(v)})
         return found
 
-    return [{"kind": kind, "example": EFFECTS[kind].example,
+    return [{"kind": kind, "name": {"ko": NAMES[kind], "en": kind}, "example": EFFECTS[kind].example,
              "targets": [{"targets": rule.targets, "params": {n: param(p) for n, p in rule.params.items()}}
                          for rule in rules],
              "does": dict(zip(("ko", "en"), EFFECTS[kind].does)), "shows": dict(zip(("ko", "en"), EFFECTS[kind].shows))}

@@ -150,3 +150,27 @@ async def test_a_recipe_step_grades_the_trainees_file_again_when_it_changes(tmp_
     after = await run.status()
     assert after.verdict is Verdict.PASSED
     assert after.detail.en.endswith("false pass 0, false fail 0 (want agreement >= 99.0%, false fail <= 0)")
+
+
+def test_check_all_at_a_faster_scale_is_proven_beside_1x_or_refused_with_why(tmp_path, capsys):
+    for folder, stations in (("tiny", '["conveyor"]'), ("seen", '["conveyor", "vision"]')):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "lesson.toml").write_text(
+            GOOD.replace('id = "tiny"', f'id = "{folder}"').replace('stations = ["conveyor"]', f"stations = {stations}"),
+            encoding="utf-8")
+    (tmp_path / "info.toml").write_text('[[lessons]]\nid = "tiny"\npath = "tiny"\n\n[[lessons]]\nid = "seen"\npath = "seen"\n',
+                                        encoding="utf-8")
+    assert main(["lesson", "check-all", str(tmp_path / "info.toml"), "--fast", "5", "--lang", "en"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-2] == "tiny: 5x gives the verdicts of 1x (1 of 1 steps ok): 5x proves it"
+    assert out[-1] == ("seen: 5x refused: the camera grabs and inspects frames in real time: at 5x parts pass it 5 times"
+                       " faster than it inspects them, and the PLC rejects them fail-safe")
+
+
+def test_a_step_judged_otherwise_at_the_faster_scale_refuses_it():
+    from smarthall.devices.profiles import Text
+    from smarthall.lessons.check_all import StepResult, other_verdicts
+
+    at_1x = [StepResult("a", "s1", True, Text("", "")), StepResult("a", "s2", True, Text("", ""))]
+    at_5x = [at_1x[0], StepResult("a", "s2", False, Text("늦음", "too late"))]
+    assert other_verdicts(at_1x, at_5x) == [(at_1x[1], at_5x[1])]

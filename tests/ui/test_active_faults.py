@@ -25,7 +25,7 @@ async def _panel(tmp_path, sim, lang="en") -> str:
             await pilot.press("f")
             assert isinstance(app.screen, FaultScreen)
             active = app.screen.query_one(ActiveFaults)
-            await until(lambda: active.faults is not None or active.error)
+            await until(lambda: active.faults is not None and active.catalogue is not None or active.error)
             return str(active.render())
 
 
@@ -33,7 +33,7 @@ async def test_the_active_faults_are_listed_with_their_params(tmp_path):
     assert await _panel(tmp_path, FrozenSim()) == (
         "#1 estop on conveyor\n#2 drift on process.temperature (rate=0.5)")
     assert await _panel(tmp_path, FrozenSim(), "ko") == (
-        "#1 conveyor: estop\n#2 process.temperature: drift (rate=0.5)")
+        "#1 conveyor: 비상정지\n#2 process.temperature: 센서 값 표류 (rate=0.5)")  # the kinds by their Korean names
 
 
 async def test_sim_control_that_cannot_answer_is_said_not_raised(tmp_path):

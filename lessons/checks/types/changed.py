@@ -8,7 +8,7 @@ from smarthall.devices.profiles import Text
 from smarthall.devices.reference import Entry, Key
 from smarthall.edge.tags import TagValue
 
-from ..base import DEFAULT_TIMEOUT_S, NO_GOOD_VALUE, TAG, TIMEOUT, Check, Latest, compare, same, say, shown
+from ..base import DEFAULT_TIMEOUT_S, NO_GOOD_VALUE, TAG, TIMEOUT, Check, Latest, compare, same, say, value_said
 from ..registry import CheckType, register
 from .tag import LIVE
 
@@ -48,8 +48,9 @@ class Changed(Latest):
         if self.baseline is None:
             return say(NO_GOOD_VALUE, tag=tag)
         if self.changed is not None:
-            return same(f"{tag}: {shown(self.baseline)} -> {shown(self.changed[0])}")
-        return say(WANT_CHANGE, tag=tag, value=shown(self.baseline))
+            return say(same("{tag}: {old} -> {new}"), tag=tag, old=value_said(self.baseline),
+                       new=value_said(self.changed[0]))
+        return say(WANT_CHANGE, tag=tag, value=value_said(self.baseline))
 
 
 def parse(reader, data, where: str) -> TagChanged:

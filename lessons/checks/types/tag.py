@@ -9,7 +9,20 @@ from smarthall.devices.quality import Quality
 from smarthall.devices.reference import Entry, Key
 from smarthall.edge.tags import TagValue
 
-from ..base import DEFAULT_TIMEOUT_S, HOLD, NO_VALUE, TAG, TIMEOUT, Check, Held, compare, quality_said, same, say, shown
+from ..base import (
+    DEFAULT_TIMEOUT_S,
+    HOLD,
+    NO_VALUE,
+    TAG,
+    TIMEOUT,
+    Check,
+    Held,
+    compare,
+    quality_said,
+    same,
+    say,
+    value_said,
+)
 from ..registry import CheckType, register
 
 OPERATORS = ("==", "!=", "<", "<=", ">", ">=")
@@ -39,8 +52,8 @@ class TagHeld(Held):
         elif value.quality is not Quality.GOOD:
             seen = say(same("{tag}: {q}"), tag=tag, q=quality_said(value))
         else:
-            seen = same(f"{tag} = {shown(value.value)}")
-        return say(WANT, seen=seen, op=self.check.op, value=shown(self.check.value))
+            seen = say(same("{tag} = {value}"), tag=tag, value=value_said(value.value))
+        return say(WANT, seen=seen, op=self.check.op, value=value_said(self.check.value))
 
 
 def parse(reader, data, where: str) -> TagCondition:

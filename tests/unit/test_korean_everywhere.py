@@ -1,0 +1,156 @@
+"""No English reaches a Korean screen: the console's screens, check texts, alarm states, fault names, lesson texts.
+
+A Korean text may show names (tags, units, stations, protocols, users, lesson ids), code in backticks, acronyms
+(PLC, OPC UA), identifiers (StartBatch, `key=value` params) and key names; any other Latin word is English that a
+Korean screen should not show. The screens are the committed Korean snapshots (tests/ui/test_snapshots.py proves
+they are what the console draws). Left out, and said here: what the line's drivers and the lesson validator
+report (their messages are English for the engineer and the lesson's author, like every error of the edge).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+
+from smarthall.devices.profiles import Text
+from smarthall.devices.quality import Quality
+from smarthall.edge.config import load_line
+from smarthall.edge.tags import TagValue
+from smarthall.lesson_commands import simulated_faults
+from smarthall.lessons import check_all, glossary
+from smarthall.lessons.checks import CHECK_TYPES, AlarmSeen, Answered, Queried, check_type, evaluation
+from smarthall.lessons.console.texts import TEXTS
+from smarthall.lessons.loader import CATALOGUE, load_catalogue
+from smarthall.lessons.model import ACTION_NAMES_KO, LEVEL_NAMES, said
+from smarthall.lessons.recipe_check import Grade
+
+ROOT = Path(__file__).resolve().parents[2]
+SNAPSHOTS = ROOT / "tests" / "ui" / "__snapshots__" / "test_snapshots"
+TOKEN = re.compile(r"`[^`]*`|[A-Za-z][A-Za-z0-9_.\-/:=]*")
+KEYS = {"esc", "Enter", "Ctrl-C", "Tab"}  # key names, as the footer and the texts show them
+UNITS = {"ms", "mm", "kW", "kWh", "Wh", "baud"}
+PROPER = {"Smart", "Hall", "English", "Modbus", "UaExpert"}  # the product, the language switch, protocols, tools
+
+
+def english(text: str, names: set[str] = frozenset()) -> list[str]:
+    """The English words of a Korean text: Latin words that are not names, code, acronyms, identifiers or keys."""
+    found = []
+    for match in TOKEN.finditer(re.sub(r"\{[^}]*\}|'[^']*'", " ", text)):  # a {placeholder}, a 'quoted' name
+        token = match.group(0)
+        word = token.rstrip(".:-")
+        if (token.startswith("`") or len(word) <= 1 or word in names or word in KEYS | UNITS | PROPER
+                or re.search(r"[._/:=0-9]", word) or word.isupper()  # an identifier, a key=value, an acronym
+                or re.fullmatch(r"[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+", word)):  # CamelCase: a node or method name
+            continue
+        found.append(word)
+    return found
+
+
+@pytest.fixture(scope="module")
+def line():
+    return load_line()
+
+
+def line_names(line) -> set[str]:
+    names = {c.name for c in line.connections} | {c.profile.protocol for c in line.connections}
+    for tag in line.tags.values():
+        names |= {tag.name, *tag.name.split("."), tag.point.unit}
+    return names
+
+
+def korean_texts(value) -> list[str]:
+    """The Korean side of every Text in `value` (a module's constants, records, containers)."""
+    if isinstance(value, Text):
+        return [value.ko]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in korean_texts(v)]
+    if isinstance(value, (tuple, list)):
+        return [t for v in value for t in korean_texts(v)]
+    return []
+
+
+def test_the_console_texts_are_korean():
+    assert {key: english(ko) for key, (ko, _) in TEXTS.items() if english(ko)} == {}
+
+
+def test_the_glossary_words_actions_and_levels_are_korean():
+    words = [glossary.word(name, "ko") for name in glossary._data()["words"]]
+    assert [w for w in words + list(ACTION_NAMES_KO.values()) + [t.ko for t in LEVEL_NAMES.values()] if english(w)] == []
+
+
+def test_check_all_and_check_type_texts_are_korean():
+    modules = [check_all, *(__import__(t.evaluation.__module__, fromlist=["x"]) for t in CHECK_TYPES.values())]
+    found = {m.__name__: [ko for value in vars(m).values() for ko in korean_texts(value) if english(ko)] for m in modules}
+    assert {m: texts for m, texts in found.items() if texts} == {}
+
+
+def sample_observations(t: float) -> list:
+    bad = TagValue("conveyor.motor_running", None, Quality.BAD, t, "")
+    return [TagValue("conveyor.motor_running", True, Quality.GOOD, t), bad,
+            TagValue("conveyor.parts_good", 3, Quality.GOOD, t + 1), AlarmSeen("conveyor.fault", "active-unacknowledged", t),
+            AlarmSeen("conveyor.fault", "returned-unacknowledged", t + 1)]
+
+
+def test_what_every_check_says_on_a_korean_screen_is_korean(line):
+    """Each step's check of the catalogue, fed values, alarm states, answers, files and history, says it in Korean."""
+    catalogue = load_catalogue(CATALOGUE, line)
+    names = line_names(line)
+    said_ko = []
+    for lesson in catalogue.lessons:
+        for step in lesson.steps:
+            if step.check is None:
+                continue
+            ev = evaluation(step.check, 0)
+            said_ko.append(ev.status(0).detail.ko)
+            for seen in sample_observations(0):
+                ev.feed(seen) if not isinstance(seen, TagValue) or seen.tag in ev.tags else None
+            if ev.takes_answer:
+                ev.feed(Answered(1, 1))
+            if ev.query is not None:
+                ev.feed(Queried((), 2))
+            if ev.takes_file:
+                ev.loaded(line if check_type(step.check).name == "config" else Grade(200, 20, 1, 2), 2)
+            said_ko.append(ev.status(3).detail.ko)
+            said_ko += [said(action, "ko").split(f" {action.file}: ")[0] for action in step.solution]  # not the file's text
+    assert {ko: english(ko, names) for ko in said_ko if english(ko, names)} == {}
+
+
+def test_the_lessons_and_fault_kinds_speak_korean(line):
+    names = line_names(line)
+    texts = []
+    for kind in simulated_faults().kinds:
+        texts += [kind.name.ko, kind.does.ko, kind.shows.ko]
+    for lesson in load_catalogue(CATALOGUE, line).lessons:
+        texts += [lesson.title.ko, *(o.ko for o in lesson.objectives)]
+        for step in lesson.steps:
+            texts += [step.title.ko, step.instruction.ko, *(h.ko for h in step.hints)]
+            texts += [step.fault.by_hand.ko] if step.fault else []
+            texts += [c.ko for c in getattr(step.check, "choices", ())]
+    assert {ko[:60]: english(ko, names) for ko in texts if english(ko, names)} == {}
+
+
+def screen_lines(svg: Path) -> list[str]:
+    """The text a snapshot shows, line by line, without the window's title (the app's class name)."""
+    shown = [html.unescape(t).replace("\xa0", " ").strip() for t in re.findall(r">([^<]*)</text>", svg.read_text("utf-8"))]
+    return [t for t in shown[1:] if t]
+
+
+@pytest.mark.parametrize("svg", sorted(SNAPSHOTS.glob("*-ko].svg")), ids=lambda p: p.stem)
+def test_no_korean_screen_shows_english(svg):
+    from tests.ui.frozen import frozen_agent, frozen_shelf
+
+    agent, shelf = frozen_agent(), frozen_shelf()
+    names = line_names(agent.config) | {"kim"} | {lesson.id for lesson in shelf.catalogue.lessons} | {
+        broken.id for broken in shelf.broken}
+    for lesson in shelf.catalogue.lessons:  # code in the lessons' instructions, in backticks there
+        for step in lesson.steps:
+            names |= {w for code in re.findall(r"`([^`]*)`", step.instruction.ko) for w in code.split()}
+    lines, problems = [], False
+    for text in screen_lines(svg):
+        problems = problems or text.endswith("열 수 없습니다:")  # the validator's problems follow: for the author
+        if not problems:
+            lines.append(text.split("마지막 오류:")[0])  # the driver's last error: its own message
+    assert {text: english(text, names) for text in lines if english(text, names)} == {}
