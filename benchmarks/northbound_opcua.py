@@ -21,6 +21,11 @@ every tag). Over --seconds after a warm-up it measures:
 
 Not a test: it prints numbers, medians over the rounds. Aim: nothing lost, p99 <= 250 ms, jitter
 within 2 ms of the agent alone.
+
+Measured (--seconds 15 --rounds 2, 2 shared cores at load ~10, medians): alone: agent CPU 16.5 %,
+jitter p99 13.5 ms, 29 changes/s published; with 10 clients: 212 changes/s delivered (21/s x 10),
+0 lost, latency p50 69 ms, p99 157 ms, agent CPU 22.9 %, jitter p99 51.8 ms. Nothing lost and p99
+met; the jitter aim is not: the OPC UA server's publishing shares the scan's event loop.
 """
 
 from __future__ import annotations
