@@ -77,21 +77,20 @@ def test_an_older_progress_store_is_moved_into_the_new_one(tmp_path):
 
 
 @pytest.mark.parametrize(("lang", "expected"), [
-    ("en", ("smarthall: feeder (Modbus TCP): port 5020 on 127.0.0.1 is already in use (is another `smarthall lab` or"
+    ("en", ("smarthall: feeder (Modbus TCP): port {port} on 127.0.0.1 is already in use (is another `smarthall lab` or"
            " `smarthall sim` running?); choose another with `smarthall lab --feeder-port PORT` (0 picks a free port)")),
-    ("ko", ("smarthall: feeder (Modbus TCP): 127.0.0.1의 포트 5020을(를) 이미 사용 중입니다 (다른 `smarthall lab`이나"
+    ("ko", ("smarthall: feeder (Modbus TCP): 127.0.0.1의 포트 {port}을(를) 이미 사용 중입니다 (다른 `smarthall lab`이나"
            " `smarthall sim`이 실행 중인가요?); `smarthall lab --feeder-port PORT`로 다른 포트를 고르세요 (0이면 빈 포트)")),
 ])
 def test_lab_on_a_busy_port_names_the_lab_option_in_one_line(tmp_path, capsys, monkeypatch, lang, expected):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
-    with contextlib.ExitStack() as stack:
-        busy = stack.enter_context(socket.socket())
-        busy.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        with contextlib.suppress(OSError):  # already taken by someone else: just as busy
-            busy.bind(("127.0.0.1", 5020))
-            busy.listen()
-        assert main(["--lang", lang, "lab", "--progress", str(tmp_path / "p.db")]) == 2
-    assert capsys.readouterr().err.strip().splitlines() == [expected]
+    with socket.socket() as busy:  # a free port made busy: never the simulator's default ones
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["--lang", lang, "lab", "--progress", str(tmp_path / "p.db"), "--feeder-port", str(port),
+                     *(f"--{name}-port=0" for name in ("conveyor", "process", "control", "camera"))]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [expected.format(port=port)]
 
 
 @pytest.mark.parametrize(("option", "value", "said"), [
