@@ -127,7 +127,8 @@ class _OneLinePerPeer(logging.Filter):
         line = _BAD_INPUT.say(peer if peer is not None else f"({record.name}: {record.msg})", text)
         if line is None:
             return False
-        record.msg, record.args, record.exc_info, record.exc_text = line, (), None, None
+        record.msg = line if peer is not None else text  # no peer to name: the record's own words
+        record.args, record.exc_info, record.exc_text = (), None, None
         return True
 
 
