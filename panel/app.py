@@ -137,9 +137,10 @@ class PanelApp(App):
         if station.trends:
             for value in await client.history([t.tag for t in station.trends], now - self.trend_s):
                 panel.trend.add(value)
-        for value in await client.read(station.tags):
+        values, alarms = await client.read(station.tags), await client.alarms()
+        for value in values:  # the whole station at once: never values without their alarms on screen
             panel.apply(value)
-        panel.show_alarms(await client.alarms())
+        panel.show_alarms(alarms)
         panel.show_step(None)
         panel.set_link("")
         streams = [asyncio.create_task(follow(client, panel)) for follow in (self._values, self._alarms, self._lesson)]
