@@ -62,7 +62,8 @@ class Client:
     @classmethod
     async def _open(cls, opening, where: str, user: str | None, password: str | None) -> Client:
         try:
-            reader, writer = await asyncio.wait_for(opening, CONNECT_TIMEOUT)
+            async with asyncio.timeout(CONNECT_TIMEOUT):
+                reader, writer = await opening
         except (OSError, TimeoutError) as exc:
             raise AgentUnavailable(f"no edge agent answers at {where}: {exc.strerror or exc}") from None
         client = cls(reader, writer, where)

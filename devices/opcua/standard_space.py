@@ -38,13 +38,6 @@ _DBM_ORDER = ("dbm.sqlite3", "dbm.gnu", "dbm.ndbm", "dbm.dumb")  # the order dbm
 
 
 async def init_server(server: Server) -> None:
-    """`server.init()`, for now without the cached standard address space: with the shelf, a simulated line's
-    OPC UA servers did not stop after a camera fault run (tests/integration/test_vision_line.py hung in close;
-    it passes in 10 s with this). Until that is understood the cache below is built but not read."""
-    await server.init()
-
-
-async def _init_from_cache(server: Server) -> None:
     """`server.init()` from the cached standard address space; the first call here builds the cache."""
     folder = cache_folder() / f"asyncua-{version('asyncua')}-{sys.implementation.cache_tag}-{_dbm_flavour()}"
     if folder.is_dir():
@@ -79,4 +72,4 @@ def _dbm_flavour() -> str:
 
 
 if __name__ == "__main__":
-    asyncio.run(_init_from_cache(Server()))
+    asyncio.run(init_server(Server()))

@@ -10,6 +10,8 @@ Each tick grabs and encodes one frame and shares the bytes among all stream clie
 A client only ever waits for the newest frame, so a slow client skips frames instead
 of queueing them, and one that stops reading for ``send_timeout`` is dropped.
 ``start()`` raises ``OSError`` when the address is unavailable (e.g. port in use).
+Every wait is an ``asyncio.timeout`` block: with ``asyncio.wait_for`` (Python 3.11) a client task
+cancelled by ``close()`` as its write finished ran on, waiting for frames that no longer came.
 """
 
 from __future__ import annotations
@@ -181,7 +183,8 @@ class CameraServer:
                 self._snapshot(writer)
             else:
                 _respond(writer, HTTPStatus.NOT_FOUND)
-            await asyncio.wait_for(writer.drain(), self._send_timeout)
+            async with asyncio.timeout(self._send_timeout):
+                await writer.drain()
         except (ConnectionError, TimeoutError, asyncio.IncompleteReadError):
             pass  # the client went away or stalled: just close
         except Exception:
@@ -194,7 +197,8 @@ class CameraServer:
     async def _read_request(self, reader: asyncio.StreamReader) -> tuple[HTTPStatus, str]:
         """Read one request head; return (OK, path) or the error status to answer with."""
         try:
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), self._request_timeout)
+            async with asyncio.timeout(self._request_timeout):
+                head = await reader.readuntil(b"\r\n\r\n")
         except asyncio.LimitOverrunError:
             return HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, ""
         request_line, *header_lines = head[:-4].decode("latin-1").split("\r\n")
@@ -240,7 +244,8 @@ class CameraServer:
                     await self._new_chunk.wait()
                 seen = self._seq
                 writer.write(self._chunk)
-                await asyncio.wait_for(writer.drain(), self._send_timeout)
+                async with asyncio.timeout(self._send_timeout):
+                    await writer.drain()
         except asyncio.CancelledError:
             if not writer.is_closing():
                 writer.write(_STREAM_END)  # only ever cancelled between whole parts
@@ -275,6 +280,7 @@ async def _close_writer(writer: asyncio.StreamWriter, timeout: float) -> None:
     """Close gracefully (flushing what is buffered), or abort if that does not finish in time."""
     writer.close()
     try:
-        await asyncio.wait_for(writer.wait_closed(), timeout)
+        async with asyncio.timeout(timeout):
+            await writer.wait_closed()
     except (OSError, TimeoutError):
         writer.transport.abort()

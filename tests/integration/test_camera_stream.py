@@ -233,3 +233,39 @@ async def test_close_ends_open_streams() -> None:
 async def test_busy_port_raises_oserror(server: CameraServer) -> None:
     with pytest.raises(OSError):
         await CameraServer(lambda: FRAME, "127.0.0.1", server.port).start()
+
+
+@pytest.mark.parametrize("hops", range(6))
+async def test_close_ends_a_stream_whatever_it_was_doing(hops: int) -> None:
+    """close() cancels each stream task `hops` loop turns after a frame was grabbed: as the task writes, as its
+    drain finishes, as it wakes. A cancellation lost in any of those turns left close() waiting forever."""
+    loop = asyncio.get_running_loop()
+    closing: list[asyncio.Task] = []
+    grabs = 0
+
+    def source() -> np.ndarray:
+        nonlocal grabs
+        grabs += 1
+        if grabs == 3:  # the stream has had frames; the next turns are the race
+            hop(hops)
+        return FRAME
+
+    def hop(left: int) -> None:
+        if left:
+            loop.call_soon(hop, left - 1)
+        else:
+            closing.append(asyncio.ensure_future(camera.close()))
+
+    camera = CameraServer(source, "127.0.0.1", 0, fps=100)
+    await camera.start()
+    reader, writer = await open_stream(camera.port)
+    try:
+        reading = asyncio.ensure_future(reader.read())  # the client reads to the end
+        async with asyncio.timeout(TIMEOUT):
+            while not closing:
+                await asyncio.sleep(0.01)
+            await closing[0]
+            assert (await reading).endswith(b"--frame--\r\n")
+    finally:
+        await camera.close()
+        await close(writer)

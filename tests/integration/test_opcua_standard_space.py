@@ -10,14 +10,14 @@ from __future__ import annotations
 import pytest
 from asyncua import Client, Server, ua
 
-from smarthall.devices.opcua.standard_space import _init_from_cache as init_from_cache
+from smarthall.devices.opcua.standard_space import init_server
 
 pytestmark = pytest.mark.timeout(180)
 
 
 async def serve_one(value: float) -> tuple[Server, ua.NodeId]:
     server = Server()
-    await init_from_cache(server)
+    await init_server(server)
     server.set_endpoint("opc.tcp://127.0.0.1:0")
     server.disable_clock()
     idx = await server.register_namespace("urn:smarthall:test")
