@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
-from smarthall.devices.profiles import Text
+from smarthall.devices.profiles import Level, Text
 from smarthall.devices.toml_reader import TomlReader, non_finite
 from smarthall.edge.agent import checked_value
 from smarthall.edge.config import LINES_DIR, LineConfig, LineConfigError
@@ -431,6 +431,9 @@ class _LessonReader(_Reader):
                     checked_value(self.line.tags[tag], value)
                 except WriteRejected as exc:
                     raise self.fail(f"{where}.value", f"the edge would refuse this write: {exc}") from None
+                if self.line.tags[tag].point.level is Level.CONFIGURE:
+                    raise self.fail(f"{where}.tag", f"{tag} is a configuration setting: only an engineer may change it"
+                                    " (lessons write as the instructor, trainees as trainees)")
             return Action(name, tag=tag, value=value)
         if name == "ack":
             return Action(name, alarm=self.alarm(data, where))

@@ -26,7 +26,8 @@ STEP_KINDS: dict[str, tuple[str, ...]] = {  # step kind -> the check types it ma
     kind: tuple(name for name, t in CHECK_TYPES.items() if kind in t.step_kinds) for kind in STEP_KIND_NAMES}
 
 ACTIONS: dict[str, Entry] = {e.name: e for e in (
-    Entry("write", "write a tag through the edge (checked as the edge checks any write)",
+    Entry("write", "write a tag through the edge (checked as the edge checks any write), as the instructor: a"
+          " configuration setting (level `configure` in `smarthall profile show`) only an engineer may change",
           (TAG, Key("value", "bool or number", ""))),
     Entry("call", "call a method (OPC UA) through the edge",
           (Key("method", "device.Method", ""), Key("args", "list of numbers", "as many as the method takes"))),
