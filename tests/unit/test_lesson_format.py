@@ -120,8 +120,8 @@ BAD = {  # name: (replace this, with that, expected message, expected line)
     "setup write refused": ("[[steps]]", '[setup]\nwrite = { "conveyor.motor_running" = true }\n\n[[steps]]',
                             "the edge would refuse this write: conveyor.motor_running is read-only", 13),
     "configuration setting written": ('tag = "conveyor.motor_run"\nvalue = true', 'tag = "feeder.feed_interval_ms"\nvalue = 1500',
-                                      "steps[0].solution[0].tag: feeder.feed_interval_ms is a configuration setting: only an"
-                                      " engineer may change it", 28),
+                                      ("steps[0].solution[0].tag: feeder.feed_interval_ms is a configuration setting: only an"
+                                       " engineer may change it"), 28),
     "a sequence of one": ('type = "tag"\ntag = "conveyor.motor_running"\nop = "=="\nvalue = true',
                           'type = "sequence"\nof = [{ type = "tag", tag = "conveyor.motor_running", op = "==", value = true }]',
                           "steps[0].check.of: 'sequence' needs at least two checks", 23),
