@@ -177,7 +177,7 @@ class CameraDriver:
             self._reason = "closed"
 
     def _open(self) -> cv2.VideoCapture | None:
-        import cv2
+        from .opencv import cv2
 
         s = self.settings
         source = s.source

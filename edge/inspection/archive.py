@@ -11,8 +11,9 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-import cv2
 import numpy as np
+
+from smarthall.devices.opencv import cv2
 
 from .pipeline import Result
 

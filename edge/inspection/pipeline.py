@@ -19,8 +19,9 @@ import math
 import time
 from dataclasses import dataclass, field
 
-import cv2
 import numpy as np
+
+from smarthall.devices.opencv import cv2
 
 from .recipe import Recipe
 from .segment import find_part

@@ -15,8 +15,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
+
+from smarthall.devices.opencv import cv2
 
 from .recipe import Recipe
 

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
-import cv2
 import numpy as np
+
+from smarthall.devices.opencv import cv2
 
 if TYPE_CHECKING:
     from smarthall.simulators.plant import CameraView

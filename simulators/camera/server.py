@@ -23,8 +23,9 @@ from collections.abc import Callable
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
-import cv2
 import numpy as np
+
+from smarthall.devices.opencv import cv2
 
 FrameSource = Callable[[], np.ndarray | None]
 """Returns the current BGR frame, or None while the camera is offline."""

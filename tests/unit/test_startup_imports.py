@@ -42,3 +42,20 @@ def heavy_imports(command: list[str], cwd, env: dict[str, str], heavy: tuple[str
 
 def test_inspect_offers_the_camera_simulators_conditions():
     assert inspect_commands.CONDITIONS == tuple(CONDITIONS)
+
+
+def test_opencv_quiet_settings_only_where_opencv_is_used(tmp_path):
+    """The pytest11 entry point imports smarthall in every pytest run where it is installed: that sets no
+    OPENCV_* variable; importing OpenCV through the package does (before cv2 loads)."""
+    probe = ("import os, sys, importlib; importlib.import_module(sys.argv[1]); "
+             "print(sorted(key for key in os.environ if key.startswith('OPENCV_')))")
+    env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+
+    def opencv_variables(module: str) -> str:
+        result = subprocess.run([sys.executable, "-c", probe, module], capture_output=True, text=True, env=env,
+                                cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert opencv_variables("smarthall.pytest_plugin") == "[]"
+    assert opencv_variables("smarthall.edge.inspection.pipeline") == "['OPENCV_FFMPEG_LOGLEVEL', 'OPENCV_LOG_LEVEL']"
