@@ -5,6 +5,11 @@ Every error has a short `reason`, the text a BAD reading carries.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .profiles.model import Text
+
 
 class DriverError(Exception):
     """Base of every error a driver raises."""
@@ -24,9 +29,13 @@ class SettingsError(DriverError, ValueError):
 
 
 class ConnectFailed(DriverError):
-    """The transport could not be opened within the connect timeout."""
+    """The transport could not be opened within the connect timeout; `said`: why, in Korean and English, where known."""
 
     reason = "not connected"
+
+    def __init__(self, message: str = "", reason: str | None = None, said: Text | None = None) -> None:
+        super().__init__(message, reason)
+        self.said = said
 
 
 class NotConnected(DriverError):

@@ -40,7 +40,7 @@ from ..errors import (
     SettingsError,
     WriteFailed,
 )
-from ..profiles import Device, Kind, Point
+from ..profiles import Device, Kind, Point, Text
 from ..profiles.codec import encode
 from ..quality import Reading, Value
 from . import serial_port
@@ -67,7 +67,7 @@ class ModbusDriver:
         self._framer = None
         self._connecting = asyncio.Lock()
         self.protocol_violations = 0  # replies that did not answer their request, since start
-        self.serial_notes: list[str] = []  # what the serial port's OS refused to tune (serial_port.tune)
+        self.serial_notes: list[Text] = []  # what the serial port's OS refused to tune (serial_port.tune)
         self._quiet_until = 0.0  # a serial line's next request waits for the inter-frame silence until then
 
     @classmethod
@@ -99,8 +99,11 @@ class ModbusDriver:
             if not opened:
                 client.close()
                 self._gate.failed(time.monotonic())
-                why = serial_port.problem(self.link.serial) if self.link.serial is not None else None
-                raise ConnectFailed(f"{self.link}: {why or f'cannot connect within {t.connect:g} s'}")
+                note = serial_port.problem(self.link.serial) if self.link.serial is not None else None
+                why = note or Text(ko=f"{t.connect:g}초 안에 연결되지 않습니다",
+                                                    en=f"cannot connect within {t.connect:g} s")
+                raise ConnectFailed(f"{self.link}: {why.en}", said=Text(ko=f"{self.link}: {why.ko}",
+                                                                        en=f"{self.link}: {why.en}"))
             if self.link.serial is not None:
                 self.serial_notes = serial_port.tune(client, self.link.rs485)
             self._framer = checked(client)

@@ -109,6 +109,11 @@ class Text:
     def __call__(self, lang: str) -> str:
         return self.ko if lang == "ko" else self.en
 
+    @classmethod
+    def filled(cls, templates: tuple[str, str], **values: object) -> Text:
+        """A (Korean, English) pair of format strings, filled with the same values."""
+        return cls(ko=templates[0].format(**values), en=templates[1].format(**values))
+
 
 @dataclass(frozen=True)
 class Point:

@@ -10,6 +10,7 @@ failing their CRC are told apart from silence (noise, parity, stop bits, termina
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import statistics
 import time
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from smarthall.devices.driver import Driver, Timeouts, driver_for
 from smarthall.devices.errors import ConnectFailed
-from smarthall.devices.profiles import Device, Point
+from smarthall.devices.profiles import Device, Point, Text
 from smarthall.devices.quality import Quality, Reading
 
 from ..config import Connection, LineConfig
@@ -26,6 +27,9 @@ from .analysis import out_of_range, similar_names, word_order_hint
 
 BAUD_RATES = (9600, 19200, 38400, 115200, 4800, 2400, 57600, 1200)
 _MISSING_NODE = ("BadNodeIdUnknown", "BadNoMatch", "BadBrowseNameInvalid")
+_SOCKET_ERRORS = {errno.ECONNREFUSED: "연결이 거부되었습니다 (그 포트에서 기다리는 프로그램이 없음)",
+                  errno.EHOSTUNREACH: "그 호스트로 가는 경로가 없습니다", errno.ENETUNREACH: "그 네트워크에 닿을 수 없습니다",
+                  errno.ECONNRESET: "상대가 연결을 끊었습니다"}
 _PROBE_TIMEOUTS = Timeouts(connect=1.0, read=0.3, write=0.3, backoff_min=0.01, backoff_max=0.01)
 
 
@@ -88,8 +92,10 @@ async def probe(connection: Connection, drivers: DriverFor = _driver) -> Connect
             await driver.connect()
         except ConnectFailed as exc:
             reason = await _socket_reason(settings, connection.timeouts.connect) if "host" in settings else None
-            result.findings.append(Finding("unreachable", {"reason": reason or str(exc)}))
+            result.findings.append(Finding("unreachable", {"reason": reason or exc.said or str(exc)}))
             return result
+        result.findings += [Finding("note", {"text": note}, problem=False)
+                            for note in getattr(driver, "serial_notes", ())]
         for device in connection.profile.devices:
             for point in device.points:
                 result.points.append(await _read(driver, device, point))
@@ -101,21 +107,24 @@ async def probe(connection: Connection, drivers: DriverFor = _driver) -> Connect
     if connection.profile.protocol == "modbus-rtu":
         await _serial_line(connection, result, drivers)
     elif not answered:
-        reason = result.points[0].reading.reason if result.points else "no points"
-        result.findings.append(Finding("no_answer", {"reason": reason}))
+        result.findings.append(Finding("no_answer", {"reason": result.points[0].reading.reason if result.points
+                                                      else "no points"}))
     return result
 
 
-async def _socket_reason(settings, timeout: float) -> str | None:
+async def _socket_reason(settings, timeout: float) -> Text | None:
     """Why a plain TCP connection to host:port fails (refused, timed out, no route), or None if it opens."""
     where = f"{settings['host']}:{settings.get('port', 502)}"
     try:
         async with asyncio.timeout(timeout):
             _, writer = await asyncio.open_connection(settings["host"], settings.get("port", 502))
     except TimeoutError:
-        return f"{where}: no answer within {timeout:g} s (a firewall, or no device at this address)"
+        return Text(ko=f"{where}: {timeout:g}초 안에 응답이 없습니다 (방화벽, 또는 이 주소에 장치가 없음)",
+                    en=f"{where}: no answer within {timeout:g} s (a firewall, or no device at this address)")
     except OSError as exc:
-        return f"{where}: {os.strerror(exc.errno) if exc.errno else exc}"
+        english = os.strerror(exc.errno) if exc.errno else str(exc)
+        korean = _SOCKET_ERRORS.get(exc.errno or 0, english)
+        return Text(ko=f"{where}: {korean}", en=f"{where}: {english}")
     writer.close()
     await writer.wait_closed()
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from smarthall.devices.profiles.model import Text
 from smarthall.devices.profiles.table import aligned_rows
 
 from .probe import ConnectionResult, Finding
@@ -18,6 +19,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "unreachable": {"ko": "연결할 수 없음: {reason}", "en": "cannot connect: {reason}"},
     "no_answer": {"ko": "연결은 되지만 어떤 포인트도 응답하지 않음 ({reason})",
                   "en": "connected, but no point answered ({reason})"},
+    "note": {"ko": "참고: {text}", "en": "note: {text}"},
     "bad": {"ko": "읽기 실패: {reason}", "en": "bad: {reason}"},
     "out_of_range": {"ko": "{value:g} {unit}은(는) 범위 {low:g}..{high:g} 밖입니다",
                      "en": "{value:g} {unit} is outside {low:g}..{high:g}"},
@@ -79,7 +81,8 @@ def _table(result: ConnectionResult, lang: str, markdown: bool) -> list[str]:
 
 
 def _finding(finding: Finding, lang: str) -> str:
-    return say(finding.key, lang, **finding.values)
+    """Its text; a value said in both languages (`Text`, e.g. a driver's reason) in the report's."""
+    return say(finding.key, lang, **{k: v(lang) if isinstance(v, Text) else v for k, v in finding.values.items()})
 
 
 def _value(value: object, unit: str) -> str:

@@ -75,7 +75,9 @@ async def test_each_planted_mistake_is_reported_with_its_fix(planted):
 
     bus = results["bus"]
     assert not bus.reachable
-    assert [(f.key, f.values.get("baud")) for f in bus.findings] == [("bus_silent", 19200), ("answers_at", 9600)]
+    assert [(f.key, f.values.get("baud")) for f in bus.findings if f.problem] == [("bus_silent", 19200),
+                                                                                ("answers_at", 9600)]
+    assert [f.key for f in bus.findings if not f.problem] == ["note", "note"]  # a pty: no low latency, no RS-485 mode
 
     s7 = {p.tag: p for p in results["s7"].points}
     (missing,) = s7["s7.temperature"].findings[1:]
@@ -83,13 +85,15 @@ async def test_each_planted_mistake_is_reported_with_its_fix(planted):
     assert all(p.reading.quality.value == "good" for tag, p in s7.items() if tag != "s7.temperature")
 
     assert [f.key for f in results["xgb"].findings] == ["unreachable"]
-    assert "refused" in results["xgb"].findings[0].values["reason"].lower()
+    assert "refused" in results["xgb"].findings[0].values["reason"].en.lower()
 
     english = render("hall", list(results.values()), "en")
     assert "likely word_order = \"CDAB\"" in english and "autonics" not in english.lower()
     assert "tk answers at 9600 baud: set baudrate = 9600" in english
     korean = render("hall", list(results.values()), "ko", markdown=True)
     assert korean.startswith("# 시운전 점검 보고서: hall") and "baudrate = 9600로 설정하세요" in korean
+    assert "- 참고: 저지연 모드를 지원하지 않습니다" in korean and "연결이 거부되었습니다" in korean
+    assert "not offered" not in korean and "refused" not in korean
     assert "| fx5u.d10_temperature | good |" in korean
 
 
@@ -105,3 +109,14 @@ async def test_smarthall_commission_prints_writes_markdown_and_exits_non_zero_on
     printed = out.decode()
     assert printed.startswith("Commissioning report: hall") and f"Report written to {report}." in printed
     assert report.read_text(encoding="utf-8").startswith("# Commissioning report: hall")
+
+
+async def test_a_missing_serial_port_is_reported_in_korean_and_english(tmp_path):
+    line = tmp_path / "bus.toml"
+    line.write_text('[line]\nname = "bus"\nko = "버스"\nen = "bus"\n[historian]\npath = "bus.db"\n\n'
+                    f'[[connections]]\nname = "tk"\nprofile = "autonics_tk"\nserial = "{tmp_path / "ttyUSB7"}"\n\n'
+                    '[[scan_groups]]\nname = "all"\nrate_ms = 500\ntags = ["*"]\n', encoding="utf-8")
+    (result,) = await commission(load_line(line))
+    assert [f.key for f in result.findings] == ["unreachable"] and not result.reachable
+    assert f"serial port {tmp_path / 'ttyUSB7'} is missing: is the adapter plugged in?" in render("bus", [result], "en")
+    assert f"시리얼 포트 {tmp_path / 'ttyUSB7'}가 없습니다: 어댑터가 꽂혀 있나요?" in render("bus", [result], "ko")

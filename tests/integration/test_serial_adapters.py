@@ -4,7 +4,12 @@ requests keep the inter-frame silence of the baud rate. Ports are pty pairs (the
 from __future__ import annotations
 
 import asyncio
+import grp
+import os
+import shutil
+import tempfile
 from asyncio import sleep as real_sleep
+from pathlib import Path
 
 import pytest
 import serial
@@ -12,9 +17,10 @@ import serial
 from smarthall.devices import ConnectFailed, Quality, Timeouts
 from smarthall.devices.modbus import Link, ModbusDriver
 from smarthall.devices.modbus import driver as modbus_driver
-from smarthall.devices.modbus.serial_port import serial_of
+from smarthall.devices.modbus.serial_port import problem, serial_of
 from smarthall.devices.modbus.timing import silence_time
 from smarthall.simulators.device import DeviceTwin
+from tests.other_user import as_nobody
 
 FAST = Timeouts(connect=1.0, read=0.5, write=0.5, backoff_min=0.01, backoff_max=0.01)
 
@@ -39,7 +45,30 @@ async def test_a_missing_port_is_one_line_saying_so(tmp_path):
         await driver.connect()
     message = str(caught.value)
     assert "ttyUSB9 is missing: is the adapter plugged in?" in message and "\n" not in message
+    assert "ttyUSB9가 없습니다: 어댑터가 꽂혀 있나요?" in caught.value.said("ko")
+    assert caught.value.said("en") == message
     await driver.close()
+
+
+def test_a_port_the_user_may_not_open_names_the_group_to_join():
+    """The device file's group (dialout on Debian) is the one to join; as root the check runs in a child as nobody."""
+    folder = Path(tempfile.mkdtemp(prefix="smarthall-port-"))
+    try:
+        folder.chmod(0o755)
+        port = folder / "ttyUSB0"
+        port.touch()
+        if os.geteuid() == 0:
+            os.chown(port, 0, grp.getgrnam("dialout").gr_gid)
+            port.chmod(0o660)
+        else:
+            port.chmod(0)
+        group = grp.getgrgid(port.stat().st_gid).gr_name
+        note = as_nobody(lambda: problem(str(port)))
+        assert note.en == (f"serial port {port}: permission denied: add the user to the {group} group and log in"
+                           f" again (sudo usermod -aG {group} $USER)")
+        assert note.ko.startswith(f"시리얼 포트 {port}: 권한이 없습니다: 사용자를 {group} 그룹에 넣고")
+    finally:
+        shutil.rmtree(folder)
 
 
 async def test_a_busy_port_is_one_line_naming_it():
@@ -63,15 +92,17 @@ async def test_the_port_is_tuned_where_offered_and_reads_go_on_where_not():
             (reading,) = await driver.read(device, [device.point("pv")])
             assert (reading.quality, reading.value) == (Quality.GOOD, 21.5)
             assert isinstance(serial_of(driver._client), serial.Serial), "pymodbus moved its serial port object"
-            # a pty has neither flag: both refusals are noted, nothing raised
-            assert [n.split(" (")[0] for n in driver.serial_notes] == [
+            # a pty has neither flag: both refusals are noted, nothing raised, in Korean and English
+            assert [n.en.split(" (")[0] for n in driver.serial_notes] == [
                 "low-latency mode not offered", "RS-485 mode not offered, the adapter switches direction itself"]
+            assert [n("ko").split(" (")[0] for n in driver.serial_notes] == [
+                "저지연 모드를 지원하지 않습니다", "RS-485 모드를 지원하지 않습니다: 어댑터가 송수신 방향을 스스로 바꿉니다"]
         finally:
             await driver.close()
         off = driver_at(twin.endpoint, rs485="off")
         try:
             await off.connect()
-            assert [n.split(" (")[0] for n in off.serial_notes] == ["low-latency mode not offered"]
+            assert [n.en.split(" (")[0] for n in off.serial_notes] == ["low-latency mode not offered"]
         finally:
             await off.close()
 
