@@ -6,6 +6,10 @@ group is read, so a burst of writes never starves the scan. Each group keeps
 its own schedule; a cycle that starts late is measured (jitter) and a cycle
 missed altogether is counted as an overrun, never made up in a burst.
 
+A request never outlives the run that queued it: when run() raises or is
+cancelled, every read still waiting (or in service) is answered BAD and every
+write fails, with the reason (``internal error`` or ``scanner stopped``).
+
 Each scanner knows whether its connection communicates: lost when a whole
 scan brought no GOOD value (or `fail` says the scanner itself broke), back
 with the first GOOD value; `report_comm(ok, reason)` hears every change.
@@ -20,13 +24,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from smarthall.devices.driver import CountsLostChanges, CountsViolations, Driver
+from smarthall.devices.errors import WriteFailed
 from smarthall.devices.quality import Quality, Reading
 
 from .config import Connection, ScanGroup, Tag
+from .supervise import INTERNAL_ERROR
 from .tags import TagValue
 
 WRITES_BETWEEN_READS = 4
 JITTER_SAMPLES = 2000
+STOPPED = "scanner stopped"
 
 
 @dataclass
@@ -118,10 +125,15 @@ class ConnectionScanner:
         which also brings the connection back through the driver's backoff.
         """
         self._running = True
+        reason = STOPPED
         try:
             await self._run()
+        except Exception:
+            reason = INTERNAL_ERROR
+            raise
         finally:
             self._running = False
+            self._answer_waiting(reason)
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -152,6 +164,18 @@ class ConnectionScanner:
             self._deliver(to_tag_value(tag, Reading.bad(reason, now)))
         self._comm(False, reason)
 
+    def _answer_waiting(self, reason: str) -> None:
+        """Answer every request this run accepted and did not answer: reads BAD, writes failed, with reason."""
+        now = time.time()
+        while self._requests:
+            request = self._requests.popleft()
+            if request.done.done():
+                continue
+            if isinstance(request, _Read):
+                request.done.set_result([to_tag_value(tag, Reading.bad(reason, now)) for tag in request.tags])
+            else:
+                request.done.set_exception(WriteFailed(f"{request.tag.name}: {reason}", reason))
+
     def _put(self, request: _Write | _Read) -> None:
         self._requests.append(request)
         self._arrived.set()
@@ -170,7 +194,8 @@ class ConnectionScanner:
             overdue = deadline is not None and loop.time() >= deadline
             if self._requests and not (overdue and late >= WRITES_BETWEEN_READS):
                 late += overdue
-                await self._serve(self._requests.popleft())
+                await self._serve(self._requests[0])  # stays queued while in service: run() answers it if cut short
+                self._requests.popleft()
                 continue
             if overdue:
                 return

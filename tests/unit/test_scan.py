@@ -8,9 +8,12 @@ from dataclasses import replace
 
 import pytest
 
+from smarthall.devices.errors import WriteFailed
 from smarthall.devices.memory import MemoryDriver, Operation
+from smarthall.devices.quality import Quality
 from smarthall.edge.config import Connection, ScanGroup, load_line
-from smarthall.edge.scan import WRITES_BETWEEN_READS, ConnectionScanner
+from smarthall.edge.scan import STOPPED, WRITES_BETWEEN_READS, ConnectionScanner
+from smarthall.edge.supervise import INTERNAL_ERROR, supervised
 from tests.waiting import until
 
 LINE = load_line()
@@ -105,6 +108,59 @@ async def test_a_failed_write_reaches_the_caller_and_the_scan_goes_on():
             await scanner.write(LINE.tag("conveyor.speed_setpoint"), 100)
         reads_before = len(driver.log)
         await until(lambda: len(driver.log) > reads_before + 2)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def answers(write, read) -> tuple[str, set[tuple[Quality, str]]]:
+    """The write's failure reason and the read's (quality, reason) pairs, each bounded by a generous timeout."""
+    async with asyncio.timeout(30):
+        with pytest.raises(WriteFailed) as failed:
+            await write
+        values = await read
+    return failed.value.reason, {(v.quality, v.reason) for v in values}
+
+
+async def test_requests_waiting_when_the_scanner_stops_are_answered():
+    held = asyncio.Event()  # never set: the write in service never finishes on its own
+
+    async def hanging_write(operation: Operation) -> None:
+        if operation.kind == "write":
+            await held.wait()
+
+    driver = MemoryDriver(handler=hanging_write)
+    scanner = scanner_for("conveyor", driver, [ScanGroup("fast", 0.01)], [])
+    task = asyncio.create_task(scanner.run())
+    await until(lambda: driver.log)
+    write = asyncio.create_task(scanner.write(LINE.tag("conveyor.speed_setpoint"), 100))
+    await until(lambda: any(op.kind == "write" for op in driver.log))
+    read = asyncio.create_task(scanner.read_now([LINE.tag("conveyor.motor_run")]))
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert await answers(write, read) == (STOPPED, {(Quality.BAD, STOPPED)})
+
+
+async def test_requests_queued_to_a_scanner_whose_restarts_keep_failing_are_answered():
+    first_try = asyncio.Event()
+
+    async def subscribe_fails(operation: Operation) -> None:
+        if operation.kind == "subscribe":
+            await first_try.wait()
+            raise RuntimeError("a bug in the driver")
+
+    driver = MemoryDriver(handler=subscribe_fails)
+    scanner = ConnectionScanner(LINE.connection("conveyor"),
+                                [t for t in LINE.tags.values() if t.connection == "conveyor"],
+                                [ScanGroup("fast", 0.01)], driver, lambda value: None, subscribe_ms=100)
+    task = asyncio.create_task(supervised("scan conveyor", scanner.run, lambda exc: scanner.fail(INTERNAL_ERROR)))
+    try:
+        await until(lambda: driver.log)
+        write = asyncio.create_task(scanner.write(LINE.tag("conveyor.speed_setpoint"), 100))
+        read = asyncio.create_task(scanner.read_now([LINE.tag("conveyor.motor_run")]))
+        await until(lambda: len(scanner._requests) == 2)  # both queued behind the subscription
+        first_try.set()
+        assert await answers(write, read) == (INTERNAL_ERROR, {(Quality.BAD, INTERNAL_ERROR)})
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
