@@ -140,9 +140,9 @@ class StepRun:
         return await self._refresh(self.evaluation)
 
     async def _refresh(self, ev: Evaluation) -> Status:
+        now = time.time()
         if ev.alarms:
             states = {a.alarm_id: a.state for a in await self.line.alarms()}
-            now = time.time()
             for alarm_id in sorted(ev.alarms):
                 self._feed(ev, AlarmSeen(alarm_id, states[alarm_id].value, now))
         if ev.takes_file:
@@ -218,7 +218,16 @@ class StepRun:
         async with contextlib.aclosing(self.follow(ev=ev, until_overdue=True)) as statuses:
             async for status in statuses:
                 pass
+        await self._catch_up()
         return status
+
+    async def _catch_up(self) -> None:
+        """Feed the step's check a fresh read of its tags: nothing watched them while another check was followed (a
+        wait, a fault's `shows`), and what follows (the untouched-line probe, a live answer) is judged on the line as
+        it is now, as the console's check, which watches all along, sees it."""
+        if self.evaluation is not None and self.evaluation.tags:
+            for value in await self.line.read(sorted(self.evaluation.tags), fresh=True):
+                self._feed(self.evaluation, value)
 
     async def until_done(self) -> Status:
         """Follow the check until it passes or its timeout has passed."""
@@ -262,6 +271,7 @@ class StepRun:
                 raise LessonRunError(f"step {self.step.id!r}: {action.tag} has no value to answer ({value.reason})")
             self.answer(value.value)
         elif kind == "answer-live":
+            await self._catch_up()
             right = self.evaluation.right_answer() if self.evaluation is not None and self.evaluation.takes_answer else None
             if right is None:
                 raise LessonRunError(f"step {self.step.id!r}: no answer can be computed from the line now")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from smarthall.devices.reference import Entry, Key, Said, sentence, table, toml_value
 
-from .checks import CHECK_TYPES, DEFAULT_TIMEOUT_S
+from .checks import CHECK_TYPES, DEFAULT_TIMEOUT_S, inner_types
 from .checks.base import TAG
 from .faults import FaultCatalogue
 from .model import DEFAULT_SETUP_WRITES, LEVELS, LessonSetup
@@ -103,7 +103,10 @@ def reference(faults: FaultCatalogue) -> str:
            f"## {LESSON.name}", "", *table(LESSON), f"### {SETUP.name}", "", sentence(SETUP.doc), "", *table(SETUP),
            f"## {STEP.name}", "", *table(STEP), "Step kinds and the check types each may use:", "",
            *(f"- `{kind}`: {', '.join(f'`{t}`' for t in types) or 'none (the instructor signs it off with `o`)'}"
-             for kind, types in STEP_KINDS.items()), "", "## Check types", ""]
+             for kind, types in STEP_KINDS.items()), "",
+           (f"An inline check (a part of `all` or `sequence`, a fault's `shows`, a `wait`'s `until`) is one of"
+            f" {', '.join(f'`{t}`' for t in inner_types())}; the others (`history` too) only as a step's whole check."),
+           "", "## Check types", ""]
     for entry in (t.entry for t in CHECK_TYPES.values()):
         out += [f"### `{entry.name}`", "", sentence(entry.doc), ""]
         if entry.proves:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import pkgutil
+import time
 
 import pytest
 
+from smarthall.devices.profiles import Text
 from smarthall.devices.quality import Quality
 from smarthall.edge.config import load_line
 from smarthall.edge.tags import TagValue
 from smarthall.lessons.checks import CHECK_TYPES, Queried, Verdict, evaluation, judge, types
 from smarthall.lessons.checks.types.computed import ComputedAnswer, ExpressionError, compile_expression
 from smarthall.lessons.checks.types.history import HistoryCondition, statistic
+from smarthall.lessons.model import Step
+from smarthall.lessons.runner import StepRun
 from smarthall.lessons.schema import STEP_KINDS
 from tests.unit.test_lesson_format import GOOD, problems_of
 
@@ -84,6 +88,29 @@ def test_a_bad_expression_is_one_problem_naming_the_key(tmp_path, expr, message)
 
 
 # --- history ----------------------------------------------------------------------------------
+class HistoryLine:
+    """A line whose historian holds `stored` (what StepRun asks a history step's line for)."""
+
+    def __init__(self, stored) -> None:
+        self.stored = stored
+        self.asked: list[tuple] = []
+
+    async def history(self, tags, since, until):
+        self.asked.append((tuple(tags), until - since))
+        return self.stored
+
+
+async def test_a_step_run_asks_the_historian_for_a_history_check(tmp_path):
+    # it asked only after an alarm had been read: a history step on its own stopped with UnboundLocalError
+    check = HistoryCondition("a.t", "max", window_s=30, op=">", value=0.2)
+    line = HistoryLine(rows("a.t", [0.03, 0.31], every=1.0, start=time.time() - 2))
+    run = StepRun(Step("s", "read-and-do", Text("", ""), Text("", ""), check=check), line, None, tmp_path)
+    await run.restart_check()
+    status = await run.status()
+    assert line.asked == [(("a.t",), 30)]
+    assert status.verdict is Verdict.PASSED and status.detail.en == "a.t max over the last 30 s = 0.31 (want > 0.2)"
+
+
 
 def rows(tag: str, values, every: float, start: float = 0.0) -> tuple[TagValue, ...]:
     return tuple(tv(tag, v, start + i * every) for i, v in enumerate(values))
