@@ -147,7 +147,7 @@ class StepRun:
                 self._feed(ev, AlarmSeen(alarm_id, states[alarm_id].value, now))
         if ev.takes_file:
             await self._load_file(ev)
-        if ev.query is not None and now - self._asked >= ev.query.every_s:
+        if ev.query is not None and (now := time.time()) - self._asked >= ev.query.every_s:
             self._asked = now
             self._feed(ev, Queried(await self._history(ev.query, now), now))
         return ev.status(time.time())
