@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from smarthall.devices.driver import CountsLostChanges, CountsViolations, Driver
 from smarthall.devices.errors import WriteFailed
+from smarthall.devices.profiles import Point
 from smarthall.devices.quality import Quality, Reading
 
 from .config import Connection, ScanGroup, Tag
@@ -81,7 +82,8 @@ class ConnectionScanner:
         self.comm_ok: bool | None = None  # None until the first scan or value
         self._tags = tuple(tags)
         rates = {g.name: g.rate_s for g in groups}
-        self._groups = {name: [t for t in tags if t.group == name] for name in rates if any(t.group == name for t in tags)}
+        self._groups = {name: _by_device([t for t in tags if t.group == name])
+                        for name in rates if any(t.group == name for t in tags)}
         self._rates = {name: rates[name] for name in self._groups}
         self.stats = {name: GroupStats() for name in self._groups}
         self.readings = 0  # values delivered (scans, reads, subscription changes) since start
@@ -149,7 +151,7 @@ class ConnectionScanner:
             stats = self.stats[name]
             stats.jitter_s.append(loop.time() - due[name])
             if self.subscribe_ms is None or not self.driver.connected:
-                await self._scan(self._groups[name])
+                await self._read(self._groups[name])
             stats.cycles += 1
             due[name] += self._rates[name]
             if due[name] < loop.time():
@@ -208,7 +210,7 @@ class ConnectionScanner:
                     alarm.cancel()
 
     async def _subscribe(self) -> None:
-        for device_tags in _by_device(self._tags).values():
+        for device_tags, _ in _by_device(self._tags):
             by_point = {t.point.name: t for t in device_tags}
             await self.driver.subscribe(device_tags[0].device, [t.point for t in device_tags],
                                         lambda point, reading, by_point=by_point:
@@ -230,10 +232,13 @@ class ConnectionScanner:
             request.done.set_result(result)
 
     async def _scan(self, tags: Sequence[Tag]) -> list[TagValue]:
+        return await self._read(_by_device(tags))
+
+    async def _read(self, batches: Sequence[_Batch]) -> list[TagValue]:
         """Read tags device by device; every reading is published, bad ones too."""
         values = []
-        for device_tags in _by_device(tags).values():
-            readings = await self.driver.read(device_tags[0].device, [t.point for t in device_tags])
+        for device_tags, points in batches:
+            readings = await self.driver.read(device_tags[0].device, points)
             for tag, reading in zip(device_tags, readings):
                 value = to_tag_value(tag, reading)
                 self._deliver(value)
@@ -257,8 +262,12 @@ class ConnectionScanner:
 
 
 
-def _by_device(tags: Sequence[Tag]) -> dict[str, list[Tag]]:
+_Batch = tuple[tuple[Tag, ...], tuple[Point, ...]]  # one device's tags and their points, read in one call
+
+
+def _by_device(tags: Sequence[Tag]) -> list[_Batch]:
+    """The tags device by device, with their points as a tuple (the driver may keep its plan for it)."""
     grouped: dict[str, list[Tag]] = {}
     for tag in tags:
         grouped.setdefault(tag.device.name, []).append(tag)
-    return grouped
+    return [(tuple(device_tags), tuple(t.point for t in device_tags)) for device_tags in grouped.values()]

@@ -42,12 +42,13 @@ from ..errors import (
 )
 from ..profiles import Device, Kind, Point, Text
 from ..profiles.codec import encode
-from ..quality import Reading, Value
+from ..quality import Quality, Reading, Value
 from . import serial_port
 from .framer import CheckedReply, checked
 from .link import Link
 from .planner import Block, Limits, Planner
 
+GOOD = Quality.GOOD
 _READ = {
     Kind.COIL: "read_coils", Kind.DISCRETE_INPUT: "read_discrete_inputs",
     Kind.INPUT_REGISTER: "read_input_registers", Kind.HOLDING_REGISTER: "read_holding_registers",
@@ -122,7 +123,7 @@ class ModbusDriver:
             return []
         if not await self._ready():
             return [Reading.bad(NotConnected.reason)] * len(points)
-        found: dict[Point, Reading] = {}
+        found: dict[int, Reading] = {}  # by id(point): a Point's hash is costly, and a point read twice is one
         blocks = deque(self.planner.plan(device.unit, points))
         given_up: str | None = None
         while blocks:
@@ -147,11 +148,11 @@ class ModbusDriver:
                         given_up = reason
                 else:
                     now = time.time()
-                    found.update((p, Reading.good(v, now)) for p, v in block.values(data))
+                    found.update(zip(map(id, block.points), [Reading(v, GOOD, now) for v in block.decode(data)]))
                     continue
             bad = Reading.bad(reason)
-            found.update((p, bad) for p in block.points)
-        return [found[p] for p in points]
+            found.update((id(p), bad) for p in block.points)
+        return [found[id(p)] for p in points]
 
     async def write(self, device: Device, point: Point, value: Value) -> None:
         """Coil: FC05; one register: FC06; more: FC16; a bit of a register: read (FC03), then FC06."""

@@ -11,18 +11,23 @@ typically because a gap holds unmapped addresses, are handled as commercial
 gateways' "optimise" settings do: `refuse(block)` remembers where the block
 must break (at its gaps first; if it had none, around every point) and
 returns the smaller blocks; later plans keep those breaks.
+
+A plan for a tuple of points is kept (a scanner asks for the same tuple every
+scan) until a refusal changes the breaks; each block decodes its reply at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..profiles import Kind, Point
-from ..profiles.codec import decode
+from ..profiles.codec import block_decoder
 
 MAX_REGISTERS = 125
 MAX_BITS = 2000
+PLANS_KEPT = 64
 
 
 @dataclass(frozen=True)
@@ -52,16 +57,20 @@ class Block:
 
     def values(self, data: Sequence[int | bool]) -> list[tuple[Point, bool | int | float | str]]:
         """Each point's value from the block's reply (bits or registers, `count` of them or more)."""
+        return list(zip(self.points, self.decode(data)))
+
+    def decode(self, data: Sequence[int | bool]) -> list[bool | int | float | str]:
+        """The points' values from the block's reply, in the order of `points`."""
         if len(data) < self.count:
             raise ValueError(f"a block of {self.count} {self.kind}s got {len(data)} values")
-        out = []
-        for point in self.points:
-            at = point.address - self.start
-            if self.kind.is_bit:
-                out.append((point, bool(data[at])))
-            else:
-                out.append((point, decode(point, data[at:at + point.width])))
-        return out
+        return self._decoder(data)
+
+    @cached_property
+    def _decoder(self) -> Callable[[Sequence[int | bool]], list]:
+        if self.kind.is_bit:
+            offsets = [point.address - self.start for point in self.points]
+            return lambda data: [bool(data[at]) for at in offsets]
+        return block_decoder(self.start, self.count, self.points)
 
 
 @dataclass
@@ -70,9 +79,23 @@ class Planner:
 
     limits: Limits = Limits()
     _breaks: dict[tuple[int | None, Kind], set[int]] = field(default_factory=dict)
+    _plans: dict[tuple[int | None, int], tuple[tuple[Point, ...], list[Block]]] = field(default_factory=dict)
 
     def plan(self, unit: int | None, points: Iterable[Point]) -> list[Block]:
-        """The fewest blocks reading all points (kinds in a fixed order, addresses ascending)."""
+        """The fewest blocks reading all points (kinds in a fixed order, addresses ascending).
+
+        The plan of a tuple is remembered (by identity, at most `PLANS_KEPT`) until the next refusal.
+        """
+        if not isinstance(points, tuple):
+            return self._plan(unit, points)
+        kept = self._plans.get((unit, id(points)))
+        if kept is None or kept[0] is not points:
+            if len(self._plans) >= PLANS_KEPT:
+                del self._plans[next(iter(self._plans))]
+            kept = self._plans[unit, id(points)] = (points, self._plan(unit, points))
+        return list(kept[1])
+
+    def _plan(self, unit: int | None, points: Iterable[Point]) -> list[Block]:
         by_kind: dict[Kind, list[Point]] = {}
         for point in points:
             if point.address is None:
@@ -96,6 +119,7 @@ class Planner:
                 gaps.add(point.address)
             end = max(end, point.address + point.width)
         self._breaks.setdefault((unit, block.kind), set()).update(gaps or {p.address for p in block.points})
+        self._plans.clear()
         return self.plan(unit, block.points)
 
     def _blocks(self, kind: Kind, points: list[Point], breaks: set[int]) -> list[Block]:

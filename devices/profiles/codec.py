@@ -11,7 +11,7 @@ character in the high byte (``BADC``: in the low byte), padded with NULs.
 from __future__ import annotations
 
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .model import DataType, Point
 
@@ -66,6 +66,47 @@ def decode(point: Point, registers: Sequence[int]) -> bool | float | int | str:
         return data.rstrip(b"\0").decode("utf-8", errors="replace")
     (raw,) = _STRUCT[point.type].unpack(data)
     return from_raw(point, raw)
+
+
+def block_decoder(start: int, count: int, points: Sequence[Point]) -> Callable[[Sequence[int]], list]:
+    """`decode` for every point of a read of `count` registers from `start` at once, values in points' order.
+
+    Whole numbers stored big-endian (ABCD, or one register in any order that keeps its bytes) that do
+    not overlap come out of one struct over the block; bits, strings and other word orders go point by point.
+    """
+    words = struct.Struct(f">{count}H")
+    plain: list[tuple[int, Point]] = []  # index in points, point: read by the one struct
+    layout, end = [">"], 0  # the struct's codes, and the register after the last plain point
+    rest: list[tuple[int, Point, int]] = []  # index, point, offset in the block
+    for index, point in sorted(enumerate(points), key=lambda ip: ip[1].address):
+        at = point.address - start
+        if point.bit is None and point.type in _STRUCT and at >= end and (
+                point.word_order == "ABCD" or point.width == 1 and point.word_order == "CDAB"):
+            layout.append(f"{2 * (at - end)}x{_STRUCT[point.type].format[1:]}")
+            end = at + point.width
+            plain.append((index, point))
+        else:
+            rest.append((index, point, at))
+    numbers = struct.Struct("".join(layout))
+    in_order = [index for index, _ in plain] == list(range(len(points)))
+    scaled = [(slot, point) for slot, (_, point) in enumerate(plain) if point.scale != 1 or point.offset != 0]
+
+    def decode_block(registers: Sequence[int]) -> list:
+        raw = numbers.unpack_from(words.pack(*registers[:count]))
+        if scaled:
+            raw = list(raw)
+            for slot, point in scaled:
+                raw[slot] = from_raw(point, raw[slot])
+        if in_order:
+            return list(raw)
+        values: list = [None] * len(points)
+        for (index, _), value in zip(plain, raw):
+            values[index] = value
+        for index, point, at in rest:
+            values[index] = decode(point, registers[at:at + point.width])
+        return values
+
+    return decode_block
 
 
 def _reorder(data: bytes, order: str) -> bytes:

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from smarthall.devices.profiles import WORD_ORDERS, DataType, Kind, Point, Text
-from smarthall.devices.profiles.codec import decode, encode
+from smarthall.devices.profiles.codec import block_decoder, decode, encode
 
 
 def point(dtype: DataType, order: str = "ABCD", scale: float = 1.0, offset: float = 0.0) -> Point:
@@ -85,3 +85,33 @@ def test_scale_and_offset_round_trip(tenths):
     p = point(DataType.INT16, scale=0.1, offset=-40.0)
     value = tenths / 10 - 40.0
     assert decode(p, encode(p, value)) == pytest.approx(value, abs=1e-9)
+
+
+@st.composite
+def block_points(draw) -> list[Point]:
+    """Points of one register block in any order: every type and word order, scaled or not, bits of a
+    register, strings, and points overlapping each other (a register and a bit of it, a pair and its half)."""
+    points = []
+    for i in range(draw(st.integers(1, 12))):
+        dtype = draw(st.sampled_from([t for t in DataType if t is not DataType.BOOL]))
+        extra: dict = {}
+        if dtype is DataType.STRING:
+            extra["length"] = draw(st.integers(1, 3))
+        elif dtype in (DataType.INT16, DataType.UINT16) and draw(st.booleans()):
+            extra["bit"] = draw(st.integers(0, 15))
+        elif draw(st.booleans()):
+            extra["scale"], extra["offset"] = draw(st.sampled_from([(0.1, 0.0), (1.0, -40.0), (2.0, 0.5)]))
+        points.append(Point(name=f"p{i}", kind=Kind.HOLDING_REGISTER, type=dtype, text=Text("p", "p"),
+                            address=draw(st.integers(10, 30)), word_order=draw(st.sampled_from(WORD_ORDERS)),
+                            **extra))
+    return points
+
+
+@given(block_points(), st.data())
+def test_a_block_decodes_as_each_point_alone(points, data):
+    start = min(p.address for p in points)
+    count = max(p.address + p.width for p in points) - start
+    registers = data.draw(st.lists(st.integers(0, 0xFFFF), min_size=count, max_size=count))
+    alone = [decode(p, registers[p.address - start:p.address - start + p.width]) for p in points]
+    together = block_decoder(start, count, points)(registers)
+    assert [repr(v) for v in together] == [repr(v) for v in alone]  # repr: NaN equals NaN, 1 is not 1.0 or True

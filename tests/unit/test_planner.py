@@ -92,3 +92,12 @@ def test_a_node_point_has_no_address_to_plan():
     node = Point(name="t", kind=Kind.NODE, type=DataType.FLOAT64, text=Text("t", "t"), node="T")
     with pytest.raises(ValueError, match="t: a node has no Modbus address"):
         Planner().plan(1, [node])
+
+
+def test_a_tuple_of_points_is_planned_once_until_a_refusal():
+    planner = Planner(Limits(register_gap=10))
+    points = (pt(0), pt(1), pt(8), pt(9))
+    (block,) = planner.plan(1, points)
+    assert planner.plan(1, points)[0] is block, "the same blocks, their decoders built once"
+    planner.refuse(1, block)
+    assert spans(planner.plan(1, points)) == [(H, 0, 2), (H, 8, 2)], "a refusal's breaks reach the kept plan"
