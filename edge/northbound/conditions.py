@@ -10,7 +10,7 @@ AckedState, EnabledState (false out of service), SuppressedOrShelved,
 Retain (while the operator should see it; ConditionRefresh repeats those),
 Severity from the priority, Message in English and Korean, the user and
 comment. Acknowledge (on the condition or on AcknowledgeableConditionType)
-goes through the agent's alarm path for the calling session's user: refused
+goes through the agent's alarm path (on the agent's loop) for the calling session's user: refused
 with BadUserAccessDenied unless their role may handle alarms, audited either
 way; BadEventIdUnknown for an event id that is not the condition's latest,
 BadConditionBranchAlreadyAcked when there is nothing to acknowledge.
@@ -24,11 +24,12 @@ from datetime import UTC, datetime
 from asyncua import Node, Server, ua
 from asyncua.server.event_generator import EventGenerator
 
-from ..alarms import AlarmEvent, AlarmKind, AlarmSpec, State
+from ..alarms import AlarmEvent, AlarmKind, AlarmSpec, AlarmState, State
 from ..errors import Forbidden
 from ._asyncua import caller
 from .batches import Batches
 from .identity import person
+from .link import AgentLink
 
 log = logging.getLogger(__name__)
 
@@ -40,21 +41,22 @@ _ACKNOWLEDGE = ua.NodeId(ua.ObjectIds.AcknowledgeableConditionType_Acknowledge)
 class Conditions:
     """One condition per alarm of the agent; `offer` its events (cheap), `run` sends them."""
 
-    def __init__(self, server: Server, agent) -> None:
+    def __init__(self, server: Server, link: AgentLink) -> None:
         self._server = server
-        self._agent = agent
+        self._link = link
         self._events: dict[str, EventGenerator] = {}
         self._by_node: dict[ua.NodeId, str] = {}
-        self._pending: Batches[AlarmEvent] = Batches()
+        self._pending: Batches[tuple[AlarmEvent, AlarmState]] = Batches()
 
     async def build(self, line: Node, idx: int, sources: dict[str, ua.NodeId]) -> None:
         """A condition object and an event generator per alarm; the Acknowledge methods call back here."""
         folder = await line.add_folder(ua.NodeId("Alarms", idx), ua.QualifiedName("Alarms", idx))
         self._server.link_method(self._server.get_node(_ACKNOWLEDGE), self._acknowledge)
-        for spec in self._agent.alarms.states():
-            await self._condition(folder, idx, spec.spec, sources.get(spec.spec.tag, line.nodeid))
+        for state in await self._link.run(self._link.agent.alarms.states):
+            await self._condition(folder, idx, state, sources.get(state.spec.tag, line.nodeid))
 
-    async def _condition(self, folder: Node, idx: int, spec: AlarmSpec, source: ua.NodeId) -> None:
+    async def _condition(self, folder: Node, idx: int, state: AlarmState, source: ua.NodeId) -> None:
+        spec = state.spec
         etype = ua.ObjectIds.OffNormalAlarmType if spec.kind is AlarmKind.DISCRETE else ua.ObjectIds.ExclusiveLevelAlarmType
         node = await folder.add_object(ua.NodeId(f"alarm:{spec.id}", idx), ua.QualifiedName(spec.id, idx), etype)
         acknowledge = await node.get_child("0:Acknowledge")
@@ -69,22 +71,21 @@ class Conditions:
         event.Severity = spec.severity
         if spec.kind in _LIMITS:
             setattr(event, _LIMITS[spec.kind], float(spec.limit))
-        self._describe(event, spec, self._agent.alarms.state(spec.id).state, False)
+        self._describe(event, spec, state.state, False)
         self._events[spec.id] = generator
         self._by_node[node.nodeid] = spec.id
 
-    def offer(self, event: AlarmEvent) -> None:
-        """An alarm event from the agent (its listener, in the scan: cheap)."""
-        self._pending.put(event)
+    def offer(self, event: AlarmEvent, state: AlarmState) -> None:
+        """An alarm event from the agent and the alarm's state then (its listener, in the scan: cheap)."""
+        self._pending.put((event, state))
 
     async def run(self) -> None:
         """Send the offered events as condition events until cancelled."""
         while True:
-            for alarm in await self._pending.next():
+            for alarm, state in await self._pending.next():
                 generator = self._events.get(alarm.alarm_id)
                 if generator is None:
                     continue
-                state = self._agent.alarms.state(alarm.alarm_id)
                 self._describe(generator.event, state.spec, alarm.state, state.condition, alarm)
                 await generator.trigger(datetime.fromtimestamp(alarm.timestamp, UTC))
 
@@ -113,12 +114,18 @@ class Conditions:
         latest = self._events[alarm_id].event.EventId
         if latest is None or event_id.Value != latest.Value:
             return ua.StatusCode(ua.StatusCodes.BadEventIdUnknown)
-        if self._agent.alarms.state(alarm_id).state not in (State.UNACK, State.RTN_UNACK):
-            return ua.StatusCode(ua.StatusCodes.BadConditionBranchAlreadyAcked)
         text = comment.Value.Text if isinstance(comment.Value, ua.LocalizedText) else ""
         try:
-            self._agent.operate_as(person(caller()), "ack", alarm_id, text or "")
+            code = await self._link.run(self._acknowledged, person(caller()), alarm_id, text or "")
         except Forbidden as exc:
             log.info("OPC UA acknowledge of %s refused: %s", alarm_id, exc)
-            return ua.StatusCode(ua.StatusCodes.BadUserAccessDenied)
-        return ua.StatusCode()
+            code = ua.StatusCodes.BadUserAccessDenied
+        return ua.StatusCode(code)
+
+    def _acknowledged(self, user, alarm_id: str, comment: str) -> int:
+        """Acknowledge for user if there is something to acknowledge (in the agent's thread): the status code."""
+        agent = self._link.agent
+        if agent.alarms.state(alarm_id).state not in (State.UNACK, State.RTN_UNACK):
+            return ua.StatusCodes.BadConditionBranchAlreadyAcked
+        agent.operate_as(user, "ack", alarm_id, comment)
+        return ua.StatusCodes.Good

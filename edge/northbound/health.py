@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from asyncua import Node, Server, ua
 
 from ..health import ConnectionHealth, connection_health
+from .link import AgentLink
 
 PERIOD_S = 1.0
 _FIELDS = (  # variable, variant type, the row's figure
@@ -41,16 +42,16 @@ def health_node_id(connection: str, field: str, idx: int) -> ua.NodeId:
 class HealthNodes:
     """The health variables of an agent's connections; `run` keeps them current."""
 
-    def __init__(self, server: Server, agent) -> None:
+    def __init__(self, server: Server, link: AgentLink) -> None:
         self._server = server
-        self._agent = agent
+        self._link = link
         self._idx = 0
         self._shown: dict[ua.NodeId, tuple] = {}
 
     async def build(self, line: Node, idx: int) -> None:
         self._idx = idx
         folder = await line.add_folder(ua.NodeId("Health", idx), ua.QualifiedName("Health", idx))
-        for connection in self._agent.config.connections:
+        for connection in self._link.config.connections:
             name = connection.name
             node = await folder.add_object(ua.NodeId(f"health:{name}", idx), ua.QualifiedName(name, idx))
             for field, vtype, _figure in _FIELDS:
@@ -61,7 +62,7 @@ class HealthNodes:
 
     async def update(self) -> None:
         """Write the figures that changed since the last update."""
-        for row in connection_health(self._agent):
+        for row in await self._link.run(connection_health, self._link.agent):  # figures taken in the agent's thread
             for field, vtype, figure in _FIELDS:
                 nodeid = health_node_id(row.name, field, self._idx)
                 value = figure(row)

@@ -1,6 +1,7 @@
 """Client writes and method calls, through the agent's checked path for the session's user.
 
-A write of a tag's value goes to `EdgeAgent.write_as` with the signed-in user, which
+A write of a tag's value goes to `EdgeAgent.write_as` with the signed-in user (on the
+agent's loop, through the server's `AgentLink`), which
 checks their right (edge.users), the value against the profile, writes and logs it
 (refusals too). The answer is the item's status: BadUserAccessDenied (role or team),
 BadNotWritable (read-only or derived), BadTypeMismatch, BadOutOfRange, or the
@@ -23,6 +24,7 @@ from smarthall.devices.quality import Quality
 from ..errors import CallRejected, Forbidden, WriteRejected
 from ._asyncua import WriteRoute, caller
 from .identity import person
+from .link import AgentLink
 from .space import TagNode
 from .status import status_code
 
@@ -30,7 +32,7 @@ log = logging.getLogger(__name__)
 _SCALARS = (bool, int, float, str)
 
 
-def write_route(agent, node: TagNode) -> WriteRoute:
+def write_route(link: AgentLink, node: TagNode) -> WriteRoute:
     """The route of client writes to one tag's variable."""
 
     async def write(user: UaUser, variant: ua.Variant) -> ua.StatusCode:
@@ -38,7 +40,7 @@ def write_route(agent, node: TagNode) -> WriteRoute:
         if not isinstance(value, _SCALARS) or variant.is_array:
             return ua.StatusCode(ua.StatusCodes.BadTypeMismatch)
         try:
-            await agent.write_as(person(user), node.tag.name, value)
+            await link.run(link.agent.write_as, person(user), node.tag.name, value)
         except Forbidden as exc:
             log.info("OPC UA write refused: %s", exc)
             return ua.StatusCode(ua.StatusCodes.BadUserAccessDenied)
@@ -65,11 +67,11 @@ def _rejection(node: TagNode, value: bool | float | str) -> int:
     return ua.StatusCodes.BadTypeMismatch  # a fraction for a whole-number point
 
 
-async def call_method(agent, name: str, *variants: ua.Variant) -> ua.CallMethodResult:
+async def call_method(link: AgentLink, name: str, *variants: ua.Variant) -> ua.CallMethodResult:
     """Call a device's method (``process.StartBatch``) for the calling session's user."""
     args = [v.Value for v in variants]
     try:
-        await agent.call_as(person(caller()), name, args)
+        await link.run(link.agent.call_as, person(caller()), name, args)
     except Forbidden as exc:
         log.info("OPC UA call refused: %s", exc)
         code = ua.StatusCodes.BadUserAccessDenied

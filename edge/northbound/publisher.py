@@ -1,8 +1,9 @@
 """Tag values into the address space, off the scan's path and batched.
 
-The agent calls `offer` for every value it publishes, in the scan's own task:
-offer only keeps a changed value (value, quality or reason) in a list and wakes
-the publisher's task. That task writes what piled up, in order, through
+The agent calls `offer` for every value it publishes, in the scan's own task (the
+agent's thread): offer only keeps a changed value (value, quality or reason) in a
+list and wakes the publisher's task in the server's thread. That task writes what
+piled up, in order, through
 asyncua's server-side fast path (`Server.write_attribute_value`, which also
 feeds the subscriptions' monitored items); none of those writes waits on I/O,
 so a batch (a scan's worth) goes out in one go. Nothing is coalesced: every

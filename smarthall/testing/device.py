@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from smarthall.portal import Portal, bridged
 from smarthall.simulators.device import DeviceTwin
 from smarthall.simulators.plant import Fault
 
 from .edge import EdgeUnderTest
-from .portal import Portal, bridged
 
 
 class DeviceUnderTest:

@@ -28,9 +28,9 @@ from smarthall.edge.client import Client
 from smarthall.edge.config import load_line
 from smarthall.edge.service import Service
 from smarthall.edge.tags import TagValue
+from smarthall.portal import Portal, bridged
 
 from .conditions import TagCondition
-from .portal import Portal, bridged
 
 if TYPE_CHECKING:
     from .line import LineUnderTest

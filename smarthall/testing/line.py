@@ -19,10 +19,9 @@ from pathlib import Path
 import tomli_w
 
 from smarthall.edge.config import DEFAULT_LINE, line_table
+from smarthall.portal import Portal, bridged
 from smarthall.simulators.line import SimOptions, SimulatedLine
 from smarthall.simulators.plant.faults import Fault
-
-from .portal import Portal, bridged
 
 HOST = "127.0.0.1"
 CLOSE_S = 10.0

@@ -19,11 +19,12 @@ from pathlib import Path
 
 import pytest
 
+from smarthall.portal import Portal
+
 from .device import DeviceUnderTest
 from .edge import EdgeUnderTest
 from .faults import Faults
 from .line import LineSettings, LineUnderTest
-from .portal import Portal
 
 MARKER = "smarthall"
 

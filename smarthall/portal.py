@@ -1,10 +1,11 @@
-"""A thread with its own event loop, where a test's simulated line and edge agent run.
+"""A thread with its own event loop: for work that must not share the caller's loop.
 
-Why a thread: the line must outlive one test's event loop (module and session scope), serve plain
-(sync) tests as well as async ones, and go on running while a sync test waits. Tests talk to it
-through `Portal.run` (a plain test blocks until the coroutine is done) or `Portal.submit` (an async
-test awaits it in its own loop); the line's sockets are the only thing both sides share.
-`bridged` picks between the two by whether the caller runs in an event loop.
+The pytest plugin's simulated line and edge agent run in one (smarthall.testing): the line must
+outlive one test's event loop (module and session scope), serve plain (sync) tests as well as async
+ones, and go on running while a sync test waits. The edge's northbound OPC UA server runs in one so
+that its clients' work never delays the scan (edge.northbound.server). Callers talk to it through
+`Portal.run` (a plain caller blocks until the coroutine is done) or `Portal.submit` (an async caller
+awaits it in its own loop); `bridged` picks between the two by whether the caller runs in an event loop.
 """
 
 from __future__ import annotations
