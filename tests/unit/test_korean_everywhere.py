@@ -32,7 +32,7 @@ SNAPSHOTS = ROOT / "tests" / "ui" / "__snapshots__" / "test_snapshots"
 TOKEN = re.compile(r"`[^`]*`|[A-Za-z][A-Za-z0-9_.\-/:=]*")
 KEYS = {"esc", "Enter", "Ctrl-C", "Tab"}  # key names, as the footer and the texts show them
 UNITS = {"ms", "mm", "kW", "kWh", "Wh", "baud"}
-PROPER = {"Smart", "Hall", "English", "Modbus", "UaExpert"}  # the product, the language switch, protocols, tools
+PROPER = {"Smart", "Hall", "English", "Modbus", "Sparkplug", "UaExpert"}  # the product, the language switch, protocols, tools
 
 
 def english(text: str, names: set[str] = frozenset()) -> list[str]:
