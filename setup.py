@@ -1,7 +1,7 @@
 """The wheel owns one import name: the repository's top-level folders install under ``smarthall``.
 
-``devices/`` becomes ``smarthall.devices``, ``edge/`` ``smarthall.edge``, and so on, ``lines/`` and ``recipes/``
-(data only) ``smarthall.lines`` and ``smarthall.recipes`` (the repository
+``devices/`` becomes ``smarthall.devices``, ``edge/`` ``smarthall.edge``, and so on, ``brokers/``, ``lines/`` and
+``recipes/`` (data only) ``smarthall.brokers``, ``smarthall.lines`` and ``smarthall.recipes`` (the repository
 keeps the four folders at its top level; setuptools maps each to its name). Everything else is in
 pyproject.toml; this file only lists the packages, which pyproject.toml cannot map by pattern.
 """
@@ -9,7 +9,7 @@ pyproject.toml; this file only lists the packages, which pyproject.toml cannot m
 from setuptools import find_packages, setup
 
 FOLDERS = ("devices", "edge", "lessons", "panel", "simulators")
-DATA = ("lines", "recipes")  # package data only: the shipped line files and recipes
+DATA = ("brokers", "lines", "recipes")  # package data only: the shipped broker config, line files, recipes
 
 setup(
     package_dir={"smarthall": "smarthall", **{f"smarthall.{folder}": folder for folder in FOLDERS + DATA}},

@@ -160,16 +160,18 @@ class LineConfig:
         raise LineConfigError(f"unknown method {name!r}: expected one of {', '.join(known) or '(none on this line)'}")
 
 
-def load_line(path: str | Path = DEFAULT_LINE, overrides: Mapping[str, Mapping[str, object]] | None = None) -> LineConfig:
+def load_line(path: str | Path = DEFAULT_LINE, overrides: Mapping[str, Mapping[str, object]] | None = None,
+              tables: Mapping[str, Mapping[str, object]] | None = None) -> LineConfig:
     """Read and check a line configuration file.
 
     overrides replace keys of tables before checking, e.g. ``{"feeder": {"port": 40123},
     "historian": {"path": "/tmp/h.db"}, "vision": {"camera": {"source": "http://127.0.0.1:40124/..."}}}``:
     a connection by its name, the historian, the vision station or the northbound server (sub-tables are merged,
-    not replaced).
+    not replaced). tables are whole top-level tables put in the file's place, checked as if written there (the
+    [mqtt] a classroom gives each team's simulated line).
     """
     path = Path(path)
-    return _LineReader(path).line(line_table(path, overrides))
+    return _LineReader(path).line({**line_table(path, overrides), **(tables or {})})
 
 
 def line_table(path: str | Path, overrides: Mapping[str, Mapping[str, object]] | None = None) -> dict:

@@ -140,8 +140,10 @@ class Seat:
 class Classroom:
     """The teams at work: each goes through the lesson on its own; the instructor acts on one team at a time."""
 
-    def __init__(self, spec: ClassroomSpec, lesson: Lesson, seats: list[Seat], advance_s: float = ADVANCE_S) -> None:
+    def __init__(self, spec: ClassroomSpec, lesson: Lesson, seats: list[Seat], advance_s: float = ADVANCE_S,
+                 centre: object | None = None) -> None:
         self.spec = spec
+        self.centre = centre  # the broker every team's line publishes to, for the control centre (None: none)
         self.lesson = lesson
         self.seats = seats
         self.advance_s = advance_s

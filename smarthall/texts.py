@@ -133,6 +133,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "ko": "{team}: 시뮬레이션 라인 ({ports}); 패널과 명령은 {where}",
         "en": "{team}: simulated line ({ports}); panels and commands at {where}",
     },
+    "classroom_centre": {
+        "ko": "관제센터(모든 팀의 라인): {command}",
+        "en": "Control centre (every team's line): {command}",
+    },
+    "classroom_no_broker": {
+        "ko": "mosquitto가 설치되어 있지 않아 관제센터 없이 시작합니다 (apt-get install mosquitto).",
+        "en": "mosquitto is not installed: the classroom starts without the control centre (apt-get install mosquitto).",
+    },
     "classroom_shared": {
         "ko": "모든 팀이 라인 {line}을(를) 함께 씁니다; 패널과 명령은 {where}",
         "en": "Every team works on line {line}; panels and commands at {where}",

@@ -152,6 +152,13 @@ def parse_state(data: bytes) -> tuple[bool, int]:
     return state["online"], state["timestamp"]
 
 
+def rebirth_command(timestamp_ms: int) -> bytes:
+    """The NCMD payload a host application sends to ask an edge node for its births again (by name)."""
+    payload = Payload(timestamp=timestamp_ms)
+    payload.metrics.add(name=REBIRTH, timestamp=timestamp_ms, datatype=SpDataType.Boolean, boolean_value=True)
+    return payload.SerializeToString()
+
+
 def state(online: bool, timestamp_ms: int) -> bytes:
     """A host application's STATE payload (the centre and the tests publish it)."""
     return json.dumps({"online": online, "timestamp": timestamp_ms}).encode()

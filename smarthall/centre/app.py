@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from smarthall.edge.sparkplug.alarm_metrics import ack_command
-from smarthall.edge.sparkplug.payloads import Topics, state
+from smarthall.edge.sparkplug.payloads import Topics, rebirth_command, state
 from smarthall.lessons.console.bindings import bindings, translate
 
 from .model import HostModel, LineView
@@ -33,6 +33,7 @@ LINE_COLUMNS = ("col_line", "col_state", "col_since", "col_good", "col_rejected"
 ALARM_COLUMNS = ("col_line", "col_priority", "col_alarm", "col_text", "col_state", "col_since")
 TAG_COLUMNS = ("col_tag", "col_value", "col_unit", "col_quality")
 QUALITY_NAMES = {0: "bad", 500: "stale"}
+REBIRTH_ASK_S = 5.0  # a node heard without its birth is asked for a rebirth at most this often
 
 
 def _number(value: float | None, digits: int) -> str:
@@ -242,8 +243,14 @@ def mqtt_session(url: str, host_id: str, username: str | None, password: str | N
                     await client.subscribe("spBv1.0/#", qos=1)
                     await client.publish(Topics.state(host_id), state(True, stamp), qos=1, retain=True)
                     app.status, app.client = "", client
+                    asked: dict[tuple[str, str], float] = {}  # (group, node) -> when a rebirth was last asked
                     async for message in client.messages:
-                        app.model.apply(str(message.topic), bytes(message.payload), time.time())
+                        now = time.time()
+                        unborn = app.model.apply(str(message.topic), bytes(message.payload), now)
+                        if unborn is not None and now - asked.get(unborn, 0.0) >= REBIRTH_ASK_S:
+                            asked[unborn] = now
+                            await client.publish(Topics(*unborn).node_topic("NCMD"), rebirth_command(int(now * 1000)),
+                                                 qos=1)
             except aiomqtt.MqttError as exc:
                 app.status = say("broker_lost", app.lang, error=exc)
             finally:

@@ -1,7 +1,9 @@
 """What the centre knows of each edge node (line), from the Sparkplug messages it receives (sans-IO).
 
 A line is online from its NBIRTH until an NDEATH with the same bdSeq (an older NDEATH, delivered
-late by the broker after a new birth, is ignored, as Sparkplug 3.0 says). Metrics are kept by
+late by the broker after a new birth, is ignored, as Sparkplug 3.0 says). Data from a node whose NBIRTH
+this host never saw (the host joined after it) cannot be read without the births' aliases: `apply` names
+that node, for the host to ask it for a rebirth (Sparkplug 3.0 host applications do). Metrics are kept by
 name; DATA messages name them by alias, resolved through the births. Each numeric metric keeps a
 trend of its last `TREND_POINTS` live values. Alarms are the node's ``Alarms/<id>/State`` metrics
 (edge.sparkplug.alarm_metrics). Parts, energy and OEE come from the simulated line's tags
@@ -116,23 +118,26 @@ class HostModel:
     def __init__(self) -> None:
         self.lines: dict[tuple[str, str], LineView] = {}
 
-    def apply(self, topic: str, data: bytes, now: float) -> None:
+    def apply(self, topic: str, data: bytes, now: float) -> tuple[str, str] | None:
+        """Take in one message; the (group, node) to ask for a rebirth when it is data of an unborn node."""
         parts = topic.split("/")
         if len(parts) not in (4, 5) or parts[0] != NAMESPACE or parts[1] == "STATE":
-            return
+            return None
         group, verb, node = parts[1], parts[2], parts[3]
         if verb not in ("NBIRTH", "NDEATH", "DBIRTH", "NDATA", "DDATA"):
-            return
+            return None
         try:
             payload = Payload.FromString(data)
         except Exception:  # a malformed payload is skipped, never fatal
-            return
+            return None
         line = self.lines.setdefault((group, node), LineView(group, node))
         if verb == "NDEATH":
             bd_seq = next((m.long_value for m in payload.metrics if m.name == "bdSeq"), None)
             if line.online and bd_seq == line.bd_seq:
                 line.online, line.since = False, now
-            return
+            return None
+        if verb != "NBIRTH" and line.bd_seq is None:
+            return group, node  # its births went out before this host listened
         if verb == "NBIRTH":
             line.online, line.since, line._names = True, now, {}
             line.bd_seq = next((m.long_value for m in payload.metrics if m.name == "bdSeq"), None)
@@ -145,6 +150,7 @@ class HostModel:
                 _live(line, name, get_value(metric, metric.datatype or datatype), _quality(metric), now)
         if line.baseline is None or _went_back(line.baseline, line.counters(now)):
             line.baseline = line.counters(now)
+        return None
 
     def alarms(self) -> list[tuple[LineView, AlarmView]]:
         """Every annunciated alarm of every line, most urgent first, then newest."""

@@ -58,7 +58,8 @@ async def test_four_teams_each_on_their_own_line_count_only_for_themselves(tmp_p
         classroom = app.classroom
         seats = classroom.seats
         assert [s.name for s in seats] == ["team1", "team2", "team3", "team4"]
-        assert [line.split(":")[0] for line in shown] == ["team1", "team2", "team3", "team4"]
+        assert [line.split(":")[0] for line in shown] == ["Control centre (every team's line)", "team1", "team2",
+                                                          "team3", "team4"]
         ports = [port for seat in seats for port in seat.ports.values()]
         assert len(set(ports)) == len(ports) == 8  # every team's feeder and conveyor on ports of their own
         await until(lambda: all(s.run.state == "waiting" for s in seats), timeout=120)

@@ -125,3 +125,15 @@ def test_the_centres_oee_window_starts_at_the_first_counters_and_again_after_a_c
     assert [v for _, v in line.trends["conveyor/parts_good"]] == [8, 35]
     model.apply("spBv1.0/g/DDATA/a/conveyor", device_data({10: 5, 11: 1, 12: 1, 13: 0}), 200.0)  # the line restarted
     assert line.baseline.at == 200.0 and line.oee(200.0).availability is None  # a window of no time yet
+
+
+def test_data_from_a_node_born_before_the_centre_listened_asks_for_its_rebirth_and_its_birth_is_read():
+    model = HostModel()
+    data = payloads.alarm_data(5, 2, ALARMS, [("process.hot", "active-unacknowledged", 11)])
+    assert model.apply("spBv1.0/g/NDATA/a", data, 1.0) == ("g", "a")  # aliases unknown: nothing read
+    assert model.lines["g", "a"].alarms == {} and not model.lines["g", "a"].online
+    ask = Payload.FromString(payloads.rebirth_command(3))
+    assert NODE.is_rebirth(ask.metrics[0])  # what the centre sends is what the node takes as a rebirth
+    assert model.apply("spBv1.0/g/NBIRTH/a", birth(AlarmManager(SPECS)), 2.0) is None
+    assert model.apply("spBv1.0/g/NDATA/a", data, 3.0) is None
+    assert model.lines["g", "a"].online and model.lines["g", "a"].alarms["process.hot"].state == "active-unacknowledged"
