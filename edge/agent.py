@@ -321,6 +321,8 @@ class EdgeAgent:
             self._alarm_event(event)
         for listener in self.listeners:
             listener(value)
+        if not self._watchers:
+            return
         changed = previous is None or (previous.value, previous.quality, previous.reason) != (
             value.value, value.quality, value.reason)
         for wanted, queue in self._watchers:

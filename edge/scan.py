@@ -33,6 +33,7 @@ from .supervise import INTERNAL_ERROR
 from .tags import TagValue
 
 WRITES_BETWEEN_READS = 4
+GOOD = Quality.GOOD
 JITTER_SAMPLES = 2000
 STOPPED = "scanner stopped"
 
@@ -64,8 +65,7 @@ class _Read:
 
 
 def to_tag_value(tag: Tag, reading: Reading) -> TagValue:
-    return TagValue(tag=tag.name, value=reading.value, quality=reading.quality, timestamp=reading.timestamp,
-                    reason=reading.reason, unit=tag.unit)
+    return TagValue(tag.name, reading.value, reading.quality, reading.timestamp, reading.reason, tag.unit)
 
 
 class ConnectionScanner:
@@ -236,16 +236,26 @@ class ConnectionScanner:
 
     async def _read(self, batches: Sequence[_Batch]) -> list[TagValue]:
         """Read tags device by device; every reading is published, bad ones too."""
-        values = []
+        values: list[TagValue] = []
         for device_tags, points in batches:
             readings = await self.driver.read(device_tags[0].device, points)
-            for tag, reading in zip(device_tags, readings):
-                value = to_tag_value(tag, reading)
-                self._deliver(value)
-                values.append(value)
-        if values and all(v.quality is not Quality.GOOD for v in values):
+            read = list(map(to_tag_value, device_tags, readings))
+            self._deliver_all(read)
+            values += read
+        if values and all(v.quality is not GOOD for v in values):
             self._comm(False, Counter(v.reason for v in values).most_common(1)[0][0])
         return values
+
+    def _deliver_all(self, values: list[TagValue]) -> None:
+        """`_deliver` for one device's values of a scan, counted once."""
+        publish = self.publish
+        for value in values:
+            publish(value)
+        good = sum(value.quality is GOOD for value in values)
+        self.readings += len(values)
+        self.bad_readings += len(values) - good
+        if good:
+            self._comm(True, "")
 
     def _deliver(self, value: TagValue) -> None:
         self.readings += 1

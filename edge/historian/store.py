@@ -27,10 +27,11 @@ from ..alarms import AlarmEvent, AlarmKind, Event, Priority, State
 from ..tags import TagValue
 from .errors import HistorianError
 from .schema import open_database
-from .values import decode, encode, to_text
+from .values import STORABLE, decode, encode, to_text
 
 SECONDS_PER_DAY = 86400.0
 CSV_HEADER = ("timestamp", "tag", "value", "quality", "reason")
+QUALITY = {quality: quality.value for quality in Quality}  # an enum's .value is a slow property
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,8 @@ class Historian:
         """Buffer `value` if it is the tag's first, moved more than `deadband` from the last stored
         value, or changed type, quality or reason; returns whether it will be stored. A full buffer
         is flushed at once."""
-        encode(value.value)  # a TypeError now, not a poisoned batch at flush
+        if type(value.value) not in STORABLE:
+            encode(value.value)  # a TypeError now, not a poisoned batch at flush
         last = self._last.get(value.tag)
         if last is not None and not _changed(last, value, deadband):
             return False
@@ -93,7 +95,7 @@ class Historian:
         try:
             with self._sql("flush"), self._db:
                 self._db.execute("BEGIN")
-                rows = [(self._tag_id(v.tag, v.unit), v.timestamp, *encode(v.value), v.quality.value, v.reason)
+                rows = [(self._tag_id(v.tag, v.unit), v.timestamp, *encode(v.value), QUALITY[v.quality], v.reason)
                         for v in self._pending]
                 self._db.executemany("INSERT INTO samples (tag_id, ts, value, type, quality, reason) "
                                      "VALUES (?, ?, ?, ?, ?, ?)", rows)
@@ -209,7 +211,7 @@ class Historian:
 
 
 def _changed(last: TagValue, new: TagValue, deadband: float) -> bool:
-    if (last.quality, last.reason, type(last.value)) != (new.quality, new.reason, type(new.value)):
+    if last.quality is not new.quality or last.reason != new.reason or type(last.value) is not type(new.value):
         return True
     old, value = last.value, new.value
     if isinstance(value, float) and (math.isnan(value) or math.isnan(old)):

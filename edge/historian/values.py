@@ -7,6 +7,7 @@ import math
 from smarthall.devices.quality import Value
 
 Stored = int | float | str | None
+STORABLE = frozenset({bool, int, float, str, type(None)})  # the types `encode` takes (not their subclasses)
 
 
 def encode(value: Value | None) -> tuple[Stored, str]:
