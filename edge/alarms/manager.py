@@ -50,8 +50,11 @@ class AlarmManager:
 
     def update(self, value: TagValue) -> list[AlarmEvent]:
         """Evaluate every alarm on `value.tag` at `value.timestamp`; unusable values hold the state."""
+        alarms = self._by_tag.get(value.tag)
+        if alarms is None:
+            return []
         events: list[AlarmEvent] = []
-        for alarm in self._by_tag.get(value.tag, ()):
+        for alarm in alarms:
             alarm.value, alarm.quality = value.value, value.quality
             raw = condition(alarm.spec, value, alarm.machine.condition)
             if raw is None:

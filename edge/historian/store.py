@@ -214,11 +214,11 @@ def _changed(last: TagValue, new: TagValue, deadband: float) -> bool:
     if last.quality is not new.quality or last.reason != new.reason or type(last.value) is not type(new.value):
         return True
     old, value = last.value, new.value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value != old
     if isinstance(value, float) and (math.isnan(value) or math.isnan(old)):
         return math.isnan(value) != math.isnan(old)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return abs(value - old) > deadband if deadband else value != old
-    return value != old
+    return abs(value - old) > deadband if deadband else value != old
 
 
 def _end(until: float | None) -> float:

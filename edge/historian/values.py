@@ -12,6 +12,11 @@ STORABLE = frozenset({bool, int, float, str, type(None)})  # the types `encode` 
 
 def encode(value: Value | None) -> tuple[Stored, str]:
     """(stored value, type name) for a value column without type affinity (SQLite stores NaN as NULL)."""
+    kind = type(value)
+    if kind is float:  # the common types first, by exact type: this runs for every stored sample
+        return (None if math.isnan(value) else value), "float"
+    if kind is int:
+        return value, "int"
     if value is None:
         return None, "none"
     if isinstance(value, bool):
