@@ -14,6 +14,7 @@ from textual.widget import Widget
 
 from smarthall.edge.health import ConnectionHealth
 
+from .reasons import said_reason
 from .texts import t
 
 REFRESH_S = 1.0
@@ -77,5 +78,5 @@ def _notes(rows: tuple[ConnectionHealth, ...], lang: str) -> list[str]:
         if row.lost_changes:
             notes.append(t("lost_changes", lang, name=row.name, n=row.lost_changes))
         if row.error:
-            notes.append(t("last_error", lang, name=row.name, error=row.error))
+            notes.append(t("last_error", lang, name=row.name, error=said_reason(row.error, lang)))
     return notes

@@ -33,7 +33,7 @@ def test_what_the_drivers_discarded_or_lost_is_counted_for_drivers_that_count_it
 @pytest.mark.parametrize(("lang", "lines"), [
     ("en", ["conveyor: 2 protocol violations", "process: 5 data changes lost",
             "fieldbus last error: timeout"]),
-    ("ko", ["conveyor: 프로토콜 위반 2건", "process: 구독에서 잃은 데이터 변경 5개", "fieldbus 마지막 오류: timeout"])])
+    ("ko", ["conveyor: 프로토콜 위반 2건", "process: 구독에서 잃은 데이터 변경 5개", "fieldbus 마지막 오류: 시간 초과"])])
 def test_the_table_says_under_it_what_each_connection_discarded_lost_and_last_failed_with(lang, lines):
     table = HealthTable(SimpleNamespace(health=connection_health(frozen_agent())), clock=lambda: NOW)  # a LiveLine's
     table.lang = lang

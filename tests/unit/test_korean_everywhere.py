@@ -87,6 +87,19 @@ def test_check_all_and_check_type_texts_are_korean():
     assert {m: texts for m, texts in found.items() if texts} == {}
 
 
+def test_the_drivers_reasons_are_said_in_korean():
+    from smarthall.devices import errors
+    from smarthall.lessons.console.reasons import said_reason
+
+    def subclasses(cls):
+        return [cls, *(s for sub in cls.__subclasses__() for s in subclasses(sub))]
+    reasons = {c.reason for c in subclasses(errors.DriverError) if isinstance(c.__dict__.get("reason"), str)}
+    reasons |= {errors.ModbusException.of(code).reason for code in [*errors.MODBUS_EXCEPTIONS, 0x7F]}
+    reasons |= {"crc error", "empty reply", "no value", "stalled", "not started", "connecting", "closed"}
+    assert {r: said_reason(r, "ko") for r in reasons if english(said_reason(r, "ko"))} == {}
+    assert said_reason("timeout", "en") == "timeout"
+
+
 def sample_observations(t: float) -> list:
     bad = TagValue("conveyor.motor_running", None, Quality.BAD, t, "")
     return [TagValue("conveyor.motor_running", True, Quality.GOOD, t), bad,
@@ -152,5 +165,5 @@ def test_no_korean_screen_shows_english(svg):
     for text in screen_lines(svg):
         problems = problems or text.endswith("열 수 없습니다:")  # the validator's problems follow: for the author
         if not problems:
-            lines.append(text.split("마지막 오류:")[0])  # the driver's last error: its own message
+            lines.append(text.split("마지막 오류:")[0])  # a violation's detail stays the driver's (reasons.py)
     assert {text: english(text, names) for text in lines if english(text, names)} == {}
