@@ -107,7 +107,8 @@ def parse(reader, data, where: str) -> HistoryCondition:
 register(CheckType(
     Entry("history", "what the historian stored of the tag over the last `window_s` (read every second): `count`"
           " samples, the longest `gap` between them (or since the last one), or the `min`, `max` or `avg` of its good"
-          " values, compared with `value`; the historian stores a value when it moved more than the tag's deadband",
+          " values, compared with `value`; the historian stores a value when it moved more than the tag's deadband;"
+          " the window reaches back before the step started, so what the line did in the step before counts too",
           (Key("type", '"history"', ""), TAG, Key("stat", " ".join(STATS), "what is computed over the window"),
            Key("window_s", "number 1..86400", "how far back", unit="s"), Key("op", " ".join(OPERATORS), ""),
            Key("value", "number", "what the statistic is compared with"), HOLD, TIMEOUT),
