@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 from smarthall.devices.profiles import Text
 from smarthall.edge.inspection import RecipeError, load_recipe
-from smarthall.edge.inspection.grading import grade as grade_views
 
 if TYPE_CHECKING:
     from .checks.types.recipe import RecipeCheck
@@ -56,6 +55,8 @@ class Grade:
 
 def grade(path: Path, check: RecipeCheck, ground_truth: GroundTruth) -> Grade | str:
     """How the recipe at `path` decides on the check's parts, or why it cannot be used."""
+    from smarthall.edge.inspection.grading import grade as grade_views  # OpenCV and numpy: only when grading
+
     try:
         recipe = load_recipe(path)
     except RecipeError as exc:

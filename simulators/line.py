@@ -19,6 +19,7 @@ from smarthall.devices.profiles import load_profile
 
 from .camera import CameraServer, plant_frame_source
 from .clock import Pacer
+from .errors import SimStartError
 from .modbus.errors import LinkError
 from .modbus.rtu_bus import RtuBus
 from .modbus.tcp import ModbusTcpStation
@@ -27,13 +28,7 @@ from .opcua.process_server import ProcessStationServer
 from .options import SimOptions
 from .plant import Plant, PlantConfig
 
-
-class SimStartError(RuntimeError):
-    """An endpoint of the simulated line could not be opened: `what`, its `port` when it is in use, the `flag` to change."""
-
-    def __init__(self, message: str, what: str, flag: str, busy_port: int | None = None, host: str = "") -> None:
-        super().__init__(message)
-        self.what, self.flag, self.busy_port, self.host = what, flag, busy_port, host
+__all__ = ["Endpoint", "SimOptions", "SimStartError", "SimulatedLine"]
 
 
 @dataclass(frozen=True)

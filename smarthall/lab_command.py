@@ -34,13 +34,15 @@ from smarthall.lessons.progress import (
 from . import logs
 from .arg_types import file_path
 from .edge_commands import service_where
+from .lab_line import SimWhenStarted, Started, StartingLine
 from .lesson_commands import guarded, simulated_faults, simulated_ground_truth
 from .sim_options import add_sim_options, sim_options
 from .texts import say
 
 if TYPE_CHECKING:
     from smarthall.lessons.console.app import LabApp
-    from smarthall.simulators.line import SimOptions, SimStartError
+    from smarthall.simulators.errors import SimStartError
+    from smarthall.simulators.options import SimOptions
 
 
 
@@ -60,7 +62,9 @@ def add_commands(sub, add_lang) -> None:
     lab.add_argument("--progress", type=file_path, default=default_progress_path(), help="progress database (SQLite)")
     lab.add_argument("--db", type=file_path, default=None,
                      help="history file (default: in the data folder, one per simulated port set or line)")
-    lab.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)  # tests and benchmarks/startup.py
+    # tests and benchmarks/startup.py: quit once the lesson list is drawn, or once the line's first values show
+    lab.add_argument("--exit-when-ready", dest="exit_when", action="store_const", const="drawn", help=argparse.SUPPRESS)
+    lab.add_argument("--exit-when-live", dest="exit_when", action="store_const", const="live", help=argparse.SUPPRESS)
     add_sim_options(lab, "simulated line: ")
     lab.set_defaults(run=_lab)
     actions = lab.add_subparsers(metavar="ACTION")
@@ -96,7 +100,7 @@ def _lab(args) -> int:
 
 
 def _open_lab(args) -> int:
-    from smarthall.simulators.line import SimStartError
+    from smarthall.simulators.errors import SimStartError
 
     shelves = catalogues(args.catalogue)
     shelf = load_shelf(shelves, load_line(args.line or DEFAULT_LINE), simulated_faults())
@@ -111,7 +115,7 @@ def _open_lab(args) -> int:
     else:
         console = lab(shelf, args.line, args.progress, args.trainee, args.lesson, args.lang, sim_options(args), args.db)
     try:
-        asyncio.run(_run(console, args.exit_when_ready, getattr(args, "log_path", None)))
+        asyncio.run(_run(console, args.exit_when, getattr(args, "log_path", None)))
     except SimStartError as exc:
         print(f"smarthall: {busy_port(exc, args.lang)}", file=sys.stderr)
         return 2
@@ -143,68 +147,91 @@ def busy_port(exc: SimStartError, lang: str) -> str:
     return t("port_busy", lang, what=exc.what, host=exc.host, port=exc.busy_port, flag=exc.flag)
 
 
-async def _run(console, exit_when_ready: bool = False, log_path: Path | None = None) -> None:
-    """Run the console; exit_when_ready: quit once the lesson list is drawn (headless when no terminal).
+async def _run(console, exit_when: str | None = None, log_path: Path | None = None) -> None:
+    """Run the console; exit_when "drawn" or "live": quit once the lesson list is drawn or the line's first values
+    came (headless when no terminal). A line that did not start ends the console, and its error is raised.
 
     Log records stay in the log file (log_path) and show as one line each in the console, never drawn over it.
     """
     async with console as app:
         app.freeze_gc_when_ready = True
-        app.exit_when_ready = exit_when_ready
+        app.exit_when = exit_when
         app.log_path = log_path
         status = logs.StatusLine(lambda line: app.notify(line, severity="warning"))
         logging.getLogger().addHandler(status)
         if log_path is not None:
             app.call_later(app.notify, t("log_file", app.lang, path=log_path))
         try:
-            await app.run_async(headless=exit_when_ready and not sys.stdout.isatty())
+            await app.run_async(headless=exit_when is not None and not sys.stdout.isatty())
         finally:
             logging.getLogger().removeHandler(status)
+        if app.starting is not None and app.starting.failure is not None:
+            raise app.starting.failure
 
 
 @contextlib.asynccontextmanager
 async def lab(shelf: Shelf, line: Path | None, progress: Path, trainee: str, lesson: str | None = None,
               lang: str = "en", options: SimOptions | None = None, history: Path | None = None
               ) -> AsyncIterator[LabApp]:
-    """The console (not yet running) wired to its line: the real one in `line`, else a simulated line here.
+    """The console (not yet running) on its line: the real one in `line`, else a simulated line here, started
+    behind the console once it is drawn (smarthall.lab_line).
 
     The history (and the vision images beside it) goes to `history`, else the line file's historian path; the
     simulated line's is sim.db on the default ports and one file per other port set (`simulated_history`), so
     two labs side by side share no files."""
-    from smarthall.edge.service import Service
     from smarthall.lessons.console.app import LabApp
     from smarthall.lessons.console.live import LiveLine
-    from smarthall.lessons.line_lessons import LineLessons
-    from smarthall.lessons.sim_control import SimControl
     from smarthall.lessons.team_run import TeamRun
-    from smarthall.simulators.line import SimOptions, SimulatedLine
 
     workspace = progress.parent / "workspace" / trainee
-    async with contextlib.AsyncExitStack() as stack:
-        store = stack.enter_context(Progress(progress))
-        sim = None
-        if line is not None:
-            config = load_line(line, None if history is None else {"historian": {"path": str(history.resolve())}})
-        else:
-            simulated = await stack.enter_async_context(SimulatedLine(options or SimOptions()))
-            sim = await stack.enter_async_context(SimControl(simulated.control.endpoint_url))
-            history = (history or simulated_history(simulated)).resolve()
-            config = load_line(DEFAULT_LINE, {**simulated.line_overrides(), "historian": {"path": str(history)},
-                                              **_northbound_port(simulated)})
-        agent = EdgeAgent(config)
-        await agent.start(serve=True)  # as `edge run`: the northbound OPC UA server when the line file has one
-        stack.push_async_callback(agent.close)
-        # the console and its lesson run reach the line through the client API only, over the service made below
-        line = LiveLine(config, lambda: service.session())
-        team_run = TeamRun(line.client, sim, store, workspace, recorder=trainee, ground_truth=simulated_ground_truth)
-        service = await stack.enter_async_context(Service(agent, config.users, _sim_methods(sim), config.listen,
-                                                          lessons=LineLessons([team_run])))
-        app = LabApp(shelf.catalogue, line, sim, store, trainee, workspace, lesson, lang, broken=shelf.broken,
-                     team_run=team_run)
-        app.ready_note = say("lab_sign_in", lang, where=service_where(service))
-        if agent.northbound is not None:
-            app.ready_note += " " + say("lab_northbound", lang, url=agent.northbound.endpoint_url)
-        yield app
+    with Progress(progress) as store:
+        team_run = None
+
+        async def start(stack: contextlib.AsyncExitStack) -> Started:
+            return await _start_line(stack, line, options, history, team_run, lang)
+
+        starting = StartingLine(start)
+        try:
+            live = LiveLine(load_line(line or DEFAULT_LINE), starting.session)  # its shape, known at once
+            sim = None if line is not None else SimWhenStarted(starting)
+            # the console and its lesson run reach the line through the client API only, over the line's service
+            team_run = TeamRun(live.client, sim, store, workspace, recorder=trainee,
+                               ground_truth=simulated_ground_truth)
+            app = LabApp(shelf.catalogue, live, sim, store, trainee, workspace, lesson, lang, broken=shelf.broken,
+                         team_run=team_run)
+            app.starting = starting
+            yield app
+        finally:
+            await starting.aclose()
+
+
+async def _start_line(stack: contextlib.AsyncExitStack, line: Path | None, options: SimOptions | None,
+                      history: Path | None, team_run, lang: str) -> Started:
+    """The line `lab` shows, started into `stack`: the real one in `line`, else a simulated line with its sim
+    control; the edge agent on it (serving OPC UA as its line file says) and the client-API service."""
+    from smarthall.edge.service import Service
+    from smarthall.lessons.line_lessons import LineLessons
+    from smarthall.lessons.sim_control import SimControl
+    from smarthall.simulators.line import SimOptions, SimulatedLine
+
+    sim = None
+    if line is not None:
+        config = load_line(line, None if history is None else {"historian": {"path": str(history.resolve())}})
+    else:
+        simulated = await stack.enter_async_context(SimulatedLine(options or SimOptions()))
+        sim = await stack.enter_async_context(SimControl(simulated.control.endpoint_url))
+        history = (history or simulated_history(simulated)).resolve()
+        config = load_line(DEFAULT_LINE, {**simulated.line_overrides(), "historian": {"path": str(history)},
+                                          **_northbound_port(simulated)})
+    agent = EdgeAgent(config)
+    await agent.start(serve=True)  # as `edge run`: the northbound OPC UA server when the line file has one
+    stack.push_async_callback(agent.close)
+    service = await stack.enter_async_context(Service(agent, config.users, _sim_methods(sim), config.listen,
+                                                      lessons=LineLessons([team_run])))
+    note = say("lab_sign_in", lang, where=service_where(service))
+    if agent.northbound is not None:
+        note += " " + say("lab_northbound", lang, url=agent.northbound.endpoint_url)
+    return Started(service, sim, note)
 
 
 def _ports(simulated) -> tuple[tuple[int, ...], bool]:

@@ -54,17 +54,36 @@ class LabApp(App):
         self.first_lesson = lesson
         self.lang = lang
         self.freeze_gc_when_ready = False  # a long-running console: set by `smarthall lab`, not by tests
-        self.exit_when_ready = False  # `smarthall lab --exit-when-ready`: start, draw the lesson list, quit
-        self.ready_note = ""  # shown once ready (`smarthall lab`: how trainees sign in to this line)
+        self.exit_when: str | None = None  # `smarthall lab --exit-when-ready` / `--exit-when-live`: "drawn", "live"
+        self.ready_note = ""  # shown once ready
+        # `smarthall lab`: the line, started once the console is drawn (smarthall.lab_line.StartingLine)
+        self.starting = None
         self.log_path: Path | None = None  # where library messages go (`smarthall lab`), shown on the line screen
 
     def on_ready(self) -> None:
         if self.freeze_gc_when_ready:
             gc.freeze()  # the start-up objects are kept for good, so full collections stay short (~10 ms, not ~130)
-        if self.exit_when_ready:
+        if self.exit_when == "drawn":
             self.exit()
+            return
         if self.ready_note:
             self.notify(self.ready_note, timeout=30)
+        if self.starting is not None:
+            self.starting.begin(self.line_started, lambda _why: self.exit(return_code=2))  # the why: said after
+        elif self.exit_when == "live":
+            self.run_worker(self._exit_when_live())
+
+    def line_started(self, started) -> None:
+        """The line behind the console runs: say how trainees and SCADA reach it."""
+        if self.freeze_gc_when_ready:
+            gc.freeze()
+        self.notify(started.note, timeout=30)
+        if self.exit_when == "live":
+            self.run_worker(self._exit_when_live())
+
+    async def _exit_when_live(self) -> None:
+        await self.line.valued.wait()
+        self.exit()
 
     async def on_unmount(self) -> None:
         """The line's session (and what it serves) closes before the app's loop ends."""

@@ -44,6 +44,7 @@ class LiveLine:
         self.alarms: list[AlarmState] = []  # the operator's list (edge.alarms.events.operator_list)
         self.health: tuple[ConnectionHealth, ...] = ()
         self.loaded = False  # alarms and health asked for once, the watch started
+        self.valued = asyncio.Event()  # the first value came
         self._session = session
         self._client: asyncio.Future[Client] | None = None
 
@@ -86,6 +87,7 @@ class LiveLine:
         async with contextlib.aclosing(client.watch(sorted(self.config.tags))) as values:
             async for value in values:
                 self.latest[value.tag] = value
+                self.valued.set()
 
     @staticmethod
     async def _every(period_s: float, refresh) -> None:

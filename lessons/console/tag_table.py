@@ -107,8 +107,8 @@ class TagTable(Widget):
     def _row_line(self, row: tuple, widths: list[int]) -> Strip:
         """One row's line, made of its cells as the Rich table renders them; all but the value are cached."""
         name, value, quality = row
-        style = "" if quality.lower() == "good" else "yellow"
-        texts = (name, shown(value, self.lang) if quality else t("no_value", self.lang), self.units(name),
+        style = "" if quality.lower() == "good" else "yellow" if quality else "dim"  # no value yet: still starting
+        texts = (name, shown(value, self.lang) if quality else t("starting", self.lang), self.units(name),
                  word(quality, self.lang))
         segments = []
         for index, text in enumerate(texts):

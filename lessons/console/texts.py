@@ -66,7 +66,7 @@ TEXTS: dict[str, tuple[str, str]] = {  # key -> (ko, en)
     "value": ("값", "Value"),
     "unit": ("단위", "Unit"),
     "quality": ("품질", "Quality"),
-    "no_value": ("(값 없음)", "(no value)"),
+    "starting": ("시작 중…", "starting…"),
     "station_health": ("{name}: 양호 {good}/{total}", "{name}: {good}/{total} good"),
     "alarms": ("활성 알람", "Active alarms"),
     "no_alarms": ("활성 알람이 없습니다.", "No active alarms."),

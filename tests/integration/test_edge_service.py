@@ -220,7 +220,8 @@ async def test_with_lab_running_other_processes_are_its_clients(tmp_path):
     path = sim_line_copy(tmp_path, options)  # the lab's line as a trainee's terminal names it
     history = tmp_path / "history.db"
     shelf = load_shelf(CATALOGUE, load_line())
-    async with lab(shelf, None, tmp_path / "progress.db", "kim", options=options, history=history):
+    async with lab(shelf, None, tmp_path / "progress.db", "kim", options=options, history=history) as app, \
+            app.run_test():  # the line starts once the console is drawn
         await until(lambda: camera_streams(options.camera_port) == 1, timeout=120)
         await until(lambda: history.exists() and rows_of(tmp_path, "feeder.magazine_count") == 1, timeout=60)
         seen, (read, watch, second) = await seen_while(

@@ -115,7 +115,7 @@ async def test_sim_from_the_wheel_runs_until_interrupted(installed, tmp_path):
 
 
 def test_lab_from_the_wheel_starts_and_draws_the_lesson_list(installed, tmp_path):
-    lab = smarthall(installed, "lab", "--exit-when-ready", *FREE_PORTS, "--fieldbus-link", str(tmp_path / "bus"),
+    lab = smarthall(installed, "lab", "--exit-when-live", *FREE_PORTS, "--fieldbus-link", str(tmp_path / "bus"),
                      "--progress", str(tmp_path / "progress.db"))
     assert lab.returncode == 0, lab.stderr
     assert "Traceback" not in lab.stderr, lab.stderr

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
@@ -88,7 +89,8 @@ def test_lab_on_a_busy_port_names_the_lab_option_in_one_line(tmp_path, capsys, m
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        assert main(["--lang", lang, "lab", "--progress", str(tmp_path / "p.db"), "--feeder-port", str(port),
+        assert main(["--lang", lang, "lab", "--exit-when-live", "--progress", str(tmp_path / "p.db"),
+                     "--feeder-port", str(port), "--fieldbus-link", str(tmp_path / "bus"),
                      *(f"--{name}-port=0" for name in ("conveyor", "process", "control", "camera"))]) == 2
     assert capsys.readouterr().err.strip().splitlines() == [expected.format(port=port)]
 
@@ -108,6 +110,7 @@ def test_lab_with_an_unknown_lesson(tmp_path, capsys):
     assert "no lesson 'nope'" in capsys.readouterr().err
 
 
+@pytest.mark.timeout(300)  # the agent starts behind the console on a loaded machine
 async def test_lab_on_a_real_line_shows_live_tags_and_gives_fault_drills_to_the_instructor(tmp_path):
     options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
                          fieldbus_link=str(tmp_path / "bus"))
@@ -120,7 +123,7 @@ async def test_lab_on_a_real_line_shows_live_tags_and_gives_fault_drills_to_the_
             assert isinstance(app.screen, LessonListScreen) and app.check_action("faults", ()) is False
             await pilot.press("v")
             health = app.screen.query_one(HealthTable)
-            await until(lambda: all(row.connected and not row.error for row in health.rows))
+            await until(lambda: all(row.connected and not row.error for row in health.rows), timeout=120)
             feeder = app.screen.query_one("#station-feeder", TagTable)
             await until(lambda: {n: v for n, v, _q in feeder.snapshot()}.get("feeder.magazine_count") == 50)
             await pilot.press("escape")
@@ -136,15 +139,19 @@ async def test_lab_on_a_real_line_shows_live_tags_and_gives_fault_drills_to_the_
             assert real.plant.active_faults == ()  # nothing was injected: the instructor does it by hand
 
 
+@pytest.mark.timeout(300)
 async def test_lab_serves_its_simulated_line_over_opc_ua_with_health_and_says_where(tmp_path):
     from asyncua import Client, ua
 
     options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
                          fieldbus_link=str(tmp_path / "bus"))  # not the default port set: a free northbound port
     shelf = load_shelf(CATALOGUE, load_line())
-    async with lab(shelf, None, tmp_path / "progress.db", "kim", options=options, history=tmp_path / "h.db") as app:
-        [url] = re.findall(r"opc\.tcp://127\.0\.0\.1:(\d+)", app.ready_note)
-        assert int(url) != 4850 and "sign in with a user name and password of the users file" in app.ready_note
+    async with lab(shelf, None, tmp_path / "progress.db", "kim", options=options, history=tmp_path / "h.db") as app, \
+            app.run_test():
+        async with asyncio.timeout(120):
+            note = (await app.starting.started()).note  # the line starts behind the drawn console
+        [url] = re.findall(r"opc\.tcp://127\.0\.0\.1:(\d+)", note)
+        assert int(url) != 4850 and "sign in with a user name and password of the users file" in note
         async with Client(f"opc.tcp://127.0.0.1:{url}") as client:
             idx = await client.get_namespace_index("urn:smarthall:edge:sim")
             speed = client.get_node(ua.NodeId("conveyor.speed_setpoint", idx))
@@ -166,6 +173,7 @@ async def test_lab_shows_log_records_as_one_line_and_names_the_log_file(tmp_path
 
     class Console(App):
         lang = "en"
+        starting = None  # no line behind this console
         shown: list[str] = []
 
         def notify(self, message, **kwargs):
@@ -179,7 +187,7 @@ async def test_lab_shows_log_records_as_one_line_and_names_the_log_file(tmp_path
     async def console():
         yield Console()
 
-    await lab_command._run(console(), exit_when_ready=True, log_path=tmp_path / "smarthall.log")
+    await lab_command._run(console(), exit_when="drawn", log_path=tmp_path / "smarthall.log")
     assert sorted(Console.shown) == ["Library messages go to " + f"{tmp_path / 'smarthall.log'}.",
                                      "asyncua.client: station went away"]
 
@@ -214,6 +222,7 @@ def test_an_own_lesson_id_may_not_take_a_built_in_one(tmp_path):
     assert "lesson id 'modbus-tcp' is already taken by a catalogue opened before" in str(caught.value.problems[0])
 
 
+@pytest.mark.timeout(300)  # a simulated line and its agent start on a loaded machine
 async def test_lab_opens_a_lesson_from_an_own_catalogue(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     shelf = load_shelf(catalogues([own_catalogue(tmp_path / "own")]), load_line())
@@ -224,7 +233,34 @@ async def test_lab_opens_a_lesson_from_an_own_catalogue(tmp_path, monkeypatch):
                 app.run_test(size=(80, 24))):
         screen = app.screen
         assert isinstance(screen, StepScreen) and screen.lesson.id == "my-first"
-        await until(lambda: screen.state == "waiting", timeout=20)
+        await until(lambda: screen.state == "waiting", timeout=120)  # the line starts behind the console
         await screen.run.apply(screen.step.solution)
         await until(lambda: screen.state == "passed", timeout=20)
         assert app.progress.done("kim", "my-first") == {"run"}
+
+
+@pytest.mark.timeout(300)
+async def test_lab_draws_the_console_before_its_line_starts_and_tags_say_starting(tmp_path, monkeypatch):
+    go = asyncio.Event()
+    start_line = lab_command._start_line
+
+    async def held(*args):  # the line's start waits until the test has looked at the console
+        await go.wait()
+        return await start_line(*args)
+
+    monkeypatch.setattr(lab_command, "_start_line", held)
+    options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
+                         fieldbus_link=str(tmp_path / "bus"))
+    shelf = load_shelf(CATALOGUE, load_line())
+    async with (lab(shelf, None, tmp_path / "progress.db", "kim", options=options, history=tmp_path / "h.db") as app,
+                app.run_test(size=(100, 40)) as pilot):
+        assert isinstance(app.screen, LessonListScreen)
+        await pilot.press("v")
+        feeder = app.screen.query_one("#station-feeder", TagTable)
+        await pilot.pause()
+        line = "".join(segment.text for segment in feeder.render_line(2))
+        assert "feeder.auto_feed" in line and "starting…" in line  # not "no value", not in the warning colour
+        assert not {segment.style.color.name for segment in feeder.render_line(2)} & {"yellow", "red"}
+        go.set()
+        await until(lambda: "starting…" not in "".join(segment.text for segment in feeder.render_line(2)), timeout=60)
+        assert {n: v for n, v, _q in feeder.snapshot()}.get("feeder.magazine_count") == 50
