@@ -122,4 +122,8 @@ def _reorder(data: bytes, order: str) -> bytes:
 
 
 def _words(data: bytes) -> list[int]:
-    return [int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2)]
+    words = _WORDS.get(len(data)) or struct.Struct(f">{len(data) // 2}H")
+    return list(words.unpack(data))
+
+
+_WORDS = {2 * n: struct.Struct(f">{n}H") for n in (1, 2, 4)}  # the numeric types' sizes

@@ -23,6 +23,7 @@ from smarthall.simulators.plant import Fault, SensorFailure, WriteRejected
 from .errors import IllegalDataAddress, IllegalDataValue, ServerDeviceFailure
 
 VENDOR = "Smart Hall"
+RANGES_KEPT = 256
 
 
 class PlantPort(Protocol):
@@ -45,6 +46,7 @@ class DeviceImage:
         self._cells: dict[Kind, dict[int, tuple[Point, int]]] = {kind: {} for kind in Kind}
         self._bits: dict[tuple[Kind, int], list[Point]] = {}  # a register's bit points
         self._bounds: dict[str, tuple[float, float]] = {}  # a register point's engineering range, by name
+        self._ranges: dict[tuple[Kind, int, int], list[tuple[Point, int, int]]] = {}  # `_segments` answered
         for point in device.points:
             if point.address is not None:
                 for offset in range(point.width):
@@ -72,7 +74,13 @@ class DeviceImage:
         self._write(Kind.HOLDING_REGISTER, address, values)
 
     def _segments(self, kind: Kind, address: int, count: int) -> list[tuple[Point, int, int]]:
-        """(point, first, end offset) for each point the range touches; 02 on any unmapped address."""
+        """(point, first, end offset) for each point the range touches; 02 on any unmapped address.
+
+        The map never changes, so a range's answer is kept (at most `RANGES_KEPT` of them).
+        """
+        known = self._ranges.get((kind, address, count))
+        if known is not None:
+            return known
         cells = self._cells[kind]
         segments: list[tuple[Point, int, int]] = []
         at = address
@@ -83,6 +91,8 @@ class DeviceImage:
             last = min(point.width, first + address + count - at)
             segments.append((point, first, last))
             at += last - first
+        if len(self._ranges) < RANGES_KEPT:
+            self._ranges[kind, address, count] = segments
         return segments
 
     def _write(self, kind: Kind, address: int, values: Sequence[int | bool]) -> None:
