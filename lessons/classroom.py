@@ -12,7 +12,8 @@ The classroom file (TOML)::
     trainees = ["kim", "lee"]
     station = "conveyor"          # on a shared line: the station the team operates (not with "simulated")
 
-`load_classroom(path, lessons, users)` checks it (every error names the file, the key and what was
+Its reference, docs/classroom-format.md, is generated from `lessons.classroom_schema`, whose key names and
+defaults the reader uses. `load_classroom(path, lessons, users)` checks it (every error names the file, the key and what was
 expected; lesson ids against the catalogue, trainees against the users file's teams). `Classroom`
 is the running classroom: each `Seat` a team's run (`TeamRun`), its line's agent and sim control,
 and where its edge serves; `start()` sets each team going through the lesson (a passed step opens
@@ -29,11 +30,11 @@ from pathlib import Path
 
 from smarthall.devices.toml_reader import TomlReader, parse_toml
 
+from .classroom_schema import CLASSROOM, SIMULATED, STUCK_MIN, STUCK_RANGE, TEAM
 from .errors import LessonError
 from .model import Lesson
 from .team_run import TeamRun
 
-SIMULATED = "simulated"
 ADVANCE_S = 2.0  # a passed step stays on the team's panel this long before the next opens
 
 
@@ -54,7 +55,7 @@ class ClassroomSpec:
     lesson: str
     teams: tuple[TeamSpec, ...]
     line: Path | None = None  # None: one simulated line per team
-    stuck_min: float = 5.0
+    stuck_min: float = STUCK_MIN
 
     @property
     def simulated(self) -> bool:
@@ -77,12 +78,12 @@ class _Reader(TomlReader):
     def classroom(self, data: Mapping, path: Path) -> ClassroomSpec:
         self.known_keys(data, "top level", ("classroom", "teams"))
         head = self.table(self.get(data, "classroom", "top level", Mapping), "[classroom]")
-        self.known_keys(head, "[classroom]", ("lesson", "stuck_min", "line"))
+        self.known_keys(head, "[classroom]", CLASSROOM.key_names)
         lesson = self.get(head, "lesson", "[classroom]", str)
         if self.lessons is not None and lesson not in self.lessons:
             raise self.fail("[classroom]", f"key 'lesson': unknown lesson {lesson!r}: expected one of "
                                            f"{', '.join(sorted(self.lessons))}")
-        stuck = self.number(head, "stuck_min", "[classroom]", 0.5, 600, 5.0)
+        stuck = self.number(head, "stuck_min", "[classroom]", *STUCK_RANGE, STUCK_MIN)
         line_key = self.get(head, "line", "[classroom]", str, SIMULATED)
         line = None if line_key == SIMULATED else (path.parent / line_key).resolve()
         raw = self.get(data, "teams", "top level", list)
@@ -98,7 +99,7 @@ class _Reader(TomlReader):
         data = self.table(value, where)
         name = self.get(data, "name", where, str)
         where = f"teams[{index}] {name!r}"
-        self.known_keys(data, where, ("name", "trainees", "station"))
+        self.known_keys(data, where, TEAM.key_names)
         trainees = self.get(data, "trainees", where, list, [])
         for trainee in trainees:
             if not isinstance(trainee, str):

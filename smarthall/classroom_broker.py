@@ -23,7 +23,6 @@ from smarthall.lessons.errors import LessonError
 
 CENTRE_USER = "centre"  # the host application's MQTT user (the ACL lets it read everything and send commands)
 START_S = 10.0  # the broker takes connections within this long, or its start failed
-_SETTINGS = Path(str(resources.files("smarthall.brokers"))) / "mosquitto"
 
 
 class BrokerStartError(LessonError):
@@ -77,9 +76,10 @@ class ClassroomBroker:
             raise BrokerStartError(f"{hasher} -U {passwords}: {error or f'exit {hashing.returncode}'}")
         self.port = _free_port()
         config = self.folder / "mosquitto.conf"
+        shipped = Path(str(resources.files("smarthall.brokers"))) / "mosquitto"
         # as root mosquitto would become user mosquitto, who cannot read this folder
         config.write_text(f"user {getpass.getuser()}\nlistener {self.port} 127.0.0.1\npassword_file {passwords}\n"
-                          f"acl_file {_SETTINGS / 'acl'}\n" + (_SETTINGS / "smarthall.conf").read_text(encoding="utf-8"),
+                          f"acl_file {shipped / 'acl'}\n" + (shipped / "smarthall.conf").read_text(encoding="utf-8"),
                           encoding="utf-8")
         with (self.folder / "mosquitto.log").open("wb") as log:
             self._process = await asyncio.create_subprocess_exec(mosquitto, "-c", str(config),

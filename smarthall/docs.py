@@ -1,5 +1,5 @@
-"""Generated documentation: the station interface, from the profiles; the profile, line and lesson formats, from
-their schemas (devices.profiles.schema, edge.schema, lessons.schema)."""
+"""Generated documentation: the station interface, from the profiles; the profile, line, lesson and classroom
+formats, from their schemas (devices.profiles.schema, edge.schema, lessons.schema, lessons.classroom_schema)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ STATION_INTERFACE = Path(__file__).resolve().parent.parent / "docs" / "station-i
 LESSON_FORMAT = STATION_INTERFACE.parent / "lesson-format.md"
 PROFILE_FORMAT = STATION_INTERFACE.parent / "profile-format.md"
 LINE_FORMAT = STATION_INTERFACE.parent / "line-format.md"
+CLASSROOM_FORMAT = STATION_INTERFACE.parent / "classroom-format.md"
 
 
 def profile_format_page() -> str:
@@ -37,6 +38,13 @@ def lesson_format_page() -> str:
     return reference(simulated_faults())
 
 
+def classroom_format_page() -> str:
+    """docs/classroom-format.md as it must read: the classroom-file schema and its example."""
+    from smarthall.lessons.classroom_schema import reference
+
+    return reference()
+
+
 def station_interface_page() -> str:
     """docs/station-interface.md as it must read: every profile as Markdown tables, both languages."""
     head = ("# Station interface v1 / 스테이션 인터페이스 v1\n\n"
@@ -52,6 +60,7 @@ def station_interface_page() -> str:
 
 if __name__ == "__main__":
     for path, page in ((STATION_INTERFACE, station_interface_page()), (LESSON_FORMAT, lesson_format_page()),
-                       (PROFILE_FORMAT, profile_format_page()), (LINE_FORMAT, line_format_page())):
+                       (PROFILE_FORMAT, profile_format_page()), (LINE_FORMAT, line_format_page()),
+                       (CLASSROOM_FORMAT, classroom_format_page())):
         path.write_text(page, encoding="utf-8")
         print(f"wrote {path}")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from smarthall.docs import CLASSROOM_FORMAT, classroom_format_page
 from smarthall.edge.config import DEFAULT_LINE
 from smarthall.edge.users import Users
+from smarthall.lessons import classroom_schema
 from smarthall.lessons.classroom import ClassroomFileError, load_classroom
 
 USERS = Users.load(DEFAULT_LINE.parent / "sim-users.toml")
@@ -75,3 +77,19 @@ def test_lab_with_a_bad_classroom_file_is_one_line_and_starts_nothing(tmp_path, 
     err = capsys.readouterr().err
     assert err == f"smarthall: {path}: teams[1] 'team2': key 'trainees': 'jung' is not a trainee of team 'team2' in " \
                   f"{DEFAULT_LINE.parent / 'sim-users.toml'}: expected a user of that team\n"
+
+
+def test_classroom_format_doc_is_generated_from_the_schema():
+    assert CLASSROOM_FORMAT.read_text(encoding="utf-8") == classroom_format_page(), (
+        "docs/classroom-format.md is stale: run `python -m smarthall.docs`")
+
+
+def test_the_documented_example_loads_with_the_documented_defaults(tmp_path):
+    spec = load_classroom(write(tmp_path, classroom_schema.EXAMPLE), {"modbus-tcp"}, USERS)
+    assert spec.simulated and spec.stuck_min == classroom_schema.STUCK_MIN
+    assert [t.name for t in spec.teams] == ["team1", "team2"]
+    minimal = load_classroom(write(tmp_path, '[classroom]\nlesson = "modbus-tcp"\n[[teams]]\nname = "t"\n'))
+    defaults = {key.name: key.default for entry in classroom_schema.ENTRIES for key in entry.keys}
+    assert (minimal.stuck_min, minimal.line, minimal.teams[0].trainees) == (
+        defaults["stuck_min"], None, tuple(defaults["trainees"]))
+    assert defaults["line"] == classroom_schema.SIMULATED
