@@ -3,22 +3,33 @@
 Each team is one process, as `smarthall lab --classroom` would run a line: its simulated line (stations
 at a 10 ms tick), its edge agent at lines/sim.toml's scan rates (vision included), its edge service,
 and one client reading like a station panel (the panel's tags every 100 ms over the service). For a
-rising number of teams, all at once, it prints per team: the plant's tick overrun rate, the edge's
-scan jitter p99 (the worst scan group), the panel refresh p99 (from when a refresh was due to its
-answer) and the process's CPU share; a level holds when every team has overruns < 1%, jitter p99
-<= 10 ms and refresh p99 <= 150 ms. The baseline is the first level (one team) of the same run.
+rising number of teams, all at once, it prints per level: the plant's tick overrun rate, the edge's
+scan jitter p99 (the worst scan group), the panel's update latency (from when a refresh was due to its
+answer: median of the teams' p50 and p99, and the worst p99) and each team process's CPU (all its
+threads: getrusage RUSAGE_SELF sums them on Linux, plus any children it waited for) as % of one core;
+a level holds when every team has overruns < 1%, jitter p99 <= 10 ms and refresh p99 <= 150 ms. The
+baseline is the first level of the same run.
 
-    python benchmarks/classroom_scale.py [--levels 1,2,4,8] [--seconds 20]
+Every team starts, warms up (every connection answering) and says so; only once all of them are ready
+does the parent tell them to measure, so the teams measure the same seconds (a team that measured while
+the others were still starting measured a quieter machine). A team process that has not exited 60 s
+after measuring is asked for its threads' stacks (faulthandler on SIGUSR1) and they are printed.
 
-Not a test: it prints numbers. The machine is shared with other work: read the ratios to one team.
+    python benchmarks/classroom_scale.py [--levels 1,4,8,12] [--seconds 20]
+
+Not a test: it prints numbers. The machine is shared with other work: read the ratios to the first level.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import faulthandler
 import json
+import os
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -30,6 +41,7 @@ PANEL_TAGS = ["conveyor.speed_actual", "conveyor.motor_running", "conveyor.parts
               "conveyor.estop_ok", "feeder.magazine_count", "process.temperature", "process.setpoint"]
 REFRESH_S = 0.1
 LIMITS = {"overrun_pct": 1.0, "jitter_p99_ms": 10.0, "refresh_p99_ms": 150.0}
+EXIT_S = 60.0  # a team process still running this long after measuring is shown with its stacks, then killed
 
 
 async def team(folder: Path, seconds: float) -> dict:
@@ -48,6 +60,8 @@ async def team(folder: Path, seconds: float) -> dict:
         async with EdgeAgent(config) as agent, Service(agent, config.users) as service, \
                 await Client.connect_unix(service.socket) as panel:
             await panel.read(PANEL_TAGS)  # warm: every connection up
+            print("ready", flush=True)
+            await asyncio.to_thread(sys.stdin.readline)  # every team ready: measure together
             for scanner in agent.scanners.values():
                 for stats in scanner.stats.values():
                     stats.jitter_s.clear()
@@ -66,14 +80,15 @@ async def team(folder: Path, seconds: float) -> dict:
                        for stats in scanner.stats.values()]
             result = {"overrun_pct": 100 * (line.pacer.stats.overruns - overruns) / max(1, ran),
                       "jitter_p99_ms": 1000 * max(jitters, default=0.0), "refresh_p99_ms": 1000 * _p99(refresh),
-                      "cpu_pct": 100 * cpu / wall}
+                      "refresh_p50_ms": 1000 * statistics.median(refresh), "cpu_pct": 100 * cpu / wall}
             print(json.dumps(result), flush=True)  # before closing: the parent reads it as soon as it is measured
     return result
 
 
 def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU seconds of this process, every thread of it, and of its waited-for children."""
+    return sum(u.ru_utime + u.ru_stime for u in map(resource.getrusage, (resource.RUSAGE_SELF,
+                                                                         resource.RUSAGE_CHILDREN)))
 
 
 def _p99(values: list[float]) -> float:
@@ -82,53 +97,67 @@ def _p99(values: list[float]) -> float:
 
 
 def level(teams: int, seconds: float) -> list[dict]:
-    """`teams` team processes at once; each one's numbers."""
+    """`teams` team processes at once, measuring the same seconds; each one's numbers."""
     with tempfile.TemporaryDirectory() as tmp:
         procs = []
         for index in range(teams):
             folder = Path(tmp) / f"team{index + 1}"
             folder.mkdir()
-            procs.append(subprocess.Popen([sys.executable, __file__, "--team", str(folder), "--seconds", str(seconds)],
-                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True))
-        results = []
+            with (folder / "stderr").open("wb") as stderr:
+                procs.append(subprocess.Popen(
+                    [sys.executable, __file__, "--team", str(folder), "--seconds", str(seconds)],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, text=True))
+        ready = [proc.stdout.readline().strip() == "ready" for proc in procs]
         for proc in procs:
-            line = proc.stdout.readline()  # the team's numbers, printed once measured
+            with contextlib.suppress(BrokenPipeError):  # a team that failed to start has gone
+                proc.stdin.write("go\n")
+                proc.stdin.flush()
+        results = []
+        for proc, started in zip(procs, ready):
+            line = proc.stdout.readline() if started else ""  # the team's numbers, printed once measured
             results.append(json.loads(line) if line.strip() else {"failed": proc.wait()})
-        for proc, result in zip(procs, results):
+        for index, (proc, result) in enumerate(zip(procs, results)):
             try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:  # its line and edge did not close by themselves: said, then ended
+                proc.wait(EXIT_S)
+            except subprocess.TimeoutExpired:
                 result["hung_on_close"] = True
+                proc.send_signal(signal.SIGUSR1)  # its threads' stacks to its stderr file
+                time.sleep(2)
                 proc.kill()
                 proc.wait()
+                stacks = (Path(tmp) / f"team{index + 1}" / "stderr").read_text(errors="replace")
+                print(f"team{index + 1} did not exit {EXIT_S:g} s after measuring; its stacks:\n"
+                      + "\n".join(line for line in stacks.splitlines() if line.startswith(("Thread", "Current", "  File"))))
         return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--levels", default="1,2,4,8")
+    parser.add_argument("--levels", default="1,4,8,12")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--team", type=Path, help=argparse.SUPPRESS)  # one team's process
     args = parser.parse_args()
     if args.team is not None:
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
         asyncio.run(team(args.team, args.seconds))
         return
-    print(f"classroom_scale: {args.seconds:g} s per level; limits {LIMITS}; machine shared with other work")
-    print(f"{'teams':>5} {'holds':>5} {'overrun % max':>13} {'jitter p99 ms max':>17} {'refresh p99 ms max':>18}"
-          f" {'CPU %/team median':>17}")
+    print(f"classroom_scale: {args.seconds:g} s per level; limits {LIMITS}; machine shared with other work "
+          f"(load {os.getloadavg()[0]:.1f} at the start)")
+    print(f"{'teams':>5} {'holds':>5} {'overrun % max':>13} {'jitter p99 ms max':>17} {'refresh p50 ms med':>18}"
+          f" {'refresh p99 ms med':>18} {'refresh p99 ms max':>18} {'CPU %/team med':>14}")
     for teams in (int(n) for n in args.levels.split(",")):
         results = level(teams, args.seconds)
         good = [r for r in results if "failed" not in r]
         worst = {key: max((r[key] for r in good), default=float("nan")) for key in LIMITS}
+        median = {key: statistics.median(r[key] for r in good) if good else float("nan")
+                  for key in ("refresh_p50_ms", "refresh_p99_ms", "cpu_pct")}
         holds = len(good) == teams and worst["overrun_pct"] < LIMITS["overrun_pct"] and all(
             worst[key] <= LIMITS[key] for key in ("jitter_p99_ms", "refresh_p99_ms"))
-        cpu = statistics.median(r["cpu_pct"] for r in good) if good else float("nan")
         print(f"{teams:>5} {'yes' if holds else 'no':>5} {worst['overrun_pct']:>13.2f} {worst['jitter_p99_ms']:>17.1f}"
-              f" {worst['refresh_p99_ms']:>18.1f} {cpu:>17.0f}" + ("" if len(good) == teams else
-                                                                 f"  ({teams - len(good)} team(s) failed)")
-              + (f"  ({hung} team process(es) did not exit within 30 s after measuring)"
-                 if (hung := sum(r.get("hung_on_close", False) for r in results)) else ""))
-
+              f" {median['refresh_p50_ms']:>18.1f} {median['refresh_p99_ms']:>18.1f} {worst['refresh_p99_ms']:>18.1f}"
+              f" {median['cpu_pct']:>14.0f}" + ("" if len(good) == teams else f"  ({teams - len(good)} team(s) failed)")
+              + (f"  ({hung} team process(es) did not exit within {EXIT_S:g} s after measuring)"
+                 if (hung := sum(r.get("hung_on_close", False) for r in results)) else ""), flush=True)
 
 if __name__ == "__main__":
     main()
