@@ -51,8 +51,9 @@ async def team(folder: Path, seconds: float) -> dict:
     from smarthall.edge.config import DEFAULT_LINE, load_line
     from smarthall.edge.service import Service
     from smarthall.simulators.line import SimOptions, SimulatedLine
+    from smarthall.simulators.options import FREE_PORTS
 
-    options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
+    options = SimOptions(**FREE_PORTS,
                          fieldbus_link=str(folder / "fieldbus"))
     async with SimulatedLine(options) as line:
         config = load_line(DEFAULT_LINE, {**line.line_overrides(), "northbound": {"port": 0},

@@ -24,6 +24,7 @@ from pymodbus.client import AsyncModbusTcpClient
 from smarthall.edge.agent import EdgeAgent
 from smarthall.edge.config import DEFAULT_LINE, load_line
 from smarthall.simulators.line import SimOptions, SimulatedLine
+from smarthall.simulators.options import FREE_PORTS
 
 
 def summary(samples: list[float]) -> str:
@@ -75,7 +76,7 @@ async def main(writes: int) -> None:
     speeds = [100 + i % 300 for i in range(writes)]
     setpoints = [30.0 + (i % 200) for i in range(writes)]
     with tempfile.TemporaryDirectory() as tmp:
-        options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
+        options = SimOptions(**FREE_PORTS,
                              fieldbus_link=f"{tmp}/bus")
         async with SimulatedLine(options) as line:
             agent = EdgeAgent(load_line(DEFAULT_LINE, {**line.line_overrides(),

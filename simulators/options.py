@@ -34,3 +34,7 @@ class SimOptions:
 def default_ports() -> tuple[tuple[str, int], ...]:
     """Each endpoint's name (feeder, conveyor, process, control, camera) and its default port, as SimOptions has them."""
     return tuple((f.name.removesuffix("_port"), f.default) for f in fields(SimOptions) if f.name.endswith("_port"))
+
+
+FREE_PORTS = {f.name: 0 for f in fields(SimOptions) if f.name.endswith("_port")}
+"""Every endpoint on a free port: `SimOptions(**FREE_PORTS, ...)` (tests, check-all, classrooms, side by side)."""

@@ -27,7 +27,6 @@ from .edge_commands import service_where
 from .lesson_commands import simulated_ground_truth
 from .texts import say
 
-FREE_PORTS = {"feeder_port": 0, "conveyor_port": 0, "process_port": 0, "control_port": 0, "camera_port": 0}
 GROUP = "classroom"  # the Sparkplug group of a classroom's simulated lines
 
 
@@ -50,6 +49,7 @@ async def classroom_lab(spec: ClassroomSpec, shelf: Shelf, progress: Path, lang:
     from smarthall.lessons.sim_control import SimControl
     from smarthall.lessons.team_run import TeamRun
     from smarthall.simulators.line import SimOptions, SimulatedLine
+    from smarthall.simulators.options import FREE_PORTS
 
     from .lab_command import _sim_methods
 

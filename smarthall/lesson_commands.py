@@ -188,11 +188,12 @@ async def _check_on_one_line(lessons: list[Lesson], report, time_scale: float) -
     from smarthall.lessons.check_all import check_lesson
     from smarthall.lessons.sim_control import SimControl  # asyncua: only when a command talks OPC UA
     from smarthall.simulators.line import SimOptions, SimulatedLine
+    from smarthall.simulators.options import FREE_PORTS
 
     results: dict[str, list[StepResult]] = {}
     with tempfile.TemporaryDirectory(prefix="smarthall-check-all-") as tmp:
         tmp = Path(tmp)
-        options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
+        options = SimOptions(**FREE_PORTS,
                              fieldbus_link=str(tmp / "bus"), time_scale=time_scale)
         async with SimulatedLine(options) as line, SimControl(line.control.endpoint_url) as sim:
             config = simulated_line_config(line, tmp)

@@ -21,12 +21,12 @@ import tomli_w
 from smarthall.edge.config import DEFAULT_LINE, line_table
 from smarthall.portal import Portal, bridged
 from smarthall.simulators.line import SimOptions, SimulatedLine
+from smarthall.simulators.options import FREE_PORTS
 from smarthall.simulators.plant.faults import Fault
 
 HOST = "127.0.0.1"
 CLOSE_S = 10.0
 log = logging.getLogger(__name__)
-FREE_PORTS = {"feeder_port": 0, "conveyor_port": 0, "process_port": 0, "control_port": 0, "camera_port": 0}
 
 
 @dataclass(frozen=True)

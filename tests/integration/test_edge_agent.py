@@ -12,9 +12,9 @@ from smarthall.edge.agent import EdgeAgent
 from smarthall.edge.config import DEFAULT_LINE, load_line
 from smarthall.edge.errors import CallRejected, WriteRejected
 from smarthall.simulators.line import SimOptions, SimulatedLine
+from smarthall.simulators.options import FREE_PORTS
 from tests.waiting import until
 
-FREE_PORTS = {"feeder_port": 0, "conveyor_port": 0, "process_port": 0, "control_port": 0, "camera_port": 0}
 QUICK_CAMERA = {"open_timeout": 1.0, "read_timeout": 0.5, "stall_s": 0.5, "backoff_min": 0.05, "backoff_max": 0.3}
 
 

@@ -23,6 +23,7 @@ from smarthall.lessons.loader import CATALOGUE, load_catalogue, load_lesson
 from smarthall.lessons.runner import StepRun
 from smarthall.lessons.sim_control import SimControl
 from smarthall.simulators.line import SimOptions, SimulatedLine
+from smarthall.simulators.options import FREE_PORTS
 from tests.unit.test_lesson_format import GOOD
 
 LESSONS = load_catalogue(CATALOGUE, load_line()).lessons
@@ -40,7 +41,7 @@ async def test_every_check_fails_before_and_passes_after_its_solution(lesson):
 async def running_line():
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
+        options = SimOptions(**FREE_PORTS,
                              fieldbus_link=str(tmp / "bus"), time_scale=5)
         async with SimulatedLine(options) as line, SimControl(line.control.endpoint_url) as sim:
             config = simulated_line_config(line, tmp)

@@ -23,6 +23,7 @@ from smarthall.lessons.loader import CATALOGUE, load_catalogue
 from smarthall.lessons.progress import Progress
 from smarthall.lessons.team_run import TeamRun
 from smarthall.simulators.line import SimOptions, SimulatedLine
+from smarthall.simulators.options import FREE_PORTS
 from tests.ui.line_file import line_file
 from tests.waiting import until
 
@@ -34,7 +35,7 @@ USERS = DEFAULT_LINE.parent / "sim-users.toml"
 @contextlib.asynccontextmanager
 async def served(tmp: Path, teams: tuple[str | None, ...] | None):
     """The line's service with a lesson host running lesson 2 for each of `teams` (None: no host at all)."""
-    options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
+    options = SimOptions(**FREE_PORTS,
                          fieldbus_link=str(tmp / "bus"))
     async with SimulatedLine(options) as line:
         path = line_file(line, tmp)

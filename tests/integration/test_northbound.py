@@ -14,10 +14,10 @@ from smarthall.edge.agent import EdgeAgent
 from smarthall.edge.config import DEFAULT_LINE, load_line
 from smarthall.edge.northbound.units import unit_id
 from smarthall.simulators.line import SimOptions, SimulatedLine
+from smarthall.simulators.options import FREE_PORTS
 from tests.opcua_abuse import claim_a_huge_body
 from tests.waiting import until
 
-FREE_PORTS = {"feeder_port": 0, "conveyor_port": 0, "process_port": 0, "control_port": 0, "camera_port": 0}
 NAMESPACE = "urn:smarthall:edge:sim"
 
 

@@ -15,9 +15,8 @@ from pymodbus.client import AsyncModbusSerialClient, AsyncModbusTcpClient
 from smarthall.devices.profiles import load_profile
 from smarthall.devices.profiles.codec import decode
 from smarthall.simulators.line import SimOptions, SimStartError, SimulatedLine
+from smarthall.simulators.options import FREE_PORTS
 from tests.waiting import until as wait_for
-
-FREE_PORTS = {"feeder_port": 0, "conveyor_port": 0, "process_port": 0, "control_port": 0, "camera_port": 0}
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ import pytest
 from smarthall.edge.agent import EdgeAgent
 from smarthall.edge.config import DEFAULT_LINE, load_line
 from smarthall.simulators.line import SimOptions, SimulatedLine
+from smarthall.simulators.options import FREE_PORTS
 
 PEERS = Path(__file__).resolve().parent.parent / "peers"  # node-opcua from npm: `python3 dev.py test` installs it
-FREE_PORTS = {"feeder_port": 0, "conveyor_port": 0, "process_port": 0, "control_port": 0, "camera_port": 0}
 pytestmark = pytest.mark.interop
 
 

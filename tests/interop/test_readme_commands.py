@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from smarthall.simulators.line import SimOptions, SimulatedLine
+from smarthall.simulators.options import FREE_PORTS
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 COMMANDS = [line.split("#")[0].strip() for line in README.read_text(encoding="utf-8").splitlines()
@@ -24,7 +25,7 @@ def test_readme_shows_mbpoll_commands():
 @pytest.mark.parametrize("command", COMMANDS)
 async def test_readme_mbpoll_command_works(command, tmp_path):
     link = tmp_path / "fieldbus"
-    options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
+    options = SimOptions(**FREE_PORTS,
                          fieldbus_link=str(link))
     async with SimulatedLine(options) as line:
         ports = {name: next(e.address for e in line.endpoints if e.name.startswith(name)).rsplit(":", 1)[1]

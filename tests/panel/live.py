@@ -18,8 +18,7 @@ from smarthall.edge.config import DEFAULT_LINE, load_line
 from smarthall.edge.service import Service
 from smarthall.lessons.sim_control import SimControl
 from smarthall.simulators.line import SimOptions, SimulatedLine
-
-FREE_PORTS = {"feeder_port": 0, "conveyor_port": 0, "process_port": 0, "control_port": 0, "camera_port": 0}
+from smarthall.simulators.options import FREE_PORTS
 
 
 @contextlib.asynccontextmanager

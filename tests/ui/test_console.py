@@ -26,6 +26,7 @@ from smarthall.lessons.loader import CATALOGUE, load_catalogue
 from smarthall.lessons.progress import Progress
 from smarthall.lessons.sim_control import SimControl
 from smarthall.simulators.line import SimOptions, SimulatedLine
+from smarthall.simulators.options import FREE_PORTS
 from tests.waiting import until
 
 from .frozen import frozen_line
@@ -37,7 +38,7 @@ SIZES = [(80, 24), (120, 40)]
 
 @contextlib.asynccontextmanager
 async def console(tmp: Path, lesson: str | None = None, size=(80, 24), sim_control: bool = True):
-    options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
+    options = SimOptions(**FREE_PORTS,
                          fieldbus_link=str(tmp / "bus"), time_scale=5)
     async with SimulatedLine(options) as line, SimControl(line.control.endpoint_url) as sim:
         config = load_line(line_file(line, tmp))

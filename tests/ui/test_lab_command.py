@@ -25,6 +25,7 @@ from smarthall.lessons.errors import LessonError, LessonFormatError
 from smarthall.lessons.loader import CATALOGUE
 from smarthall.lessons.progress import Progress
 from smarthall.simulators.line import SimOptions, SimulatedLine
+from smarthall.simulators.options import FREE_PORTS
 from tests.unit.test_lesson_format import GOOD
 from tests.waiting import until
 
@@ -112,7 +113,7 @@ def test_lab_with_an_unknown_lesson(tmp_path, capsys):
 
 @pytest.mark.timeout(300)  # the agent starts behind the console on a loaded machine
 async def test_lab_on_a_real_line_shows_live_tags_and_gives_fault_drills_to_the_instructor(tmp_path):
-    options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
+    options = SimOptions(**FREE_PORTS,
                          fieldbus_link=str(tmp_path / "bus"))
     async with SimulatedLine(options) as real:  # stands in for the hall's PLCs; its sim control is not used
         path = line_file(real, tmp_path)
@@ -143,7 +144,7 @@ async def test_lab_on_a_real_line_shows_live_tags_and_gives_fault_drills_to_the_
 async def test_lab_serves_its_simulated_line_over_opc_ua_with_health_and_says_where(tmp_path):
     from asyncua import Client, ua
 
-    options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
+    options = SimOptions(**FREE_PORTS,
                          fieldbus_link=str(tmp_path / "bus"))  # not the default port set: a free northbound port
     shelf = load_shelf(CATALOGUE, load_line())
     async with lab(shelf, None, tmp_path / "progress.db", "kim", options=options, history=tmp_path / "h.db") as app, \
@@ -227,7 +228,7 @@ async def test_lab_opens_a_lesson_from_an_own_catalogue(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     shelf = load_shelf(catalogues([own_catalogue(tmp_path / "own")]), load_line())
     assert shelf.broken == ()  # its prerequisite is a built-in lesson
-    options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
+    options = SimOptions(**FREE_PORTS,
                          fieldbus_link=str(tmp_path / "bus"))
     async with (lab(shelf, None, tmp_path / "progress.db", "kim", lesson="my-first", options=options) as app,
                 app.run_test(size=(80, 24))):
@@ -249,7 +250,7 @@ async def test_lab_draws_the_console_before_its_line_starts_and_tags_say_startin
         return await start_line(*args)
 
     monkeypatch.setattr(lab_command, "_start_line", held)
-    options = SimOptions(feeder_port=0, conveyor_port=0, process_port=0, control_port=0, camera_port=0,
+    options = SimOptions(**FREE_PORTS,
                          fieldbus_link=str(tmp_path / "bus"))
     shelf = load_shelf(CATALOGUE, load_line())
     async with (lab(shelf, None, tmp_path / "progress.db", "kim", options=options, history=tmp_path / "h.db") as app,
