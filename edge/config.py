@@ -219,7 +219,7 @@ class _LineReader(TomlReader):
         membership = self.memberships(data.get("scan_groups", []), groups, points)
         tag_settings = self.table(self.get(data, "tags", "top level", Mapping, {}), "[tags]")
         historian = self.historian(data.get("historian", {}), name)
-        vision = None if "vision" not in data else self.vision(data["vision"], connections, historian, name)
+        vision = None if "vision" not in data else self.vision(data["vision"], connections, historian)
         tags = {}
         for tag_name, (connection, device, point) in points.items():
             settings = self.tag_settings(tag_settings, tag_name, point)
@@ -440,8 +440,7 @@ class _LineReader(TomlReader):
         return HistorianSettings(path=path, retention_days=float(self.number(data, "retention_days", where, 0.01, 36500, 30)),
                                  flush_s=float(self.number(data, "flush_s", where, 0.05, 60, 1.0)))
 
-    def vision(self, data: object, connections: tuple[Connection, ...], historian: HistorianSettings,
-               line_name: str) -> VisionSettings:
+    def vision(self, data: object, connections: tuple[Connection, ...], historian: HistorianSettings) -> VisionSettings:
         where = "[vision]"
         data = self.table(data, where)
         self.known_keys(data, where, schema.VISION.key_names)
@@ -462,7 +461,7 @@ class _LineReader(TomlReader):
             conveyor=conveyor, device=device, recipe=recipe,
             poll_s=self.number(data, "poll_ms", where, 1, 1000, 10) / 1000,
             budget_s=self.number(data, "budget_ms", where, 10, 10_000, 250) / 1000,
-            archive_path=historian.path.with_name(f"{line_name}-images") if raw_path is None
+            archive_path=historian.path.with_name(f"{historian.path.stem}-images") if raw_path is None
             else self.path.parent / Path(raw_path).expanduser(),
             archive_max_bytes=int(self.number(archive, "max_mb", where_archive, 0.001, 1_000_000, 50) * 1_000_000),
             pass_sample=pass_sample)

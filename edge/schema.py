@@ -134,7 +134,7 @@ CAMERA = Entry("[vision.camera]", "the camera", tuple(
     for f in fields(CameraSettings)))
 
 ARCHIVE = Entry("[vision.archive]", "images of rejected parts (and every `pass_sample`-th passed one)", (
-    Key("path", "path", "the image folder, relative to the line file", Said("`<line>-images` beside the history")),
+    Key("path", "path", "the image folder, relative to the line file", Said("`<history file name>-images` beside the history (`<line>-images` by default)")),
     Key("max_mb", "0.001..1000000", "the oldest images are deleted beyond this", 50, "MB"),
     Key("pass_sample", "0..1000000", "keep every N-th passed part's image too (0: none)", 50),
 ))

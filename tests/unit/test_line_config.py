@@ -183,6 +183,8 @@ def test_vision_tags_are_derived_and_paths_are_relative_to_the_line_file(tmp_pat
     assert sim.vision.conveyor.name == "conveyor" and sim.vision.device.name == "conveyor"
     assert sim.vision.recipe.source == str(DEFAULT_RECIPE) and sim.vision.poll_s == 0.01
     assert sim.vision.archive_path == sim.historian.path.with_name("sim-images")  # beside the history
+    other = load_line(overrides={"historian": {"path": str(tmp_path / "sim-5120-5121.db")}})  # a lab on other ports
+    assert other.vision.archive_path == tmp_path / "sim-5120-5121-images"  # named after its history: never shared
     assert "vision.camera_lost" in {a.id for a in sim.alarms}
     (tmp_path / "recipe.toml").write_text(DEFAULT_RECIPE.read_text(encoding="utf-8"), encoding="utf-8")
     text = (SIM.replace('# recipe = "my-recipe.toml"', 'recipe = "recipe.toml"')
