@@ -1,26 +1,36 @@
-"""The camera driver: any OpenCV source (USB index, video file, RTSP or HTTP/MJPEG URL).
+"""The camera driver: any OpenCV source (USB index, V4L2 device path, video file, RTSP or HTTP/MJPEG URL).
 
 `CameraDriver` grabs in its own thread (cv2 calls block) and keeps the newest
 `Frame` (image, wall-clock timestamp, monotonic time, sequence number). A source
 that fails to open, stops delivering (``stall_s`` without a frame) or ends is
 released and reopened with the jittered `Backoff`; meanwhile `status()` is a BAD
 `Reading` saying why. Nothing here raises for a lost camera; `SettingsError`
-for settings that cannot be used. `close()` stops and joins the thread (a
-blocked read ends within the read timeout, which OpenCV's FFMPEG backend
-honours for network sources).
+for settings that cannot be used (`camera_settings`). `close()` stops and joins
+the thread (a blocked read ends within the read timeout, which OpenCV's FFMPEG
+backend honours for network sources).
+
+On opening, the picture and UVC controls asked (`CameraSettings.asked`) are set
+in order (format, size, rate, automatic modes, then values), and what the camera
+then says it does is kept in `granted` (width, height, fps, fourcc): a camera
+refuses what it cannot do silently, so `smarthall commission` compares the two.
+`open_problem` says in Korean and English why a V4L2 device file cannot be
+opened (missing, the group to join, busy) before OpenCV is asked to.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
+import os
 import threading
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .backoff import Backoff
-from .errors import SettingsError
+from .camera_settings import CameraSettings
+from .device_files import owning_group
+from .profiles.model import Text
 from .quality import Reading
 
 if TYPE_CHECKING:  # OpenCV is imported when a camera opens: a line file with [vision] loads without it
@@ -38,39 +48,48 @@ class Frame:
     seq: int
 
 
-@dataclass(frozen=True)
-class CameraSettings:
-    """Where the camera is and how to treat it; width/height/exposure only where the camera allows it."""
+# CameraSettings key -> OpenCV property name; booleans as V4L2 takes them (auto exposure: 3 aperture priority, 1 manual)
+_PROPERTIES = {"fourcc": "CAP_PROP_FOURCC", "width": "CAP_PROP_FRAME_WIDTH", "height": "CAP_PROP_FRAME_HEIGHT",
+               "fps": "CAP_PROP_FPS", "auto_exposure": "CAP_PROP_AUTO_EXPOSURE", "exposure": "CAP_PROP_EXPOSURE",
+               "gain": "CAP_PROP_GAIN", "brightness": "CAP_PROP_BRIGHTNESS", "contrast": "CAP_PROP_CONTRAST",
+               "saturation": "CAP_PROP_SATURATION", "sharpness": "CAP_PROP_SHARPNESS",
+               "auto_white_balance": "CAP_PROP_AUTO_WB", "white_balance": "CAP_PROP_WB_TEMPERATURE",
+               "autofocus": "CAP_PROP_AUTOFOCUS", "focus": "CAP_PROP_FOCUS"}
+_BOOLEANS = {"auto_exposure": (1, 3), "auto_white_balance": (0, 1), "autofocus": (0, 1)}
 
-    source: str | int
-    width: int | None = None
-    height: int | None = None
-    exposure: float | None = None
-    open_timeout: float = 2.0
-    read_timeout: float = 1.0
-    stall_s: float = 1.0
-    backoff_min: float = 0.2
-    backoff_max: float = 5.0
 
-    @classmethod
-    def from_settings(cls, settings: Mapping[str, object]) -> CameraSettings:
-        """From a line TOML table: source (int index, file path or URL) and the optional keys above."""
-        if "source" not in settings:
-            raise SettingsError("camera settings: missing key 'source' (USB index, file path or URL)")
-        known = set(cls.__dataclass_fields__)
-        if unknown := sorted(set(settings) - known):
-            raise SettingsError(f"camera settings: unknown key {unknown[0]!r}: expected one of {', '.join(sorted(known))}")
-        source = settings["source"]
-        if isinstance(source, bool) or not isinstance(source, (int, str)) or source == "":
-            raise SettingsError(f"camera settings: key 'source': expected a USB index or a path or URL, got {source!r}")
-        values = {}
-        for key in known - {"source"}:
-            if key in settings:
-                value = settings[key]
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                    raise SettingsError(f"camera settings: key {key!r}: expected a number > 0, got {value!r}")
-                values[key] = value
-        return cls(source=source, **values)
+def device_path(source: str | int) -> str | None:
+    """The V4L2 device file a source opens (a USB index N is /dev/videoN), or None for a file or URL."""
+    if isinstance(source, int) or source.isdigit():
+        return f"/dev/video{int(source)}"
+    return source if source.startswith("/dev/") else None
+
+
+_TEXTS = {
+    "missing": ("카메라 {path}가 없습니다: 꽂혀 있나요? (ls /dev/v4l/by-id, v4l2-ctl --list-devices)",
+                "no camera at {path}: is it plugged in? (ls /dev/v4l/by-id, v4l2-ctl --list-devices)"),
+    "denied": ("카메라 {path}: 권한이 없습니다: 사용자를 {group} 그룹에 넣고 다시 로그인하세요 (sudo usermod -aG {group} $USER)",
+               ("camera {path}: permission denied: add the user to the {group} group and log in again"
+                " (sudo usermod -aG {group} $USER)")),
+    "busy": ("카메라 {path}를 다른 프로그램이 쓰고 있습니다 (fuser {path})",
+             "camera {path} is busy: another program is using it (fuser {path})"),
+    "other": ("카메라 {path}: {detail}", "camera {path}: {detail}"),
+}
+
+
+def open_problem(path: str) -> Text | None:
+    """Why a camera's device file (`device_path`) cannot be opened, or None when it opens."""
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_NONBLOCK))
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENODEV, errno.ENXIO):
+            return Text.filled(_TEXTS["missing"], path=path)
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return Text.filled(_TEXTS["denied"], path=path, group=owning_group(path, "video"))
+        if exc.errno == errno.EBUSY:
+            return Text.filled(_TEXTS["busy"], path=path)
+        return Text.filled(_TEXTS["other"], path=path, detail=os.strerror(exc.errno or 0))
+    return None
 
 
 class CameraDriver:
@@ -86,6 +105,7 @@ class CameraDriver:
         self._reason = "not started"
         self._seq = 0
         self.reconnects = 0
+        self.granted: dict[str, float | str] = {}  # what the camera said it does once opened (width, height, fps, fourcc)
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
 
     # -- lifecycle ----------------------------------------------------------------
@@ -186,16 +206,22 @@ class CameraDriver:
         if isinstance(source, int) or source.isdigit():
             capture = cv2.VideoCapture(int(source), cv2.CAP_ANY, params)
         else:
-            capture = cv2.VideoCapture(source, cv2.CAP_FFMPEG, params)
+            capture = cv2.VideoCapture(source, cv2.CAP_V4L2 if device_path(source) else cv2.CAP_FFMPEG, params)
         if not capture.isOpened():
             capture.release()
             self._set_reason(f"cannot open {source}")
             return None
-        for prop, value in ((cv2.CAP_PROP_FRAME_WIDTH, s.width), (cv2.CAP_PROP_FRAME_HEIGHT, s.height),
-                            (cv2.CAP_PROP_EXPOSURE, s.exposure)):
-            if value is not None:
-                capture.set(prop, value)  # a camera that cannot do it ignores it
+        for key, value in s.asked.items():
+            if key == "fourcc":
+                value = cv2.VideoWriter.fourcc(*value)
+            elif key in _BOOLEANS:
+                value = _BOOLEANS[key][bool(value)]
+            capture.set(getattr(cv2, _PROPERTIES[key]), value)  # a camera that cannot do it ignores it
         capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)
+        code = int(capture.get(cv2.CAP_PROP_FOURCC))
+        self.granted = {"width": capture.get(cv2.CAP_PROP_FRAME_WIDTH), "height": capture.get(cv2.CAP_PROP_FRAME_HEIGHT),
+                        "fps": capture.get(cv2.CAP_PROP_FPS),
+                        "fourcc": code.to_bytes(4, "little").decode("ascii", "replace").strip("\x00") if code > 0 else ""}
         return capture
 
     def _grab_until_lost(self, capture: cv2.VideoCapture) -> None:

@@ -22,7 +22,8 @@ from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
-from smarthall.devices.camera import CameraSettings
+from smarthall.devices.camera import CameraSettings, device_path
+from smarthall.devices.camera_settings import checked
 from smarthall.devices.driver import OFFERS, Calls, Subscribes, Timeouts, WritesBlocks
 from smarthall.devices.errors import SettingsError
 from smarthall.devices.profiles import (
@@ -257,6 +258,9 @@ class _LineReader(TomlReader):
             profile = find_profile(profile_name, beside=self.path.parent)
         except ProfileError as exc:
             raise self.fail(where, f"key 'profile': {exc}") from None
+        if profile.camera is not None:
+            raise self.fail(where, f"key 'profile': {profile_name!r} is a camera profile: a camera is named in"
+                            " [vision.camera] profile, not in a connection")
         allowed = schema.CONNECTION_KEYS[profile.protocol]
         self.known_keys(data, where, {*schema.CONNECTION.key_names, *allowed})
         settings = {k: v for k, v in data.items() if k in allowed}
@@ -480,12 +484,29 @@ class _LineReader(TomlReader):
                         f"{', '.join(_VISION_POINTS)} (expected the conveyor PLC's connection)")
 
     def camera(self, data: Mapping) -> CameraSettings:
-        """CameraSettings; a file source is relative to the line file (an int or digits: a USB index; a URL)."""
+        """CameraSettings: a camera profile's [camera] under this table's keys; a file source is relative to the line
+        file (an int or digits: a USB index; a /dev path; a URL)."""
+        where = "[vision.camera]"
+        self.known_keys(data, where, schema.CAMERA.key_names)
+        own = {key: value for key, value in data.items() if key != "profile"}
         try:
-            settings = CameraSettings.from_settings(data)
+            checked(own)  # this table's mistakes are named here, before the profile's keys are merged under them
+            base = self.camera_profile(self.get(data, "profile", where, str)) if "profile" in data else {}
+            settings = CameraSettings.from_settings({**base, **own})
         except SettingsError as exc:
-            raise self.fail("[vision.camera]", str(exc).removeprefix("camera settings: ")) from None
+            raise self.fail(where, str(exc).removeprefix("camera settings: ")) from None
         source = settings.source
-        if isinstance(source, str) and not source.isdigit() and "://" not in source:
+        if isinstance(source, str) and not source.isdigit() and "://" not in source and not device_path(source):
             return replace(settings, source=str(self.path.parent / Path(source).expanduser()))
         return settings
+
+    def camera_profile(self, name: str) -> Mapping[str, object]:
+        """The [camera] keys of a camera profile found on the search path (beside the line file first)."""
+        try:
+            profile = find_profile(name, self.path.parent)
+        except ProfileError as exc:
+            raise self.fail("[vision.camera]", f"key 'profile': {exc}") from None
+        if profile.camera is None:
+            raise self.fail("[vision.camera]", f"key 'profile': {name!r} is a {profile.protocol} profile: expected a"
+                            " camera profile (protocol = \"uvc\", e.g. uvc_camera)")
+        return profile.camera

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from smarthall.devices.camera import CameraSettings
+from smarthall.devices.camera_settings import KEYS as CAMERA_KEYS
+from smarthall.devices.camera_settings import CameraSettings
 from smarthall.devices.driver import Timeouts
-from smarthall.devices.reference import REQUIRED, Entry, Key, Said, page_head, sentence, table
+from smarthall.devices.reference import Entry, Key, Said, page_head, sentence, table
 from smarthall.devices.security import MODES, POLICIES, TRUST
 
 from .alarms import Priority
@@ -118,20 +119,14 @@ VISION = Entry("[vision]", "the camera inspection station: the edge grabs a fram
     Key("archive", "table", "`[vision.archive]` below", Said("the defaults below")),
 ))
 
-_CAMERA_DOCS = {"source": ("USB index, path or URL", ("USB camera index, a video file, or an rtsp:// or http:// (MJPEG)"
-                           " URL")),
-                "width": ("number > 0", "frame width asked of the camera, where it allows it"),
-                "height": ("number > 0", "frame height asked of the camera"),
-                "exposure": ("number > 0", "exposure, where the camera allows it (UVC: 100 µs units)"),
-                "open_timeout": ("number > 0", "opening the camera"), "read_timeout": ("number > 0", "one frame"),
-                "stall_s": ("number > 0", "no new frame for this long: the camera is lost (vision.camera_ok false)"),
-                "backoff_min": ("number > 0", "first wait before opening it again"),
-                "backoff_max": ("number > 0", "longest wait between attempts")}
-CAMERA = Entry("[vision.camera]", "the camera", tuple(
-    Key(f.name, _CAMERA_DOCS[f.name][0], _CAMERA_DOCS[f.name][1],
-        REQUIRED if f.name == "source" else Said("the camera's") if f.default is None else f.default,
-        "s" if "timeout" in f.name or f.name.startswith(("stall", "backoff")) else "")
-    for f in fields(CameraSettings)))
+_CAMERA_DEFAULTS = {f.name: f.default for f in fields(CameraSettings)}
+CAMERA = Entry("[vision.camera]", "the camera: a camera profile's settings (`profile`), each key of this table"
+               " taking the place of the profile's", (
+    Key("profile", "profile name or path", "a camera profile (`protocol = \"uvc\"`, e.g. the library's `uvc_camera`),"
+        " looked for as a connection's profile is", Said("none: only the keys here")),
+    *(Key(name, spec.said, spec.doc, Said("the profile's; required without one") if name == "source" else
+          Said("the profile's, else the camera's") if _CAMERA_DEFAULTS[name] is None else _CAMERA_DEFAULTS[name],
+          spec.unit) for name, spec in CAMERA_KEYS.items())))
 
 ARCHIVE = Entry("[vision.archive]", "images of rejected parts (and every `pass_sample`-th passed one)", (
     Key("path", "path", "the image folder, relative to the line file", Said("`<history file name>-images` beside the history (`<line>-images` by default)")),

@@ -1,10 +1,19 @@
-"""Run a check as a user without root's right to open any file: as root, in a forked child that became nobody."""
+"""Checks as a user without root's right to open any file: as root, in a forked child that became nobody.
+
+    with closed_device("ttyUSB0", "dialout") as port:    # a device file only root and the group may open
+        note = as_nobody(lambda: problem(str(port)))
+"""
 
 from __future__ import annotations
 
+import contextlib
+import grp
 import os
 import pickle
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -35,3 +44,22 @@ def as_nobody(check: Callable[[], T]) -> T:
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0 and data, "the check failed as nobody"
     return pickle.loads(data)
+
+
+@contextlib.contextmanager
+def closed_device(name: str, group: str) -> Iterator[Path]:
+    """A stand-in device file that nobody outside `group` may open (as root: root:group, mode 0660, in a folder
+    anyone may enter; else mode 0 in the user's own group): the group to name is the file's, as `os.stat` tells."""
+    folder = Path(tempfile.mkdtemp(prefix="smarthall-device-"))
+    try:
+        folder.chmod(0o755)
+        device = folder / name
+        device.touch()
+        if os.geteuid() == 0:
+            os.chown(device, 0, grp.getgrnam(group).gr_gid)
+            device.chmod(0o660)
+        else:
+            device.chmod(0)
+        yield device
+    finally:
+        shutil.rmtree(folder)

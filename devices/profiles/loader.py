@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
+from ..camera_settings import checked
+from ..errors import SettingsError
 from ..toml_reader import TomlReader, parse_toml
 from . import schema, search
 from .address import BrowsePath, from_objects, parse_address
@@ -83,10 +85,13 @@ class _Reader(TomlReader):
         super().__init__(source, ProfileError)
 
     def profile(self, data: Mapping) -> Profile:
-        self.known_keys(data, "top level", ("profile", "transport", "models", "devices"))
         head = self.table(self.get(data, "profile", "top level", Mapping), "[profile]")
         self.known_keys(head, "[profile]", schema.PROFILE.key_names)
         protocol = self.choice(head, "protocol", "[profile]", schema.PROTOCOLS)
+        if protocol == "uvc":
+            self.known_keys(data, "top level", ("profile", "camera"))
+            return self.head(head, protocol, devices=(), camera=self.camera(data))
+        self.known_keys(data, "top level", ("profile", "transport", "models", "devices"))
         models = self.table(self.get(data, "models", "top level", Mapping, {}), "[models]")
         raw_devices = self.get(data, "devices", "top level", list)
         if not raw_devices:
@@ -99,18 +104,30 @@ class _Reader(TomlReader):
             self.unique([str(d.unit) for d in devices], "[[devices]]", "unit id")
         elif not isinstance(transport.get("namespace"), str):
             self.needs_no_namespace(devices)
+        return self.head(head, protocol, devices=devices, transport=MappingProxyType(dict(transport)))
+
+    def head(self, head: Mapping, protocol: str, **body) -> Profile:
+        """The profile from its [profile] table and its body (devices and transport, or a camera)."""
         return Profile(
             name=self.get(head, "name", "[profile]", str),
             version=self.get(head, "version", "[profile]", int),
             protocol=protocol,
             title=self.text(self.get(head, "title", "[profile]", Mapping), "[profile] title"),
-            transport=MappingProxyType(dict(transport)),
-            devices=devices,
             source=self.source,
             vendor=self.get(head, "vendor", "[profile]", str, ""),
             verified=self.choice(head, "verified", "[profile]", schema.VERIFIED) if "verified" in head else "",
             manual=self.manual(head),
+            **body,
         )
+
+    def camera(self, data: Mapping) -> Mapping[str, object]:
+        """A camera profile's [camera]: the keys of `devices.camera_settings`, each of its type and range."""
+        table = self.table(self.get(data, "camera", "top level", Mapping), "[camera]")
+        self.known_keys(table, "[camera]", schema.CAMERA.key_names)
+        try:
+            return MappingProxyType(checked(table))
+        except SettingsError as exc:
+            raise self.fail("[camera]", str(exc).removeprefix("camera settings: ")) from None
 
     def manual(self, head: Mapping) -> Manual | None:
         """[profile] manual = { title, revision, url }: the public manual the map comes from."""

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 
 
 class Kind(StrEnum):
@@ -252,18 +253,19 @@ class Manual:
 
 @dataclass(frozen=True)
 class Profile:
-    """One transport of the line and the devices on it, from one TOML file."""
+    """One transport of the line and the devices on it (or a camera), from one TOML file."""
 
     name: str
     version: int
     protocol: str
     title: Text
-    transport: Mapping[str, object]
     devices: tuple[Device, ...]
     source: str
+    transport: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
     vendor: str = ""
     verified: str = ""  # "manual", "simulated" or "hardware": how far the map is checked ("": not said)
     manual: Manual | None = None
+    camera: Mapping[str, object] | None = None  # a camera profile (protocol "uvc"): its checked [camera] keys
 
     def device(self, name: str) -> Device:
         for device in self.devices:

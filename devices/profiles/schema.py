@@ -7,18 +7,21 @@ a test fails when the committed page is stale, and another loads `EXAMPLE`).
 
 from __future__ import annotations
 
+from ..camera_settings import APPLIED
+from ..camera_settings import KEYS as CAMERA_KEYS
 from ..reference import Entry, Key, Said, page_head, sentence, table
 from .address import __doc__ as ADDRESSING
 from .model import WORD_ORDERS, DataType, Kind, Level
 
-PROTOCOLS = ("modbus-tcp", "modbus-rtu", "opcua")
+PROTOCOLS = ("modbus-tcp", "modbus-rtu", "opcua", "uvc")
 VERIFIED = ("manual", "simulated", "hardware")
 TEXT = (Key("ko", "text", "the Korean text"), Key("en", "text", "the English text"))
 
 PROFILE = Entry("[profile]", "what the profile describes", (
     Key("name", "text", "the profile's name (a line file names it in `profile`; the file's stem finds it)"),
     Key("version", "whole number", "the map's version; raise it when an address changes"),
-    Key("protocol", " ".join(PROTOCOLS), "how the devices are reached"),
+    Key("protocol", " ".join(PROTOCOLS), "how the devices are reached; `uvc`: a camera (a `[camera]` table in"
+        " place of `[transport]` and `[[devices]]`)"),
     Key("title", "{ ko, en }", "one line saying what it is"),
     Key("vendor", "text", "the maker (library profiles)", Said("none")),
     Key("verified", " ".join(VERIFIED), "how far the map is checked: against the `manual` only, against its"
@@ -104,6 +107,12 @@ METHOD = Entry("[[devices.methods]]", "an OPC UA method; `smarthall call DEVICE.
 ))
 INPUT_KEYS = ("name", "type", "min", "max")
 
+CAMERA = Entry("[camera]", "a camera profile (`protocol = \"uvc\"`): what the camera is asked for, every key"
+               " optional; a line file names the profile in `[vision.camera] profile` and its own keys there win"
+               " (`source` at least, where the camera is plugged in)", tuple(
+                   Key(name, CAMERA_KEYS[name].said, CAMERA_KEYS[name].doc, Said("the camera's") if name != "source"
+                       else Said("the line file's"), CAMERA_KEYS[name].unit) for name in ("source", *APPLIED)))
+
 EVENT = Entry("[[devices.events]]", "an alarm event the device raises above a limit (served by the simulators)", (
     Key("name", "text", "the event's name"),
     Key("limit", "number", "the value above which it is raised"),
@@ -175,7 +184,28 @@ ko = "온도 설정값"
 en = "temperature setpoint"
 '''
 
-ENTRIES = (PROFILE, TRANSPORT, DEVICE, MODEL, POINT, METHOD, EVENT)
+CAMERA_EXAMPLE = '''\
+[profile]
+name = "line_camera"
+version = 1
+protocol = "uvc"
+title = { ko = "검사 카메라", en = "inspection camera" }
+verified = "hardware"
+manual = { title = "Camera datasheet", revision = "2023-05" }
+
+[camera]
+width = 1280
+height = 720
+fps = 30
+fourcc = "MJPG"
+auto_exposure = false
+exposure = 80
+gain = 16
+autofocus = false
+focus = 30
+'''
+
+ENTRIES = (PROFILE, TRANSPORT, DEVICE, MODEL, POINT, METHOD, EVENT, CAMERA)
 
 
 def reference() -> str:
@@ -191,8 +221,21 @@ def reference() -> str:
            "## Example", "", "```toml", EXAMPLE.rstrip(), "```", ""]
     for entry in ENTRIES:
         out += [f"## `{entry.name}`", "", sentence(entry.doc), "", *table(entry)]
+    out += ["## A camera profile", "", _CAMERA_USE, "", "```toml", CAMERA_EXAMPLE.rstrip(), "```", "",
+            "In the line file:", "", "```toml", "[vision.camera]", 'profile = "line_camera"',
+            'source = "/dev/v4l/by-id/usb-046d_HD_Pro_Webcam_C920-video-index0"', "exposure = 120", "```", ""]
     out += ["## OPC UA addressing", "", _addressing(), ""]
     return "\n".join(out)
+
+
+_CAMERA_USE = (
+    "A USB camera (UVC) is a profile of its own: `protocol = \"uvc\"` and a `[camera]` table with what the"
+    " inspection needs of it (the library's `uvc_camera` is a start: 640x480, 30 fps, MJPG, fixed exposure)."
+    " The line file's `[vision.camera]` names it and says where the camera is plugged in; any key there takes"
+    " the place of the profile's. Each camera has its own ranges: `v4l2-ctl -d /dev/video0 --list-ctrls` lists"
+    " its controls, `--list-formats-ext` its sizes and rates per format. A camera ignores what it cannot do, so"
+    " `smarthall commission --line FILE` opens it and reports the size, the measured rate and the format it"
+    " really gives against those asked, or why it cannot be opened (missing, the group to join, busy).")
 
 
 def _addressing() -> str:

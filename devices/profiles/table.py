@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from ..camera_settings import KEYS
+from ..reference import toml_value
 from .model import Kind, Level, Point, Profile
 
 _KIND_LABEL = {
@@ -13,6 +15,7 @@ _KIND_LABEL = {
 }
 _LEVEL_LABEL = {Level.OPERATE: ("운전", "operate"), Level.SUPERVISE: ("감독", "supervise"),
                 Level.CONFIGURE: ("설정", "configure")}
+_CAMERA_HEADERS = {"ko": ("설정", "값", "단위"), "en": ("setting", "value", "unit")}  # keys: docs/profile-format.md
 _HEADERS = {
     "ko": ("종류", "주소", "이름", "형식", "접근", "단위", "범위", "설명"),
     "en": ("kind", "addr", "name", "type", "access", "unit", "range", "meaning"),
@@ -23,6 +26,11 @@ def render(profile: Profile, lang: str = "en", markdown: bool = False) -> str:
     """Every device of the profile with its points, as aligned text or Markdown."""
     h1, h2 = ("## ", "### ") if markdown else ("", "")
     out = [f"{h1}{profile.name} — {profile.title(lang)} ({profile.protocol}, v{profile.version})"]
+    if profile.camera is not None:
+        settings: list[tuple[str, ...]] = [(key, toml_value(value), KEYS[key].unit) for key, value in
+                                           profile.camera.items()]
+        headers = _CAMERA_HEADERS[lang]
+        out += ["", *(_markdown(headers, settings) if markdown else _aligned(headers, settings))]
     for device in profile.devices:
         where = (f"unit {device.unit}" if device.unit is not None else
                  f"object {device.object}" if device.object is not None else "NodeIds")

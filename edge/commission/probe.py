@@ -78,8 +78,14 @@ def _driver(connection: Connection, changes: dict) -> Driver:
 
 
 async def commission(line: LineConfig, drivers: DriverFor = _driver) -> list[ConnectionResult]:
-    """Every connection of the line probed in turn (a serial port is opened by one of them at a time)."""
-    return [await probe(connection, drivers) for connection in line.connections]
+    """Every connection of the line probed in turn (a serial port is opened by one of them at a time), then its
+    camera ([vision])."""
+    results = [await probe(connection, drivers) for connection in line.connections]
+    if line.vision is not None:
+        from .camera import probe_camera  # OpenCV only for a line with a camera
+
+        results.append(await probe_camera(line.vision.camera))
+    return results
 
 
 async def probe(connection: Connection, drivers: DriverFor = _driver) -> ConnectionResult:

@@ -20,6 +20,23 @@ TEXTS: dict[str, dict[str, str]] = {
     "no_answer": {"ko": "연결은 되지만 어떤 포인트도 응답하지 않음 ({reason})",
                   "en": "connected, but no point answered ({reason})"},
     "note": {"ko": "참고: {text}", "en": "note: {text}"},
+    "opened": {"ko": "열림", "en": "opened"},
+    "camera_got": {"ko": "받은 영상: {width}x{height}, 측정 {fps:.1f} fps, 형식 {fourcc}",
+                   "en": "got {width}x{height} at a measured {fps:.1f} fps, format {fourcc}"},
+    "camera_size": {"ko": "{asked}을(를) 요청했지만 {got}을(를) 받았습니다: 카메라가 그 크기를 (그 형식으로) 지원하지 않습니다"
+                          " (v4l2-ctl --list-formats-ext)",
+                    "en": "asked {asked}, got {got}: the camera does not offer that size (in that format)"
+                          " (v4l2-ctl --list-formats-ext)"},
+    "camera_fps": {"ko": "{asked:g} fps를 요청했지만 {got:.1f} fps입니다: 자동 노출이 어두운 곳에서 노출을 늘렸거나"
+                         " (auto_exposure = false, exposure < 1/fps), USB 대역이 모자랍니다 (fourcc = \"MJPG\")",
+                   "en": "asked {asked:g} fps, measured {got:.1f}: auto exposure lengthened the exposure in dim light"
+                         " (auto_exposure = false, exposure below 1/fps) or USB bandwidth is short (fourcc = \"MJPG\")"},
+    "camera_format": {"ko": "형식 {asked}을(를) 요청했지만 카메라는 {got}입니다 (v4l2-ctl --list-formats-ext)",
+                      "en": "asked format {asked}, the camera took {got} (v4l2-ctl --list-formats-ext)"},
+    "camera_cannot_open": {"ko": "카메라 {source}를 열 수 없습니다 (주소, 파일, 장치를 확인하세요)",
+                           "en": "cannot open camera {source} (check the address, file or device)"},
+    "camera_no_frames": {"ko": "카메라 {source}가 열렸지만 영상이 오지 않습니다: 다른 프로그램이 쓰고 있을 수 있습니다",
+                         "en": "camera {source} opened but sends no frames: another program may be using it"},
     "bad": {"ko": "읽기 실패: {reason}", "en": "bad: {reason}"},
     "out_of_range": {"ko": "{value:g} {unit}은(는) 범위 {low:g}..{high:g} 밖입니다",
                      "en": "{value:g} {unit} is outside {low:g}..{high:g}"},
@@ -60,8 +77,8 @@ def render(line: str, results: list[ConnectionResult], lang: str = "en", markdow
         out.append(("## " if markdown else "") + say("connection", lang, name=result.name, protocol=result.protocol,
                                                      where=result.where))
         rtt = result.rtt_median_s
-        state = say("reachable", lang, rtt=_ms(rtt)) if result.reachable and rtt is not None else say(
-            "not_reachable", lang)
+        state = (say("not_reachable", lang) if not result.reachable else say("opened", lang) if rtt is None
+                 else say("reachable", lang, rtt=_ms(rtt)))
         out += ["", ("- " if markdown else "  ") + state]
         out += [("- " if markdown else "  ") + _finding(f, lang) for f in result.findings]
         out.append("")

@@ -9,8 +9,10 @@
 
 Modbus TCP (one device per port, `simulators.modbus.ModbusTcpStation`), Modbus RTU on
 a pty pair (every device of the profile on one bus, `simulators.modbus.RtuBus`, at
-the profile's baud rate; the client must use parity N: a pty keeps no parity) or
-OPC UA (`ua_server.ProfileUaServer`, at the profile's NodeIds and paths). Values
+the profile's baud rate; the client must use parity N: a pty keeps no parity),
+OPC UA (`ua_server.ProfileUaServer`, at the profile's NodeIds and paths) or, for a
+camera profile, MJPEG over HTTP (`camera.pattern_source` at the profile's size and
+rate; its entry is a line file's ``[vision.camera]``, offline is its one fault). Values
 come from `values.ProfilePlant`. ``unit`` serves a one-device Modbus profile at
 another unit id (the connection entry then says ``unit``). Errors: `TwinError`,
 one line (a profile that cannot be served that way, a busy port).
@@ -27,15 +29,17 @@ from dataclasses import replace
 from pathlib import Path
 
 from smarthall.devices.profiles import Profile, ProfileError, find_profile
+from smarthall.simulators.camera import CameraServer
 from smarthall.simulators.plant import Fault
 
 from ..clock import Pacer
 from ..modbus.rtu_bus import RtuBus
 from ..modbus.tcp import ModbusTcpStation
+from .camera import FPS, pattern_source
 from .ua_server import ProfileUaServer, TwinAddressError
 from .values import ProfilePlant, Value
 
-TRANSPORTS = {"modbus-tcp": "tcp", "modbus-rtu": "rtu", "opcua": "opcua"}
+TRANSPORTS = {"modbus-tcp": "tcp", "modbus-rtu": "rtu", "opcua": "opcua", "uvc": "mjpeg"}
 TICK_S = 0.05
 
 
@@ -59,7 +63,7 @@ class DeviceTwin:
             self.profile = _at_unit(self.profile, unit)
         self.host, self.port = host, port
         self.plant = ProfilePlant(self.profile, seed)
-        self._server: ModbusTcpStation | RtuBus | ProfileUaServer | None = None
+        self._server: ModbusTcpStation | RtuBus | ProfileUaServer | CameraServer | None = None
         self._pacer: asyncio.Task | None = None
         self._folder: str | None = None
         self._publishing: set[asyncio.Task] = set()
@@ -74,6 +78,10 @@ class DeviceTwin:
         elif self.transport == "rtu":
             self._folder = tempfile.mkdtemp(prefix="smarthall-twin-")
             server = RtuBus(self.plant, self.profile, link=Path(self._folder) / "bus")
+        elif self.transport == "mjpeg":
+            camera = self.profile.camera or {}
+            server = CameraServer(pattern_source(camera, self._offline), self.host, self.port,
+                                  fps=float(camera.get("fps", FPS)))  # type: ignore[arg-type]
         else:
             server = ProfileUaServer(self.plant, self.profile, f"opc.tcp://{self.host}:{self.port}")
         try:
@@ -116,15 +124,20 @@ class DeviceTwin:
 
     @property
     def endpoint(self) -> tuple[str, int] | str:
-        """Where clients connect: (host, port) for Modbus TCP, the pty path for RTU, the opc.tcp URL."""
+        """Where clients connect: (host, port) for Modbus TCP, the pty path for RTU, the opc.tcp URL, the MJPEG URL."""
         server = self._started()
         if isinstance(server, ModbusTcpStation):
             return (self.host, server.port)
+        if isinstance(server, CameraServer):
+            return server.stream_url
         return server.path if isinstance(server, RtuBus) else server.endpoint_url
 
     def connection_table(self, name: str | None = None) -> str:
-        """The line file's ``[[connections]]`` entry reaching this twin (named after the profile by default)."""
+        """The line file's ``[[connections]]`` entry reaching this twin (named after the profile by default); a camera's
+        ``[vision.camera]`` table."""
         server = self._started()
+        if isinstance(server, CameraServer):
+            return f"[vision.camera]\nprofile = {json.dumps(self.profile.source)}\nsource = {json.dumps(server.stream_url)}\n"
         settings: dict[str, object] = {"name": name or self.profile.name, "profile": self.profile.source}
         if isinstance(server, ModbusTcpStation):
             settings |= {"host": self.host, "port": server.port}
@@ -140,6 +153,9 @@ class DeviceTwin:
 
     def line_file(self, name: str = "twin", rate_ms: int = 100) -> str:
         """A whole line file: this twin's connection and one scan group with every tag."""
+        if self.profile.camera is not None:
+            raise TwinError(f"twin of {self.profile.name!r}: a camera is part of a line's [vision], which needs its"
+                            " conveyor PLC: use connection_table() for its [vision.camera]")
         return (f'[line]\nname = "{name}"\nko = "{self.profile.name} 트윈"\nen = "{self.profile.name} twin"\n\n'
                 f"{self.connection_table()}\n[[scan_groups]]\nname = \"all\"\nrate_ms = {rate_ms}\n"
                 f"tags = {json.dumps([f'{d.name}.*' for d in self.profile.devices])}\n")
@@ -174,7 +190,10 @@ class DeviceTwin:
                            f" expected one of {known}")
         return matches[0]
 
-    def _started(self) -> ModbusTcpStation | RtuBus | ProfileUaServer:
+    def _offline(self) -> bool:
+        return self.plant.fault(self.profile.name, "offline") is not None
+
+    def _started(self) -> ModbusTcpStation | RtuBus | ProfileUaServer | CameraServer:
         if self._server is None:
             raise TwinError(f"twin of {self.profile.name!r} is not started")
         return self._server

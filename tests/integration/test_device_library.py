@@ -5,15 +5,18 @@ from __future__ import annotations
 import pytest
 
 from smarthall.devices import Quality
+from smarthall.devices.camera import CameraDriver
 from smarthall.devices.profiles import library_names, load_profile
 from smarthall.edge.agent import line_driver
-from smarthall.edge.config import load_line
+from smarthall.edge.config import DEFAULT_LINE, load_line
 from smarthall.simulators.device import DeviceTwin
+from tests.waiting import until
 
 LIBRARY = library_names()
 WANTED = {"ls_xgb": "modbus-tcp", "mitsubishi_fx5u": "modbus-tcp", "siemens_s7_1500": "opcua",
           "autonics_tk": "modbus-rtu", "eastron_sdm120": "modbus-rtu", "advantech_adam6050": "modbus-tcp",
-          "ls_ig5a": "modbus-rtu"}
+          "ls_ig5a": "modbus-rtu", "uvc_camera": "uvc"}
+CAMERAS = [name for name in LIBRARY if load_profile(name).protocol == "uvc"]
 
 
 def test_the_library_has_the_devices_of_korean_training_halls_each_from_its_manual():
@@ -27,7 +30,7 @@ def test_the_library_has_the_devices_of_korean_training_halls_each_from_its_manu
         assert profile.verified in ("manual", "simulated", "hardware"), name
 
 
-@pytest.mark.parametrize("name", LIBRARY)
+@pytest.mark.parametrize("name", [name for name in LIBRARY if name not in CAMERAS])
 async def test_the_edge_reads_every_point_good_from_the_profiles_twin(name, tmp_path):
     async with DeviceTwin(name) as twin:
         shown = {f"{d.name}.{p.name}": twin.get(f"{d.name}.{p.name}") for d in twin.profile.devices for p in d.points}
@@ -48,3 +51,23 @@ async def test_the_edge_reads_every_point_good_from_the_profiles_twin(name, tmp_
                                              pytest.approx(expected, rel=1e-6)), point.name
         finally:
             await driver.close()
+
+
+@pytest.mark.parametrize("name", CAMERAS)
+async def test_the_edge_grabs_frames_of_the_camera_profiles_size_from_its_twin(name, tmp_path):
+    """The twin streams at the profile's size and rate; the edge opens it from a line's [vision.camera] naming the
+    profile, with only the source its own."""
+    async with DeviceTwin(name) as twin:
+        line = (DEFAULT_LINE.read_text(encoding="utf-8")
+                .replace('source = "http://127.0.0.1:8080/camera/stream.mjpg"', twin.connection_table().split("\n", 1)[1]))
+        path = tmp_path / "line.toml"
+        path.write_text(line, encoding="utf-8")
+        settings = load_line(path, {"historian": {"path": str(tmp_path / "h.db")}}).vision.camera
+        camera = twin.profile.camera
+        assert settings.source == twin.endpoint and (settings.width, settings.fps) == (camera["width"], camera["fps"])
+        async with CameraDriver(settings) as driver:
+            frame = await driver.frame_after(0, timeout=30)
+            assert frame is not None, driver.status().reason
+            assert frame.image.shape == (camera["height"], camera["width"], 3)
+            twin.inject("offline")
+            await until(lambda: driver.status().quality is Quality.BAD, timeout=30)  # offline: the stream stalls

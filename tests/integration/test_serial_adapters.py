@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import grp
-import os
-import shutil
-import tempfile
 from asyncio import sleep as real_sleep
-from pathlib import Path
 
 import pytest
 import serial
@@ -20,7 +16,7 @@ from smarthall.devices.modbus import driver as modbus_driver
 from smarthall.devices.modbus.serial_port import problem, serial_of
 from smarthall.devices.modbus.timing import silence_time
 from smarthall.simulators.device import DeviceTwin
-from tests.other_user import as_nobody
+from tests.other_user import as_nobody, closed_device
 
 FAST = Timeouts(connect=1.0, read=0.5, write=0.5, backoff_min=0.01, backoff_max=0.01)
 
@@ -52,23 +48,12 @@ async def test_a_missing_port_is_one_line_saying_so(tmp_path):
 
 def test_a_port_the_user_may_not_open_names_the_group_to_join():
     """The device file's group (dialout on Debian) is the one to join; as root the check runs in a child as nobody."""
-    folder = Path(tempfile.mkdtemp(prefix="smarthall-port-"))
-    try:
-        folder.chmod(0o755)
-        port = folder / "ttyUSB0"
-        port.touch()
-        if os.geteuid() == 0:
-            os.chown(port, 0, grp.getgrnam("dialout").gr_gid)
-            port.chmod(0o660)
-        else:
-            port.chmod(0)
+    with closed_device("ttyUSB0", "dialout") as port:
         group = grp.getgrgid(port.stat().st_gid).gr_name
         note = as_nobody(lambda: problem(str(port)))
-        assert note.en == (f"serial port {port}: permission denied: add the user to the {group} group and log in"
-                           f" again (sudo usermod -aG {group} $USER)")
-        assert note.ko.startswith(f"시리얼 포트 {port}: 권한이 없습니다: 사용자를 {group} 그룹에 넣고")
-    finally:
-        shutil.rmtree(folder)
+    assert note.en == (f"serial port {port}: permission denied: add the user to the {group} group and log in"
+                       f" again (sudo usermod -aG {group} $USER)")
+    assert note.ko.startswith(f"시리얼 포트 {port}: 권한이 없습니다: 사용자를 {group} 그룹에 넣고")
 
 
 async def test_a_busy_port_is_one_line_naming_it():

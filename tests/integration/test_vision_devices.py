@@ -79,10 +79,15 @@ def test_camera_settings_are_checked():
     assert CameraSettings.from_settings({"source": 0, "width": 1280}).width == 1280
     with pytest.raises(SettingsError, match="missing key 'source'"):
         CameraSettings.from_settings({})
-    with pytest.raises(SettingsError, match="unknown key 'fps'"):
-        CameraSettings.from_settings({"source": "x", "fps": 3})
+    with pytest.raises(SettingsError, match="unknown key 'framerate'"):
+        CameraSettings.from_settings({"source": "x", "framerate": 3})
     with pytest.raises(SettingsError, match="key 'stall_s': expected a number > 0"):
         CameraSettings.from_settings({"source": "x", "stall_s": 0})
+    with pytest.raises(SettingsError, match="key 'source': expected a USB index, a /dev path, a file or a URL, got -1"):
+        CameraSettings.from_settings({"source": -1})
+    manual = CameraSettings.from_settings({"source": 0, "exposure": 50, "white_balance": 4000})
+    assert (manual.auto_exposure, manual.auto_white_balance, manual.autofocus) == (False, False, None)
+    assert list(manual.asked) == ["auto_exposure", "exposure", "auto_white_balance", "white_balance"]
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from dataclasses import fields
 import pytest
 
 from smarthall.devices.camera import CameraSettings
+from smarthall.devices.camera_settings import APPLIED
 from smarthall.devices.driver import Timeouts
 from smarthall.devices.profiles import ProfileError, load_profile
 from smarthall.devices.profiles import schema as profile_schema
@@ -36,6 +37,36 @@ def test_the_profile_example_loads_as_documented(tmp_path):
     assert (points["door_open"].bit, points["power"].word_order, points["temperature"].scale) == (0, "CDAB", 0.1)
 
 
+def test_the_camera_profile_example_loads_as_documented(tmp_path):
+    path = tmp_path / "line_camera.toml"
+    path.write_text(profile_schema.CAMERA_EXAMPLE, encoding="utf-8")
+    profile = load_profile(path)
+    assert profile.protocol == "uvc" and profile.devices == ()
+    assert dict(profile.camera) == {"width": 1280, "height": 720, "fps": 30, "fourcc": "MJPG", "auto_exposure": False,
+                                    "exposure": 80, "gain": 16, "autofocus": False, "focus": 30}
+
+
+CAMERA_HEAD = '[profile]\nname = "c"\nversion = 1\nprotocol = "uvc"\ntitle = { ko = "c", en = "c" }\n'
+
+
+@pytest.mark.parametrize("text,expected", [
+    (CAMERA_HEAD + "[camera]\nframerate = 30\n", r"c.toml: \[camera\]: unknown key 'framerate': expected one of auto_exposure,"),
+    (CAMERA_HEAD + "[camera]\nstall_s = 3\n", r"c.toml: \[camera\]: unknown key 'stall_s'"),  # the line's, not the camera's
+    (CAMERA_HEAD + "[camera]\nfps = 0\n", r"c.toml: \[camera\]: key 'fps': expected a number 0.1..1000, got 0"),
+    (CAMERA_HEAD + '[camera]\nfourcc = "MJPEG"\n', (r"c.toml: \[camera\]: key 'fourcc': expected 4 characters \(MJPG, YUYV\),"
+     " got 'MJPEG'")),
+    (CAMERA_HEAD + "[camera]\nautofocus = true\nfocus = 10\n", (r"c.toml: \[camera\]: key 'focus': a manual focus needs"
+     " autofocus = false, got autofocus = true")),
+    (CAMERA_HEAD + "[camera]\n[[devices]]\n", r"c.toml: top level: unknown key 'devices'"),
+    (CAMERA_HEAD, r"c.toml: top level: missing key 'camera'"),
+])
+def test_a_camera_profile_is_checked_naming_file_table_and_key(tmp_path, text, expected):
+    path = tmp_path / "c.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ProfileError, match=expected):
+        load_profile(path)
+
+
 @pytest.mark.parametrize("table,text", [
     ("[profile]", '[profile]\nname = "x"\nversion = 1\nprotocol = "modbus-tcp"\ntitle = { ko = "x", en = "x" }\ncolour = 1\n'),
     ("[transport]", ('[profile]\nname = "x"\nversion = 1\nprotocol = "modbus-tcp"\ntitle = { ko = "x", en = "x" }\n'
@@ -51,7 +82,8 @@ def test_a_key_the_schema_lacks_is_refused_naming_the_table(tmp_path, table, tex
 
 def test_every_line_table_kept_by_another_loader_has_the_same_keys_in_the_schema():
     assert line_schema.TIMEOUTS.key_names == tuple(f.name for f in fields(Timeouts))
-    assert line_schema.CAMERA.key_names == tuple(f.name for f in fields(CameraSettings))
+    assert line_schema.CAMERA.key_names == ("profile", *(f.name for f in fields(CameraSettings)))
+    assert profile_schema.CAMERA.key_names == ("source", *APPLIED)  # what the camera is asked, not the timeouts
     assert set(SECURITY_KEYS) <= set(line_schema.OPCUA.key_names)
     assert set(line_schema.NORTHBOUND.key_names) == set(northbound._KEYS)
     assert set(line_schema.MQTT.key_names) == set(sparkplug._KEYS)

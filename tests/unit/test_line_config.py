@@ -104,12 +104,28 @@ BAD_LINES = {
     "recipe not found": (SIM.replace('# recipe = "my-recipe.toml"', 'recipe = "my-recipe.toml"'),
                          r"\[vision\]: key 'recipe': .*my-recipe.toml: no such file"),
     "vision without a camera": (SIM.replace("[vision.camera]", "[vision.camera_]"), r"\[vision\]: unknown key 'camera_'"),
-    "camera without a source": (SIM.replace('source = "http', 'url = "http'),
-                                r"\[vision.camera\]: missing key 'source' \(USB index, file path or URL\)"),
+    "camera without a source": (SIM.replace('source = "http', '# source = "http'),
+                                r"\[vision.camera\]: missing key 'source' \(a USB index, a /dev/video path, a file or a URL\)"),
     "camera stall of zero": (SIM.replace("stall_s = 1.0", "stall_s = 0"),
                              r"\[vision.camera\]: key 'stall_s': expected a number > 0, got 0"),
     "camera source of the wrong type": (SIM.replace('source = "http://127.0.0.1:8080/camera/stream.mjpg"', "source = true"),
-                                        r"\[vision.camera\]: key 'source': expected a USB index or a path or URL"),
+                                        (r"\[vision.camera\]: key 'source': expected a USB index, a /dev path, a file or a URL,"
+                                        " got True")),
+    "camera profile that is no camera": (SIM.replace("stall_s = 1.0", 'profile = "ls_xgb"'),
+                                         (r"\[vision.camera\]: key 'profile': 'ls_xgb' is a modbus-tcp profile: expected"
+                                         r" a camera profile \(protocol = \"uvc\", e.g. uvc_camera\)")),
+    "camera profile unknown": (SIM.replace("stall_s = 1.0", 'profile = "uvc_camera2"'),
+                               r"\[vision.camera\]: key 'profile': unknown profile 'uvc_camera2' \(did you mean uvc_camera\?\)"),
+    "camera width as text": (SIM.replace("stall_s = 1.0", 'profile = "uvc_camera"\nwidth = "640"'),
+                             r"\[vision.camera\]: key 'width': expected a whole number 1..16384, got '640'"),
+    "camera exposure with auto exposure": (SIM.replace("stall_s = 1.0", 'profile = "uvc_camera"\nauto_exposure = true'),
+                                           (r"\[vision.camera\]: key 'exposure': a manual exposure needs auto_exposure"
+                                           " = false, got auto_exposure = true")),
+    "camera unknown key": (SIM.replace("stall_s = 1.0", "framerate = 30"),
+                           r"\[vision.camera\]: unknown key 'framerate'"),
+    "camera profile in a connection": (SIM.replace('profile = "feeder"', 'profile = "uvc_camera"', 1),
+                                       (r"connections\[0\] 'feeder': key 'profile': 'uvc_camera' is a camera profile: a"
+                                       r" camera is named in \[vision.camera\] profile, not in a connection")),
     "archive cap of zero": (SIM.replace("max_mb = 50", "max_mb = 0"),
                             r"\[vision.archive\]: key 'max_mb': expected 0\.001\.\.1000000, got 0"),
     "pass sample not whole": (SIM.replace("pass_sample = 50", "pass_sample = 2.5"),
@@ -202,7 +218,10 @@ def test_vision_tags_are_derived_and_paths_are_relative_to_the_line_file(tmp_pat
                                                  for line in hall_text[start:end].splitlines()) + hall_text[end:]
     (tmp_path / "hall.toml").write_text(uncommented, encoding="utf-8")
     hall = load_line(tmp_path / "hall.toml")
-    assert hall.vision.camera.source == 0 and hall.vision.camera.width == 640
+    camera = hall.vision.camera  # the library's uvc_camera under the line's own keys
+    assert camera.source == "/dev/v4l/by-id/usb-046d_HD_Pro_Webcam_C920-video-index0"
+    assert (camera.width, camera.height, camera.fps, camera.fourcc) == (640, 480, 30, "MJPG")
+    assert (camera.exposure, camera.auto_exposure) == (100, False)
     assert hall.tag("vision.camera_ok").derived and "vision.camera_lost" in {a.id for a in hall.alarms}
 
 
