@@ -358,7 +358,10 @@ class _LineReader(TomlReader):
                     raise self.fail(where, f"key 'tags': expected tag names or patterns, got {pattern!r}")
                 matched = fnmatch.filter(points, pattern)
                 if not matched:
-                    raise self.fail(where, f"key 'tags': {pattern!r} matches no tag of the line's profiles")
+                    devices = ", ".join(dict.fromkeys(f"{device.name}.*" for _, device, _ in points.values()))
+                    raise self.fail(where, f"key 'tags': {pattern!r} matches no tag of the line's profiles: a tag is"
+                                    f" <device>.<point> of the profiles' devices, here {devices} (`smarthall profile"
+                                    " show NAME` lists them)")
                 for tag in matched:
                     membership.setdefault(tag, group.name)
         if missing := sorted(set(points) - set(membership)):

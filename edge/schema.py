@@ -89,7 +89,9 @@ SCAN_GROUP = Entry("[[scan_groups]]", "tags read together at one rate; each tag 
                    " and every tag must be in one", (
     Key("name", "text", "the group's name"),
     Key("rate_ms", "10..3600000", "how often its tags are read", unit="ms"),
-    Key("tags", "list of patterns", "tag names or patterns (`conveyor.*`, `energy.*.power_kw`)"),
+    Key("tags", "list of patterns", "tag names or patterns (`conveyor.*`, `energy.*.power_kw`); a tag is"
+        " `<device>.<point>`, named by the profile's devices, not by the connection (`smarthall profile show"
+        " ls_xgb` shows device `xgb`: its tags are `xgb.*`)"),
 ))
 
 TAGS = Entry("[tags]", "settings per tag pattern: `\"process.temperature\" = { deadband = 0.2 }`", (
@@ -183,6 +185,68 @@ ENTRIES = (LINE, HISTORIAN, CONNECTION, MODBUS_TCP, MODBUS_RTU, OPCUA, TIMEOUTS,
            CAMERA, ARCHIVE, USERS, SERVICE, NORTHBOUND, MQTT, MQTT_STORE)
 
 
+LIBRARY_USE = (
+    "A cell of three devices from the device library (`smarthall profile list`): an LS XGB PLC over Modbus TCP,"
+    " an Autonics TK temperature controller on RS-485 and a Siemens S7-1500 over OPC UA with security on."
+    " Each connection names a profile; its tags are `<device>.<point>` by the profile's device names"
+    " (`smarthall profile show ls_xgb` shows device `xgb` and its points). Try the line before the devices are"
+    " there: `smarthall sim --device ls_xgb --device autonics_tk --device siemens_s7_1500` serves twins and"
+    " prints the entries reaching them; then `smarthall commission --line FILE` says what is wrong, device by"
+    " device (a wrong address, word order, baud rate or node name).")
+LIBRARY_EXAMPLE = '''\
+[line]
+name = "cell"
+ko = "실습 셀"
+en = "training cell"
+
+[[connections]]
+name = "plc"
+profile = "ls_xgb"                      # the XGB's Modbus TCP server (its FEnet or built-in Ethernet port)
+host = "192.168.0.10"
+port = 502
+
+[[connections]]
+name = "bus"
+profile = "autonics_tk"                 # TK controllers on RS-485; another unit id: unit = 2
+serial = "/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0"
+baudrate = 9600
+parity = "N"
+stopbits = 2
+timeouts = { read = 0.5 }
+
+[[connections]]
+name = "s7"
+profile = "siemens_s7_1500"             # string NodeIds: ns=3;s="DB_Line"."Temperature"
+endpoint = "opc.tcp://192.168.0.20:4840"
+security_policy = "Basic256Sha256"
+security_mode = "SignAndEncrypt"
+user = "edge"
+password_env = "S7_PASSWORD"            # never the password itself
+publish_ms = 200
+
+[[scan_groups]]
+name = "fast"
+rate_ms = 200
+tags = ["xgb.*"]
+
+[[scan_groups]]
+name = "slow"
+rate_ms = 1000
+tags = ["tk.*", "s7.*"]
+
+[tags]
+"tk.pv" = { deadband = 0.2 }
+
+[[alarms]]
+id = "oven.hot"
+tag = "tk.pv"
+kind = "hi"
+limit = 250
+ko = "오븐 온도가 높습니다"
+en = "oven temperature high"
+'''
+
+
 def reference(example: str) -> str:
     """docs/line-format.md as it must read; example: a line file that loads (lines/hall.example.toml)."""
     out = [*page_head("Line format / 라인 파일 형식", "edge/schema.py"),
@@ -191,6 +255,7 @@ def reference(example: str) -> str:
             " `smarthall commission --line FILE` probes every device first. Every mistake is one line naming the"
             " file, the key and what was expected. Relative paths are relative to the line file. Profiles: see"
             " [profile-format.md](profile-format.md)."), "",
+           "## Example: devices of the library", "", LIBRARY_USE, "", "```toml", LIBRARY_EXAMPLE.rstrip(), "```", "",
            "## Example (`lines/hall.example.toml`)", "", "```toml", example.rstrip(), "```", ""]
     for entry in ENTRIES:
         out += [f"## `{entry.name}`" if entry.name.startswith("[") else f"## {entry.name}", "", sentence(entry.doc),

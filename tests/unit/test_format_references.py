@@ -14,6 +14,7 @@ from smarthall.devices.profiles import schema as profile_schema
 from smarthall.devices.security import KEYS as SECURITY_KEYS
 from smarthall.docs import LINE_FORMAT, PROFILE_FORMAT, line_format_page, profile_format_page
 from smarthall.edge import schema as line_schema
+from smarthall.edge.config import load_line
 from smarthall.edge.northbound import settings as northbound
 from smarthall.edge.sparkplug import settings as sparkplug
 
@@ -35,6 +36,17 @@ def test_the_profile_example_loads_as_documented(tmp_path):
     assert profile.verified == "manual" and profile.manual.revision == "rev. 2, 2024-03"
     points = {p.name: p for p in profile.device("oven").points}
     assert (points["door_open"].bit, points["power"].word_order, points["temperature"].scale) == (0, "CDAB", 0.1)
+
+
+def test_the_line_example_of_library_devices_loads_as_documented(tmp_path):
+    path = tmp_path / "cell.toml"
+    path.write_text(line_schema.LIBRARY_EXAMPLE, encoding="utf-8")
+    line = load_line(path, {"historian": {"path": str(tmp_path / "cell.db")}})
+    assert [(c.name, c.profile.name) for c in line.connections] == [
+        ("plc", "ls_xgb"), ("bus", "autonics_tk"), ("s7", "siemens_s7_1500")]
+    assert set(line.tags) == {f"{d.name}.{p.name}" for c in line.connections for d in c.profile.devices
+                              for p in d.points}
+    assert line.tag("xgb.temperature").group == "fast" and line.tag("s7.temperature").group == "slow"
 
 
 def test_the_camera_profile_example_loads_as_documented(tmp_path):
