@@ -80,9 +80,9 @@ BAD_LINES = {
                                  r"scan_groups\[0\] 'fast': key 'tags': 'conveyer.\*' matches no tag"),
     "pattern naming a connection, not a device": (
         SIM.replace('tags = ["ambient.*", "vibration.*", "energy.*"]', 'tags = ["fieldbus.*"]'),
-        r"scan_groups\[2\] 'field': key 'tags': 'fieldbus.\*' matches no tag of the line's profiles: a tag is"
+        (r"scan_groups\[2\] 'field': key 'tags': 'fieldbus.\*' matches no tag of the line's profiles: a tag is"
         r" <device>.<point> of the profiles' devices, here feeder.\*, conveyor.\*, ambient.\*, vibration.\*,"
-        r" energy.feeder.\*, .*, process.\* \(`smarthall profile show NAME` lists them\)"),
+        r" energy.feeder.\*, .*, process.\* \(`smarthall profile show NAME` lists them\)")),
     "tag in no group": (SIM.replace('tags = ["ambient.*", "vibration.*", "energy.*"]', 'tags = ["ambient.*", "energy.*"]'),
                         r"tag 'vibration.surface_temperature' is in no scan group"),
     "negative deadband": (SIM.replace('"process.temperature" = { deadband = 0.2 }', '"process.temperature" = { deadband = -1 }'),
