@@ -119,3 +119,24 @@ def test_lab_from_the_wheel_starts_and_draws_the_lesson_list(installed, tmp_path
                      "--progress", str(tmp_path / "progress.db"))
     assert lab.returncode == 0, lab.stderr
     assert "Traceback" not in lab.stderr, lab.stderr
+
+
+def test_two_labs_from_the_wheel_side_by_side_keep_their_own_history(installed, tmp_path):
+    """Two labs on other port sets at once, one user: each its own history file (and image folder, named after it:
+    tests/unit/test_line_config.py); both start their lines and quit cleanly."""
+    _, bin_dir, env = installed
+    env = {**env, "SMARTHALL_DATA": str(tmp_path / "data")}  # this test's data folder: only these two labs' files
+    labs = [subprocess.Popen([str(bin_dir / "smarthall"), "lab", "--exit-when-live", *FREE_PORTS,
+                              "--fieldbus-link", str(tmp_path / f"bus{i}"), "--progress", str(tmp_path / f"p{i}.db")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=env["HOME"])
+            for i in (1, 2)]
+    try:
+        for lab in labs:
+            assert lab.wait(240) == 0, lab.stderr.read()
+    finally:
+        for lab in labs:
+            if lab.poll() is None:
+                lab.kill()
+                lab.wait()
+    histories = sorted(path.name for path in (tmp_path / "data").glob("sim-*.db"))
+    assert len(histories) == 2, sorted(path.name for path in (tmp_path / "data").iterdir())
