@@ -7,6 +7,10 @@ sees it), on free ports and a data folder of its own, and exits once the lesson 
 <= 3 s warm; the line starts behind it), and again once the line's first values came. The first round is a
 warm-up and not counted.
 
+Measured (3 runs, load 12-18 on 2 cores, the asyncua standard-space cache on): lab to the lesson list p50 5.3 s,
+1.00x the heavy imports (5.3 s; the session before, the line started first: 38 s, 2.8x); to the line's first
+values 22.5 s (4.3x). At load ~5, by hand: lesson list 2.35 s wall, 0.88x the heavy imports (2.66 s).
+
     .venv/bin/python benchmarks/startup.py [--runs 10]
 """
 
