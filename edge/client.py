@@ -25,13 +25,16 @@ import json
 import tomllib
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import wire
-from .alarms.events import AlarmEvent, AlarmState
 from .errors import AgentUnavailable
-from .health import ConnectionHealth
 from .owner import Owner, default_history_path, read_owner
 from .tags import TagValue
+
+if TYPE_CHECKING:
+    from .alarms.events import AlarmEvent, AlarmState
+    from .health import ConnectionHealth
 
 CONNECT_TIMEOUT = 2.0
 

@@ -7,22 +7,24 @@ or ``{"id": 7, "ok": false, "error": {"type": "forbidden", "en": ..., "ko": ...}
 
 Records travel as plain objects and are rebuilt here into the records clients see (`TagValue`,
 `AlarmState`, `AlarmEvent`, `ConnectionHealth`, `Bucket`). Errors come back as the edge's own
-exception classes (`error_from`).
+exception classes (`error_from`). The alarm and health records are imported when first rebuilt:
+a one-shot `read` loads only what a tag value needs.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from typing import TYPE_CHECKING
 
 from smarthall.devices.quality import Quality
 
-from .alarms.events import AlarmEvent, AlarmState
-from .alarms.machine import Event, State
-from .alarms.spec import AlarmKind, AlarmSpec, Priority
 from .errors import AgentError, AuthenticationFailed, CallRejected, EdgeError, Forbidden, LessonNotOpen, WriteRejected
-from .health import ConnectionHealth
 from .tags import TagValue
+
+if TYPE_CHECKING:
+    from .alarms.events import AlarmEvent, AlarmState
+    from .health import ConnectionHealth
 
 MAX_LINE = 4 * 1024 * 1024  # a history answer of a day at 100 ms fits
 
@@ -45,6 +47,10 @@ def alarm_state(state: AlarmState) -> dict:
 
 
 def to_alarm_state(data: dict) -> AlarmState:
+    from .alarms.events import AlarmState
+    from .alarms.machine import State
+    from .alarms.spec import AlarmSpec
+
     return AlarmState(spec=AlarmSpec(**data["spec"]), state=State(data["state"]), condition=data["condition"],
                       since=data["since"], value=data["value"],
                       quality=None if data["quality"] is None else Quality(data["quality"]),
@@ -56,11 +62,17 @@ def alarm_event(event: AlarmEvent) -> dict:
 
 
 def to_alarm_event(data: dict) -> AlarmEvent:
+    from .alarms.events import AlarmEvent
+    from .alarms.machine import Event, State
+    from .alarms.spec import AlarmKind, Priority
+
     return AlarmEvent(**{**data, "kind": AlarmKind(data["kind"]), "event": Event(data["event"]),
                          "state": State(data["state"]), "priority": Priority(data["priority"])})
 
 
 def to_health(data: dict) -> ConnectionHealth:
+    from .health import ConnectionHealth
+
     return ConnectionHealth(**data)
 
 

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import smarthall.lines
-from smarthall.devices.profiles.table import layout
 from smarthall.edge.client import Client, connect_line, owner_of
 from smarthall.edge.owner import busy
 from smarthall.edge.tags import TagValue
@@ -258,6 +257,8 @@ async def _tags(args) -> None:
                 rate = say("derived", args.lang) if tag["rate_ms"] is None else f"{tag['rate_ms']:g} ms"
                 print(f"{tag['name']:32} {tag['layout']:18} {tag['access']:3} {tag['unit']:6} {rate:>9}  {tag[args.lang]}")
             return
+    from smarthall.devices.profiles.table import layout  # the profiles' model: only when no agent answers
+
     config = _config(args)
     rates = {g.name: g.rate_s for g in config.groups}
     for tag in config.tags.values():

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -55,8 +54,10 @@ def setup(debug: bool = False, path: Path | None = None) -> Path:
 
 def _file_handler(path: Path) -> tuple[logging.Handler, Path]:
     """A rotating file handler at path, else in the temp folder (a read-only HOME)."""
-    fallback = Path(tempfile.gettempdir()) / f"smarthall-{os.getuid()}.log"
-    for candidate in (path, fallback):
+    for candidate in (path, None):
+        if candidate is None:  # tempfile (with shutil and random) only when the first choice failed
+            import tempfile
+            candidate = Path(tempfile.gettempdir()) / f"smarthall-{os.getuid()}.log"
         try:
             candidate.parent.mkdir(parents=True, exist_ok=True)
             return logging.handlers.RotatingFileHandler(candidate, maxBytes=MAX_BYTES, backupCount=BACKUPS,
