@@ -61,8 +61,12 @@ class Publisher:
     async def run(self) -> None:
         """Write the queued values until cancelled."""
         while True:
-            batch = await self._pending.next()
-            for value in batch:
-                node = self._nodes[value.tag]
-                await self._server.write_attribute_value(node.nodeid, data_value(node, value))
-            self.published += len(batch)
+            await self.publish_next()
+
+    async def publish_next(self) -> None:
+        """Write the next batch of queued values (waiting for one)."""
+        batch = await self._pending.next()
+        for value in batch:
+            node = self._nodes[value.tag]
+            await self._server.write_attribute_value(node.nodeid, data_value(node, value))
+        self.published += len(batch)

@@ -151,7 +151,8 @@ class _Serving:
         health = HealthNodes(server, link)
         await health.build(line, idx)
         publisher = self._publisher = Publisher(server, space.tags)
-        await link.run(_offer_latest, link.agent, publisher)
+        if await link.run(_offer_latest, link.agent, publisher):
+            await publisher.publish_next()  # in the address space before the first client can subscribe
         try:
             await server.start()
         except OSError as exc:
@@ -195,10 +196,12 @@ class _Serving:
             self._url = None
 
 
-def _offer_latest(agent, publisher: Publisher) -> None:
-    """The agent's latest values to the publisher (in the agent's thread, in order with the scan's offers)."""
-    for value in list(agent.latest.values()):
+def _offer_latest(agent, publisher: Publisher) -> int:
+    """The agent's latest values to the publisher (in the agent's thread, in order with the scan's offers): how many."""
+    values = list(agent.latest.values())
+    for value in values:
         publisher.offer(value)
+    return len(values)
 
 
 async def _clock(server: Server, collector: server_limits.Collector) -> None:
