@@ -66,7 +66,8 @@ def test_the_wheel_owns_one_import_name(installed):
     assert {name.split("/")[0] for name in names if ".dist-info/" not in name} == {"smarthall"}
     assert {"smarthall/lines/sim.toml", "smarthall/lines/sim-users.toml", "smarthall/recipes/default.toml",
             "smarthall/lessons/catalogue/info.toml", "smarthall/lessons/glossary.toml",
-            "smarthall/devices/profiles/conveyor.toml", "smarthall/edge/sparkplug/sparkplug_b.proto"} <= set(names)
+            "smarthall/devices/profiles/conveyor.toml", "smarthall/edge/sparkplug/sparkplug_b.proto",
+            "smarthall/brokers/mosquitto/acl", "smarthall/brokers/mosquitto/smarthall.conf"} <= set(names)
 
 
 def test_the_installed_package_is_the_wheel_not_the_checkout(installed):
