@@ -20,20 +20,23 @@ after measuring, or not ready within START_S, is asked for its asyncio tasks' an
 
 Not a test: it prints numbers. The machine is shared with other work: read the ratios to the first level.
 
-Measured (2 shared cores, load 5-10 from other engineers' tests; one run, 15 s per level):
+Measured (2 shared cores; one run each; columns: overrun % max, jitter p99 ms max, refresh p50 / p99 ms
+median over the teams, CPU % of a core per team, median):
 
-    teams holds overrun % max jitter p99 ms max refresh p50 ms med refresh p99 ms med CPU %/team med
-        1    no         20.65              36.0               10.3              247.7             24
-        4    no         69.86             216.5             4741.4             5880.8             11
-        8    no         64.68             792.0             1410.8             4660.4             11  (1 hung)
-       12    no         91.04             474.6             9210.2            12281.7              6  (1 hung)
+    teams  quiet machine (load 2.2 at start, 10 s)     loaded (load 5-10, 15 s)
+        1  yes   0.2    6.3     2.2 /    4.0  31       no  20.7   36.0    10.3 /   247.7  24
+        4  no   10.0   41.7     3.1 /   76.2  24       no  69.9  216.5  4741.4 /  5880.8  11
+        8  no   57.1  139.9   251.2 / 1631.0  15       no  64.7  792.0  1410.8 /  4660.4  11  (1 hung)
+       12  no   71.0  355.2  1371.3 / 3467.3  11       no  91.0  474.6  9210.2 / 12281.7   6  (1 hung)
 
-Not even one team holds on this loaded machine (the 10 ms tick overruns 21% alone); from 4 teams the
-panel's refreshes fall seconds behind. CPU per team falls as teams are added: the cores are full, so
-each gets less. Why a team process "did not exit" (the last session's run): it never got to exit. Its
-stacks show the team's client waiting for the answer to a read over the edge service (the warm-up read
-at 12 teams, a measuring read at 8) with no request handler pending in the service: a read that is
-never answered, not a close that hangs.
+One team holds on a quiet machine; at 4 the panel still refreshes in time (p99 76 ms) but 10% of the
+plant's 10 ms ticks overrun; from 8 the refreshes fall seconds behind. A team costs about a third of a
+core alone, so 2 cores hold about 6 at best: the aim of 8 needs the line and edge cheaper per team.
+CPU per team falls as teams are added because the cores are full (each gets less). Why a team process
+"did not exit" (the last session's run): it never got to exit. Its stacks show the team's client
+waiting for the answer to a read over the edge service (the warm-up read at 12 teams, a measuring
+read at 8, both under load) with no request handler pending in the service: a read that is never
+answered, not a close that hangs.
 """
 
 from __future__ import annotations
