@@ -22,6 +22,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from math import isfinite
 
 from smarthall.devices.driver import CountsLostChanges, CountsViolations, Driver
 from smarthall.devices.errors import WriteFailed
@@ -31,6 +32,8 @@ from smarthall.devices.quality import Quality, Reading
 from .config import Connection, ScanGroup, Tag
 from .supervise import INTERNAL_ERROR
 from .tags import TagValue
+
+NOT_A_NUMBER = "not a number"  # a reading's reason when the device sent NaN or infinity
 
 WRITES_BETWEEN_READS = 4
 GOOD = Quality.GOOD
@@ -65,7 +68,13 @@ class _Read:
 
 
 def to_tag_value(tag: Tag, reading: Reading) -> TagValue:
-    return TagValue(tag.name, reading.value, reading.quality, reading.timestamp, reading.reason, tag.unit)
+    """The tag's value from a driver's reading; a float that is NaN or infinite (a float register's or an OPC UA
+    variable's way of saying "no measurement") is BAD with no value, never a GOOD number."""
+    value = reading.value
+    if value.__class__ is float and not isfinite(value):
+        return TagValue(tag.name, None, Quality.BAD, reading.timestamp, f"{NOT_A_NUMBER}: the device sent {value}",
+                        tag.unit)
+    return TagValue(tag.name, value, reading.quality, reading.timestamp, reading.reason, tag.unit)
 
 
 class ConnectionScanner:

@@ -259,16 +259,13 @@ class _Session:
                     self.send({"id": rid, "event": event})
                     await self.writer.drain()
                 return
-            result = await handler(self, request)
+            self.send({"id": rid, "ok": True, "result": await handler(self, request)})  # an answer it cannot send: below
         except asyncio.CancelledError:
             raise
         except (EdgeError, LineConfigError, AlarmError, ValueError, KeyError, TypeError) as exc:
             self.send({"id": rid, "ok": False, "error": wire.error(exc)})
-            return
         except Exception as exc:
             self.send({"id": rid, "ok": False, "error": {"type": "agent", "en": str(exc) or type(exc).__name__}})
-            return
-        self.send({"id": rid, "ok": True, "result": result})
 
     def permit(self, action: str, target: str, new: object, station: str | None = None, level=None) -> User:
         """The session's user if allowed; a refusal is logged with its reason and raised."""

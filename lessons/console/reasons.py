@@ -10,7 +10,7 @@ import re
 REASONS_KO = {
     "driver error": "드라이버 오류", "bad settings": "잘못된 설정", "not connected": "연결 안 됨", "timeout": "시간 초과",
     "protocol violation": "프로토콜 위반", "crc error": "CRC 오류", "empty reply": "빈 응답", "no value": "값 없음",
-    "stalled": "영상 멈춤", "not started": "시작 전", "connecting": "연결 중", "closed": "닫힘",
+    "not a number": "숫자 아님 (NaN/무한대)", "stalled": "영상 멈춤", "not started": "시작 전", "connecting": "연결 중", "closed": "닫힘",
 }
 EXCEPTIONS_KO = {
     "illegal function": "지원하지 않는 기능 코드", "illegal data address": "없는 데이터 주소",

@@ -1,0 +1,68 @@
+"""A device that sends NaN or infinity (a float register's, or an OPC UA variable's, "no measurement") gives a BAD
+value with no number, and the client API answers every request, even one whose answer it cannot encode."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from smarthall.devices.memory import MemoryDriver
+from smarthall.devices.quality import Quality
+from smarthall.edge import service
+from smarthall.edge.agent import EdgeAgent
+from smarthall.edge.config import load_line
+from smarthall.edge.errors import AgentError
+from smarthall.edge.service import served
+
+LINE = """
+[line]
+name = "meters"
+ko = "계량기 라인"
+en = "meters line"
+
+[historian]
+path = "history.db"
+
+[northbound]
+enabled = false
+
+[[connections]]
+name = "fieldbus"
+profile = "fieldbus"
+serial = "/dev/null"
+
+[[scan_groups]]
+name = "meters"
+rate_ms = 50
+tags = ["*"]
+"""
+METERS = {"energy.feeder.voltage": math.nan, "energy.feeder.current": math.inf, "energy.feeder.power_kw": 0.25}
+
+
+@pytest.fixture
+async def agent(tmp_path):
+    path = tmp_path / "line.toml"
+    path.write_text(LINE, encoding="utf-8")
+    config = load_line(path)
+    async with EdgeAgent(config, tmp_path / "history.db", drivers=lambda c: MemoryDriver(METERS)) as agent:
+        yield agent
+
+
+async def test_nan_and_infinity_are_bad_without_a_number_and_the_read_is_answered(agent):
+    async with served(agent) as client:
+        voltage, current, power = await client.read(list(METERS), fresh=True)
+    assert (voltage.value, voltage.quality) == (None, Quality.BAD) and voltage.reason.startswith("not a number")
+    assert (current.value, current.quality) == (None, Quality.BAD) and "inf" in current.reason
+    assert (power.value, power.quality) == (0.25, Quality.GOOD)
+
+
+async def test_an_answer_the_wire_cannot_carry_comes_back_as_an_error(agent, monkeypatch):
+    async def no_number(session, request):
+        return math.nan
+
+    monkeypatch.setitem(service._OPS, "health", no_number)
+    async with served(agent) as client:
+        with pytest.raises(AgentError):
+            await client.health()
+        assert (await client.read(["energy.feeder.power_kw"]))[0].value == 0.25  # the session goes on
