@@ -12,6 +12,7 @@ import pytest
 
 from smarthall.simulators.camera import CameraServer, Optics, render
 from smarthall.simulators.plant import CameraView, Part
+from tests.waiting import until
 
 TIMEOUT = 10.0
 FRAME = render(CameraView(Part(id=3, color="red", defect=None, seed=11), 0.0), Optics(noise_sigma=0.0))
@@ -261,9 +262,8 @@ async def test_close_ends_a_stream_whatever_it_was_doing(hops: int) -> None:
     reader, writer = await open_stream(camera.port)
     try:
         reading = asyncio.ensure_future(reader.read())  # the client reads to the end
+        await until(lambda: closing, timeout=TIMEOUT)
         async with asyncio.timeout(TIMEOUT):
-            while not closing:
-                await asyncio.sleep(0.01)
             await closing[0]
             assert (await reading).endswith(b"--frame--\r\n")
     finally:
