@@ -12,7 +12,6 @@ three factors, and the highlighted tag's trend. Korean and English; 80x24 and up
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from urllib.parse import urlsplit
 
@@ -252,10 +251,11 @@ def mqtt_session(url: str, host_id: str, username: str | None, password: str | N
                             await client.publish(Topics(*unborn).node_topic("NCMD"), rebirth_command(int(now * 1000)),
                                                  qos=1)
             except aiomqtt.MqttError as exc:
+                if asyncio.current_task().cancelling():  # aiomqtt's exit may put its own error in place of the cancel
+                    raise asyncio.CancelledError from exc
                 app.status = say("broker_lost", app.lang, error=exc)
             finally:
                 app.client = None
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.sleep(2)
+            await asyncio.sleep(2)  # a cancellation here ends the session (it used to be swallowed: reconnect forever)
 
     return run
