@@ -25,6 +25,7 @@ settings.load_profile("smarthall")                      # included (hypothesis' 
 
 pytest_plugins = ("tests.sparkplug_host", "pytester")  # Mosquitto and Sparkplug fixtures; pytest's own pytester
 LEAK_GRACE_S = 2.0
+LEAK_CANCELS = 5  # times a task left running is cancelled before the test's loop closes
 TEST_CACHE = Path(tempfile.gettempdir()) / f"smarthall-test-cache-{os.getuid()}"
 DEBIAN = tomllib.loads((Path(__file__).parent / "peers" / "debian.toml").read_text(encoding="utf-8"))
 MISSING_PEER = "needs a Debian package: "
@@ -101,7 +102,15 @@ def no_leaks(monkeypatch):
     def close_and_check(runner: asyncio.Runner) -> None:
         loop = getattr(runner, "_loop", None)
         if loop is not None and not loop.is_closed():
-            leaked_tasks.extend(repr(t.get_coro()) for t in asyncio.all_tasks(loop) if not t.done())
+            left = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            leaked_tasks.extend(repr(t.get_coro()) for t in left)
+            for _ in range(LEAK_CANCELS):  # asyncio cancels once and waits for ever: a task that swallowed that
+                if not left:               # one cancellation hung the whole run instead of failing this test
+                    break
+                for task in left:
+                    task.cancel()
+                _, pending = loop.run_until_complete(asyncio.wait(left, timeout=LEAK_GRACE_S))
+                left = list(pending)
         original_close(runner)
 
     monkeypatch.setattr(asyncio.Runner, "close", close_and_check)
