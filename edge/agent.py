@@ -13,7 +13,6 @@ type, range) before anything reaches a PLC, and every write is logged.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -31,6 +30,7 @@ from .errors import CallRejected, Forbidden, WriteRejected
 from .historian import Historian
 from .owner import LineLock
 from .scan import ConnectionScanner
+from .stopping import stop
 from .supervise import INTERNAL_ERROR, supervised
 from .tags import TagValue
 from .users import User, authorize
@@ -145,7 +145,7 @@ class EdgeAgent:
                 await _step("closing the northbound server", self.northbound.close())
                 self.northbound = None
             for task in self._tasks:
-                await _step(f"stopping {task.get_name()}", _stop(task))
+                await _step(f"stopping {task.get_name()}", stop(task))
             self._tasks.clear()
             for name, scanner in self.scanners.items():
                 await _step(f"closing {name}", scanner.driver.close())
@@ -371,15 +371,6 @@ async def _step(what: str, step) -> None:
         await step
     except Exception:
         log.exception("edge agent: %s failed", what)
-
-
-async def _stop(task: asyncio.Task, patience: float = 1.0) -> None:
-    """Cancel a task until it ends: a library may swallow one cancellation (asyncio.wait_for on 3.11 does)."""
-    while not task.done():
-        task.cancel()
-        await asyncio.wait({task}, timeout=patience)
-    with contextlib.suppress(asyncio.CancelledError):
-        task.result()
 
 
 def checked_value(tag: Tag, value: bool | float) -> bool | int | float:

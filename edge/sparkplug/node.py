@@ -30,6 +30,7 @@ from smarthall.devices.quality import Quality
 
 from ..alarms import AlarmEvent, AlarmSpec, AlarmState
 from ..errors import EdgeError
+from ..stopping import stop
 from ..tags import TagValue
 from ..users import User, Users
 from . import payloads
@@ -133,9 +134,7 @@ class SparkplugNode:
                                      timeout=2)
             except aiomqtt.MqttError:
                 pass
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*map(stop, self._tasks), return_exceptions=True)  # aiomqtt may swallow one cancel
         self._tasks.clear()
         self._keep([v for v, _ in self._pending])
         self._pending.clear()
