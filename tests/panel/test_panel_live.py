@@ -32,6 +32,18 @@ async def shown(app: PanelApp, pilot) -> None:
     await pilot.pause()
 
 
+async def click_into(app: PanelApp, pilot, box: str) -> None:
+    """Click a setpoint box until it has the focus (a click while the screen redraws can miss it, and the digits
+    then go to the screen's tab keys)."""
+    async def focused() -> bool:
+        if not app.panel.query_one(box).has_focus:
+            await pilot.click(box)
+            await pilot.pause()
+        return app.panel.query_one(box).has_focus
+
+    await until(focused, timeout=30)
+
+
 async def press(app: PanelApp, pilot, button: str) -> None:
     before = said(app)
     app.panel.query_one(f"#press-{button}").press()
@@ -63,7 +75,7 @@ async def test_each_conveyor_button_reaches_the_plant(tmp_path):
             await press(app, pilot, "fault_reset")
             assert said(app) == "Fault reset: done"
             await until(lambda: plant.read("conveyor", "fault") is False, timeout=30)
-            await pilot.click("#s0")  # the belt speed setpoint
+            await click_into(app, pilot, "#s0")  # the belt speed setpoint
             await pilot.press("ctrl+a", "backspace", *"350", "enter")
             await until(lambda: plant.read("conveyor", "speed_setpoint") == 350, timeout=30)
     assert ("kim", "conveyor.speed_setpoint", "ok") in audit(tmp_path)
@@ -83,7 +95,7 @@ async def test_feeder_buttons_and_a_refused_setting(tmp_path):
             await until(lambda: plant.read("feeder", "auto_feed") is False, timeout=30)
             interval = app.panel.query_one("#s0")  # feed_interval_ms: a configuration setting
             assert interval.has_class("refused") and "엔지니어" in str(interval.tooltip)
-            await pilot.click("#s0")
+            await click_into(app, pilot, "#s0")
             await pilot.press("ctrl+a", "backspace", *"900", "enter")
             await until(lambda: "거부됨" in said(app), timeout=30)
             assert "운전 조작 항목이 아닙니다" in said(app)
@@ -102,7 +114,7 @@ async def test_process_buttons_setpoint_and_batch(tmp_path):
             await until(lambda: plant.read("process", "mode") == 0, timeout=30)
             await press(app, pilot, "auto")
             await until(lambda: plant.read("process", "mode") == 1, timeout=30)
-            await pilot.click("#s0")  # the temperature setpoint
+            await click_into(app, pilot, "#s0")  # the temperature setpoint
             await pilot.press("ctrl+a", "backspace", *"150", "enter")
             await until(lambda: plant.read("process", "setpoint") == 150, timeout=30)
             await press(app, pilot, "start_batch")  # StartBatch(120, 60): the arguments' boxes
@@ -110,7 +122,7 @@ async def test_process_buttons_setpoint_and_batch(tmp_path):
             assert plant.read("process", "setpoint") == 120
             await press(app, pilot, "abort_batch")
             await until(lambda: plant.read("process", "batch_state") == 5, timeout=30)  # aborted
-            await pilot.click("#s1")  # heater output, outside its range: said on the panel, nothing sent
+            await click_into(app, pilot, "#s1")  # heater output, outside its range: said on the panel, nothing sent
             await pilot.press("ctrl+a", "backspace", *"150", "enter")
             await until(lambda: "outside 0..100 %" in said(app), timeout=30)
 
