@@ -12,13 +12,16 @@ from smarthall.edge.stopping import stop
 
 
 async def test_a_task_that_swallows_a_cancellation_is_stopped():
+    started, never = asyncio.Event(), asyncio.Event()
+
     async def swallows_once() -> None:
+        started.set()
         with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.sleep(100)
-        await asyncio.sleep(100)
+            await never.wait()
+        await never.wait()
 
     task = asyncio.create_task(swallows_once())
-    await asyncio.sleep(0)
+    await started.wait()
     async with asyncio.timeout(10):
         await stop(task, patience=0.05)
     assert task.cancelled()
@@ -29,6 +32,6 @@ async def test_a_task_that_failed_raises_its_error():
         raise OSError("port gone")
 
     task = asyncio.create_task(fails())
-    await asyncio.sleep(0)
+    await asyncio.wait({task})
     with pytest.raises(OSError, match="port gone"):
         await stop(task)
