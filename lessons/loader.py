@@ -18,6 +18,7 @@ from smarthall.devices.toml_reader import TomlReader, non_finite
 from smarthall.edge.agent import checked_value
 from smarthall.edge.config import LINES_DIR, LineConfig, LineConfigError
 from smarthall.edge.errors import WriteRejected
+from smarthall.lines import STATIONS
 
 from .checks import CHECK_TYPES, DEFAULT_TIMEOUT_S, Check, check_type, inner_types
 from .errors import LessonFormatError, Problem
@@ -27,8 +28,6 @@ from .model import DEFAULT_SETUP_WRITES, LEVELS, Action, Catalogue, Fault, Lesso
 from .schema import ACTIONS, CATALOGUE_KEYS, FAULT, FORMAT_VERSION, LESSON, SETUP, STEP, STEP_KINDS
 
 CATALOGUE = Path(__file__).resolve().parent / "catalogue" / "info.toml"
-
-STATIONS = ("feeder", "conveyor", "fieldbus", "process", "vision", "energy")
 
 
 def load_catalogue(path: str | Path = CATALOGUE, line: LineConfig | None = None,

@@ -10,6 +10,7 @@ committed page is stale). Adding an action starts with its entry here.
 from __future__ import annotations
 
 from smarthall.devices.reference import Entry, Key, Said, sentence, table, toml_value
+from smarthall.lines import STATIONS
 
 from .checks import CHECK_TYPES, DEFAULT_TIMEOUT_S, inner_types
 from .checks.base import TAG
@@ -48,7 +49,7 @@ LESSON = Entry("lesson.toml", "one lesson", (
     Key("level", " ".join(LEVELS), ""), Key("duration_min", "1..600", "", unit="min"),
     Key("objectives", "list of {ko, en}", "shown on the lesson's first screen"),
     Key("prerequisites", "list of lesson ids", "lessons listed before, in this or an earlier catalogue", []),
-    Key("stations", "list", "feeder conveyor fieldbus process vision energy"),
+    Key("stations", "list", " ".join(STATIONS)),
     Key("setup", "table", "the line when the lesson opens (below)", Said("the defaults below")),
     Key("steps", "list of step tables", "`[[steps]]`, or all in `steps_file`"),
     Key("steps_file", "file name", "a TOML file beside lesson.toml holding the `[[steps]]`", Said("none"))))
