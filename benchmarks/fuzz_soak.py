@@ -48,11 +48,13 @@ import threading
 import time
 import tty
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from smarthall.simulators.modbus import mbap, rtu
+from smarthall.simulators.options import SimOptions, line_overrides
+from smarthall.testing.line import write_sim_line
 
 ROOT = Path(__file__).resolve().parents[1]
-SIM_LINE = ROOT / "lines" / "sim.toml"
 SERVED_UNITS = {1, 2, 11, 12, 13, 14}
 EXCEPTION_CODES = {1, 2, 3, 4, 0x0B}
 PROBE_EVERY_S = 0.05
@@ -469,13 +471,11 @@ def _rows(db: Path) -> int:
 
 def kill_soak(sim: Sim, folder: Path, kills: int) -> None:
     """Run `smarthall edge run` on the line, kill -9 it at a random time, check the file; repeat."""
-    text = SIM_LINE.read_text(encoding="utf-8")
-    for old, new in (("5020", str(sim.port["feeder"])), ("5021", str(sim.port["conveyor"])),
-                     ("opc.tcp://127.0.0.1:4840", sim.opcua), ("/tmp/smarthall-fieldbus", str(sim.link)),
-                     ("http://127.0.0.1:8080/camera/stream.mjpg", sim.endpoints["camera"]), ("port = 4850", "port = 0")):
-        text = text.replace(old, new)
+    options = SimOptions(feeder_port=sim.port["feeder"], conveyor_port=sim.port["conveyor"],
+                         process_port=urlsplit(sim.opcua).port, camera_port=urlsplit(sim.endpoints["camera"]).port,
+                         fieldbus_link=str(sim.link))
     line, db = folder / "line.toml", folder / "history.db"
-    line.write_text(text, encoding="utf-8")
+    write_sim_line(line, {**line_overrides(options), "northbound": {"port": 0}})
     rng, lost, gaps = random.Random(3), [], []
     for _ in range(kills):
         before = _rows(db)

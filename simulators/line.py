@@ -13,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 
 from smarthall.devices.profiles import load_profile
 
@@ -25,7 +26,7 @@ from .modbus.rtu_bus import RtuBus
 from .modbus.tcp import ModbusTcpStation
 from .opcua.control_server import SimControlServer
 from .opcua.process_server import ProcessStationServer
-from .options import SimOptions
+from .options import SimOptions, line_overrides
 from .plant import Plant, PlantConfig
 
 __all__ = ["Endpoint", "SimOptions", "SimStartError", "SimulatedLine"]
@@ -91,18 +92,15 @@ class SimulatedLine:
 
     def line_overrides(self) -> dict[str, dict[str, object]]:
         """Where this running line listens, as connection settings of lines/sim.toml (for edge.config.load_line)."""
-        return {
-            "feeder": {"host": self.options.host, "port": self.stations["feeder"].port},
-            "conveyor": {"host": self.options.host, "port": self.stations["conveyor"].port},
-            "fieldbus": {"serial": str(self.bus.link or self.bus.path)},
-            "process": {"endpoint": self.process.endpoint_url},
-            "vision": {"camera": {"source": self.camera_url}},
-        }
+        bound = replace(self.options, feeder_port=self.stations["feeder"].port,
+                        conveyor_port=self.stations["conveyor"].port,
+                        process_port=urlsplit(self.process.endpoint_url).port, camera_port=self.camera.port)
+        return line_overrides(bound, str(self.bus.link or self.bus.path))
 
     @property
     def camera_url(self) -> str:
         """The MJPEG stream the camera inspection station reads."""
-        return f"{self.camera.url}/camera/stream.mjpg"
+        return self.camera.stream_url
 
     async def _open(self, server, what: str, port: int | None, flag: str) -> None:
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 DEFAULT_IDLE_TIMEOUT_S = 60.0  # a Modbus TCP client silent this long is disconnected
+CAMERA_STREAM = "/camera/stream.mjpg"  # the camera server's MJPEG stream, under its base URL
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,19 @@ class SimOptions:
 def default_ports() -> tuple[tuple[str, int], ...]:
     """Each endpoint's name (feeder, conveyor, process, control, camera) and its default port, as SimOptions has them."""
     return tuple((f.name.removesuffix("_port"), f.default) for f in fields(SimOptions) if f.name.endswith("_port"))
+
+
+def line_overrides(options: SimOptions, fieldbus: str | None = None) -> dict[str, dict[str, object]]:
+    """Where a line with `options` listens, as connection settings of lines/sim.toml (`edge.config.load_line`'s
+    overrides): the ports as given (a started line passes those it bound), the field bus at `fieldbus` or its link."""
+    host = f"[{options.host}]" if ":" in options.host else options.host
+    return {
+        "feeder": {"host": options.host, "port": options.feeder_port},
+        "conveyor": {"host": options.host, "port": options.conveyor_port},
+        "fieldbus": {"serial": fieldbus or options.fieldbus_link},
+        "process": {"endpoint": f"opc.tcp://{host}:{options.process_port}"},
+        "vision": {"camera": {"source": f"http://{host}:{options.camera_port}{CAMERA_STREAM}"}},
+    }
 
 
 FREE_PORTS = {f.name: 0 for f in fields(SimOptions) if f.name.endswith("_port")}

@@ -11,12 +11,10 @@ import os
 import sys
 from pathlib import Path
 
-from smarthall.edge.config import DEFAULT_LINE
-from smarthall.simulators.line import SimOptions
+from smarthall.simulators.options import SimOptions, line_overrides
+from smarthall.testing.line import write_sim_line
 
 from .broker import free_port
-
-DEFAULTS = SimOptions()
 
 
 def free_options(folder: Path, **options) -> SimOptions:
@@ -28,21 +26,11 @@ def free_options(folder: Path, **options) -> SimOptions:
 def sim_line_copy(folder: Path, options: SimOptions, light: bool = False) -> Path:
     """folder/line.toml: lines/sim.toml where `options` puts the simulated line, its history in folder, the
     northbound server on a free port; `light`: without the northbound server and the camera station."""
-    text = DEFAULT_LINE.read_text(encoding="utf-8")
-    if light:  # no [vision]; [northbound] off (without the table the agent serves on the default port)
-        text = text[:text.index("[northbound]")] + "[northbound]\nenabled = false\n\n" + text[text.index("[[scan_groups]]"):]
-        text = text.split('[[alarms]]\nid = "vision.camera_lost"')[0]
-    for default, port in ((DEFAULTS.feeder_port, options.feeder_port), (DEFAULTS.conveyor_port, options.conveyor_port),
-                          (DEFAULTS.process_port, options.process_port), (DEFAULTS.camera_port, options.camera_port)):
-        text = text.replace(f"127.0.0.1:{default}", f"127.0.0.1:{port}").replace(f"port = {default}\n", f"port = {port}\n")
-    text = (text.replace("port = 4850 ", "port = 0 ").replace('"/tmp/smarthall-fieldbus"', f'"{options.fieldbus_link}"')
-            .replace('file = "sim-users.toml"', f'file = "{DEFAULT_LINE.parent / "sim-users.toml"}"')
-            .replace("flush_s = 1.0", f'flush_s = 0.1\npath = "{folder / "history.db"}"'))
-    defaults = (DEFAULTS.feeder_port, DEFAULTS.conveyor_port, DEFAULTS.process_port, DEFAULTS.camera_port, 4850)
-    assert not any(f":{port}" in text or f"= {port}" in text for port in defaults) and "/tmp/smarthall" not in text
-    path = folder / "line.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_sim_line(folder / "line.toml", {
+        **line_overrides(options),
+        "historian": {"path": str(folder / "history.db"), "flush_s": 0.1},
+        "northbound": {"port": 0},
+    }, light=light)
 
 
 def environment(folder: Path, **extra: str) -> dict[str, str]:

@@ -27,10 +27,11 @@ import numpy as np
 
 from smarthall.devices.opencv import cv2
 
+from ..options import CAMERA_STREAM as STREAM_PATH  # the one definition, beside the ports
+
 FrameSource = Callable[[], np.ndarray | None]
 """Returns the current BGR frame, or None while the camera is offline."""
 
-STREAM_PATH = "/camera/stream.mjpg"
 SNAPSHOT_PATH = "/camera/snapshot.jpg"
 BOUNDARY = "frame"
 

@@ -143,14 +143,24 @@ async def _closed(simulated: SimulatedLine) -> None:
 
 def write_line_file(simulated: SimulatedLine, folder: Path) -> Path:
     """folder/line.toml: the shipped simulated line's configuration, pointed at `simulated` and at `folder`."""
-    table = line_table(DEFAULT_LINE, {
+    return write_sim_line(folder / "line.toml", {
         **simulated.line_overrides(),
         "historian": {"path": str(folder / "history.db"), "flush_s": 0.1},
         "northbound": {"port": 0},
-    })
+    }, f"The simulated line of this test, seed {simulated.options.seed} (written by the smarthall pytest plugin)")
+
+
+def write_sim_line(path: Path, overrides: Mapping[str, Mapping[str, object]], header: str = "",
+                   light: bool = False) -> Path:
+    """path: lines/sim.toml with `overrides` (`edge.config.load_line`'s, e.g. `simulators.options.line_overrides`),
+    its users file copied beside it; `light`: without the camera station ([vision], its alarms) nor the northbound
+    server. The one way a line file for a simulated line elsewhere is made, never by editing the text."""
+    table = line_table(DEFAULT_LINE, overrides)
+    if light:
+        del table["vision"]
+        table["alarms"] = [alarm for alarm in table.get("alarms", []) if not alarm["tag"].startswith("vision.")]
+        table["northbound"] = {"enabled": False}
     users = table["users"]["file"]
-    shutil.copyfile(DEFAULT_LINE.parent / users, folder / users)
-    path = folder / "line.toml"
-    path.write_text(f"# The simulated line of this test, seed {simulated.options.seed} (written by the smarthall"
-                    " pytest plugin)\n" + tomli_w.dumps(table), encoding="utf-8")
+    shutil.copyfile(DEFAULT_LINE.parent / users, path.parent / users)
+    path.write_text("".join(f"# {line}\n" for line in header.splitlines()) + tomli_w.dumps(table), encoding="utf-8")
     return path

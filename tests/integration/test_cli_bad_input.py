@@ -7,15 +7,19 @@ regression cannot reach a running lab or the default ports.
 
 from __future__ import annotations
 
+import math
 import socket
+import tomllib
 from pathlib import Path
 
 import pytest
+import tomli_w
 
 from smarthall import cli
 from smarthall.devices.profiles import loader
+from smarthall.simulators.options import SimOptions, line_overrides
+from smarthall.testing.line import write_sim_line
 
-SIM_LINE = Path(cli.__file__).parent.parent / "lines" / "sim.toml"
 FREE_PORTS = ("--feeder-port", "0", "--conveyor-port", "0", "--process-port", "0", "--control-port", "0",
               "--camera-port", "0")
 
@@ -32,17 +36,17 @@ def folder(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.chdir(tmp_path)
     port = _closed_port()
-    text = SIM_LINE.read_text(encoding="utf-8")
-    for old in ("5020", "5021", "4840", "8080"):
-        text = text.replace(old, str(port))
-    text = text.replace("/tmp/smarthall-fieldbus", str(tmp_path / "fieldbus"))
-    text = text.replace("retention_days = 30", f'retention_days = 30\npath = "{tmp_path / "history.db"}"')
-    (tmp_path / "line.toml").write_text(text, encoding="utf-8")
-    (tmp_path / "db-under-file.toml").write_text(text.replace(str(tmp_path / "history.db"), str(tmp_path / "a-file" / "h.db")),
-                                                 encoding="utf-8")
-    (tmp_path / "nan-flush.toml").write_text(text.replace("flush_s = 1.0", "flush_s = nan"), encoding="utf-8")
-    (tmp_path / "inf-port.toml").write_text(text.replace(f"port = {port}", "port = inf", 1), encoding="utf-8")
-    (tmp_path / "neg-inf-rate.toml").write_text(text.replace("rate_ms = 100", "rate_ms = -inf", 1), encoding="utf-8")
+    options = SimOptions(feeder_port=port, conveyor_port=port, process_port=port, camera_port=port,
+                         fieldbus_link=str(tmp_path / "fieldbus"))
+    at = {**line_overrides(options), "historian": {"path": str(tmp_path / "history.db")}, "northbound": {"port": 0}}
+    bad = {"line": {}, "db-under-file": {"historian": {"path": str(tmp_path / "a-file" / "h.db")}},
+           "nan-flush": {"historian": {**at["historian"], "flush_s": math.nan}},
+           "inf-port": {"feeder": {**at["feeder"], "port": math.inf}}}
+    for name, changes in bad.items():
+        write_sim_line(tmp_path / f"{name}.toml", {**at, **changes})
+    rates = tomllib.loads((tmp_path / "line.toml").read_text(encoding="utf-8"))
+    rates["scan_groups"][0]["rate_ms"] = -math.inf
+    (tmp_path / "neg-inf-rate.toml").write_text(tomli_w.dumps(rates), encoding="utf-8")
     conveyor = (Path(loader.__file__).parent / "conveyor.toml").read_text(encoding="utf-8")
     (tmp_path / "inf-scale.toml").write_text(conveyor.replace("scale = 0.01", "scale = inf"), encoding="utf-8")
     (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 
 from smarthall.devices import Quality
 from smarthall.devices.camera import CameraDriver
 from smarthall.devices.profiles import library_names, load_profile
 from smarthall.edge.agent import line_driver
-from smarthall.edge.config import DEFAULT_LINE, load_line
+from smarthall.edge.config import load_line
 from smarthall.simulators.device import DeviceTwin
+from smarthall.testing.line import write_sim_line
 from tests.waiting import until
 
 LIBRARY = library_names()
@@ -58,11 +61,10 @@ async def test_the_edge_grabs_frames_of_the_camera_profiles_size_from_its_twin(n
     """The twin streams at the profile's size and rate; the edge opens it from a line's [vision.camera] naming the
     profile, with only the source its own."""
     async with DeviceTwin(name) as twin:
-        line = (DEFAULT_LINE.read_text(encoding="utf-8")
-                .replace('source = "http://127.0.0.1:8080/camera/stream.mjpg"', twin.connection_table().split("\n", 1)[1]))
-        path = tmp_path / "line.toml"
-        path.write_text(line, encoding="utf-8")
-        settings = load_line(path, {"historian": {"path": str(tmp_path / "h.db")}}).vision.camera
+        camera_table = tomllib.loads(twin.connection_table())["vision"]["camera"]  # what the twin prints, in a line
+        path = write_sim_line(tmp_path / "line.toml", {"historian": {"path": str(tmp_path / "h.db")},
+                                                        "vision": {"camera": camera_table}})
+        settings = load_line(path).vision.camera
         camera = twin.profile.camera
         assert settings.source == twin.endpoint and (settings.width, settings.fps) == (camera["width"], camera["fps"])
         async with CameraDriver(settings) as driver:
