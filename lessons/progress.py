@@ -49,8 +49,14 @@ COUNTS = ("attempts", "wrong_answers", "hints_taken")
 LATE_SCORE, HINT_COST, WRONG_COST = 0.5, 0.1, 0.05
 
 
-def default_progress_path() -> Path:
-    return data_folder() / "progress.db"
+def default_progress_path(name: str | None = None) -> Path:
+    """progress.db in the data folder, or <name>-progress.db: a lab's on another line or port set."""
+    return data_folder() / ("progress.db" if name is None else f"{name}-progress.db")
+
+
+def workspace_folder(progress: Path) -> Path:
+    """Where trainees' workspace files go: beside their progress, one folder per progress file."""
+    return progress.parent / ("workspace" if progress.name == "progress.db" else f"{progress.stem}-workspace")
 
 
 @dataclass(frozen=True)

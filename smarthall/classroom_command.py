@@ -20,7 +20,7 @@ from smarthall.edge.config import DEFAULT_LINE, data_folder, load_line
 from smarthall.edge.users import Role
 from smarthall.lessons.classroom import Classroom, ClassroomSpec, Seat, load_classroom
 from smarthall.lessons.console.shelf import Shelf
-from smarthall.lessons.progress import Progress
+from smarthall.lessons.progress import Progress, workspace_folder
 
 from .classroom_broker import ClassroomBroker, find
 from .edge_commands import service_where
@@ -62,7 +62,7 @@ async def classroom_lab(spec: ClassroomSpec, shelf: Shelf, progress: Path, lang:
         broker, commander = None, None
 
         def team_run(team, session: asyncio.Future, sim) -> TeamRun:  # the run reaches its line through its service
-            return TeamRun(lambda: session, sim, store, progress.parent / "workspace" / team.name, team=team.name,
+            return TeamRun(lambda: session, sim, store, workspace_folder(progress) / team.name, team=team.name,
                            trainees=team.trainees, ground_truth=simulated_ground_truth)
 
         if spec.simulated:
@@ -106,7 +106,7 @@ async def classroom_lab(spec: ClassroomSpec, shelf: Shelf, progress: Path, lang:
             show(say("classroom_shared", lang, line=spec.line, where=service_where(service)))
         classroom = Classroom(spec, lesson, seats, centre=broker)
         first = seats[0]
-        app = LabApp(shelf.catalogue, lines[0], first.sim, store, "instructor", progress.parent / "workspace",
+        app = LabApp(shelf.catalogue, lines[0], first.sim, store, "instructor", workspace_folder(progress),
                      lang=lang, broken=shelf.broken, team_run=first.run, classroom=classroom)
         if broker is not None:
             app.ready_note = say("classroom_centre", lang, command=broker.centre_command())

@@ -29,6 +29,7 @@ from smarthall.lessons.progress import (
     default_progress_path,
     report_csv,
     report_markdown,
+    workspace_folder,
 )
 
 from . import logs
@@ -59,7 +60,8 @@ def add_commands(sub, add_lang) -> None:
                      help="an own catalogue (a folder with info.toml) after the built-in one and the per-user lessons"
                           " folder (repeatable)")
     lab.add_argument("--trainee", default=_user(), help="trainee or station team the progress is stored for")
-    lab.add_argument("--progress", type=file_path, default=default_progress_path(), help="progress database (SQLite)")
+    lab.add_argument("--progress", type=file_path, default=None,
+                     help="progress database (SQLite; default: in the data folder, one per simulated port set or line)")
     lab.add_argument("--db", type=file_path, default=None,
                      help="history file (default: in the data folder, one per simulated port set or line)")
     # tests and benchmarks/startup.py: quit once the lesson list is drawn, or once the line's first values show
@@ -75,7 +77,8 @@ def add_commands(sub, add_lang) -> None:
     report.add_argument("--md", dest="format", action="store_const", const="md")
     report.add_argument("--trainee", default=None, help="only this trainee")
     report.add_argument("--team", default=None, help="only this team")
-    report.add_argument("--progress", type=file_path, default=default_progress_path(), help="progress database (SQLite)")
+    report.add_argument("--progress", type=file_path, default=None,
+                        help="progress database (default: the lab's with the same --line or ports, before `report`)")
     report.set_defaults(run=_report)
 
 
@@ -87,7 +90,7 @@ def _user() -> str:
 
 
 def _report(args) -> int:
-    with Progress(args.progress) as progress:
+    with Progress(progress_path(args)) as progress:
         records = progress.records(args.trainee, args.team)
     steps_in = {lesson.id: len(lesson.steps) for lesson in load_shelf(catalogues([])).catalogue.lessons}
     report = report_csv if args.format == "csv" else report_markdown
@@ -110,16 +113,38 @@ def _open_lab(args) -> int:
     if args.classroom is not None:
         from .classroom_command import classroom_lab, read_classroom
 
-        console = classroom_lab(read_classroom(args.classroom, shelf), shelf, args.progress, args.lang,
+        console = classroom_lab(read_classroom(args.classroom, shelf), shelf, progress_path(args), args.lang,
                                 sim_options(args))
     else:
-        console = lab(shelf, args.line, args.progress, args.trainee, args.lesson, args.lang, sim_options(args), args.db)
+        console = lab(shelf, args.line, progress_path(args), args.trainee, args.lesson, args.lang, sim_options(args),
+                      args.db)
     try:
         asyncio.run(_run(console, args.exit_when, getattr(args, "log_path", None)))
     except SimStartError as exc:
         print(f"smarthall: {busy_port(exc, args.lang)}", file=sys.stderr)
         return 2
     return 0
+
+
+def progress_path(args) -> Path:
+    """The lab's progress: --progress, else in the data folder one per line or port set, as the history is, so two
+    labs side by side share none: progress.db on the simulated line's default ports, sim-<ports>-progress.db on
+    another port set as asked (free ports: one per process, sim-free-<pid>-progress.db), <line name>-progress.db
+    on a real line, classroom-<file name>-progress.db for a classroom."""
+    import os
+
+    from smarthall.simulators.options import default_ports
+
+    if args.progress is not None:
+        return args.progress
+    if args.classroom is not None:
+        return default_progress_path(f"classroom-{args.classroom.stem}")
+    if args.line is not None:
+        return default_progress_path(load_line(args.line).name)
+    ports = [getattr(args, f"{name}_port") for name, _ in default_ports()]
+    if ports == [port for _, port in default_ports()]:
+        return default_progress_path()
+    return default_progress_path(f"sim-free-{os.getpid()}" if 0 in ports else "sim-" + "-".join(map(str, ports)))
 
 
 def own_lessons_folder() -> Path:
@@ -183,7 +208,7 @@ async def lab(shelf: Shelf, line: Path | None, progress: Path, trainee: str, les
     from smarthall.lessons.console.live import LiveLine
     from smarthall.lessons.team_run import TeamRun
 
-    workspace = progress.parent / "workspace" / trainee
+    workspace = workspace_folder(progress) / trainee
     with Progress(progress) as store:
         team_run = None
 

@@ -122,13 +122,13 @@ def test_lab_from_the_wheel_starts_and_draws_the_lesson_list(installed, tmp_path
     assert "Traceback" not in lab.stderr, lab.stderr
 
 
-def test_two_labs_from_the_wheel_side_by_side_keep_their_own_history(installed, tmp_path):
+def test_two_labs_from_the_wheel_side_by_side_keep_their_own_history_and_progress(installed, tmp_path):
     """Two labs on other port sets at once, one user: each its own history file (and image folder, named after it:
-    tests/unit/test_line_config.py); both start their lines and quit cleanly."""
+    tests/unit/test_line_config.py) and progress file; both start their lines and quit cleanly."""
     _, bin_dir, env = installed
     env = {**env, "SMARTHALL_DATA": str(tmp_path / "data")}  # this test's data folder: only these two labs' files
     labs = [subprocess.Popen([str(bin_dir / "smarthall"), "lab", "--exit-when-live", *FREE_PORTS,
-                              "--fieldbus-link", str(tmp_path / f"bus{i}"), "--progress", str(tmp_path / f"p{i}.db")],
+                              "--fieldbus-link", str(tmp_path / f"bus{i}")],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=env["HOME"])
             for i in (1, 2)]
     try:
@@ -139,5 +139,7 @@ def test_two_labs_from_the_wheel_side_by_side_keep_their_own_history(installed, 
             if lab.poll() is None:
                 lab.kill()
                 lab.wait()
-    histories = sorted(path.name for path in (tmp_path / "data").glob("sim-*.db"))
-    assert len(histories) == 2, sorted(path.name for path in (tmp_path / "data").iterdir())
+    files = sorted(path.name for path in (tmp_path / "data").iterdir())
+    assert len([name for name in files if name.startswith("sim-") and not name.endswith("-progress.db")
+                and name.endswith(".db")]) == 2, files
+    assert len([name for name in files if name.endswith("-progress.db")]) == 2, files  # and their own progress

@@ -1,5 +1,5 @@
 """The user's data: one folder ($SMARTHALL_DATA, else platformdirs), each file movable by its flag, and two labs
-on different ports sharing no history."""
+on different ports sharing no history, progress or workspace."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import argparse
 from pathlib import Path
 from types import SimpleNamespace
 
+from smarthall import cli
 from smarthall.edge.config import data_folder, default_history_path
 from smarthall.edge_commands import _config
-from smarthall.lab_command import simulated_history
-from smarthall.lessons.progress import default_progress_path
+from smarthall.lab_command import progress_path, simulated_history
+from smarthall.lessons.progress import default_progress_path, workspace_folder
 
 
 def test_the_data_folder_is_smarthall_data_else_the_platforms(monkeypatch, tmp_path):
@@ -43,3 +44,27 @@ def test_two_simulated_port_sets_keep_two_histories(monkeypatch, tmp_path):
     assert other == tmp_path / "sim-5120-5121-4940-4941-8180.db"
     assert simulated_history(simulated(feeder=5120)) != other
     assert Path(default_history_path("sim")) == simulated_history(simulated())
+
+
+def lab_args(*argv: str):
+    """`smarthall lab ARGV` as the command line parses it."""
+    return cli._parser("lab").parse_args(["lab", *argv])
+
+
+def test_two_labs_on_other_port_sets_keep_their_own_progress_and_workspace(monkeypatch, tmp_path):
+    monkeypatch.setenv("SMARTHALL_DATA", str(tmp_path))
+    default = progress_path(lab_args())
+    assert default == tmp_path / "progress.db" and workspace_folder(default) == tmp_path / "workspace"
+    other = progress_path(lab_args("--feeder-port", "5120", "--conveyor-port", "5121"))
+    assert other == tmp_path / "sim-5120-5121-4840-4841-8080-progress.db"
+    assert workspace_folder(other) == tmp_path / "sim-5120-5121-4840-4841-8080-progress-workspace"
+    free = progress_path(lab_args("--feeder-port", "0"))  # free ports: another set on every start
+    assert free not in (default, other) and free.parent == tmp_path
+    assert progress_path(lab_args("--progress", str(tmp_path / "mine.db"))) == tmp_path / "mine.db"
+
+
+def test_a_lab_report_reads_the_progress_of_the_lab_with_the_same_ports(monkeypatch, tmp_path):
+    monkeypatch.setenv("SMARTHALL_DATA", str(tmp_path))
+    lab = progress_path(lab_args("--feeder-port", "5120"))
+    assert progress_path(lab_args("--feeder-port", "5120", "report")) == lab
+    assert progress_path(lab_args("report")) == tmp_path / "progress.db"
