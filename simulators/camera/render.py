@@ -112,10 +112,16 @@ def _composite(frame: np.ndarray, premult: np.ndarray, alpha: np.ndarray, cx: in
 
 
 def _add_noise(frame: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
-    """Add Gaussian noise: a window at a random place in a precomputed noise tile (fast)."""
+    """Add Gaussian noise: a window at a random place in a precomputed noise tile (fast).
+
+    The tile is split into its positive and negative grey levels (`_noise_planes`), so the noise goes on
+    with two saturating uint8 operations: each pixel gets one of them, so this is the saturated sum.
+    """
     dy, dx = rng.integers(0, _NOISE_MARGIN, size=2)
-    window = _noise_tile()[dy : dy + FRAME_HEIGHT, dx : dx + FRAME_WIDTH]
-    return cv2.addWeighted(frame, 1.0, window, sigma / _NOISE_SCALE, 0.0, dtype=cv2.CV_8U)
+    window = slice(dy, dy + FRAME_HEIGHT), slice(dx, dx + FRAME_WIDTH)
+    brighter, darker = _noise_planes(sigma)
+    noisy = cv2.add(frame, brighter[window])
+    return cv2.subtract(noisy, darker[window], dst=noisy)
 
 
 def _overlay(frame: np.ndarray, time_s: float, part_id: int | None) -> None:
@@ -146,6 +152,13 @@ def _noise_tile() -> np.ndarray:
     rng = np.random.default_rng(7)
     shape = (FRAME_HEIGHT + _NOISE_MARGIN, FRAME_WIDTH + _NOISE_MARGIN, 3)
     return (rng.standard_normal(shape, dtype=np.float32) * _NOISE_SCALE).astype(np.int16)
+
+
+@lru_cache(maxsize=4)
+def _noise_planes(sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """The noise tile at ``sigma`` in whole grey levels, as uint8 planes: (its positive part, its negative part)."""
+    levels = np.rint(_noise_tile() * np.float32(sigma / _NOISE_SCALE))
+    return np.clip(levels, 0, 255).astype(np.uint8), np.clip(-levels, 0, 255).astype(np.uint8)
 
 
 @lru_cache(maxsize=64)
