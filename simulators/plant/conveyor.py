@@ -239,6 +239,10 @@ class Conveyor(Station):
             self._latch(FaultCode.OVERLOAD)
 
     def _carry(self, dt: float, jam: bool) -> None:
+        if not self._belt:  # nothing to move, bin or watch on the diverter eye
+            self._arm_s = max(0.0, self._arm_s - dt)
+            self._jam_mm, self._jam_ids = 0.0, frozenset()
+            return
         travel = self.speed_actual * dt
         limit = math.inf  # a part cannot move into the part ahead of it
         moves = []

@@ -29,8 +29,9 @@ class Ambient(Station):
         self.humidity = 45.0
 
     def step(self, now: float, rng: random.Random) -> None:
-        self.temperature = 22.0 + 1.5 * math.sin(2 * math.pi * now / 3600) + rng.gauss(0, 0.05)
-        self.humidity = 45.0 - 3.0 * math.sin(2 * math.pi * now / 3600) + rng.gauss(0, 0.2)
+        hourly = math.sin(2 * math.pi * now / 3600)
+        self.temperature = 22.0 + 1.5 * hourly + rng.gauss(0, 0.05)
+        self.humidity = 45.0 - 3.0 * hourly + rng.gauss(0, 0.2)
 
 
 class Vibration(Station):
@@ -78,6 +79,8 @@ class Field:
         self.ambient = Ambient()
         self.vibration = Vibration()
         self.meters = {name: EnergyMeter(pf) for name, pf in POWER_FACTORS.items()}
+        self._station_meters = [(name, meter) for name, meter in self.meters.items() if name != "vision"]
+        self._vision_meter = self.meters["vision"]
 
     def devices(self) -> dict[str, Station]:
         """The bus devices by device name."""
@@ -96,5 +99,6 @@ class Field:
             dt, self._rng, belt_mm_s=belt_mm_s, motor_a=motor_a, ambient_c=self.ambient.temperature, worn=worn
         )
         volts = MAINS_V + 2.0 * math.sin(2 * math.pi * now / 600) + self._rng.gauss(0, 0.3)
-        for name, meter in self.meters.items():
-            meter.step(dt, volts, VISION_KW if name == "vision" else loads_kw[name])
+        for name, meter in self._station_meters:
+            meter.step(dt, volts, loads_kw[name])
+        self._vision_meter.step(dt, volts, VISION_KW)
