@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from smarthall.devices.driver import Driver, WritesBlocks, driver_for, missing_capabilities
 from smarthall.devices.profiles import DataType
 from smarthall.devices.quality import Quality
+from smarthall.stopping import stop
 
 from .alarms import AlarmError, AlarmEvent, AlarmManager, comm_status
 from .audit import WriteLog, WriteRecord
@@ -30,7 +31,6 @@ from .errors import CallRejected, Forbidden, WriteRejected
 from .historian import Historian
 from .owner import LineLock
 from .scan import ConnectionScanner
-from .stopping import stop
 from .supervise import INTERNAL_ERROR, supervised
 from .tags import TagValue
 from .users import User, authorize

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from smarthall.devices.profiles import Text
 from smarthall.edge.errors import EdgeError
+from smarthall.stopping import stop
 
 from .checks import AlarmSeen, Answered, Evaluation, Loaded, Observation, Queried, Status, Verdict, evaluation, judge
 from .errors import LessonRunError
@@ -192,9 +193,7 @@ class StepRun:
                 await asyncio.sleep(poll_s)
         finally:
             if pump is not None:
-                pump.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await pump
+                await stop(pump)
 
     async def _pump(self, ev: Evaluation) -> None:
         async with contextlib.aclosing(self.line.watch(sorted(ev.tags))) as values:

@@ -11,12 +11,12 @@ option that changes it); whatever had started is closed again.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import errno
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from smarthall.devices.profiles import load_profile
+from smarthall.stopping import stop
 
 from .camera import CameraServer, plant_frame_source
 from .clock import Pacer
@@ -129,9 +129,7 @@ class SimulatedLine:
     async def close(self) -> None:
         """Stop the clock and close every endpoint (idempotent)."""
         if self._pacer_task is not None:
-            self._pacer_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._pacer_task
+            await stop(self._pacer_task)
             self._pacer_task = None
         while self._servers:
             await self._servers.pop().close()

@@ -21,6 +21,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from smarthall.stopping import stop
+
 if TYPE_CHECKING:
     from smarthall.edge.client import Client
     from smarthall.edge.service import Service
@@ -83,9 +85,7 @@ class StartingLine:
     async def aclose(self) -> None:
         """Cancel a start still running, then close whatever had started, last started first."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stop(self._task)
         await self._stack.aclose()
 
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 from asyncua import Client, ua
 
+from smarthall.stopping import stop
+
 from ..backoff import Backoff, RetryGate
 from ..deadline import within
 from ..driver import Timeouts, connect_if_due
@@ -130,9 +132,7 @@ class OpcUaDriver:
     async def close(self) -> None:
         self._watches.clear()
         if self._reviving is not None:
-            self._reviving.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reviving
+            await stop(self._reviving)
         self._drop()
         await asyncio.gather(*self._background, *self._deliveries, return_exceptions=True)
 

@@ -20,7 +20,6 @@ while the server's thread encoded notifications. While the server runs, the inte
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sys
 from datetime import UTC, datetime
@@ -30,6 +29,7 @@ from asyncua import Server, ua
 from smarthall.devices.opcua import server_limits
 from smarthall.devices.opcua.standard_space import init_server
 from smarthall.portal import Portal
+from smarthall.stopping import stop
 
 from ..alarms import AlarmEvent, AlarmState
 from ..errors import EdgeError
@@ -183,8 +183,7 @@ class _Serving:
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stop(task)
         self._tasks.clear()
         if self._server is not None:
             try:

@@ -27,10 +27,10 @@ from itertools import groupby
 import aiomqtt
 
 from smarthall.devices.quality import Quality
+from smarthall.stopping import stop
 
 from ..alarms import AlarmEvent, AlarmSpec, AlarmState
 from ..errors import EdgeError
-from ..stopping import stop
 from ..tags import TagValue
 from ..users import User, Users
 from . import payloads

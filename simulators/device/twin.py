@@ -21,7 +21,6 @@ one line (a profile that cannot be served that way, a busy port).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import shutil
 import tempfile
@@ -31,6 +30,7 @@ from pathlib import Path
 from smarthall.devices.profiles import Profile, ProfileError, find_profile
 from smarthall.simulators.camera import CameraServer
 from smarthall.simulators.plant import Fault
+from smarthall.stopping import stop
 
 from ..clock import Pacer
 from ..modbus.rtu_bus import RtuBus
@@ -105,8 +105,7 @@ class DeviceTwin:
         for task in tasks:
             task.cancel()
         for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stop(task)
         self._pacer, self._publishing = None, set()
         server, self._server = self._server, None
         if server is not None:

@@ -38,6 +38,7 @@ import tty
 from pathlib import Path
 
 from smarthall.devices.profiles import Profile
+from smarthall.stopping import stop
 
 from . import rtu
 from .errors import LinkError
@@ -96,9 +97,7 @@ class RtuBus:
         asyncio.get_running_loop().remove_reader(self._master)
         if self._quiet is not None:
             self._quiet.cancel()
-        self._worker.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._worker
+        await stop(self._worker)
         self._worker = None
         if self.link.is_symlink() and os.readlink(self.link) == self.path:
             self.link.unlink()

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from smarthall.devices.peer_log import PeerLog
 from smarthall.devices.profiles import Device
+from smarthall.stopping import stop
 
 from ..options import DEFAULT_IDLE_TIMEOUT_S
 from . import mbap
@@ -96,9 +97,7 @@ class ModbusTcpStation:
     async def close(self) -> None:
         """Stop listening, close every connection and wait until all is gone."""
         if self._watcher is not None:
-            self._watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._watcher
+            await stop(self._watcher)
             self._watcher = None
         await self._stop_serving()
 

@@ -1,4 +1,4 @@
-"""`edge.stopping.stop` ends a task that swallows a cancellation (as asyncio.wait_for on Python 3.11 can, inside
+"""`smarthall.stopping.stop` ends a task that swallows a cancellation (as asyncio.wait_for on Python 3.11 can, inside
 aiomqtt and pymodbus): the Sparkplug node's close waited for ever on one such task."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ import contextlib
 
 import pytest
 
-from smarthall.edge.stopping import stop
+from smarthall.lab_line import Started, StartingLine
+from smarthall.stopping import stop
 
 
 async def test_a_task_that_swallows_a_cancellation_is_stopped():
@@ -35,3 +36,25 @@ async def test_a_task_that_failed_raises_its_error():
     await asyncio.wait({task})
     with pytest.raises(OSError, match="port gone"):
         await stop(task)
+
+
+async def test_the_lab_line_closes_while_its_start_swallows_a_cancellation():
+    """The close paths cancelled a child once and awaited it: a start stuck in pymodbus's connect (asyncio.wait_for
+    on 3.11) swallowed that one cancellation and `aclose` waited for ever."""
+    started, never = asyncio.Event(), asyncio.Event()
+
+    async def start(stack: contextlib.AsyncExitStack) -> Started:
+        started.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await never.wait()
+        await never.wait()
+        raise AssertionError("never reached")
+
+    line = StartingLine(start)
+    line.begin(lambda started: None, lambda failure: None)
+    await started.wait()
+    closing = asyncio.create_task(line.aclose())
+    done, _ = await asyncio.wait({closing}, timeout=30)
+    if not done:
+        await stop(closing)
+    assert done, "aclose waited for ever on a start that swallowed one cancellation"

@@ -1,4 +1,4 @@
-"""Stopping an asyncio task for good."""
+"""Stopping an asyncio task for good (every layer's close uses it: drivers, simulators, the edge, lessons, the lab)."""
 
 from __future__ import annotations
 
