@@ -21,15 +21,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
-import tomllib
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import wire
-from .errors import AgentUnavailable
-from .owner import Owner, default_history_path, read_owner
+from .errors import AgentUnavailable, EdgeError
+from .owner import owner_of
 from .tags import TagValue
 
 if TYPE_CHECKING:
@@ -202,7 +200,7 @@ class Client:
         gone: Exception = AgentUnavailable(f"the edge agent at {self.where} went away")
         try:
             while line := await self._reader.readline():
-                message = json.loads(line)
+                message = wire.load(line, self.where)
                 rid = message.get("id")
                 if "event" in message:
                     if (queue := self._streams.get(rid)) is not None:
@@ -211,12 +209,14 @@ class Client:
                 future = self._waiting.pop(rid, None)
                 if future is None or future.done():
                     continue
-                if message.get("ok"):
-                    future.set_result(message.get("result"))
-                else:
-                    future.set_exception(wire.error_from(message.get("error", {})))
-        except (ConnectionError, ValueError) as exc:
+                try:
+                    future.set_result(wire.result(message))
+                except EdgeError as exc:
+                    future.set_exception(exc)
+        except (ConnectionError, ValueError) as exc:  # ValueError: a line longer than wire.MAX_LINE
             gone = AgentUnavailable(f"the edge agent at {self.where} went away ({exc})")
+        except AgentUnavailable as exc:
+            gone = exc
         finally:
             for future in self._waiting.values():
                 if not future.done():
@@ -224,27 +224,6 @@ class Client:
             self._waiting.clear()
             for queue in self._streams.values():
                 queue.put_nowait(gone)
-
-
-def history_path(line_file: str | Path, db: str | Path | None = None) -> Path:
-    """The history file of a line file (as edge.config reads it), without loading the whole line."""
-    if db is not None:
-        return Path(db)
-    line_file = Path(line_file)
-    with open(line_file, "rb") as file:
-        data = tomllib.load(file)
-    raw = data.get("historian", {}).get("path")
-    if raw is not None:
-        return line_file.parent / Path(raw).expanduser()
-    return default_history_path(data["line"]["name"])
-
-
-def owner_of(line_file: str | Path, db: str | Path | None = None) -> Owner | None:
-    """The agent that owns this line now (pid, where it serves), or None."""
-    try:
-        return read_owner(history_path(line_file, db))
-    except (OSError, ValueError, KeyError, TypeError):  # an unreadable line file: the caller's loader says why
-        return None
 
 
 async def connect_line(line_file: str | Path, db: str | Path | None = None, user: str | None = None,

@@ -16,6 +16,7 @@ import contextlib
 import fcntl
 import json
 import os
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,4 +114,25 @@ def _parse(text: str) -> Owner | None:
         data = json.loads(text)
         return Owner(int(data["pid"]), data.get("socket"), data.get("tcp"))
     except (ValueError, KeyError, TypeError):
+        return None
+
+
+def history_path(line_file: str | Path, db: str | Path | None = None) -> Path:
+    """The history file of a line file (as edge.config reads it), without loading the whole line."""
+    if db is not None:
+        return Path(db)
+    line_file = Path(line_file)
+    with open(line_file, "rb") as file:
+        data = tomllib.load(file)
+    raw = data.get("historian", {}).get("path")
+    if raw is not None:
+        return line_file.parent / Path(raw).expanduser()
+    return default_history_path(data["line"]["name"])
+
+
+def owner_of(line_file: str | Path, db: str | Path | None = None) -> Owner | None:
+    """The agent that owns this line now (pid, where it serves), or None."""
+    try:
+        return read_owner(history_path(line_file, db))
+    except (OSError, ValueError, KeyError, TypeError):  # an unreadable line file: the caller's loader says why
         return None

@@ -6,8 +6,9 @@ or ``{"id": 7, "ok": false, "error": {"type": "forbidden", "en": ..., "ko": ...}
 ``{"id": 7, "event": ...}`` until the client sends ``{"op": "cancel", "id": 7}`` or leaves.
 
 Records travel as plain objects and are rebuilt here into the records clients see (`TagValue`,
-`AlarmState`, `AlarmEvent`, `ConnectionHealth`, `Bucket`). Errors come back as the edge's own
-exception classes (`error_from`). The alarm and health records are imported when first rebuilt:
+`AlarmState`, `AlarmEvent`, `ConnectionHealth`, `Bucket`). An answer read back (`load`) gives its
+result or raises its error as the edge's own exception class (`result`, `error_from`); both clients
+(edge.client, async; edge.blocking, for one-shot commands) read answers through these. The alarm and health records are imported when first rebuilt:
 a one-shot `read` loads only what a tag value needs.
 """
 
@@ -19,7 +20,16 @@ from typing import TYPE_CHECKING
 
 from smarthall.devices.quality import Quality
 
-from .errors import AgentError, AuthenticationFailed, CallRejected, EdgeError, Forbidden, LessonNotOpen, WriteRejected
+from .errors import (
+    AgentError,
+    AgentUnavailable,
+    AuthenticationFailed,
+    CallRejected,
+    EdgeError,
+    Forbidden,
+    LessonNotOpen,
+    WriteRejected,
+)
 from .tags import TagValue
 
 if TYPE_CHECKING:
@@ -31,6 +41,24 @@ MAX_LINE = 4 * 1024 * 1024  # a history answer of a day at 100 ms fits
 
 def dump(message: dict) -> bytes:
     return json.dumps(message, separators=(",", ":"), allow_nan=False).encode("utf-8") + b"\n"
+
+
+def load(line: bytes, where: str) -> dict:
+    """One message the agent at `where` sent; AgentUnavailable naming it when the line is not a JSON object."""
+    try:
+        message = json.loads(line)
+    except ValueError as exc:
+        raise AgentUnavailable(f"the edge agent at {where} sent a line that is not JSON ({exc})") from None
+    if not isinstance(message, dict):
+        raise AgentUnavailable(f"the edge agent at {where} sent a line that is not a JSON object: {line[:80]!r}")
+    return message
+
+
+def result(answer: dict):
+    """An answer's result, or its error raised as the edge's exception."""
+    if answer.get("ok"):
+        return answer.get("result")
+    raise error_from(answer.get("error", {}))
 
 
 def tag_value(value: TagValue) -> dict:

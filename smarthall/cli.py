@@ -8,16 +8,13 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
 import importlib
 import logging
 import os
-import signal
 import sys
 
-from . import device_sim, logs
-from .sim_options import add_sim_options, sim_options
+from . import logs
 from .texts import say
 
 EXIT_USAGE = 2
@@ -123,7 +120,10 @@ def _chosen(argv: list[str]) -> str | None:
 
 
 def add_commands(sub, add_lang) -> None:
-    """Register `sim`, the command this module runs itself."""
+    """Register `sim`, the command this module runs itself (its modules imported only then: they import asyncio)."""
+    from . import device_sim
+    from .sim_options import add_sim_options
+
     sim = sub.add_parser("sim")
     add_lang(sim, argparse.SUPPRESS)
     add_sim_options(sim)
@@ -144,8 +144,14 @@ def _default_lang() -> str:
 
 
 def _sim(args) -> int:
+    import asyncio
+    import signal
+
     from smarthall.simulators.device import TwinError
     from smarthall.simulators.line import SimStartError, SimulatedLine
+
+    from . import device_sim
+    from .sim_options import sim_options
 
     if args.device:
         try:

@@ -1,7 +1,8 @@
 """The edge subcommands: edge run, tags, read, write, call, watch, history, alarms.
 
 When an agent serves the line (`smarthall edge run`, `smarthall lab`) the commands are its clients
-(edge.client): the one owner of the line answers, as the user the agent knows this process as
+(edge.blocking for the one-shot commands, which then import no asyncio; edge.client for watch): the
+one owner of the line answers, as the user the agent knows this process as
 (its OS user) or, with --user, as a user of the line's users file. When none runs they open the
 line themselves (and say so on stderr); without --line that is the simulated line
 (lines/sim.toml), started in this same process when nothing answers.
@@ -10,25 +11,21 @@ line themselves (and say so on stderr); without --line that is the simulated lin
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
-import getpass
 import math
 import os
 import re
-import signal
 import socket
 import sys
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import smarthall.lines
-from smarthall.edge.client import Client, connect_line, owner_of
-from smarthall.edge.owner import busy
-from smarthall.edge.tags import TagValue
+from smarthall.edge import blocking
+from smarthall.edge.owner import busy, owner_of
 
 from .arg_types import file_path, file_path_problem, whole
 from .texts import say
@@ -38,8 +35,14 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 if TYPE_CHECKING:
+    import asyncio
+
     from smarthall.edge.agent import EdgeAgent
+    from smarthall.edge.client import Client
     from smarthall.edge.config import LineConfig
+    from smarthall.edge.tags import TagValue
+
+T = TypeVar("T")
 
 DEFAULT_LINE = Path(smarthall.lines.__file__).parent / "sim.toml"  # as edge.config.DEFAULT_LINE, without loading it
 SIMULATED = "sim"  # the simulated line's name: a command starts it in-process when nothing answers
@@ -51,7 +54,8 @@ class CommandError(Exception):
 
 def add_commands(sub, add_lang) -> None:
     """Register the edge subcommands on the `smarthall` parser."""
-    def command(name: str, run, under=sub, **help_text: str) -> argparse.ArgumentParser:
+    def command(name: str, run, under=sub, streams: bool = False, **help_text: str) -> argparse.ArgumentParser:
+        """A subcommand; `streams`: `run` is a coroutine function (its own event loop), else a plain function."""
         parser = under.add_parser(name, **help_text)
         add_lang(parser, argparse.SUPPRESS)
         parser.add_argument("--line", type=Path, default=None, help="line configuration (default: the simulated line)")
@@ -61,11 +65,11 @@ def add_commands(sub, add_lang) -> None:
                                 "users file (password from SMARTHALL_PASSWORD or asked); default: your OS user")
             parser.add_argument("--agent", metavar="HOST:PORT", default=None,
                                 help="an agent on another machine (its [service] listen), with --user")
-        parser.set_defaults(run=lambda args: asyncio.run(run(args)) or 0)
+        parser.set_defaults(run=(lambda args: _run_async(run(args))) if streams else (lambda args: run(args) or 0))
         return parser
 
     edge = sub.add_parser("edge")
-    command("run", _edge_run, under=edge.add_subparsers(required=True, metavar="ACTION"),
+    command("run", _edge_run, under=edge.add_subparsers(required=True, metavar="ACTION"), streams=True,
             help="scan the line, record history and alarms until Ctrl-C")
 
     command("tags", _tags)
@@ -77,7 +81,7 @@ def add_commands(sub, add_lang) -> None:
     call = command("call", _call)
     call.add_argument("method", metavar="DEVICE.METHOD")
     call.add_argument("args", nargs="*", metavar="ARG")
-    watch = command("watch", _watch)
+    watch = command("watch", _watch, streams=True)
     watch.add_argument("tags", nargs="+", metavar="TAG")
     watch.add_argument("--count", type=whole(1, 10**9), default=None, help="stop after this many values")
     history = command("history", _history)
@@ -89,6 +93,13 @@ def add_commands(sub, add_lang) -> None:
     alarms.add_argument("action", nargs="?", choices=("ack", "shelve", "unshelve"))
     alarms.add_argument("alarm_id", nargs="?")
     alarms.add_argument("--comment", default="")
+
+
+def _run_async(job: Coroutine[Any, Any, None]) -> int:
+    import asyncio  # only the commands that stream pay for it at start
+
+    asyncio.run(job)
+    return 0
 
 
 def parse_duration(text: str) -> float:
@@ -191,6 +202,9 @@ def _answers(config: LineConfig) -> bool:
 
 
 async def _stop_on_signals() -> asyncio.Event:
+    import asyncio
+    import signal
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -224,18 +238,32 @@ def service_where(service) -> str:
     return f"unix:{service.socket}" + (f", tcp://{service.tcp[0]}:{service.tcp[1]}" if service.tcp else "")
 
 
-@contextlib.asynccontextmanager
-async def client_session(args) -> AsyncIterator[Client | None]:
-    """The running agent's client (signed in as --user when given), or None when no agent serves the line:
-    then the command opens the line itself (agent_session says so on stderr)."""
-    password = None
-    if getattr(args, "user", None):
-        password = os.environ.get("SMARTHALL_PASSWORD")
-        if password is None:
-            password = getpass.getpass(say("password_for", args.lang, user=args.user))
+@contextlib.contextmanager
+def client_session(args) -> Iterator[blocking.BlockingClient | None]:
+    """The running agent's client for a one-shot command (signed in as --user when given), or None when no agent
+    serves the line: then the command opens the line itself (`in_process`)."""
+    password = _password(args)
     if getattr(args, "agent", None):
-        host, _, port = args.agent.rpartition(":")
-        client = await Client.connect_tcp(host, int(port), args.user, password)
+        host, port = _agent_address(args.agent)
+        client = blocking.BlockingClient.connect_tcp(host, port, args.user, password)
+    else:
+        client = blocking.connect_line(args.line or DEFAULT_LINE, args.db, args.user, password)
+    if client is None:
+        yield None
+        return
+    with client:
+        yield client
+
+
+@contextlib.asynccontextmanager
+async def streaming_session(args) -> AsyncIterator[Client | None]:
+    """As client_session, for a command that streams (edge.client)."""
+    from smarthall.edge.client import Client, connect_line
+
+    password = _password(args)
+    if getattr(args, "agent", None):
+        host, port = _agent_address(args.agent)
+        client = await Client.connect_tcp(host, port, args.user, password)
     else:
         client = await connect_line(args.line or DEFAULT_LINE, args.db, args.user, password)
     if client is None:
@@ -245,15 +273,47 @@ async def client_session(args) -> AsyncIterator[Client | None]:
         yield client
 
 
+def _password(args) -> str | None:
+    """--user's password: SMARTHALL_PASSWORD, or asked (None without --user: the OS user signs in)."""
+    if not getattr(args, "user", None):
+        return None
+    password = os.environ.get("SMARTHALL_PASSWORD")
+    if password is None:
+        import getpass
+
+        password = getpass.getpass(say("password_for", args.lang, user=args.user))
+    return password
+
+
+def _agent_address(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit():
+        raise CommandError(f"--agent {text}: expected HOST:PORT, e.g. 192.168.0.10:4851")
+    return host, int(port)
+
+
+def in_process(args, job: Callable[[EdgeAgent], Awaitable[T]], scan: bool = False, tags: Iterable[str] = ()) -> T:
+    """`job(agent)` on the line opened in this process (agent_session): no agent serves it."""
+    import asyncio
+
+    async def run() -> T:
+        async with agent_session(args, scan=scan, tags=tags) as agent:
+            return await job(agent)
+
+    return asyncio.run(run())
+
+
 def _log_user(args) -> str:
     """Who a command that opens the line itself writes as, in the write log."""
+    import getpass
+
     return args.user or getpass.getuser()
 
 
-async def _tags(args) -> None:
-    async with client_session(args) as client:
+def _tags(args) -> None:
+    with client_session(args) as client:
         if client is not None:
-            for tag in await client.tags():
+            for tag in client.tags():
                 rate = say("derived", args.lang) if tag["rate_ms"] is None else f"{tag['rate_ms']:g} ms"
                 print(f"{tag['name']:32} {tag['layout']:18} {tag['access']:3} {tag['unit']:6} {rate:>9}  {tag[args.lang]}")
             return
@@ -267,48 +327,47 @@ async def _tags(args) -> None:
         print(f"{tag.name:32} {layout(point):18} {point.access:3} {tag.unit:6} {rate:>9}  {point.text(args.lang)}")
 
 
-async def _read(args) -> None:
-    async with client_session(args) as client:
+def _read(args) -> None:
+    with client_session(args) as client:
         if client is not None:
-            values = await client.read(args.tags, fresh=True)
+            values = client.read(args.tags, fresh=True)
         else:
-            async with agent_session(args, scan=False, tags=args.tags) as agent:
-                values = await agent.read(args.tags)
+            values = in_process(args, lambda agent: agent.read(args.tags), tags=args.tags)
     for value in values:
         print(format_value(value, args.lang))
 
 
-async def _write(args) -> None:
+def _write(args) -> None:
     value = parse_value(args.value)
-    async with client_session(args) as client:
+    with client_session(args) as client:
         if client is not None:
-            await client.write(args.tag, value)
+            client.write(args.tag, value)
         else:
-            async with agent_session(args, scan=False, tags=[args.tag]) as agent:
-                await agent.write(args.tag, value, user=_log_user(args))
+            in_process(args, lambda agent: agent.write(args.tag, value, user=_log_user(args)), tags=[args.tag])
     print(say("written", args.lang, tag=args.tag, value=value))
 
 
-async def _call(args) -> None:
+def _call(args) -> None:
     values = [parse_value(a) for a in args.args]
-    async with client_session(args) as client:
+    with client_session(args) as client:
         if client is not None:
-            result = await client.call(args.method, values)
+            result = client.call(args.method, values)
         else:
             _, _, method = _config(args).method(args.method)  # a typo or a bad argument costs no connection
             try:
                 method.check(values, args.method)
             except ValueError as exc:
                 raise CommandError(str(exc)) from None
-            async with agent_session(args, scan=False) as agent:
-                result = await agent.call(args.method, values, user=_log_user(args))
+            result = in_process(args, lambda agent: agent.call(args.method, values, user=_log_user(args)))
     print(say("called", args.lang, method=args.method, args=", ".join(map(str, values)),
               result="-" if result is None else result))
 
 
 async def _watch(args) -> None:
+    import asyncio
+
     stop = await _stop_on_signals()
-    async with client_session(args) as client, contextlib.AsyncExitStack() as stack:
+    async with streaming_session(args) as client, contextlib.AsyncExitStack() as stack:
         if client is None:
             client = await stack.enter_async_context(agent_session(args, scan=True, tags=args.tags))
 
@@ -330,17 +389,17 @@ async def _watch(args) -> None:
             task.result()
 
 
-async def _history(args) -> None:
+def _history(args) -> None:
     since = time.time() - parse_duration(args.since)
     bucket_s = parse_duration(args.bucket) if args.bucket else None
-    async with client_session(args) as client:
+    with client_session(args) as client:
         if client is not None:
             if args.csv:
-                sys.stdout.write(await client.history_csv(args.tags, since))
+                sys.stdout.write(client.history_csv(args.tags, since))
             elif bucket_s:
-                _print_buckets(await client.buckets(args.tags, since, bucket_s))
+                _print_buckets(client.buckets(args.tags, since, bucket_s))
             else:
-                for value in await client.history(args.tags, since):
+                for value in client.history(args.tags, since):
                     print(format_value(value, args.lang))
             return
     from smarthall.edge.historian import Historian
@@ -369,17 +428,17 @@ def _print_buckets(buckets: list[dict]) -> None:
         print(f"{start}  {b['tag']:32} n={b['count']:<5} min={b['min']:.6g} max={b['max']:.6g} avg={b['avg']:.6g}")
 
 
-async def _alarms(args) -> None:
+def _alarms(args) -> None:
     if args.action and not args.alarm_id:
         raise CommandError(f"alarms {args.action}: which alarm? expected an alarm id, e.g. conveyor.estop")
-    async with client_session(args) as client:
+    with client_session(args) as client:
         if client is not None:
             if args.action:
-                await getattr(client, args.action)(args.alarm_id, args.comment)
+                client.alarm(args.action, args.alarm_id, args.comment)
                 print(say("alarm_done", args.lang, action=args.action, alarm=args.alarm_id))
                 return
             shown = [(a.since or 0, a.alarm_id, a.state.value, a.priority.value, a.spec.text_ko if args.lang == "ko"
-                      else a.spec.text_en) for a in await client.alarms() if a.state.value != "normal"]
+                      else a.spec.text_en) for a in client.alarms() if a.state.value != "normal"]
             return _print_alarms(shown, args.lang)
     from smarthall.edge.historian import Historian
 

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import sqlite3
 import sys
 
@@ -91,7 +92,8 @@ async def test_a_second_process_reads_the_rs485_bus_through_the_agent(tmp_path, 
 
 async def test_read_through_the_agent_imports_only_the_client(tmp_path, line_file, edge_run):
     command = ["read", "ambient.temperature", "--line", str(line_file)]
-    unused = ("smarthall.devices.profiles.model", "tempfile")  # the tags' layouts and the log's fallback folder
+    unused = ("smarthall.devices.profiles.model", "tempfile",  # the tags' layouts and the log's fallback folder
+              "asyncio", "smarthall.edge.client")  # a one-shot command asks with a plain socket (edge.blocking)
     assert await asyncio.to_thread(heavy_imports, command, tmp_path, environment(tmp_path), HEAVY + LINE + unused) == []
 
 
@@ -167,8 +169,71 @@ async def test_the_cli_signs_in_with_user_and_a_refusal_is_one_line(tmp_path, li
     assert code == 0 and out.strip() == "wrote 300 to conveyor.speed_setpoint", err
     code, out, err = await smarthall(tmp_path, "alarms", "--line", str(line_file))
     assert code == 0, err
+    code, _, err = await smarthall(tmp_path, "alarms", "ack", "conveyor.estop", "--user", "kim", "--line", str(line_file),
+                                   SMARTHALL_PASSWORD="kim")
+    assert code == 2 and err.strip() == "smarthall: alarm conveyor.estop: kim is a trainee: alarms are handled by the instructor"
     owner = json.loads((tmp_path / "history.db.lock").read_text(encoding="utf-8"))
     assert owner["pid"] == edge_run[0].pid and owner["socket"].endswith(".sock")
+
+
+def agent_socket(tmp_path) -> str:
+    """The running agent's client-API socket, from its lock file."""
+    return json.loads((tmp_path / "history.db.lock").read_text(encoding="utf-8"))["socket"]
+
+
+def connections_to(path: str) -> int:
+    """Unix sockets bound to this path (/proc/net/unix): the listener, plus one for each connection it has taken in."""
+    with open("/proc/net/unix", encoding="utf-8") as rows:
+        return sum(row.split()[-1] == path for row in rows if len(row.split()) == 8)
+
+
+async def test_a_command_says_in_one_line_when_the_agent_dies_with_its_request(tmp_path, line_file, edge_run):
+    proc, _ = edge_run
+    path = agent_socket(tmp_path)
+    proc.send_signal(signal.SIGSTOP)  # the agent takes no more turns: the command's request waits in its socket
+    command = asyncio.create_task(smarthall(tmp_path, "read", "conveyor.speed_actual", "--line", str(line_file)))
+    await until(lambda: connections_to(path) == 2 or command.done(), timeout=60)
+    proc.kill()
+    code, out, err = await command
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert err.startswith(f"smarthall: the edge agent at unix:{path} went away"), err
+
+
+@contextlib.asynccontextmanager
+async def tampering(agent: str, tamper):
+    """A TCP port between a command and the agent's socket; `tamper(line)` gives what the command gets instead of
+    the agent's second line (its answer after the sign-in) and then the connection closes. Yields the port."""
+    async def relay(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream = await asyncio.open_unix_connection(agent)
+
+        async def ask() -> None:
+            while line := await reader.readline():
+                upstream.write(line)
+
+        asking = asyncio.create_task(ask())
+        writer.write(await upstream_reader.readline())  # the sign-in's answer, as it is
+        writer.write(tamper(await upstream_reader.readline()))
+        await writer.drain()
+        for stream in (writer, upstream):
+            stream.close()
+        asking.cancel()
+
+    server = await asyncio.start_server(relay, "127.0.0.1", 0)
+    async with server:
+        yield server.sockets[0].getsockname()[1]
+
+
+@pytest.mark.parametrize(("tamper", "said"), [
+    (lambda line: line[:len(line) // 2], "went away in the middle of its answer"),
+    (lambda line: b"<html>502 Bad Gateway</html>\n", "sent a line that is not JSON (Expecting value"),
+    (lambda line: b"[1, 2]\n", "sent a line that is not a JSON object: b'[1, 2]\\n'"),
+])
+async def test_a_broken_answer_is_one_line_naming_the_agent(tmp_path, line_file, edge_run, tamper, said):
+    async with tampering(agent_socket(tmp_path), tamper) as port:
+        code, out, err = await smarthall(tmp_path, "read", "conveyor.speed_actual", "--agent", f"127.0.0.1:{port}",
+                                         "--user", "teacher", "--line", str(line_file), SMARTHALL_PASSWORD="teacher")
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert err.startswith(f"smarthall: the edge agent at tcp://127.0.0.1:{port} {said}"), err
 
 
 def camera_streams(port: int) -> int:
