@@ -201,7 +201,7 @@ class Client:
         try:
             while line := await self._reader.readline():
                 message = wire.load(line, self.where)
-                rid = message.get("id")
+                rid = message.get("id", 0)  # 0: no request of ours (ids start at 1)
                 if "event" in message:
                     if (queue := self._streams.get(rid)) is not None:
                         queue.put_nowait(message["event"])
