@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from .inspection.station import VisionStation
 
 WATCH_QUEUE = 1000
+HISTORY_BATCH = 50_000  # rows the historian buffers before writing at once; else each flush_s (behind the scan)
 log = logging.getLogger(__name__)
 
 
@@ -94,7 +95,8 @@ class EdgeAgent:
 
     def _start(self, scan: bool, serve: bool) -> None:
         self.lock = LineLock.acquire(self.history_path, self.config.name)  # LineBusy: another agent owns it
-        self.historian = Historian(self.history_path, retention_days=self.config.historian.retention_days)
+        self.historian = Historian(self.history_path, batch_size=HISTORY_BATCH,
+                                   retention_days=self.config.historian.retention_days)
         self.write_log = WriteLog(self.history_path)
         for connection in self.config.connections:
             tags = [t for t in self.config.tags.values() if t.connection == connection.name]
@@ -359,7 +361,7 @@ class EdgeAgent:
             now = time.time()
             for event in self.alarms.tick(now):
                 self._alarm_event(event)
-            self.historian.flush()
+            self.historian.flush(wait=False)
             if now - last_purge > 3600:
                 self.historian.purge(now)
                 last_purge = now

@@ -284,3 +284,34 @@ def test_two_writers_on_one_file_both_record_a_new_tag(tmp_path):
         second.record(tv(2.0, 2.0, tag="t.shared"))
         second.flush()
         assert [v.value for v in first.history("t.shared", 0)] == [1.0, 2.0]
+
+
+def test_a_flush_behind_is_written_by_the_writer_thread_and_queries_wait_for_it(tmp_path):
+    path = tmp_path / "h.db"
+    with Historian(path) as h:
+        for t in range(6):  # two tags interleaved: the transaction sorts by tag, each tag's rows keep their order
+            h.record(tv(t, float(t // 2), tag=f"t.{'ab'[t % 2]}"))
+        h.flush(wait=False)
+        h.record(tv(99, 9.0, tag="t.a"))
+        assert values(h, "t.a") == [0, 2, 4, 99]
+        assert values(h, "t.b") == [1, 3, 5]
+    assert rows_on_disk(path) == 7
+
+
+@pytest.mark.parametrize("wait", [True, False])
+def test_a_failed_flush_keeps_its_rows_for_the_next_one(tmp_path, wait):
+    path = tmp_path / "h.db"
+    with Historian(path) as h:
+        h.record(tv(1, 1.0))
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # holds the write lock past the historian's busy timeout
+        try:
+            with pytest.raises(HistorianError, match="h.db: flush failed: database is locked"):
+                h.flush(wait=wait)
+                h.flush()  # a flush behind failed in the writer thread: the next flush says so
+            h.record(tv(2, 2.0))
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert rows_on_disk(path) == 0
+        assert values(h) == [1, 2]
