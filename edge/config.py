@@ -18,6 +18,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -96,8 +97,8 @@ class Tag:
     deadband: float = 0.0
     derived: bool = False  # computed by the edge (vision.*): not scanned, not writable
 
-    @property
-    def unit(self) -> str:
+    @cached_property
+    def unit(self) -> str:  # read for every value scanned
         return self.point.unit
 
 
