@@ -3,7 +3,9 @@
 Profiles (`devices.profiles`) and line configurations (`edge.config`) are read
 through `TomlReader`, which raises the caller's own error class. TOML allows
 nan and inf; no number here may be either, so `parse_toml` refuses them by
-key before anything reads the file.
+key before anything reads the file. Its complaints are `Text`s, Korean and
+English: a reader that shows them on a Korean screen (the lessons' validator)
+overrides `fail`; the base raises the English one.
 """
 
 from __future__ import annotations
@@ -54,57 +56,79 @@ class TomlReader:
         self.source = source
         self.error = error
 
-    def fail(self, where: str, message: str) -> Exception:
-        return self.error(f"{self.source}: {where}: {message}")
+    def fail(self, where: str, message: str | Text) -> Exception:
+        return self.error(f"{self.source}: {where}: {message if isinstance(message, str) else message.en}")
 
     def table(self, data: object, where: str) -> Mapping[str, object]:
         if not isinstance(data, Mapping):
-            raise self.fail(where, f"expected a table, got {type(data).__name__}")
+            got = _kinds([type(data)])
+            raise self.fail(where, Text(ko=f"표(table)가 와야 합니다, 받은 것: {got.ko}",
+                                        en=f"expected a table, got {got.en}"))
         return data
 
     def get(self, data: Mapping, key: str, where: str, kind: type | tuple[type, ...], default=...):
         if key not in data:
             if default is ...:
-                raise self.fail(where, f"missing key {key!r}")
+                raise self.fail(where, Text(ko=f"키 {key!r}가 없습니다", en=f"missing key {key!r}"))
             return default
         value = data[key]
         kinds = kind if isinstance(kind, tuple) else (kind,)
         if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
-            expected = " or ".join(k.__name__ for k in kinds)
-            raise self.fail(where, f"key {key!r}: expected {expected}, got {value!r}")
+            expected = _kinds(kinds)
+            raise self.fail(where, Text(ko=f"키 {key!r}: {expected.ko} 값이어야 합니다, 받은 값 {value!r}",
+                                        en=f"key {key!r}: expected {expected.en}, got {value!r}"))
         return value
 
     def number(self, data: Mapping, key: str, where: str, low: float, high: float, default=...) -> float:
         value = self.get(data, key, where, (int, float), default)
         if value is not None and not (math.isfinite(value) and low <= value <= high):
-            raise self.fail(where, f"key {key!r}: expected {_plain(low)}..{_plain(high)}, got {_plain(value)}")
+            span, got = f"{_plain(low)}..{_plain(high)}", _plain(value)
+            raise self.fail(where, Text(ko=f"키 {key!r}: {span} 범위여야 합니다, 받은 값 {got}",
+                                        en=f"key {key!r}: expected {span}, got {got}"))
         return value
 
     def choice(self, data: Mapping, key: str, where: str, choices: Iterable[str], default=...) -> str:
         choices = tuple(choices)
         value = self.get(data, key, where, str, default)
         if value not in choices:
-            raise self.fail(where, f"key {key!r}: expected one of {', '.join(choices)}, got {value!r}")
+            listed = ", ".join(choices)
+            raise self.fail(where, Text(ko=f"키 {key!r}: {listed} 중 하나여야 합니다, 받은 값 {value!r}",
+                                        en=f"key {key!r}: expected one of {listed}, got {value!r}"))
         return value
 
     def text(self, data: Mapping, where: str) -> Text:
         """The `ko` and `en` keys: every text a user sees exists in both."""
         for lang in ("ko", "en"):
             if not self.get(data, lang, where, str, "").strip():
-                raise self.fail(where, f"missing the {'Korean' if lang == 'ko' else 'English'} text (key {lang!r})")
+                raise self.fail(where, Text(ko=f"{'한국어' if lang == 'ko' else '영어'} 문구가 없습니다 (키 {lang!r})",
+                                            en=f"missing the {'Korean' if lang == 'ko' else 'English'} text"
+                                               f" (key {lang!r})"))
         return Text(ko=data["ko"], en=data["en"])
 
     def known_keys(self, data: Mapping, where: str, allowed: Iterable[str]) -> None:
         allowed = sorted(allowed)
         if unknown := sorted(set(data) - set(allowed)):
-            raise self.fail(where, f"unknown key {unknown[0]!r}: expected one of {', '.join(allowed)}")
+            listed = ", ".join(allowed)
+            raise self.fail(where, Text(ko=f"알 수 없는 키 {unknown[0]!r}: {listed} 중 하나여야 합니다",
+                                        en=f"unknown key {unknown[0]!r}: expected one of {listed}"))
 
-    def unique(self, names: Iterable[str], where: str, what: str) -> None:
+    def unique(self, names: Iterable[str], where: str, what: str | Text) -> None:
+        """Each name once; `what` names them (a Text for a reader whose complaints reach a Korean screen)."""
+        said = Text(ko=what, en=what) if isinstance(what, str) else what
         seen = set()
         for name in names:
             if name in seen:
-                raise self.fail(where, f"duplicate {what} {name!r}")
+                raise self.fail(where, Text(ko=f"{said.ko} {name!r}이(가) 두 번 나옵니다", en=f"duplicate {said.en} {name!r}"))
             seen.add(name)
+
+
+KINDS_KO = {"str": "문자열", "int": "정수", "float": "실수", "bool": "true/false", "list": "목록", "Mapping": "표",
+            "dict": "표"}
+
+
+def _kinds(kinds: Iterable[type]) -> Text:
+    names = [k.__name__ for k in kinds]
+    return Text(ko=" 또는 ".join(KINDS_KO.get(n, n) for n in names), en=" or ".join(names))
 
 
 def _plain(number: float) -> str:

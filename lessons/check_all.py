@@ -13,6 +13,7 @@ not pass in time. The line is whatever the caller connected `line` (an `edge.cli
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -103,8 +104,8 @@ async def check_lesson(lesson: Lesson, line: Client, sim: SimControl, workspace:
 async def _fails_before(run: StepRun) -> Text | None:
     """None when the check does not hold on the untouched line (and refuses a wrong answer); else what it saw."""
     probe = check_type(run.step.check).probe
-    if probe == "line":
-        status = await run.holds_within(PROBE_S)
+    if probe == "line":  # watched from when the condition can first hold (a history window within the step)
+        status = await run.holds_within(PROBE_S + max(0.0, run.evaluation.judged_from() - time.time()))
         return status.detail if status else None
     status = await run.status()
     if status.satisfied:

@@ -9,18 +9,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from smarthall.devices.profiles import Text
+
+WHERE_KO = {"top level": "최상위", "file": "파일"}  # the places that are not key paths, as a Korean screen says them
+
 
 @dataclass(frozen=True)
 class Problem:
-    """One mistake in a lesson file: where (file, line, key path) and what."""
+    """One mistake in a lesson file: where (file, line, key path) and what, in Korean and English."""
 
     file: str
     line: int
     where: str
-    message: str
+    message: Text
+
+    def said(self, lang: str = "en") -> str:
+        where = WHERE_KO.get(self.where, self.where) if lang == "ko" else self.where
+        return f"{self.file}:{self.line}: {where}: {self.message(lang)}"
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.where}: {self.message}"
+        return self.said()
 
 
 class LessonError(Exception):

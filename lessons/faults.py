@@ -24,16 +24,19 @@ class FaultParam:
     high: float = math.inf
     choices: tuple[float | str, ...] = ()
 
-    def problem(self, value: object) -> str:
-        """'' when `value` is allowed, else what is expected."""
+    def problem(self, value: object) -> Text | None:
+        """None when `value` is allowed, else what is expected."""
         if self.choices:
-            return "" if value in self.choices and not isinstance(value, bool) else \
-                f"expected one of {', '.join(map(str, self.choices))}, got {value!r}"
+            listed = ", ".join(map(str, self.choices))
+            return None if value in self.choices and not isinstance(value, bool) else \
+                Text(ko=f"{listed} 중 하나여야 합니다, 받은 값 {value!r}", en=f"expected one of {listed}, got {value!r}")
         if self.default is None:
-            return ""
+            return None
         if isinstance(value, bool) or not isinstance(value, int | float) or not self.low <= value <= self.high:
-            return f"expected a number in {self.low:g}..{self.high:g}, got {value!r}"
-        return ""
+            span = f"{self.low:g}..{self.high:g}"
+            return Text(ko=f"{span} 범위의 숫자여야 합니다, 받은 값 {value!r}",
+                        en=f"expected a number in {span}, got {value!r}")
+        return None
 
     def __str__(self) -> str:
         if self.choices:

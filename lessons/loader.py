@@ -25,6 +25,7 @@ from .errors import LessonFormatError, Problem
 from .faults import FaultCatalogue
 from .locate import KeyLines, parse_where
 from .model import DEFAULT_SETUP_WRITES, LEVELS, Action, Catalogue, Fault, Lesson, LessonSetup, Step
+from .refusals import refused
 from .schema import ACTIONS, CATALOGUE_KEYS, FAULT, FORMAT_VERSION, LESSON, SETUP, STEP, STEP_KINDS
 
 CATALOGUE = Path(__file__).resolve().parent / "catalogue" / "info.toml"
@@ -96,32 +97,35 @@ class _Reader(TomlReader):
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            self.problems.append(Problem(self.source, 1, "file", "no such file"))
+            self.problems.append(Problem(self.source, 1, "file", Text(ko="파일이 없습니다", en="no such file")))
             return None
         except (OSError, UnicodeDecodeError) as exc:
-            self.problems.append(Problem(self.source, 1, "file", f"cannot read: {exc}"))
+            self.problems.append(Problem(self.source, 1, "file", Text(ko=f"읽을 수 없습니다 (`{exc}`)", en=f"cannot read: {exc}")))
             return None
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             line = getattr(exc, "lineno", None) or _line_from(str(exc))
-            self.problems.append(Problem(self.source, line, "file", f"not valid TOML: {str(exc).split(' (at ')[0]}"))
+            detail = str(exc).split(" (at ")[0]  # the parser's own words, with the line above
+            self.problems.append(Problem(self.source, line, "file", Text(ko=f"TOML 문법 오류 (`{detail}`)",
+                                                                         en=f"not valid TOML: {detail}")))
             return None
         self.keys = KeyLines(text)
         if where := non_finite(data):
             key, value = where
             self.problems.append(Problem(self.source, self.keys.line(parse_where(key)), key,
-                                         f"expected a finite number, got {value}"))
+                                         Text(ko=f"유한한 수여야 합니다, 받은 값 {value}",
+                                              en=f"expected a finite number, got {value}")))
             return None
         if problem := _version_problem(data.get("format_version", FORMAT_VERSION)):
             self.problems.append(Problem(self.source, self.keys.line(("format_version",)), "format_version", problem))
             return None
         return data
 
-    def fail(self, where: str, message: str) -> _Fail:
+    def fail(self, where: str, message: Text) -> _Fail:
         path = parse_where(where)
-        if message.startswith(("key '", "unknown key '", "missing key '")):
-            path += (message.split("'")[1],)
+        if message.en.startswith(("key '", "unknown key '", "missing key '")):
+            path += (message.en.split("'")[1],)
         return _Fail(Problem(self.source, self.keys.line(path), where, message))
 
     def collect(self, function, *args):
@@ -161,8 +165,9 @@ class _Catalogue(_Reader):
             lesson = _LessonReader(self.path.parent / folder / "lesson.toml", self.line, self.problems, known,
                                    self.faults).read()
             if lesson is not None and lesson.id != entry_id and len(self.problems) == before:
-                self.problems.append(Problem(self.source, self.keys.line(parse_where(where) + ("id",)), where,
-                                             f"lists {entry_id!r} but {folder}/lesson.toml has id {lesson.id!r}"))
+                self.problems.append(Problem(self.source, self.keys.line(parse_where(where) + ("id",)), where, Text(
+                    ko=f"{entry_id!r}(으)로 적혀 있지만 {folder}/lesson.toml의 id는 {lesson.id!r}입니다",
+                    en=f"lists {entry_id!r} but {folder}/lesson.toml has id {lesson.id!r}")))
             known.add(entry_id)
             if lesson is not None:
                 lessons.append(lesson)
@@ -176,13 +181,16 @@ class _Catalogue(_Reader):
             entry = self.table(entry, where)
             self.known_keys(entry, where, ("id", "path"))
             found.append((where, self.get(entry, "id", where, str), self.get(entry, "path", where, str)))
-        self.unique((e[1] for e in found), "lessons", "lesson id")
+        self.unique((e[1] for e in found), "lessons", Text(ko="수업 id", en="lesson id"))
         for where, entry_id, _ in found:
             if entry_id in self.before:
-                raise self.fail(f"{where}.id", f"lesson id {entry_id!r} is already taken by a catalogue opened before")
+                raise self.fail(f"{where}.id", Text(ko=f"수업 id {entry_id!r}는 먼저 연 카탈로그가 이미 씁니다",
+                                                    en=f"lesson id {entry_id!r} is already taken by a catalogue opened"
+                                                       " before"))
         for where, _, folder in found:
             if not (self.path.parent / folder / "lesson.toml").is_file():
-                raise self.fail(f"{where}.path", f"no lesson.toml in {folder!r}")
+                raise self.fail(f"{where}.path", Text(ko=f"{folder!r}에 lesson.toml이 없습니다",
+                                                      en=f"no lesson.toml in {folder!r}"))
         return found
 
 
@@ -213,15 +221,19 @@ class _LessonReader(_Reader):
     def head(self, data: Mapping) -> dict:
         self.known_keys(data, "top level", LESSON.key_names)
         if "steps" in data and "steps_file" in data:
-            raise self.fail("steps_file", "write the steps here ([[steps]]) or in steps_file, not both")
+            raise self.fail("steps_file", Text(ko="단계는 여기([[steps]])나 steps_file 중 한 곳에만 쓰세요",
+                                               en="write the steps here ([[steps]]) or in steps_file, not both"))
         prerequisites = tuple(self.get(data, "prerequisites", "top level", list, []))
         for i, name in enumerate(prerequisites):
             if self.known is not None and name not in self.known:
-                raise self.fail(f"prerequisites[{i}]", f"{name!r} is not a lesson listed before this one")
+                raise self.fail(f"prerequisites[{i}]", Text(ko=f"{name!r}은(는) 이 수업보다 앞에 나열된 수업이 아닙니다",
+                                                            en=f"{name!r} is not a lesson listed before this one"))
         stations = tuple(self.get(data, "stations", "top level", list))
         for station in stations:
             if station not in STATIONS:
-                raise self.fail("stations", f"unknown station {station!r}: expected {', '.join(STATIONS)}")
+                listed = ", ".join(STATIONS)
+                raise self.fail("stations", Text(ko=f"알 수 없는 스테이션 {station!r}: {listed} 중 하나여야 합니다",
+                                                 en=f"unknown station {station!r}: expected {listed}"))
         duration = self.whole(data, "duration_min", "top level", 1, 600)
         return {"id": self.get(data, "id", "top level", str), "title": self.bilingual(data, "title", "top level"),
                 "level": self.choice(data, "level", "top level", LEVELS), "duration_min": duration,
@@ -242,14 +254,16 @@ class _LessonReader(_Reader):
 
     def steps(self, raw: object) -> list[Step]:
         if not isinstance(raw, list) or not raw:
-            raise self.fail("steps", "a lesson needs steps ([[steps]] tables)")
+            raise self.fail("steps", Text(ko="수업에는 단계([[steps]] 표)가 있어야 합니다",
+                                          en="a lesson needs steps ([[steps]] tables)"))
         steps = [self.collect(self.step, s, i) for i, s in enumerate(raw)]
         ids = [s.id for s in steps if s is not None]
         for i, step_id in enumerate(ids):
             if step_id in ids[:i]:
                 index = next(j for j, s in enumerate(raw) if isinstance(s, Mapping) and s.get("id") == step_id and
                              j > ids.index(step_id))
-                raise self.fail(f"steps[{index}].id", f"duplicate step id {step_id!r}")
+                raise self.fail(f"steps[{index}].id", Text(ko=f"단계 id {step_id!r}이(가) 두 번 나옵니다",
+                                                           en=f"duplicate step id {step_id!r}"))
         return [s for s in steps if s is not None]
 
     def step(self, data: object, index: int) -> Step:
@@ -261,7 +275,9 @@ class _LessonReader(_Reader):
         step_id = part(self.get, data, "id", where, str)
         kind = self.get(data, "kind", where, str)
         if kind not in STEP_KINDS:
-            raise self.fail(f"{where}.kind", f"unknown step kind {kind!r}: expected one of {', '.join(STEP_KINDS)}")
+            listed = ", ".join(STEP_KINDS)
+            raise self.fail(f"{where}.kind", Text(ko=f"알 수 없는 단계 종류 {kind!r}: {listed} 중 하나여야 합니다",
+                                                  en=f"unknown step kind {kind!r}: expected one of {listed}"))
         title = part(self.bilingual, data, "title", where)
         instruction = part(self.bilingual, data, "instruction", where)
         hints = part(self.texts, data, "hints", where, False) or ()
@@ -283,22 +299,30 @@ class _LessonReader(_Reader):
             return self.check(self.get(data, "check", where, Mapping), f"{where}.check", STEP_KINDS[kind])
         for key in ("check", "solution"):
             if key in data:
-                raise self.fail(f"{where}.{key}", "a sign-off step is confirmed by the instructor: no check or solution")
+                raise self.fail(f"{where}.{key}", Text(ko="강사 확인 단계는 강사가 확인합니다: 확인도 풀이도 두지 않습니다",
+                                                       en="a sign-off step is confirmed by the instructor: no check or"
+                                                          " solution"))
         return None
 
     def edits_own_files(self, where: str, check: Check | None, actions: tuple[Action, ...], files: dict) -> None:
         if check is not None and check_type(check).probe == "file" and check.file not in files:
-            raise self.fail(f"{where}.check.file", f"{check.file!r} is not one of the step's files"
-                            f" ({', '.join(files) or 'none'}): add it to {where}.files")
+            raise self.fail(f"{where}.check.file", Text(
+                ko=f"{check.file!r}은(는) 단계의 파일({', '.join(files) or '없음'})이 아닙니다: `{where}.files`에 넣으세요",
+                en=f"{check.file!r} is not one of the step's files ({', '.join(files) or 'none'}): add it to"
+                   f" {where}.files"))
         for action in actions:
             if action.file is not None and action.file not in files:
-                raise self.fail(f"{where}.solution", f"action {action.action!r} edits {action.file!r}, not one of the"
-                                f" step's files ({', '.join(files) or 'none'})")
+                raise self.fail(f"{where}.solution", Text(
+                    ko=f"동작 {action.action!r}이(가) 고치는 {action.file!r}은(는) 단계의 파일"
+                       f"({', '.join(files) or '없음'})이 아닙니다",
+                    en=f"action {action.action!r} edits {action.file!r}, not one of the step's files"
+                       f" ({', '.join(files) or 'none'})"))
 
     def fault(self, data: Mapping, where: str, kind: str) -> Fault | None:
         if kind != "fault-drill":
             if "fault" in data:
-                raise self.fail(f"{where}.fault", f"only a fault-drill step injects a fault (this is {kind!r})")
+                raise self.fail(f"{where}.fault", Text(ko=f"고장은 fault-drill 단계만 주입합니다 (이 단계는 {kind!r})",
+                                                       en=f"only a fault-drill step injects a fault (this is {kind!r})"))
             return None
         where = f"{where}.fault"
         raw = self.table(self.get(data, "fault", where.rsplit(".", 1)[0], Mapping), where)
@@ -315,14 +339,18 @@ class _LessonReader(_Reader):
         """The kind is one the simulator has, and each param one it takes, with an allowed value."""
         found = self.faults.get(kind)
         if found is None:
-            raise self.fail(f"{where}.kind", f"unknown fault kind {kind!r}: expected one of {', '.join(self.faults.names)}")
+            listed = ", ".join(self.faults.names)
+            raise self.fail(f"{where}.kind", Text(ko=f"알 수 없는 고장 종류 {kind!r}: {listed} 중 하나여야 합니다",
+                                                  en=f"unknown fault kind {kind!r}: expected one of {listed}"))
         for name, value in params.items():
             spec = found.params.get(name)
             if spec is None:
-                raise self.fail(f"{where}.params", f"fault {kind!r} has no param {name!r}; its params:"
-                                f" {', '.join(found.params) or 'none'}")
+                raise self.fail(f"{where}.params", Text(
+                    ko=f"고장 {kind!r}에는 매개변수 {name!r}가 없습니다; 매개변수: {', '.join(found.params) or '없음'}",
+                    en=f"fault {kind!r} has no param {name!r}; its params: {', '.join(found.params) or 'none'}"))
             if problem := spec.problem(value):
-                raise self.fail(f"{where}.params", f"fault {kind!r} param {name!r}: {problem}")
+                raise self.fail(f"{where}.params", Text(ko=f"고장 {kind!r}의 매개변수 {name!r}: {problem.ko}",
+                                                        en=f"fault {kind!r} param {name!r}: {problem.en}"))
 
     def files(self, data: Mapping, where: str) -> dict[str, Path]:
         raw = self.table(self.get(data, "files", where, Mapping, {}), f"{where}.files")
@@ -330,10 +358,11 @@ class _LessonReader(_Reader):
         for name, source in raw.items():
             key = f'{where}.files."{name}"'
             if not isinstance(source, str) or "/" in name or name.startswith("."):
-                raise self.fail(key, "expected name = \"path of the starting copy\"")
+                raise self.fail(key, Text(ko='이름 = "처음 사본의 경로" 형태여야 합니다',
+                                          en='expected name = "path of the starting copy"'))
             path = (LINES_DIR / source.removeprefix("lines/")) if source.startswith("lines/") else (self.path.parent / source)
             if not path.is_file():
-                raise self.fail(key, f"no such file {source!r}")
+                raise self.fail(key, Text(ko=f"파일 {source!r}이(가) 없습니다", en=f"no such file {source!r}"))
             files[name] = path
         return files
 
@@ -344,15 +373,20 @@ class _LessonReader(_Reader):
         data = self.table(data, where)
         kind = self.get(data, "type", where, str)
         if kind not in allowed:
-            what = "unknown check type" if kind not in CHECK_TYPES else "this step kind cannot use check type"
-            raise self.fail(f"{where}.type", f"{what} {kind!r}: expected one of {', '.join(allowed)}")
+            listed = ", ".join(allowed)
+            raise self.fail(f"{where}.type", Text(ko=f"알 수 없는 확인 종류 {kind!r}: {listed} 중 하나여야 합니다",
+                                                  en=f"unknown check type {kind!r}: expected one of {listed}")
+                            if kind not in CHECK_TYPES else
+                            Text(ko=f"이 단계 종류는 확인 종류 {kind!r}를 쓸 수 없습니다: {listed} 중 하나여야 합니다",
+                                 en=f"this step kind cannot use check type {kind!r}: expected one of {listed}"))
         self.known_keys(data, where, CHECK_TYPES[kind].entry.key_names)
         return CHECK_TYPES[kind].parse(self, data, where)
 
     def whole(self, data: Mapping, key: str, where: str, low: int, high: int, default=...) -> int:
         value = self.number(data, key, where, low, high, default)
         if not isinstance(value, int):
-            raise self.fail(where, f"key {key!r}: expected a whole number, got {value!r}")
+            raise self.fail(where, Text(ko=f"키 {key!r}: 정수여야 합니다, 받은 값 {value!r}",
+                                        en=f"key {key!r}: expected a whole number, got {value!r}"))
         return value
 
     def tag(self, data: Mapping, where: str) -> str:
@@ -362,8 +396,10 @@ class _LessonReader(_Reader):
         """`name`, a tag of the line (`where`: the key that names it)."""
         if self.line is not None and name not in self.line.tags:
             close = [t for t in self.line.tags if t.split(".")[-1] == name.split(".")[-1]]
-            hint = f" (did you mean {close[0]!r}?)" if close else ": `smarthall tags` lists the line's tags"
-            raise self.fail(where, f"unknown tag {name!r}{hint}")
+            raise self.fail(where, Text(ko=f"알 수 없는 태그 {name!r} ({close[0]!r}을(를) 뜻했나요?)",
+                                        en=f"unknown tag {name!r} (did you mean {close[0]!r}?)") if close else
+                            Text(ko=f"알 수 없는 태그 {name!r}: `smarthall tags`가 라인의 태그를 보여 줍니다",
+                                 en=f"unknown tag {name!r}: `smarthall tags` lists the line's tags"))
         return name
 
     def call(self, data: Mapping, where: str) -> Action:
@@ -371,29 +407,36 @@ class _LessonReader(_Reader):
         method = self.get(data, "method", where, str)
         args = self.get(data, "args", where, list)
         if not all(isinstance(a, int | float) and not isinstance(a, bool) for a in args):
-            raise self.fail(f"{where}.args", f"expected a list of numbers, got {args!r}")
+            raise self.fail(f"{where}.args", Text(ko=f"숫자 목록이어야 합니다, 받은 값 {args!r}",
+                                                  en=f"expected a list of numbers, got {args!r}"))
         if self.line is not None:
             try:
                 _, _, found = self.line.method(method)
             except LineConfigError as exc:
-                raise self.fail(f"{where}.method", str(exc)) from None
+                raise self.fail(f"{where}.method", Text(
+                    ko=f"알 수 없는 메서드 {method!r}: `smarthall profile show`가 장치의 메서드를 보여 줍니다",
+                    en=str(exc))) from None
             if len(args) != len(found.inputs):
-                raise self.fail(f"{where}.args", f"{method} takes {len(found.inputs)} arguments, got {len(args)}")
+                raise self.fail(f"{where}.args", Text(ko=f"{method}의 인수는 {len(found.inputs)}개입니다, 받은 것 {len(args)}개",
+                                                      en=f"{method} takes {len(found.inputs)} arguments, got {len(args)}"))
         return Action("call", method=method, args=tuple(args))
 
     def alarm(self, data: Mapping, where: str) -> str:
         name = self.get(data, "alarm", where, str)
         if self.line is not None and name not in {a.id for a in self.line.alarms}:
-            raise self.fail(f"{where}.alarm", f"unknown alarm {name!r}: expected one of"
-                            f" {', '.join(a.id for a in self.line.alarms)}")
+            listed = ", ".join(a.id for a in self.line.alarms)
+            raise self.fail(f"{where}.alarm", Text(ko=f"알 수 없는 알람 {name!r}: {listed} 중 하나여야 합니다",
+                                                   en=f"unknown alarm {name!r}: expected one of {listed}"))
         return name
 
     def value_fits(self, tag: str, value: object, where: str) -> None:
         point = self.line.tags[tag].point
         if point.type.value == "bool" and not isinstance(value, bool):
-            raise self.fail(where, f"{tag} is a bool: expected true or false, got {value!r}")
+            raise self.fail(where, Text(ko=f"{tag}는 bool입니다: true나 false여야 합니다, 받은 값 {value!r}",
+                                        en=f"{tag} is a bool: expected true or false, got {value!r}"))
         if point.type.value != "bool" and isinstance(value, bool):
-            raise self.fail(where, f"{tag} is a {point.type.value}: expected a number, got {value!r}")
+            raise self.fail(where, Text(ko=f"{tag}는 {point.type.value}입니다: 숫자여야 합니다, 받은 값 {value!r}",
+                                        en=f"{tag} is a {point.type.value}: expected a number, got {value!r}"))
 
     def hold(self, data: Mapping, where: str) -> float:
         return float(self.number(data, "hold_s", where, 0, 3600, 0.0))
@@ -406,9 +449,10 @@ class _LessonReader(_Reader):
     def actions(self, data: Mapping, key: str, where: str, required: bool) -> tuple[Action, ...]:
         raw = self.get(data, key, where, list, [])
         if required and not raw:
-            raise self.fail(f"{where}.{key}" if key in data else where,
-                            f"an automatic step needs a reference solution ([[{where.split('[')[0]}.{key}]])"
-                            " so that check-all can prove its check")
+            table = f"[[{where.split('[')[0]}.{key}]]"
+            raise self.fail(f"{where}.{key}" if key in data else where, Text(
+                ko=f"자동 확인 단계에는 check-all이 확인을 증명할 모범 풀이({table})가 있어야 합니다",
+                en=f"an automatic step needs a reference solution ({table}) so that check-all can prove its check"))
         actions = [self.collect(self.action, a, f"{where}.{key}[{i}]") for i, a in enumerate(raw)]
         return tuple(a for a in actions if a is not None)
 
@@ -416,12 +460,15 @@ class _LessonReader(_Reader):
         data = self.table(data, where)
         name = self.get(data, "action", where, str)
         if name not in ACTIONS:
-            raise self.fail(f"{where}.action", f"unknown action {name!r}: expected one of {', '.join(ACTIONS)}")
+            listed = ", ".join(ACTIONS)
+            raise self.fail(f"{where}.action", Text(ko=f"알 수 없는 동작 {name!r}: {listed} 중 하나여야 합니다",
+                                                    en=f"unknown action {name!r}: expected one of {listed}"))
         keys = ACTIONS[name].key_names
         self.known_keys(data, where, ("action", *keys))
         for key in keys:
             if key not in data:
-                raise self.fail(where, f"missing key {key!r} (action {name!r} needs {', '.join(keys)})")
+                raise self.fail(where, Text(ko=f"키 {key!r}가 없습니다 (동작 {name!r}에는 {', '.join(keys)}가 필요합니다)",
+                                            en=f"missing key {key!r} (action {name!r} needs {', '.join(keys)})"))
         if name == "write":
             tag = self.tag(data, where)
             value = self.get(data, "value", where, (bool, int, float))
@@ -429,10 +476,12 @@ class _LessonReader(_Reader):
                 try:
                     checked_value(self.line.tags[tag], value)
                 except WriteRejected as exc:
-                    raise self.fail(f"{where}.value", f"the edge would refuse this write: {exc}") from None
+                    raise self.fail(f"{where}.value", refused(str(exc))) from None
                 if self.line.tags[tag].point.level is Level.CONFIGURE:
-                    raise self.fail(f"{where}.tag", f"{tag} is a configuration setting: only an engineer may change it"
-                                    " (lessons write as the instructor, trainees as trainees)")
+                    raise self.fail(f"{where}.tag", Text(
+                        ko=f"{tag}는 설정 값입니다: 엔지니어만 바꿀 수 있습니다 (수업은 강사로, 교육생은 교육생으로 씁니다)",
+                        en=f"{tag} is a configuration setting: only an engineer may change it"
+                           " (lessons write as the instructor, trainees as trainees)"))
             return Action(name, tag=tag, value=value)
         if name == "ack":
             return Action(name, alarm=self.alarm(data, where))
@@ -443,7 +492,7 @@ class _LessonReader(_Reader):
         if name == "answer":
             value = self.get(data, "value", where, (int, float))
             if isinstance(value, float) and not math.isfinite(value):
-                raise self.fail(f"{where}.value", "expected a finite number")
+                raise self.fail(f"{where}.value", Text(ko="유한한 수여야 합니다", en="expected a finite number"))
             return Action(name, value=value)
         if name == "answer-tag":
             return Action(name, tag=self.tag(data, where))
@@ -466,13 +515,17 @@ def _listed(info: Path) -> set[str]:
     return {e.get("path") for e in entries if isinstance(e, Mapping)} if isinstance(entries, list) else set()
 
 
-def _version_problem(version: object) -> str:
-    """'' when this smarthall reads files of `version`; else what is wrong (a newer file is not read further)."""
+def _version_problem(version: object) -> Text | None:
+    """None when this smarthall reads files of `version`; else what is wrong (a newer file is not read further)."""
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        return f"expected a whole number 1..{FORMAT_VERSION}, got {version!r}"
+        return Text(ko=f"1..{FORMAT_VERSION}의 정수여야 합니다, 받은 값 {version!r}",
+                    en=f"expected a whole number 1..{FORMAT_VERSION}, got {version!r}")
     if version > FORMAT_VERSION:
-        return f"format {version} is newer than this smarthall reads (up to {FORMAT_VERSION}): update smarthall to use it"
-    return ""
+        return Text(ko=f"형식 {version}은(는) 이 smarthall이 읽는 형식(최대 {FORMAT_VERSION})보다 새롭습니다:"
+                       " smarthall을 업데이트하세요",
+                    en=f"format {version} is newer than this smarthall reads (up to {FORMAT_VERSION}): update"
+                       " smarthall to use it")
+    return None
 
 
 def _join(where: str, key: str) -> str:

@@ -148,9 +148,11 @@ class StepRun:
                 self._feed(ev, AlarmSeen(alarm_id, states[alarm_id].value, now))
         if ev.takes_file:
             await self._load_file(ev)
-        if ev.query is not None and (now := time.time()) - self._asked >= ev.query.every_s:
+        queries = ev.queries
+        if queries and (now := time.time()) - self._asked >= min(q.every_s for q in queries):
             self._asked = now
-            self._feed(ev, Queried(await self._history(ev.query, now), now))
+            for query in queries:
+                self._feed(ev, Queried(await self._history(query, now), now, query))
         return ev.status(time.time())
 
     async def _history(self, query, now: float) -> tuple | str:

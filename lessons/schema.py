@@ -106,7 +106,7 @@ def reference(faults: FaultCatalogue) -> str:
            *(f"- `{kind}`: {', '.join(f'`{t}`' for t in types) or 'none (the instructor signs it off with `o`)'}"
              for kind, types in STEP_KINDS.items()), "",
            (f"An inline check (a part of `all` or `sequence`, a fault's `shows`, a `wait`'s `until`) is one of"
-            f" {', '.join(f'`{t}`' for t in inner_types())}; the others (`history` too) only as a step's whole check."),
+            f" {', '.join(f'`{t}`' for t in inner_types())}; the others (answers, files) only as a step's whole check."),
            "", "## Check types", ""]
     for entry in (t.entry for t in CHECK_TYPES.values()):
         out += [f"### `{entry.name}`", "", sentence(entry.doc), ""]

@@ -112,7 +112,7 @@ def _validate(args) -> int:
     problems = validate(args.path, line, simulated_faults())
     if problems:
         for problem in problems:
-            print(problem, file=sys.stderr)
+            print(problem.said(args.lang), file=sys.stderr)
         print(_say("problems", args.lang, count=len(problems)), file=sys.stderr)
         return 1
     path = args.path
@@ -222,7 +222,7 @@ def guarded(run, args) -> int:
         return run(args)
     except LessonFormatError as exc:
         for problem in exc.problems:
-            print(problem, file=sys.stderr)
+            print(problem.said(getattr(args, "lang", "en")), file=sys.stderr)
         return 2
     except LessonError as exc:
         print(f"smarthall: {exc}", file=sys.stderr)

@@ -91,10 +91,11 @@ class Loaded:
 
 @dataclass(frozen=True)
 class Queried:
-    """A historian query's answer at `at` (what `Evaluation.query` asked for), or why there is none (a str)."""
+    """A historian query's answer at `at` (to `query`, one of `Evaluation.queries`), or why there is none (a str)."""
 
     result: object
     at: float
+    query: object = None  # None: the evaluation's only query
 
 
 Observation = TagValue | AlarmSeen | Answered | Loaded | Queried
@@ -167,7 +168,7 @@ class Evaluation:
         elif isinstance(seen, Answered):
             self.answer(seen.value, seen.at)
         elif isinstance(seen, Queried):
-            self.queried(seen.result, seen.at)
+            self.queried(seen.result, seen.at, seen.query)
         else:
             self.loaded(seen.result, seen.at)
 
@@ -193,9 +194,18 @@ class Evaluation:
         """Load the check's workspace file at `path` (in a thread): what `loaded` is then fed."""
         raise TypeError(f"{type(self.check).__name__} takes no file")
 
-    def queried(self, result, at: float) -> None:
-        """The answer to `query` (a historian check)."""
+    def queried(self, result, at: float, query=None) -> None:
+        """The answer to `query` (one of `queries`; None: the only one)."""
         raise TypeError(f"{type(self.check).__name__} asks the historian nothing")
+
+    @property
+    def queries(self) -> tuple:
+        """What the runner asks the historian for, every `query.every_s` (a history check's, or its parts')."""
+        return () if self.query is None else (self.query,)
+
+    def judged_from(self) -> float:
+        """The first moment the condition can hold (a history check waits for a window within the step)."""
+        return self.started
 
     # --- what it says --------------------------------------------------------------------------
 

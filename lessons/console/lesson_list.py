@@ -99,7 +99,7 @@ class LessonListScreen(Screen):
         lesson_id = self.highlighted()
         broken = next((b for b in self.app.broken if b.id == lesson_id), None)
         text = "" if broken is None else "\n".join(
-            [t("broken_lesson", self.app.lang, id=broken.id)] + [str(p) for p in broken.problems])
+            [t("broken_lesson", self.app.lang, id=broken.id)] + [p.said(self.app.lang) for p in broken.problems])
         problems = self.query_one("#problems", Static)
         problems.update(text)
         problems.display = bool(text)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pkgutil
-import time
 
 import pytest
 
@@ -89,21 +88,22 @@ def test_a_bad_expression_is_one_problem_naming_the_key(tmp_path, expr, message)
 
 # --- history ----------------------------------------------------------------------------------
 class HistoryLine:
-    """A line whose historian holds `stored` (what StepRun asks a history step's line for)."""
+    """A line whose historian holds `values`, stored the moment it is asked (what StepRun asks a history step's line
+    for)."""
 
-    def __init__(self, stored) -> None:
-        self.stored = stored
+    def __init__(self, values) -> None:
+        self.values = values
         self.asked: list[tuple] = []
 
     async def history(self, tags, since, until):
         self.asked.append((tuple(tags), until - since))
-        return self.stored
+        return tuple(tv(tags[0], v, until) for v in self.values)
 
 
 async def test_a_step_run_asks_the_historian_for_a_history_check(tmp_path):
     # it asked only after an alarm had been read: a history step on its own stopped with UnboundLocalError
     check = HistoryCondition("a.t", "max", window_s=30, op=">", value=0.2)
-    line = HistoryLine(rows("a.t", [0.03, 0.31], every=1.0, start=time.time() - 2))
+    line = HistoryLine([0.03, 0.31])
     run = StepRun(Step("s", "read-and-do", Text("", ""), Text("", ""), check=check), line, None, tmp_path)
     await run.restart_check()
     status = await run.status()
@@ -140,3 +140,53 @@ def test_a_history_check_holds_while_each_answer_of_the_historian_meets_it():
     assert judge(check, 0, seen[:2], 7).verdict is Verdict.WAITING  # held 6..7 only
     ev.feed(Queried("no historian", 9))
     assert ev.status(9).verdict is Verdict.WAITING and "no historian" in ev.status(9).detail.en
+
+
+def test_a_history_window_never_reaches_back_before_the_step():
+    # the line peaked at 3.0 before the step started (at 100): the window reached back and passed the step at once
+    check = HistoryCondition("a.t", "max", window_s=30, op=">", value=2.2)
+    before = rows("a.t", [3.0, 1.0], every=5.0, start=80)
+    assert judge(check, 100, [Queried(before, 101)], 101).verdict is Verdict.WAITING
+    assert judge(check, 100, [Queried(before + rows("a.t", [2.5], 1.0, start=102), 103)], 103).verdict \
+        is Verdict.PASSED  # something that happened in the step counts at once
+    assert judge(HistoryCondition("a.t", "max", 30, ">", 2.2, reach_back=True), 100, [Queried(before, 101)],
+                 101).verdict is Verdict.PASSED  # unless the lesson says so
+
+
+def test_a_history_condition_a_short_window_could_meet_waits_for_the_whole_window_in_the_step():
+    # "at most 1 sample in the last 10 s": nothing stored yet in a step 1 s old met it, before the fault had shown
+    check = HistoryCondition("a.t", "count", window_s=10, op="<=", value=1, timeout_s=40)
+    ev = evaluation(check, 100)
+    ev.feed(Queried((), 101))
+    status = ev.status(101)
+    assert status.verdict is Verdict.WAITING and not status.satisfied
+    assert status.detail.en == "a.t count over the last 10 s = 0 (want <= 1); judged once the window is full (in 9 s)"
+    assert status.detail.ko == "a.t 최근 10초 개수 = 0 (목표 <= 1); 창이 다 차면 판정 (9초 후)"
+    ev.feed(Queried(rows("a.t", [1, 2, 3], 1.0, start=102), 110))
+    assert not ev.status(110).satisfied  # the whole window, within the step: 3 samples
+    ev.feed(Queried(rows("a.t", [1, 2, 3], 1.0, start=102) + rows("a.t", [4], 1.0, start=112), 115))
+    assert ev.status(115).verdict is Verdict.PASSED  # 105..115 holds one
+
+
+def test_history_inside_all_and_sequence_is_judged_from_its_own_start():
+    from smarthall.lessons.checks.types.all_of import AllOf
+    from smarthall.lessons.checks.types.sequence import InOrder
+    from smarthall.lessons.checks.types.tag import TagCondition
+
+    running = TagCondition("a.run", "==", True)
+    peak = HistoryCondition("a.t", "max", window_s=30, op=">", value=2.2)
+    both = evaluation(AllOf((running, peak)), 100)
+    assert both.queries == (evaluation(peak, 0).query,)
+    both.feed(tv("a.run", True, 100.5))
+    both.feed(Queried(rows("a.t", [3.0], 1.0, start=90), 101, both.queries[0]))  # from before the step: not it
+    assert both.status(101).verdict is Verdict.WAITING
+    both.feed(Queried(rows("a.t", [3.0], 1.0, start=101.5), 102, both.queries[0]))
+    assert both.status(102).verdict is Verdict.PASSED
+    # after the belt ran, the peak: a peak while it stood still does not count
+    then = evaluation(InOrder((running, peak)), 100)
+    then.feed(Queried(rows("a.t", [3.0], 1.0, start=100.2), 100.5, then.queries[0]))
+    then.feed(tv("a.run", True, 101))
+    then.feed(Queried(rows("a.t", [3.0], 1.0, start=100.2), 102, then.queries[0]))
+    assert then.status(102).verdict is Verdict.WAITING
+    then.feed(Queried(rows("a.t", [3.0, 2.5], 2.0, start=100.2), 103, then.queries[0]))
+    assert then.status(103).verdict is Verdict.PASSED

@@ -3,8 +3,9 @@
 A Korean text may show names (tags, units, stations, protocols, users, lesson ids), code in backticks, acronyms
 (PLC, OPC UA), identifiers (StartBatch, `key=value` params) and key names; any other Latin word is English that a
 Korean screen should not show. The screens are the committed Korean snapshots (tests/ui/test_snapshots.py proves
-they are what the console draws). Left out, and said here: what the line's drivers and the lesson validator
-report (their messages are English for the engineer and the lesson's author, like every error of the edge).
+they are what the console draws). The lesson validator's problems are said in Korean too (the console's list of
+broken lessons, `lesson validate` with LANG=ko); left out, and said here: a violation's detail from the line's
+drivers (numbers and codes for whoever debugs the device) and a TOML parser's own words (quoted, in backticks).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from smarthall.lessons.recipe_check import Grade
 
 ROOT = Path(__file__).resolve().parents[2]
 SNAPSHOTS = ROOT / "tests" / "ui" / "__snapshots__" / "test_snapshots"
-TOKEN = re.compile(r"`[^`]*`|[A-Za-z][A-Za-z0-9_.\-/:=]*")
+TOKEN = re.compile(r"`[^`]*`|[A-Za-z][A-Za-z0-9_.\-/:=\[\]]*")  # a key path (steps[0].check) is one token
 KEYS = {"esc", "Enter", "Ctrl-C", "Tab"}  # key names, as the footer and the texts show them
 UNITS = {"ms", "mm", "kW", "kWh", "Wh", "baud"}
 PROPER = {"Smart", "Hall", "English", "Modbus", "Sparkplug", "UaExpert"}  # the product, the language switch, protocols, tools
@@ -40,7 +41,7 @@ def english(text: str, names: set[str] = frozenset()) -> list[str]:
     found = []
     for match in TOKEN.finditer(re.sub(r"\{[^}]*\}|'[^']*'", " ", text)):  # a {placeholder}, a 'quoted' name
         token = match.group(0)
-        word = token.rstrip(".:-")
+        word = token.rstrip(".:-]")
         if (token.startswith("`") or len(word) <= 1 or word in names or word in KEYS | UNITS | PROPER
                 or re.search(r"[._/:=0-9]", word) or word.isupper()  # an identifier, a key=value, an acronym
                 or re.fullmatch(r"[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+", word)):  # CamelCase: a node or method name
@@ -161,9 +162,53 @@ def test_no_korean_screen_shows_english(svg):
     for lesson in shelf.catalogue.lessons:  # code in the lessons' instructions, in backticks there
         for step in lesson.steps:
             names |= {w for code in re.findall(r"`([^`]*)`", step.instruction.ko) for w in code.split()}
-    lines, problems = [], False
-    for text in screen_lines(svg):
-        problems = problems or text.endswith("열 수 없습니다:")  # the validator's problems follow: for the author
-        if not problems:
-            lines.append(text.split("마지막 오류:")[0])  # a violation's detail stays the driver's (reasons.py)
+    lines = [text.split("마지막 오류:")[0] for text in screen_lines(svg)]  # a violation's detail stays the driver's
     assert {text: english(text, names) for text in lines if english(text, names)} == {}
+
+
+VALIDATOR_MODULES = ("lessons/loader.py", "lessons/faults.py", "lessons/checks/types/*.py", "devices/toml_reader.py")
+
+
+def test_every_problem_the_validator_raises_is_written_in_korean_and_english():
+    """Each complaint of the lesson validator (and of the TOML reader under it) is a Text made where it is raised:
+    a plain str there would reach a Korean screen in English."""
+    import ast
+
+    plain = []
+    for pattern in VALIDATOR_MODULES:
+        for path in sorted(ROOT.glob(pattern)):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                message = node.args[1] if name == "fail" and len(node.args) > 1 else \
+                    node.args[3] if name == "Problem" and len(node.args) > 3 else \
+                    node.args[0] if name == "ExpressionError" and node.args else None
+                if isinstance(message, ast.Constant | ast.JoinedStr):
+                    plain.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert plain == []
+
+
+def test_what_the_validator_says_on_a_korean_screen_is_korean(tmp_path, line):
+    from smarthall.lessons.loader import validate
+    from smarthall.lessons.model import LEVELS
+    from smarthall.lessons.schema import ACTIONS, FAULT, LESSON, SETUP, STEP, STEP_KINDS
+    from tests.unit.test_lesson_format import BAD, BAD_RECIPE, GOOD, GOOD_RECIPE
+
+    entries = [*(t.entry for t in CHECK_TYPES.values()), *ACTIONS.values(), FAULT, LESSON, SETUP, STEP]
+    vocabulary = {*CHECK_TYPES, *ACTIONS, *STEP_KINDS, *LEVELS, *(k for e in entries for k in e.key_names)}
+    names = line_names(line) | vocabulary | {"bool", "true", "false", "smarthall", "check-all"}  # the format's words
+    said, korean = {}, {}
+    for i, (good, (old, new, _, _)) in enumerate([(GOOD, c) for c in BAD.values()]
+                                                 + [(GOOD_RECIPE, c) for c in BAD_RECIPE.values()]):
+        folder = tmp_path / str(i) / "tiny"
+        folder.mkdir(parents=True)
+        (folder / "start.toml").write_text('[recipe]\nname = "x"\n[part]\ncolors = ["red"]\n', encoding="utf-8")
+        (folder / "lesson.toml").write_text(good.replace(old, new, 1), encoding="utf-8")
+        for problem in validate(folder, line, simulated_faults()):  # file:line: key path (names): what
+            korean[problem.said("en")] = problem.said("ko")
+            said[problem.said("en")] = problem.message.ko
+    assert len(said) >= len(BAD) + len(BAD_RECIPE)
+    assert {en: english(ko, names) for en, ko in said.items() if english(ko, names)} == {}
+    assert any(ko.endswith(": 최상위: 키 'level': basic, intermediate-1, intermediate-2, advanced 중 하나여야 합니다,"
+                           " 받은 값 'expert'") for ko in korean.values())

@@ -35,6 +35,13 @@ class Parts(Evaluation):
     def timeout_s(self) -> float | None:
         return min((t for t in (p.timeout_s for p in self.parts) if t is not None), default=None)
 
+    @property
+    def queries(self) -> tuple:
+        return tuple(dict.fromkeys(q for p in self.parts for q in p.queries))
+
+    def judged_from(self) -> float:
+        return max(p.judged_from() for p in self.parts)
+
 
 class All(Parts):
     def observe(self, value: TagValue) -> None:
@@ -44,6 +51,11 @@ class All(Parts):
     def observe_alarm(self, alarm_id: str, state: str, at: float | None = None) -> None:
         for part in self.parts:
             part.observe_alarm(alarm_id, state, at)
+
+    def queried(self, result, at: float, query=None) -> None:
+        for part in self.parts:
+            if query in part.queries or query is None and part.queries:
+                part.queried(result, at, query)
 
     def since(self) -> float | None:
         since = [p.since() for p in self.parts]
@@ -62,7 +74,8 @@ def parts(reader, data, where: str, name: str) -> tuple[Check, ...]:
     """The parts of a check made of checks: at least two checks on the line."""
     found = reader.get(data, "of", where, list)
     if len(found) < 2:
-        raise reader.fail(f"{where}.of", f"{name!r} needs at least two checks")
+        raise reader.fail(f"{where}.of", Text(ko=f"{name!r}에는 확인이 둘 이상 있어야 합니다",
+                                              en=f"{name!r} needs at least two checks"))
     return tuple(reader.check(p, f"{where}.of[{i}]", inner_types()) for i, p in enumerate(found))
 
 

@@ -39,10 +39,13 @@ class Choice(Answer):
 def parse(reader, data, where: str) -> ChoiceAnswer:
     choices = reader.texts(data, "choices", where)
     if len(choices) < 2:
-        raise reader.fail(f"{where}.choices", "a choice question needs at least two choices")
+        raise reader.fail(f"{where}.choices", Text(ko="선택 문제에는 보기가 둘 이상 있어야 합니다",
+                                                   en="a choice question needs at least two choices"))
     answer = reader.get(data, "answer", where, int)
     if not 0 <= answer < len(choices):
-        raise reader.fail(f"{where}.answer", f"expected the index of a choice, 0..{len(choices) - 1}, got {answer}")
+        span = f"0..{len(choices) - 1}"
+        raise reader.fail(f"{where}.answer", Text(ko=f"보기의 번호({span}, 0부터)여야 합니다, 받은 값 {answer}",
+                                                  en=f"expected the index of a choice, {span}, got {answer}"))
     return ChoiceAnswer(choices, answer)
 
 

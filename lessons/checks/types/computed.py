@@ -30,8 +30,16 @@ _FUNCTIONS = {"abs": abs, "min": min, "max": max}
 SAID = Text(ko="답 {value} {unit}", en="answer {value} {unit}")
 
 
+ALLOWED = Text(ko="숫자, 태그 이름, + - * /, `start(태그)`, `abs`, `min`, `max`로 쓰세요",
+               en="use numbers, tag names, + - * /, start(tag), abs, min, max")
+
+
 class ExpressionError(ValueError):
-    """What is wrong with an expression, said to the lesson's author."""
+    """What is wrong with an expression, said to the lesson's author (`text`: Korean and English)."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text.en)
+        self.text = text
 
 
 @dataclass(frozen=True)
@@ -57,7 +65,7 @@ def compile_expression(expr: str) -> tuple[ast.expression, frozenset[str]]:
     try:
         tree = ast.parse(expr, mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(f"not an expression: {exc.msg}") from None
+        raise ExpressionError(Text(ko=f"식으로 읽을 수 없습니다 ({ALLOWED.ko})", en=f"not an expression: {exc.msg}")) from None
     tags = set()
 
     def visit(node: ast.AST) -> None:
@@ -77,10 +85,11 @@ def compile_expression(expr: str) -> tuple[ast.expression, frozenset[str]]:
                 for arg in node.args:
                     visit(arg)
             else:
-                raise ExpressionError(f"unknown function {node.func.id!r}: expected start(tag), abs, min or max")
+                raise ExpressionError(Text(ko=f"알 수 없는 함수 {node.func.id!r}: `start(태그)`, `abs`, `min`, `max` 중 하나여야 합니다",
+                                           en=f"unknown function {node.func.id!r}: expected start(tag), abs, min or max"))
         else:
-            raise ExpressionError(f"{ast.unparse(node)!r} is not allowed: use numbers, tag names, + - * /, start(tag),"
-                                  " abs, min, max")
+            raise ExpressionError(Text(ko=f"{ast.unparse(node)!r}은(는) 쓸 수 없습니다: {ALLOWED.ko}",
+                                       en=f"{ast.unparse(node)!r} is not allowed: {ALLOWED.en}"))
     visit(tree.body)
     return tree, frozenset(tags)
 
@@ -135,9 +144,10 @@ def parse(reader, data, where: str) -> ComputedAnswer:
     try:
         _, tags = compile_expression(expr)
     except ExpressionError as exc:
-        raise reader.fail(f"{where}.expr", str(exc)) from None
+        raise reader.fail(f"{where}.expr", exc.text) from None
     if not tags:
-        raise reader.fail(f"{where}.expr", "names no tag: a fixed answer is a `number` check")
+        raise reader.fail(f"{where}.expr", Text(ko="태그를 하나도 쓰지 않습니다: 정해진 답은 `number` 확인입니다",
+                                                en="names no tag: a fixed answer is a `number` check"))
     for tag in sorted(tags):
         reader.tag_name(tag, f"{where}.expr")
     return ComputedAnswer(expr, float(reader.number(data, "tolerance", where, 0, 1e9)),

@@ -97,7 +97,8 @@ def config_missing(config, expects: tuple[ConfigExpect, ...]) -> list[Text]:
 def parse(reader, data, where: str) -> ConfigCheck:
     expects = reader.get(data, "expect", where, list)
     if not expects:
-        raise reader.fail(f"{where}.expect", "a config check needs at least one expectation")
+        raise reader.fail(f"{where}.expect", Text(ko="설정 확인에는 기대(expect)가 하나 이상 있어야 합니다",
+                                                  en="a config check needs at least one expectation"))
     return ConfigCheck(reader.get(data, "file", where, str),
                        tuple(_expect(reader, e, f"{where}.expect[{i}]") for i, e in enumerate(expects)))
 
@@ -111,9 +112,11 @@ def _expect(reader, data: object, where: str) -> ConfigExpect:
         if key in data:
             values[key] = reader.get(data, key, where, str if key in ("tag", "group", "alarm", "kind") else (int, float))
     if "tag" in values and reader.line is not None and not fnmatch.filter(reader.line.tags, values["tag"]):
-        raise reader.fail(f"{where}.tag", f"{values['tag']!r} matches no tag of the line")
+        raise reader.fail(f"{where}.tag", Text(ko=f"{values['tag']!r}에 맞는 라인의 태그가 없습니다",
+                                               en=f"{values['tag']!r} matches no tag of the line"))
     if not ({"tag", "group", "alarm"} & set(values)):
-        raise reader.fail(where, "expected at least one of 'tag', 'group' or 'alarm' to say what to look at")
+        raise reader.fail(where, Text(ko="무엇을 볼지 'tag', 'group', 'alarm' 중 하나 이상으로 정하세요",
+                                      en="expected at least one of 'tag', 'group' or 'alarm' to say what to look at"))
     return ConfigExpect(**values)
 
 

@@ -59,6 +59,12 @@ class Sequence(Parts):
         self.alarm_states[alarm_id] = state
         self.parts[self.stage].observe_alarm(alarm_id, state, at)
 
+    def queried(self, result, at: float, query=None) -> None:
+        self._advance(at)
+        part = self.parts[self.stage]
+        if query in part.queries or query is None and part.queries:
+            part.queried(result, at, query)
+
     def status(self, now: float) -> Status:
         self._advance(now)
         return super().status(now)

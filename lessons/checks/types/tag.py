@@ -56,16 +56,25 @@ class TagHeld(Held):
         return say(WANT, seen=seen, op=self.check.op, value=value_said(self.check.value))
 
 
-def parse(reader, data, where: str) -> TagCondition:
-    tag = reader.tag(data, where)
+def operator_of(reader, data, where: str) -> str:
+    """The check's `op`, one of OPERATORS."""
     op = reader.get(data, "op", where, str)
     if op not in OPERATORS:
-        raise reader.fail(f"{where}.op", f"unknown operator {op!r}: expected one of {' '.join(OPERATORS)}")
+        listed = " ".join(OPERATORS)
+        raise reader.fail(f"{where}.op", Text(ko=f"알 수 없는 연산자 {op!r}: {listed} 중 하나여야 합니다",
+                                              en=f"unknown operator {op!r}: expected one of {listed}"))
+    return op
+
+
+def parse(reader, data, where: str) -> TagCondition:
+    tag = reader.tag(data, where)
+    op = operator_of(reader, data, where)
     value = reader.get(data, "value", where, (bool, int, float))
     if reader.line is not None:
         reader.value_fits(tag, value, f"{where}.value")
     if isinstance(value, bool) and op not in ("==", "!="):
-        raise reader.fail(f"{where}.op", f"{tag} is compared with a bool: use == or !=, not {op}")
+        raise reader.fail(f"{where}.op", Text(ko=f"{tag}는 bool과 비교합니다: {op}가 아니라 == 나 != 를 쓰세요",
+                                              en=f"{tag} is compared with a bool: use == or !=, not {op}"))
     return TagCondition(tag, op, value, reader.hold(data, where), reader.timeout(data, where))
 
 
