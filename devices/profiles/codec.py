@@ -109,6 +109,24 @@ def block_decoder(start: int, count: int, points: Sequence[Point]) -> Callable[[
     return decode_block
 
 
+def block_encoder(points: Sequence[Point]) -> Callable[[Sequence[float]], list[int]] | None:
+    """`encode` for whole numbers of points that follow each other in registers, all in one struct: the
+    registers of the values given in points' order; None when one is not such a point (bit, string, word order)."""
+    codes = []
+    for point in points:
+        if point.bit is not None or point.type not in _STRUCT or not (
+                point.word_order == "ABCD" or point.width == 1 and point.word_order == "CDAB"):
+            return None
+        codes.append(_STRUCT[point.type].format[1:])
+    numbers = struct.Struct(">" + "".join(codes))
+    words = struct.Struct(f">{numbers.size // 2}H")
+
+    def encode_block(values: Sequence[float]) -> list[int]:
+        return list(words.unpack(numbers.pack(*map(to_raw, points, values))))
+
+    return encode_block
+
+
 def _reorder(data: bytes, order: str) -> bytes:
     """Between big-endian ABCD bytes and the given order (each is its own inverse)."""
     if order == "ABCD":

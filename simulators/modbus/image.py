@@ -13,11 +13,11 @@ between them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from smarthall.devices.profiles import Device, Kind, Point
-from smarthall.devices.profiles.codec import decode, encode
+from smarthall.devices.profiles.codec import block_encoder, decode, encode
 from smarthall.simulators.plant import Fault, SensorFailure, WriteRejected
 
 from .errors import IllegalDataAddress, IllegalDataValue, ServerDeviceFailure
@@ -47,6 +47,7 @@ class DeviceImage:
         self._bits: dict[tuple[Kind, int], list[Point]] = {}  # a register's bit points
         self._bounds: dict[str, tuple[float, float]] = {}  # a register point's engineering range, by name
         self._ranges: dict[tuple[Kind, int, int], list[tuple[Point, int, int]]] = {}  # `_segments` answered
+        self._encoders: dict[tuple[Kind, int, int], Callable[[Sequence[float]], list[int]] | None] = {}
         for point in device.points:
             if point.address is not None:
                 for offset in range(point.width):
@@ -59,8 +60,12 @@ class DeviceImage:
         return [bool(self._read(point)) for point, _, _ in self._segments(kind, address, count)]
 
     def read_registers(self, kind: Kind, address: int, count: int) -> list[int]:
+        segments = self._segments(kind, address, count)
+        encode_block = self._block_encoder(kind, address, count, segments)
+        if encode_block is not None:
+            return encode_block([self._saturate(point, self._read(point)) for point, _, _ in segments])
         words: list[int] = []
-        for point, first, last in self._segments(kind, address, count):
+        for point, first, last in segments:
             if point.bit is not None:
                 words.append(self._word(kind, point.address))
             else:
@@ -94,6 +99,19 @@ class DeviceImage:
         if len(self._ranges) < RANGES_KEPT:
             self._ranges[kind, address, count] = segments
         return segments
+
+    def _block_encoder(self, kind: Kind, address: int, count: int,
+                       segments: list[tuple[Point, int, int]]) -> Callable[[Sequence[float]], list[int]] | None:
+        """One struct encoding a range of whole numeric points at once (`block_encoder`), kept like `_segments`;
+        None when the range splits a point or holds bits, text or other word orders."""
+        key = kind, address, count
+        if key in self._encoders:
+            return self._encoders[key]
+        whole = all(first == 0 and last == point.width for point, first, last in segments)
+        encoder = block_encoder([point for point, _, _ in segments]) if whole else None
+        if len(self._encoders) < RANGES_KEPT:
+            self._encoders[key] = encoder
+        return encoder
 
     def _write(self, kind: Kind, address: int, values: Sequence[int | bool]) -> None:
         plan: list[tuple[Point, bool | int | float]] = []

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from smarthall.devices.profiles import WORD_ORDERS, DataType, Kind, Point, Text
-from smarthall.devices.profiles.codec import block_decoder, decode, encode
+from smarthall.devices.profiles.codec import block_decoder, block_encoder, decode, encode
 
 
 def point(dtype: DataType, order: str = "ABCD", scale: float = 1.0, offset: float = 0.0) -> Point:
@@ -87,6 +87,9 @@ def test_scale_and_offset_round_trip(tenths):
     assert decode(p, encode(p, value)) == pytest.approx(value, abs=1e-9)
 
 
+NUMBERS = (DataType.INT16, DataType.UINT16, DataType.INT32, DataType.UINT32, DataType.FLOAT32, DataType.FLOAT64)
+
+
 @st.composite
 def block_points(draw) -> list[Point]:
     """Points of one register block in any order: every type and word order, scaled or not, bits of a
@@ -115,3 +118,22 @@ def test_a_block_decodes_as_each_point_alone(points, data):
     alone = [decode(p, registers[p.address - start:p.address - start + p.width]) for p in points]
     together = block_decoder(start, count, points)(registers)
     assert [repr(v) for v in together] == [repr(v) for v in alone]  # repr: NaN equals NaN, 1 is not 1.0 or True
+
+
+@given(block_points(), st.data())
+def test_a_block_encodes_as_each_point_alone(points, data):
+    """Points one after another in registers: one struct for them all, or None when one is a bit, a string or
+    a word order it does not take."""
+    values = []
+    for p in points:
+        if p.type.is_float:
+            values.append(data.draw(st.floats(width=32)))
+        else:
+            low, high = p.type.limits if p.type in NUMBERS else (0, 0)
+            values.append(data.draw(st.integers(low, high)) * p.scale + p.offset)
+    encode_block = block_encoder(points)
+    plain = all(p.bit is None and p.type in NUMBERS and (p.word_order == "ABCD" or p.width == 1 and p.word_order == "CDAB")
+                for p in points)
+    assert (encode_block is not None) == plain
+    if plain:
+        assert encode_block(values) == [word for p, v in zip(points, values) for word in encode(p, v)]
