@@ -70,7 +70,7 @@ class RejectLoop:
         self.publish = publish or (lambda value: None)
         self.archive = archive
         self.stats = LoopStats()
-        self._at_camera = device.point("part_at_camera")
+        self._at_camera = (device.point("part_at_camera"),)  # one tuple: the driver keeps its read plan
         self._verdict_part = device.point("verdict_part")
         self._verdict = device.point("verdict")
         self._camera_state: tuple | None = None
@@ -81,7 +81,7 @@ class RejectLoop:
         last = 0
         while True:
             seen_at = time.monotonic()
-            (reading,) = await self.conveyor.read(self.device, [self._at_camera])
+            (reading,) = await self.conveyor.read(self.device, self._at_camera)
             self._note_camera()
             if reading.quality is Quality.GOOD:
                 part_id = int(reading.value)
