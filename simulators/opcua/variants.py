@@ -70,16 +70,18 @@ class Publisher:
 
     async def good(self, nodeid: ua.NodeId, value: object, vtype: ua.VariantType) -> None:
         """Publish a good value."""
-        await self._write(nodeid, (vtype, value), ua.DataValue(ua.Variant(value, vtype), **_now()))
+        key = (vtype, value)
+        if self._last.get(nodeid, ...) != key:  # asked every refresh: build the DataValue only for a change
+            await self._write(nodeid, key, ua.DataValue(ua.Variant(value, vtype), **_now()))
 
     async def bad(self, nodeid: ua.NodeId, code: int) -> None:
         """Publish a Bad status with no value (a broken sensor, say)."""
-        await self._write(nodeid, code, ua.DataValue(StatusCode=ua.StatusCode(code), **_now()))
+        if self._last.get(nodeid, ...) != code:
+            await self._write(nodeid, code, ua.DataValue(StatusCode=ua.StatusCode(code), **_now()))
 
     async def _write(self, nodeid: ua.NodeId, key: object, value: ua.DataValue) -> None:
-        if self._last.get(nodeid, ...) != key:
-            await self._server.write_attribute_value(nodeid, value)
-            self._last[nodeid] = key
+        await self._server.write_attribute_value(nodeid, value)
+        self._last[nodeid] = key
 
 
 def _now() -> dict[str, datetime]:
