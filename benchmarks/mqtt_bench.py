@@ -23,7 +23,7 @@ class Broker:
             self.port = probe.getsockname()[1]
         self.config = folder / "mosquitto.conf"
         self.config.write_text(f"user {getpass.getuser()}\nlistener {self.port} 127.0.0.1\nallow_anonymous true\n"
-                               "persistence false\nmax_queued_messages 1000000\n")
+                               "persistence false\nmax_queued_messages 1000000\nset_tcp_nodelay true\n")
         self.binary = shutil.which("mosquitto") or shutil.which("mosquitto", path="/usr/sbin")
         if self.binary is None:
             raise SystemExit("mosquitto is not installed: apt-get install mosquitto (python3 dev.py test installs it)")

@@ -89,22 +89,29 @@ def catalogue(tags: Mapping[str, Tag]) -> dict[str, MetricSpec]:
     return specs
 
 
+def _long(value) -> int:
+    return int(value) & 0xFFFF_FFFF_FFFF_FFFF
+
+
+def _int(value) -> int:
+    return int(value) & 0xFFFF_FFFF
+
+
+_FIELDS = {SpDataType.Boolean: ("boolean_value", bool), SpDataType.String: ("string_value", str),
+           SpDataType.Float: ("float_value", float), SpDataType.Double: ("double_value", float),
+           SpDataType.Int64: ("long_value", _long), SpDataType.UInt64: ("long_value", _long)}
+"""Each datatype's value field and conversion (looked up once: protobuf's enum attributes are slow to read)."""
+_INT_FIELD = ("int_value", _int)
+_BOOLEAN, _STRING, _DOUBLE, _INT32 = SpDataType.Boolean, SpDataType.String, SpDataType.Double, SpDataType.Int32
+
+
 def set_value(metric: Payload.Metric, datatype: int, value) -> None:
     """Put value in the metric's field for its datatype; None sets is_null."""
     if value is None:
         metric.is_null = True
-    elif datatype == SpDataType.Boolean:
-        metric.boolean_value = bool(value)
-    elif datatype == SpDataType.String:
-        metric.string_value = str(value)
-    elif datatype == SpDataType.Float:
-        metric.float_value = float(value)
-    elif datatype == SpDataType.Double:
-        metric.double_value = float(value)
-    elif datatype in (SpDataType.Int64, SpDataType.UInt64):
-        metric.long_value = int(value) & 0xFFFF_FFFF_FFFF_FFFF
-    else:
-        metric.int_value = int(value) & 0xFFFF_FFFF
+        return
+    field, convert = _FIELDS.get(datatype, _INT_FIELD)
+    setattr(metric, field, convert(value))
 
 
 def get_value(metric: Payload.Metric, datatype: int):
@@ -124,11 +131,11 @@ def add_property(metric: Payload.Metric, key: str, datatype: int, value) -> None
     metric.properties.keys.append(key)
     prop = metric.properties.values.add()
     prop.type = datatype
-    if datatype == SpDataType.String:
+    if datatype == _STRING:
         prop.string_value = value
-    elif datatype == SpDataType.Double:
+    elif datatype == _DOUBLE:
         prop.double_value = value
-    elif datatype == SpDataType.Boolean:
+    elif datatype == _BOOLEAN:
         prop.boolean_value = value
     else:
         prop.int_value = value
@@ -147,16 +154,16 @@ def fill_metric(metric: Payload.Metric, spec: MetricSpec, value: TagValue, birth
     if birth:
         metric.name = spec.name
         if spec.unit:
-            add_property(metric, "engUnit", SpDataType.String, spec.unit)
+            add_property(metric, "engUnit", _STRING, spec.unit)
         if spec.low is not None:
-            add_property(metric, "engLow", SpDataType.Double, float(spec.low))
+            add_property(metric, "engLow", _DOUBLE, float(spec.low))
         if spec.high is not None:
-            add_property(metric, "engHigh", SpDataType.Double, float(spec.high))
-        add_property(metric, "readOnly", SpDataType.Boolean, not spec.writable)
+            add_property(metric, "engHigh", _DOUBLE, float(spec.high))
+        add_property(metric, "readOnly", _BOOLEAN, not spec.writable)
     if historical:
         metric.is_historical = True
     if birth or with_quality or value.quality is not Quality.GOOD:
-        add_property(metric, "Quality", SpDataType.Int32, QUALITY_CODES[value.quality])
+        add_property(metric, "Quality", _INT32, QUALITY_CODES[value.quality])
     set_value(metric, spec.datatype, value.value)
 
 

@@ -37,7 +37,7 @@ from . import payloads
 from .alarm_metrics import acknowledgements, alarm_catalogue
 from .metrics import CommandError, MetricSpec, catalogue, command_targets
 from .payloads import NodeMetrics, Sequence256, Topics
-from .settings import CredentialsError, MqttSettings
+from .settings import SOCKET_OPTIONS, CredentialsError, MqttSettings
 from .sparkplug_b_pb2 import Payload
 from .store import Store
 
@@ -169,7 +169,8 @@ class SparkplugNode:
             if settings.tls else None
         client = aiomqtt.Client(settings.host, settings.port, username=settings.username, password=settings.password(),
                                 identifier=f"{settings.group_id}/{settings.edge_node_id}", will=will,
-                                clean_session=True, keepalive=settings.keepalive_s, tls_params=tls, timeout=5)
+                                clean_session=True, keepalive=settings.keepalive_s, tls_params=tls, timeout=5,
+                                socket_options=SOCKET_OPTIONS)
         async with client:
             self._client, self.connected = client, True
             self.sessions += 1
@@ -355,13 +356,20 @@ class SparkplugNode:
 
     async def _publish_changes(self, client: aiomqtt.Client, changes: list[tuple[TagValue, bool]],
                                historical: bool) -> None:
-        """One DDATA per device, each tag's changes in order (every metric carries its own timestamp)."""
+        """One DDATA per device, each tag's changes in order (every metric carries its own timestamp).
+
+        All are handed to the client before any is awaited: they leave in one turn of the event loop, in `seq`
+        order, where awaiting each before the next took a turn per device (the client waits for each write)."""
         now = _ms()
         by_device = sorted(changes, key=lambda c: self.specs[c[0].tag].device)  # stable: order kept within a device
+        sends = []
         for device, run in groupby(by_device, key=lambda c: self.specs[c[0].tag].device):
             items = [(self.specs[v.tag], v, with_quality) for v, with_quality in run]
-            await client.publish(self.topics.device_topic("DDATA", device),
-                                 payloads.device_data(self._seq.next(), now, items, historical))
+            sends.append(client.publish(self.topics.device_topic("DDATA", device),
+                                        payloads.device_data(self._seq.next(), now, items, historical)))
+        for outcome in await asyncio.gather(*sends, return_exceptions=True):
+            if isinstance(outcome, BaseException):
+                raise outcome
 
     async def _drain(self, client: aiomqtt.Client) -> None:
         """Send the stored changes, oldest first, at most drain_per_s, while live; publish the store's counters."""
