@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import aiomqtt
@@ -22,6 +23,7 @@ from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from smarthall.edge.sparkplug.alarm_metrics import ack_command
 from smarthall.edge.sparkplug.payloads import Topics, rebirth_command, state
+from smarthall.edge.sparkplug.settings import SOCKET_OPTIONS
 from smarthall.lessons.console.bindings import bindings, translate
 
 from .model import HostModel, LineView
@@ -225,20 +227,22 @@ def _shown(value: object) -> str:
     return str(value)
 
 
-def mqtt_session(url: str, host_id: str, username: str | None, password: str | None):
-    """The worker that keeps the host application's MQTT session (reconnecting) and feeds the model."""
+def mqtt_session(url: str, host_id: str, username: str | None, password: str | None, ca_file: Path | None = None):
+    """The worker that keeps the host application's MQTT session (reconnecting) and feeds the model; with
+    mqtts:// the broker's certificate is checked against ca_file (default: the system's CAs)."""
     parts = urlsplit(url)
+    tls = aiomqtt.TLSParameters(ca_certs=None if ca_file is None else str(ca_file)) if parts.scheme == "mqtts" else None
+    default_port = 8883 if tls else 1883
 
     async def run(app: CentreApp) -> None:
         while True:
             stamp = int(time.time() * 1000)
             will = aiomqtt.Will(Topics.state(host_id), state(False, stamp), qos=1, retain=True)
             try:
-                async with aiomqtt.Client(parts.hostname or "127.0.0.1", parts.port or 1883, username=username,
+                async with aiomqtt.Client(parts.hostname or "127.0.0.1", parts.port or default_port, username=username,
                                           password=password, identifier=f"centre-{host_id}", will=will,
-                                          clean_session=True, keepalive=10,
-                                          tls_params=aiomqtt.TLSParameters() if parts.scheme == "mqtts" else None
-                                          ) as client:
+                                          clean_session=True, keepalive=10, socket_options=SOCKET_OPTIONS,
+                                          tls_params=tls) as client:
                     await client.subscribe("spBv1.0/#", qos=1)
                     await client.publish(Topics.state(host_id), state(True, stamp), qos=1, retain=True)
                     app.status, app.client = "", client

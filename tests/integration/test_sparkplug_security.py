@@ -1,10 +1,17 @@
-"""Sparkplug over a signed-in, access-controlled and encrypted Mosquitto: the shipped ACL, TLS with a CA file."""
+"""Sparkplug over a signed-in, access-controlled and encrypted Mosquitto: the shipped ACL, TLS with a CA file (the
+lines' and the centre's)."""
 
 from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
 
 import aiomqtt
 import pytest
 
+from smarthall.centre.app import mqtt_session
+from smarthall.centre.model import HostModel
+from smarthall.stopping import stop
 from tests.broker import PASSWORDS
 from tests.sparkplug_host import Host, line_file, start_agent
 from tests.waiting import until
@@ -46,3 +53,17 @@ async def test_tls_with_the_configured_ca_file_and_refused_without_it(tmp_path, 
         finally:
             await trusted.close()
     assert len(host.of("NBIRTH")) == 1  # only the line that trusts the hall's CA got through
+
+
+@pytest.mark.debian("openssl")
+async def test_the_centre_trusts_the_broker_through_its_ca_file(tls_broker):
+    url = f"mqtts://127.0.0.1:{tls_broker.tls_port}"
+    trusted, untrusted = (SimpleNamespace(model=HostModel(), status="", client=None, lang="en") for _ in range(2))
+    sessions = [asyncio.create_task(mqtt_session(url, "centre", "centre", PASSWORDS["centre"], ca)(app))
+                for ca, app in ((tls_broker.ca_file, trusted), (None, untrusted))]
+    try:
+        await until(lambda: trusted.client is not None)  # signed in over TLS, subscribed, its STATE published
+        await until(lambda: "certificate verify failed" in untrusted.status)
+        assert untrusted.client is None
+    finally:
+        await asyncio.gather(*map(stop, sessions))

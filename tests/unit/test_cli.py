@@ -50,3 +50,15 @@ def test_lab_help_names_the_log_file(capsys):
     with pytest.raises(SystemExit):
         main(["lab", "--help"])
     assert str(logs.default_path()) in " ".join(capsys.readouterr().out.split())
+
+
+@pytest.mark.parametrize(("arguments", "expected"), [
+    (["--broker", "mqtt://127.0.0.1:1883", "--ca-file", "ca.crt"], "--ca-file: a CA file needs TLS"),
+    (["--broker", "mqtts://127.0.0.1:8883", "--ca-file", "no-such-ca.crt"], "--ca-file: no such file"),
+    (["--broker", "mqtt://127.0.0.1:1883", "--password-file", "no-such-file"], "--password-file: cannot read"),
+])
+def test_centre_credentials_it_cannot_use_are_one_line_and_exit_2(arguments, expected, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["--lang", "en", "centre", *arguments]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"smarthall: {expected}") and err.count("\n") == 1
