@@ -18,9 +18,9 @@ Tahu's decoders find no value in a metric without one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from smarthall.devices.profiles import DataType
 from smarthall.devices.quality import Quality
@@ -97,11 +97,11 @@ def _int(value) -> int:
     return int(value) & 0xFFFF_FFFF
 
 
-_FIELDS = {SpDataType.Boolean: ("boolean_value", bool), SpDataType.String: ("string_value", str),
+_FIELDS: dict[int, tuple[str, Callable[[Any], object]]] = {SpDataType.Boolean: ("boolean_value", bool), SpDataType.String: ("string_value", str),
            SpDataType.Float: ("float_value", float), SpDataType.Double: ("double_value", float),
            SpDataType.Int64: ("long_value", _long), SpDataType.UInt64: ("long_value", _long)}
 """Each datatype's value field and conversion (looked up once: protobuf's enum attributes are slow to read)."""
-_INT_FIELD = ("int_value", _int)
+_INT_FIELD: tuple[str, Callable[[Any], object]] = ("int_value", _int)
 _BOOLEAN, _STRING, _DOUBLE, _INT32 = SpDataType.Boolean, SpDataType.String, SpDataType.Double, SpDataType.Int32
 
 
