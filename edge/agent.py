@@ -20,7 +20,6 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from smarthall.devices.driver import Driver, WritesBlocks, driver_for, missing_capabilities
-from smarthall.devices.profiles import DataType
 from smarthall.devices.quality import Quality
 from smarthall.stopping import stop
 
@@ -34,6 +33,7 @@ from .scan import ConnectionScanner
 from .supervise import INTERNAL_ERROR, supervised
 from .tags import TagValue
 from .users import User, authorize
+from .write_check import checked_value
 
 if TYPE_CHECKING:
     from .inspection.station import VisionStation
@@ -373,26 +373,4 @@ async def _step(what: str, step) -> None:
         await step
     except Exception:
         log.exception("edge agent: %s failed", what)
-
-
-def checked_value(tag: Tag, value: bool | float) -> bool | int | float:
-    """The value as the point's type, or WriteRejected saying why not (nothing reaches the PLC)."""
-    point = tag.point
-    if tag.derived:
-        raise WriteRejected(f"{tag.name} is computed by the edge (a derived tag), not written to a device")
-    if not point.writable:
-        raise WriteRejected(f"{tag.name} is read-only ({point.kind})")
-    if point.type is DataType.BOOL:
-        if value not in (0, 1) or isinstance(value, float) and value != int(value):
-            raise WriteRejected(f"{tag.name} is a bool: expected 0/1 or true/false, got {value!r}")
-        return bool(value)
-    if isinstance(value, bool):
-        raise WriteRejected(f"{tag.name} is a {point.type}: expected a number, got {value!r}")
-    if not point.type.is_float and point.scale == 1 and point.offset == 0 and value != int(value):
-        raise WriteRejected(f"{tag.name} is a {point.type}: expected a whole number, got {value!r}")
-    try:
-        point.check(value)
-    except ValueError as exc:
-        raise WriteRejected(f"{tag.name}: {str(exc).split(': ', 1)[1]}") from None
-    return value if point.type.is_float or point.scale != 1 else int(value)
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from smarthall.devices.profiles import Level, Text
 from smarthall.devices.toml_reader import TomlReader, non_finite
-from smarthall.edge.agent import checked_value
 from smarthall.edge.config import LINES_DIR, LineConfig, LineConfigError
 from smarthall.edge.errors import WriteRejected
+from smarthall.edge.write_check import checked_value
 from smarthall.lines import STATIONS
 
 from .checks import CHECK_TYPES, DEFAULT_TIMEOUT_S, Check, check_type, inner_types

@@ -18,7 +18,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from smarthall.edge.agent import EdgeAgent
 from smarthall.edge.config import DEFAULT_LINE, default_history_path, load_line
 from smarthall.lessons.console.shelf import Shelf, load_shelf
 from smarthall.lessons.console.texts import t
@@ -234,6 +233,7 @@ async def _start_line(stack: contextlib.AsyncExitStack, line: Path | None, optio
                       history: Path | None, team_run, lang: str) -> Started:
     """The line `lab` shows, started into `stack`: the real one in `line`, else a simulated line with its sim
     control; the edge agent on it (serving OPC UA as its line file says) and the client-API service."""
+    from smarthall.edge.agent import EdgeAgent
     from smarthall.edge.service import Service
     from smarthall.lessons.line_lessons import LineLessons
     from smarthall.lessons.sim_control import SimControl

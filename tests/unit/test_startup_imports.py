@@ -59,3 +59,15 @@ def test_opencv_quiet_settings_only_where_opencv_is_used(tmp_path):
 
     assert opencv_variables("smarthall.pytest_plugin") == "[]"
     assert opencv_variables("smarthall.edge.inspection.pipeline") == "['OPENCV_FFMPEG_LOGLEVEL', 'OPENCV_LOG_LEVEL']"
+
+
+def test_the_lab_draws_its_console_before_loading_the_line_s_machinery(tmp_path):
+    """What `smarthall lab` imports before its first draw (the command, the console): no protocol library, OpenCV
+    nor the edge agent; they load behind the drawn console, as the line starts."""
+    probe = ("import sys, smarthall.lab_command, smarthall.lessons.console.app; "
+             "print(*sorted(name for name in sys.argv[1:] if name in sys.modules))")
+    behind = ("asyncua", "pymodbus", "cv2", "smarthall.edge.agent", "smarthall.edge.scan")
+    result = subprocess.run([sys.executable, "-c", probe, *behind], capture_output=True, text=True, cwd=tmp_path,
+                            env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == []
