@@ -14,7 +14,8 @@ import pytest
 from tests.waiting import until
 
 BROKER_DIR = Path(__file__).resolve().parent.parent / "brokers" / "mosquitto"
-PASSWORDS = {"line1": "line1-secret", "line2": "line2-secret", "line3": "line3-secret", "centre": "centre-secret"}
+PASSWORDS = {"line1": "line1-secret", "line2": "line2-secret", "line3": "line3-secret", "centre": "centre-secret",
+             "hall1": "hall1-secret"}  # hall1: a hall's bridge signing in to the complex's broker
 
 
 def mosquitto_command(name: str) -> str:
@@ -49,10 +50,11 @@ def make_certificates(folder: Path) -> Path:
 class Mosquitto:
     """One broker process; stop() and start() again keep its port (an outage and a return).
 
-    With tls, a second listener on tls_port serves TLS with a certificate from `make_certificates`.
+    With tls, a second listener on tls_port serves TLS with a certificate from `make_certificates`; acl is the
+    shipped ACL it uses (the complex's: complex.acl); extra is appended to its config (a bridge).
     """
 
-    def __init__(self, folder: Path, tls: bool = False) -> None:
+    def __init__(self, folder: Path, tls: bool = False, acl: str = "acl", extra: str = "") -> None:
         self.folder = folder
         self.port = free_port()
         self.tls_port = free_port() if tls else None
@@ -65,7 +67,7 @@ class Mosquitto:
         self.config = folder / "mosquitto.conf"
         # as root mosquitto would become user mosquitto, who cannot read the test's tmp folder
         self.config.write_text(f"user {getpass.getuser()}\nlistener {self.port} 127.0.0.1\npassword_file {passwords}\n"
-                               f"acl_file {BROKER_DIR / 'acl'}\n" + (BROKER_DIR / "smarthall.conf").read_text())
+                               f"acl_file {BROKER_DIR / acl}\n" + (BROKER_DIR / "smarthall.conf").read_text() + extra)
         if tls:
             with self.config.open("a") as config:
                 config.write(f"listener {self.tls_port} 127.0.0.1\ncafile {folder / 'ca.crt'}\n"

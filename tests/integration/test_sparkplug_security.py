@@ -1,9 +1,10 @@
 """Sparkplug over a signed-in, access-controlled and encrypted Mosquitto: the shipped ACL, TLS with a CA file (the
-lines' and the centre's)."""
+lines' and the centre's), and a hall's Mosquitto bridged to the complex's with the shipped bridge.conf and complex.acl."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from types import SimpleNamespace
 
 import aiomqtt
@@ -11,8 +12,9 @@ import pytest
 
 from smarthall.centre.app import mqtt_session
 from smarthall.centre.model import HostModel
+from smarthall.edge.sparkplug import payloads
 from smarthall.stopping import stop
-from tests.broker import PASSWORDS
+from tests.broker import BROKER_DIR, PASSWORDS, Mosquitto
 from tests.sparkplug_host import Host, line_file, start_agent
 from tests.waiting import until
 
@@ -67,3 +69,49 @@ async def test_the_centre_trusts_the_broker_through_its_ca_file(tls_broker):
         assert untrusted.client is None
     finally:
         await asyncio.gather(*map(stop, sessions))
+
+
+@pytest.fixture
+async def complex_broker(tmp_path):
+    """The industrial complex's broker: the shipped complex.acl, a hall's bridge signs in as its group id."""
+    (tmp_path / "complex").mkdir()
+    broker = Mosquitto(tmp_path / "complex", acl="complex.acl")
+    await broker.start()
+    try:
+        yield broker
+    finally:
+        await broker.stop()
+
+
+async def test_a_hall_bridge_publishes_only_under_its_own_group_on_the_complex(complex_broker):
+    async with Host(complex_broker) as centre:
+        async with aiomqtt.Client("127.0.0.1", complex_broker.port, username="hall1",
+                                  password=PASSWORDS["hall1"]) as hall1:
+            await hall1.publish("spBv1.0/hall2/NBIRTH/line1", b"forged", qos=1)
+            await hall1.publish("spBv1.0/STATE/centre", b"forged", qos=1)
+            await hall1.publish("spBv1.0/hall1/NDATA/line1", b"", qos=1)  # its own group: arrives, after the others
+        await until(lambda: centre.received)
+    assert [r.topic for r in centre.received] == ["spBv1.0/hall1/NDATA/line1"]
+
+
+async def test_a_line_of_a_hall_bridged_to_the_complex_is_born_at_the_centre_there_and_obeys_its_rebirth(
+        tmp_path, complex_broker, plant_ports):
+    _, feeder_port, conveyor_port = plant_ports
+    (tmp_path / "hall").mkdir()
+    bridge = (f"connection hall1-complex\naddress 127.0.0.1:{complex_broker.port}\nremote_clientid hall1-bridge\n"
+              f"remote_username hall1\nremote_password {PASSWORDS['hall1']}\n"
+              + (BROKER_DIR / "bridge.conf").read_text(encoding="utf-8"))
+    hall = Mosquitto(tmp_path / "hall", extra=bridge)
+    await hall.start()
+    try:
+        async with Host(complex_broker) as centre:
+            await centre.state(True, int(time.time() * 1000))  # retained on the complex, bridged down to the hall
+            agent = await start_agent(line_file(tmp_path, hall, feeder_port, conveyor_port, 'primary_host = "centre"'))
+            try:
+                await until(lambda: len(centre.of("DBIRTH")) == 2, timeout=60)  # live by the STATE, born up there
+                await centre.client.publish("spBv1.0/hall1/NCMD/line1", payloads.rebirth_command(0), qos=1)
+                await until(lambda: len(centre.of("NBIRTH")) == 2, timeout=60)  # the command came down the bridge
+            finally:
+                await agent.close()
+    finally:
+        await hall.stop()
