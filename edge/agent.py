@@ -57,6 +57,7 @@ class EdgeAgent:
         self.drivers = drivers
         self.history_path = history_path or config.historian.path
         self.latest: dict[str, TagValue] = {}
+        self._deadbands = {name: tag.deadband for name, tag in config.tags.items()}  # read for every value
         self.alarms = AlarmManager(config.alarms)
         self.historian: Historian | None = None
         self.write_log: WriteLog | None = None
@@ -315,20 +316,25 @@ class EdgeAgent:
     # --- routing -----------------------------------------------------------------------
 
     def _publish(self, value: TagValue) -> None:
-        previous = self.latest.get(value.tag)
-        self.latest[value.tag] = value
+        tag = value.tag
+        if self._watchers:
+            self._notify_watchers(value, self.latest.get(tag))
+        self.latest[tag] = value
         if self.historian is not None:
-            self.historian.record(value, self.config.tags[value.tag].deadband)
-        for event in self.alarms.update(value):
-            self._alarm_event(event)
+            self.historian.record(value, self._deadbands[tag])
+        if tag in self.alarms.tags:
+            for event in self.alarms.update(value):
+                self._alarm_event(event)
         for listener in self.listeners:
             listener(value)
-        if not self._watchers:
+
+    def _notify_watchers(self, value: TagValue, previous: TagValue | None) -> None:
+        """Queue a change of value, quality or reason for each watcher of its tag."""
+        if previous is not None and (previous.value, previous.quality, previous.reason) == (
+                value.value, value.quality, value.reason):
             return
-        changed = previous is None or (previous.value, previous.quality, previous.reason) != (
-            value.value, value.quality, value.reason)
         for wanted, queue in self._watchers:
-            if changed and value.tag in wanted:
+            if value.tag in wanted:
                 if queue.full():
                     queue.get_nowait()  # a slow watcher loses the oldest value, never blocks the scan
                 queue.put_nowait(value)

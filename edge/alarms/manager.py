@@ -47,6 +47,7 @@ class AlarmManager:
             alarm = _Alarm(spec, Delay(spec.delay_s, spec.off_delay_s))
             self._alarms[spec.id] = alarm
             self._by_tag.setdefault(spec.tag, []).append(alarm)
+        self.tags = frozenset(self._by_tag)  # the tags some alarm watches: `update` with any other does nothing
 
     def update(self, value: TagValue) -> list[AlarmEvent]:
         """Evaluate every alarm on `value.tag` at `value.timestamp`; unusable values hold the state."""

@@ -267,9 +267,16 @@ class Historian:
 
 
 def _changed(last: TagValue, new: TagValue, deadband: float) -> bool:
-    if last.quality is not new.quality or last.reason != new.reason or type(last.value) is not type(new.value):
-        return True
     old, value = last.value, new.value
+    kind = value.__class__
+    if last.quality is not new.quality or last.reason != new.reason or old.__class__ is not kind:
+        return True
+    if kind is float:  # the scanned types first, by exact type: this runs for every value scanned
+        if value != value or old != old:  # NaN: a change only to or from NaN
+            return (value != value) is not (old != old)
+        return abs(value - old) > deadband if deadband else value != old
+    if kind is int:
+        return abs(value - old) > deadband if deadband else value != old
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return value != old
     if isinstance(value, float) and (math.isnan(value) or math.isnan(old)):
