@@ -23,6 +23,7 @@ from smarthall.devices.driver import Driver, WritesBlocks, driver_for, missing_c
 from smarthall.devices.quality import Quality
 from smarthall.stopping import stop
 
+from . import collector
 from .alarms import AlarmError, AlarmEvent, AlarmManager, comm_status
 from .audit import WriteLog, WriteRecord
 from .config import Connection, LineConfig, LineConfigError, Tag
@@ -67,6 +68,7 @@ class EdgeAgent:
         self._watchers: list[tuple[frozenset[str], asyncio.Queue[TagValue]]] = []
         self._alarm_listeners: list[asyncio.Queue[AlarmEvent]] = []
         self._tasks: list[asyncio.Task] = []
+        self._tuned = False  # the garbage collector tuned for scanning (edge.collector) until close
         self.listeners: list[Callable[[TagValue], None]] = []  # called with every published value, in the scan
         self.alarm_listeners: list[Callable[[AlarmEvent], None]] = []  # called with every alarm event
         self.sparkplug = None  # the SparkplugNode while publishing to the broker
@@ -106,6 +108,8 @@ class EdgeAgent:
                                                                self._driver(connection, connection.needs), self._publish,
                                                                connection.subscribe_ms if scan else None, report)
         if scan:
+            collector.tune()
+            self._tuned = True
             for name, scanner in self.scanners.items():
                 self._supervise(f"scan {name}", scanner.run, lambda exc, scanner=scanner: scanner.fail(INTERNAL_ERROR))
             self._supervise("edge housekeeping", self._housekeeping)
@@ -167,6 +171,9 @@ class EdgeAgent:
             if self.lock is not None:
                 self.lock.release()
                 self.lock = None
+            if self._tuned:
+                collector.restore()
+                self._tuned = False
 
     async def __aenter__(self) -> EdgeAgent:
         await self.start()

@@ -272,8 +272,8 @@ def _changed(last: TagValue, new: TagValue, deadband: float) -> bool:
     if last.quality is not new.quality or last.reason != new.reason or old.__class__ is not kind:
         return True
     if kind is float:  # the scanned types first, by exact type: this runs for every value scanned
-        if value != value or old != old:  # NaN: a change only to or from NaN
-            return (value != value) is not (old != old)
+        if math.isnan(value) or math.isnan(old):  # a change only to or from NaN
+            return math.isnan(value) != math.isnan(old)
         return abs(value - old) > deadband if deadband else value != old
     if kind is int:
         return abs(value - old) > deadband if deadband else value != old

@@ -6,6 +6,7 @@ The agent runs on memory drivers (devices.memory) injected through its `drivers`
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sqlite3
 
@@ -109,11 +110,13 @@ async def test_closing_flushes_the_history_after_a_task_raised_and_a_driver_fail
     drivers = {"feeder": Unclosable(values_for(config, "feeder"), breaking),
                "conveyor": MemoryDriver(values_for(config, "conveyor"))}
     agent = EdgeAgent(config, tmp_path / "history.db", drivers=lambda c: drivers[c.name])
+    collector_settings = gc.get_threshold()
     await agent.start()
     await until(lambda: all(v is not None for v in feeder_tags(agent)))
     breaking.broken = True
     await until(lambda: breaking.raised)
     await agent.close()
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (collector_settings, 0)  # tuned for the scan, then restored
     with sqlite3.connect(tmp_path / "history.db") as db:
         tables = [name for (name,) in db.execute("select name from sqlite_master where type = 'table'")]
         assert tables
