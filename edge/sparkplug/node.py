@@ -379,7 +379,7 @@ class SparkplugNode:
             if not self.live:
                 continue
             async with self._sending:
-                rows = self.store.oldest(per_step)
+                rows = self.store.oldest(per_step) if self.store.pending else []  # no query while nothing waits
                 if rows:
                     await self._publish_changes(client, [(v, False) for _, v in rows], historical=True)
                     self.store.remove_through(rows[-1][0])
