@@ -165,7 +165,8 @@ MQTT = Entry("[mqtt]", "the line as a Sparkplug B edge node through an MQTT brok
     Key("password_file", "path", "or a file holding it", Said("none")),
     Key("ca_file", "path", "the CA of an mqtts:// broker", Said("the system's")),
     Key("primary_host", "text", "publish live only while this host application is online", Said("none")),
-    Key("command_user", "text", "DCMD writes are made as this user of the [users] file", Said("none")),
+    Key("command_user", "text", "DCMD writes and NCMD alarm acknowledgements are made as this user of the [users] "
+        "file, with its role (none: refused)", Said("none")),
     Key("keepalive_s", "1..3600", "MQTT keep-alive", 10, "s"),
     Key("store", "table", "`[mqtt.store]` below", Said("the defaults below")),
 ))
