@@ -2,9 +2,12 @@
 
 A simulated line runs here on free ports; `smarthall edge run` serves it from a copy of
 lines/sim.toml in a temporary folder (history, lock and socket there). Each command is timed as a
-whole process (fork to exit), p50/p95 over --runs, beside the same commands with no agent (today's
-path: the command loads the line and opens it itself; the line's stations answer, so no simulator
-starts in-process) and beside `python -c pass`. All in one run, so read the ratios.
+whole process (fork to exit), p50/p95 over --runs, with its CPU time (user + system: what load on
+the machine changes least), beside the same commands with no agent (the command loads the line and
+opens it itself; the line's stations answer, so no simulator starts in-process) and beside
+`python -c pass`. All in one run, so read the ratios. Each command runs once untimed first, with
+bytecode caching on (PYTHONDONTWRITEBYTECODE dropped): an installed package has its .pyc files, and
+a module edited since its last .pyc was otherwise compiled again in every timed run.
 
     python benchmarks/cli_latency.py [--runs 20]
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import resource
 import statistics
 import subprocess
 import sys
@@ -28,27 +32,37 @@ from smarthall.simulators.line import SimulatedLine
 from tests.commands import environment, free_options, sim_line_copy
 
 
-def timed(command: list[str], env: dict, runs: int) -> list[float]:
+def timed(command: list[str], env: dict, runs: int) -> list[tuple[float, float]]:
+    """(wall, CPU) seconds of each of `runs` runs, after one untimed run."""
     samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
+    for run in range(runs + 1):
+        started, used = time.perf_counter(), _children_cpu()
         done = subprocess.run(command, env=env, capture_output=True, text=True)
-        samples.append(time.perf_counter() - started)
+        if run:
+            samples.append((time.perf_counter() - started, _children_cpu() - used))
         if done.returncode:
             raise SystemExit(f"{' '.join(command)} failed: {done.stderr.strip()}")
     return samples
 
 
-def show(name: str, samples: list[float], baseline: float) -> None:
-    ordered = sorted(samples)
-    p50, p95 = statistics.median(ordered), ordered[max(0, round(len(ordered) * 0.95) - 1)]
-    print(f"{name:44} p50 {p50 * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  x{p50 / baseline:5.1f} of python -c pass")
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def show(name: str, samples: list[tuple[float, float]], baseline: list[tuple[float, float]]) -> None:
+    wall = sorted(w for w, _ in samples)
+    p50, p95 = statistics.median(wall), wall[max(0, round(len(wall) * 0.95) - 1)]
+    cpu = statistics.median(c for _, c in samples)
+    base_wall, base_cpu = statistics.median(w for w, _ in baseline), statistics.median(c for _, c in baseline)
+    print(f"{name:44} p50 {p50 * 1000:7.1f} ms  p95 {p95 * 1000:7.1f} ms  x{p50 / base_wall:5.1f} of python -c pass"
+          f"  |  CPU p50 {cpu * 1000:6.1f} ms  x{cpu / base_cpu:5.1f}")
 
 
 async def main(runs: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        env = environment(folder)
+        env = {key: value for key, value in environment(folder).items() if key != "PYTHONDONTWRITEBYTECODE"}
         options = free_options(folder)
         async with SimulatedLine(options):
             path = sim_line_copy(folder, options, light=True)  # no OPC UA server, no camera
@@ -67,15 +81,14 @@ async def main(runs: int) -> None:
             finally:
                 agent.send_signal(2)
                 await agent.wait()
-    base = statistics.median(baseline)
     print(f"whole processes, {runs} runs each (a simulated line on free ports in this process)")
-    show("python -c pass", baseline, base)
-    show("smarthall read, no agent (opens the line)", alone_read, base)
-    show("smarthall write, no agent (opens the line)", alone_write, base)
-    show("smarthall read, through the running agent", served_read, base)
-    show("smarthall write, through the running agent", served_write, base)
-    print(f"read through the agent: {statistics.median(alone_read) / statistics.median(served_read):.1f}x faster "
-          f"than opening the line; aim p50 <= 300 ms")
+    show("python -c pass", baseline, baseline)
+    show("smarthall read, no agent (opens the line)", alone_read, baseline)
+    show("smarthall write, no agent (opens the line)", alone_write, baseline)
+    show("smarthall read, through the running agent", served_read, baseline)
+    show("smarthall write, through the running agent", served_write, baseline)
+    alone, served = (statistics.median(w for w, _ in samples) for samples in (alone_read, served_read))
+    print(f"read through the agent: {alone / served:.1f}x faster than opening the line; aim p50 <= 300 ms")
 
 
 if __name__ == "__main__":
