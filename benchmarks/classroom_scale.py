@@ -7,6 +7,8 @@ rising number of teams, all at once, it prints per level: the plant's tick overr
 scan jitter p99 (the worst scan group), the panel's update latency (from when a refresh was due to its
 answer: median of the teams' p50 and p99, and the worst p99) and each team process's CPU (all its
 threads: getrusage RUSAGE_SELF sums them on Linux, plus any children it waited for) as % of one core;
+then each team process's CPU by thread kind (the event loop that runs the line, edge and panel; the
+camera driver; workers; "other": native threads such as OpenCV's and FFmpeg's, and threads that ended);
 a level holds when every team has overruns < 1%, jitter p99 <= 10 ms and refresh p99 <= 150 ms. The
 baseline is the first level of the same run.
 
@@ -54,6 +56,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -88,7 +91,7 @@ async def team(folder: Path, seconds: float) -> dict:
                 for stats in scanner.stats.values():
                     stats.jitter_s.clear()
             ticks, overruns = line.pacer.stats.ticks, line.pacer.stats.overruns
-            cpu0, wall0 = _cpu(), time.monotonic()
+            cpu0, threads0, wall0 = _cpu(), _thread_cpu(), time.monotonic()
             refresh = []
             due = time.monotonic()
             while time.monotonic() - wall0 < seconds:
@@ -97,12 +100,17 @@ async def team(folder: Path, seconds: float) -> dict:
                 due += REFRESH_S
                 await asyncio.sleep(max(0.0, due - time.monotonic()))
             cpu, wall = _cpu() - cpu0, time.monotonic() - wall0
+            threads: dict[str, float] = {}
+            for ident, (name, seconds_used) in _thread_cpu().items():
+                threads[name] = threads.get(name, 0.0) + seconds_used - threads0.get(ident, (name, 0.0))[1]
+            threads["other"] = max(0.0, cpu - sum(threads.values()))  # native threads (OpenCV's, FFmpeg's), ended ones
             ran = line.pacer.stats.ticks - ticks
             jitters = [stats.jitter_p99() for scanner in agent.scanners.values()
                        for stats in scanner.stats.values()]
             result = {"overrun_pct": 100 * (line.pacer.stats.overruns - overruns) / max(1, ran),
                       "jitter_p99_ms": 1000 * max(jitters, default=0.0), "refresh_p99_ms": 1000 * _p99(refresh),
-                      "refresh_p50_ms": 1000 * statistics.median(refresh), "cpu_pct": 100 * cpu / wall}
+                      "refresh_p50_ms": 1000 * statistics.median(refresh), "cpu_pct": 100 * cpu / wall,
+                      "threads_pct": {name: 100 * used / wall for name, used in threads.items()}}
             print(json.dumps(result), flush=True)  # before closing: the parent reads it as soon as it is measured
     return result
 
@@ -124,6 +132,21 @@ def _cpu() -> float:
     """CPU seconds of this process, every thread of it, and of its waited-for children."""
     return sum(u.ru_utime + u.ru_stime for u in map(resource.getrusage, (resource.RUSAGE_SELF,
                                                                          resource.RUSAGE_CHILDREN)))
+
+
+def _thread_cpu() -> dict[int, tuple[str, float]]:
+    """CPU seconds of each live thread of this process by native id, with its kind: the name without numbers
+    (the event loop is MainThread; the camera driver, asyncio's and AnyIO's workers have their own)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for thread in threading.enumerate():
+        try:
+            fields = Path(f"/proc/self/task/{thread.native_id}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        kind = "loop" if thread is threading.main_thread() else thread.name.split()[0].rstrip("_-0123456789")
+        found[thread.native_id] = kind, (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return found
 
 
 def _p99(values: list[float]) -> float:
@@ -196,6 +219,11 @@ def main() -> None:
               f" {median['cpu_pct']:>14.0f}" + ("" if len(good) == teams else f"  ({teams - len(good)} team(s) failed)")
               + (f"  ({hung} team process(es) hung, their stacks above)"
                  if (hung := sum("hung" in r for r in results)) else ""), flush=True)
+        for index, result in enumerate(results, 1):
+            if "failed" not in result:
+                parts = ", ".join(f"{name} {pct:.0f}" for name, pct in sorted(result["threads_pct"].items(),
+                                                                               key=lambda item: -item[1]))
+                print(f"{'':>11}team{index} process CPU {result['cpu_pct']:.0f}% of a core (its threads: {parts})")
 
 if __name__ == "__main__":
     main()
