@@ -58,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Exception as exc:
         if isinstance(exc, _user_errors()):
-            print(f"smarthall: {exc}", file=sys.stderr)
+            said = exc.say(args.lang) if hasattr(exc, "say") else exc  # a refusal the edge words in ko and en
+            print(f"smarthall: {said}", file=sys.stderr)
             return EXIT_USAGE
         # a bug: one line here, the traceback in the log file (and on stderr with --debug)
         logging.getLogger("smarthall").exception("unexpected error")

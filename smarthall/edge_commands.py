@@ -281,7 +281,10 @@ def _password(args) -> str | None:
     if password is None:
         import getpass
 
-        password = getpass.getpass(say("password_for", args.lang, user=args.user))
+        try:
+            password = getpass.getpass(say("password_for", args.lang, user=args.user))
+        except EOFError:  # nothing to read it from (stdin closed)
+            raise CommandError(say("no_password", args.lang, user=args.user)) from None
     return password
 
 

@@ -153,6 +153,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "ko": "{user}의 비밀번호: ",
         "en": "Password for {user}: ",
     },
+    "no_password": {
+        "ko": "--user {user}: 비밀번호가 입력되지 않았습니다 (입력하거나 SMARTHALL_PASSWORD에 두세요)",
+        "en": "--user {user}: no password given (type it, or set SMARTHALL_PASSWORD)",
+    },
     "no_alarms": {
         "ko": "활성 알람이 없습니다.",
         "en": "No active alarms.",

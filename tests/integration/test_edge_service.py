@@ -162,6 +162,9 @@ async def test_the_cli_signs_in_with_user_and_a_refusal_is_one_line(tmp_path, li
     code, _, err = await smarthall(tmp_path, "write", "feeder.feed", "1", "--user", "kim", "--line", str(line_file),
                                    SMARTHALL_PASSWORD="kim")
     assert code == 2 and err.strip() == "smarthall: feeder.feed: kim (team team1) operates conveyor, not feeder"
+    code, _, err = await smarthall(tmp_path, "--lang", "ko", "write", "feeder.feed", "1", "--user", "kim", "--line",
+                                   str(line_file), SMARTHALL_PASSWORD="kim")  # the refusal in the chosen language
+    assert code == 2 and err.strip() == "smarthall: feeder.feed: kim님(team1 팀)은 conveyor 스테이션을 조작합니다. feeder은(는) 아닙니다"
     code, _, err = await smarthall(tmp_path, "write", "conveyor.speed_setpoint", "300", "--user", "kim",
                                    "--line", str(line_file), SMARTHALL_PASSWORD="nope")
     assert code == 2 and err.strip() == "smarthall: wrong user name or password"

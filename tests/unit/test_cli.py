@@ -29,6 +29,16 @@ def test_unknown_profile_is_one_line_and_exit_2(capsys):
     assert err.count("\n") == 1 and "unknown profile 'oven'" in err and "Traceback" not in err
 
 
+def test_a_password_that_cannot_be_asked_is_one_line_in_the_chosen_language(monkeypatch, capsys):
+    def stdin_closed(prompt: str) -> str:
+        raise EOFError
+    monkeypatch.delenv("SMARTHALL_PASSWORD", raising=False)
+    monkeypatch.setattr("getpass.getpass", stdin_closed)
+    assert main(["--lang", "ko", "read", "conveyor.speed_actual", "--user", "kim"]) == 2
+    assert capsys.readouterr().err == (
+        "smarthall: --user kim: 비밀번호가 입력되지 않았습니다 (입력하거나 SMARTHALL_PASSWORD에 두세요)\n")
+
+
 def test_bad_profile_file_is_one_line_naming_the_file(tmp_path, capsys):
     bad = tmp_path / "broken.toml"
     bad.write_text("[profile]\nname = 1\n", encoding="utf-8")
