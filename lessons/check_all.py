@@ -3,8 +3,9 @@
 The lesson's setup is applied first, as the console does when a lesson
 opens. For each step in order: start it (setup, fault, files), for a fault drill
 wait until the line shows the fault bit (its `shows`; a drill whose fault never
-bites is a failure), show that its condition does not hold on the untouched line (a quiz or reading check refuses
-a wrong answer), apply its reference solution, and follow the check until it
+bites is a failure) while following the step's check as the console does from the step's start (a check that
+passes before the fault showed is a failure), show that its condition does not hold on the untouched line (a quiz
+or reading check refuses a wrong answer), apply its reference solution, and follow the check until it
 passes within its timeout. The verdict is the check judged afresh over
 everything the run observed (`StepRun.judged`), the same evaluation the live
 console follows. A check that cannot fail is a bug; so is a solution that does
@@ -13,14 +14,17 @@ not pass in time. The line is whatever the caller connected `line` (an `edge.cli
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from smarthall.devices.profiles import Text
+from smarthall.stopping import stop
 
-from .checks import Verdict, check_type
+from .checks import Status, Verdict, check_type
 from .checks.base import same, say
 from .errors import LessonError
 from .model import Lesson
@@ -44,6 +48,8 @@ REAL_TIME = {  # station -> why a lesson on it is proven only at the class's tim
 SIGN_OFF = Text(ko="강사 확인 단계 (강사가 확인합니다)", en="sign-off (an instructor confirms it)")
 NEVER_SHOWED = Text(ko="고장이 라인에 나타나지 않음: {detail}", en="the fault never showed on the line: {detail}")
 EARLY = Text(ko="단계를 하기 전에 확인이 통과함: {detail}", en="the check passes before the step is done: {detail}")
+BEFORE_FAULT = Text(ko="고장이 나타나기 전에 확인이 통과함 (수업에서는 곧바로 통과): {detail}",
+                    en="the check passes before the fault showed (in class it passes at once): {detail}")
 PASSES = Text(ko="풀이 전에는 실패, 풀이 후 통과 ({detail})", en="fails before, passes after the solution ({detail})")
 NOT_PASSED = Text(ko="풀이를 해도 확인이 통과하지 않음: {detail}", en="the solution does not pass the check: {detail}")
 WRONG_ACCEPTED = Text(ko="틀린 답 {wrong}을(를) 정답으로 받아들임", en="the wrong answer {wrong} is accepted")
@@ -79,7 +85,10 @@ async def check_lesson(lesson: Lesson, line: Client, sim: SimControl, workspace:
                 continue
             fault = step.fault
             if fault is not None and fault.shows is not None and run.sim is not None:
-                shown = await run.wait_for(fault.shows)
+                shown, passed = await _until_shown(run, fault.shows)
+                if passed is not None:
+                    results.append(result(False, say(BEFORE_FAULT, detail=passed.detail)))
+                    continue
                 if shown.verdict is not Verdict.PASSED:
                     results.append(result(False, say(NEVER_SHOWED, detail=shown.detail)))
                     continue
@@ -99,6 +108,25 @@ async def check_lesson(lesson: Lesson, line: Client, sim: SimControl, workspace:
         except Exception as exc:  # a write refused by the edge, a driver error: report it, go on
             results.append(result(False, same(f"{type(exc).__name__}: {exc}")))
     return results
+
+
+async def _until_shown(run: StepRun, shows) -> tuple[Status, Status | None]:
+    """Wait for the fault's `shows` while the step's check is followed, as the console follows it from the step's start:
+    the status of `shows`, and the status in which the step's check passed meanwhile (None: it did not)."""
+    passed: list[Status] = []
+
+    async def follow_step() -> None:
+        async with contextlib.aclosing(run.follow()) as statuses:
+            async for status in statuses:
+                if status.verdict is Verdict.PASSED:
+                    passed.append(status)
+
+    step = asyncio.create_task(follow_step(), name=f"check of {run.step.id} while its fault shows")
+    try:
+        shown = await run.wait_for(shows)
+    finally:
+        await stop(step)
+    return shown, passed[0] if passed else None
 
 
 async def _fails_before(run: StepRun) -> Text | None:

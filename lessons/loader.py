@@ -57,21 +57,24 @@ def load_lesson(folder: str | Path, line: LineConfig | None = None, known: set[s
     return lesson
 
 
-def validate(path: str | Path, line: LineConfig, faults: FaultCatalogue | None = None) -> list[Problem]:
-    """Every problem of a catalogue (info.toml or its folder) or of one lesson folder."""
+def validate(path: str | Path, line: LineConfig, faults: FaultCatalogue | None = None,
+             known: set[str] | None = None) -> list[Problem]:
+    """Every problem of a catalogue (info.toml or its folder) or of one lesson folder; `known`: the ids of the lessons
+    of the catalogues opened before it (its lessons may name them as prerequisites, and not take their ids)."""
     path = Path(path)
     if path.is_dir() and (path / "info.toml").exists():
         path = path / "info.toml"
     folder = path.parent if path.name == "lesson.toml" else path
     if path.name != "info.toml" and (folder.parent / "info.toml").is_file():  # a lesson of a catalogue: as listed there
-        inside = [p for p in validate(folder.parent, line, faults) if Path(p.file).resolve().is_relative_to(folder.resolve())]
+        inside = [p for p in validate(folder.parent, line, faults, known)
+                  if Path(p.file).resolve().is_relative_to(folder.resolve())]
         if inside or folder.name in _listed(folder.parent / "info.toml"):
             return inside
     try:
         if path.name == "info.toml":
-            load_catalogue(path, line, faults)
+            load_catalogue(path, line, faults, known)
         else:
-            load_lesson(path, line, faults=faults)
+            load_lesson(path, line, known, faults)
     except LessonFormatError as exc:
         return exc.problems
     return []

@@ -40,6 +40,7 @@ _WIRE_STATUS = {"passed": "passed", "passed_late": "passed", "signed": "passed",
 _KINDS = {"choice": "choice", "number": "number", "computed": "number", "reading": "reading", "config": "config",
           "recipe": "recipe"}  # check type -> what the team's panel asks for
 PASSED = ("passed", "passed_late", "signed")
+INSTRUCTOR = "instructor"  # who signed a step off, as progress records it
 
 
 def step_kind(step: Step) -> str:
@@ -207,7 +208,7 @@ class TeamRun:
         self.solution_shown = shown
         self.changed()
 
-    def sign_off(self, by: str = "instructor") -> bool:
+    def sign_off(self, by: str = INSTRUCTOR) -> bool:
         """The instructor checked a step without an automatic check; False when it is not waiting for that."""
         if self.state != "sign_off":
             return False

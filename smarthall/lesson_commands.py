@@ -107,9 +107,28 @@ def _pad(text: str, width: int, right: bool = False) -> str:
     return fill + text if right else text + fill
 
 
+def opened_before(path: Path) -> set[str]:
+    """The ids of the lessons `lab` opens before the catalogue at `path` (a catalogue, or a lesson folder of one): those
+    of the built-in catalogue and then the per-user folder's. Its lessons may name them as prerequisites, not take them."""
+    from smarthall.lab_command import catalogues
+    from smarthall.lessons.console.shelf import load_shelf
+
+    folder = path.parent if path.name in ("info.toml", "lesson.toml") else path
+    own = {(f / "info.toml").resolve() for f in (folder, folder.parent)}
+    before = []
+    for catalogue in catalogues([]):
+        if catalogue.resolve() in own:
+            break
+        before.append(catalogue)
+    if not before:
+        return set()
+    shelf = load_shelf(before)  # a broken lesson's id is taken too
+    return {lesson.id for lesson in shelf.catalogue.lessons} | {broken.id for broken in shelf.broken}
+
+
 def _validate(args) -> int:
     line = load_line(args.line)
-    problems = validate(args.path, line, simulated_faults())
+    problems = validate(args.path, line, simulated_faults(), opened_before(args.path))
     if problems:
         for problem in problems:
             print(problem.said(args.lang), file=sys.stderr)
@@ -117,17 +136,18 @@ def _validate(args) -> int:
         return 1
     path = args.path
     if path.is_dir() and (path / "info.toml").exists() or path.name == "info.toml":
-        catalogue = load_catalogue(_catalogue_path(path), line, simulated_faults())
+        catalogue = load_catalogue(_catalogue_path(path), line, simulated_faults(), opened_before(path))
         lessons = catalogue.lessons
     else:
         from smarthall.lessons.loader import load_lesson
-        lessons = (load_lesson(path, line, faults=simulated_faults()),)
+        lessons = (load_lesson(path, line, opened_before(path), simulated_faults()),)
     print(_say("valid", args.lang, path=path, lessons=len(lessons), steps=sum(len(s.steps) for s in lessons)))
     return 0
 
 
 def _check_all(args) -> int:
-    catalogue = load_catalogue(_catalogue_path(args.path), load_line(DEFAULT_LINE), simulated_faults())
+    catalogue = load_catalogue(_catalogue_path(args.path), load_line(DEFAULT_LINE), simulated_faults(),
+                               opened_before(args.path))
     lessons = [lesson for lesson in catalogue.lessons if not args.lesson or lesson.id in args.lesson]
     if args.lesson and (unknown := set(args.lesson) - {lesson.id for lesson in lessons}):
         raise LessonError(f"no lesson {min(unknown)!r} in {catalogue.source}")

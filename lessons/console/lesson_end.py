@@ -7,6 +7,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from smarthall.lessons.model import Lesson
+from smarthall.lessons.team_run import INSTRUCTOR
 
 from .bindings import translate
 from .texts import t
@@ -41,8 +42,8 @@ class LessonEndScreen(Screen):
                    late=sum(c.late for c in done.values())), ""]
         for number, step in enumerate(self.lesson.steps, start=1):
             found = done.get(step.id)
-            mark = t("step_open", lang) if found is None else t("step_late" if found.late else "step_done", lang,
-                                                                  by=found.by)
+            by = None if found is None else t("instructor", lang) if found.by == INSTRUCTOR else found.by
+            mark = t("step_open", lang) if found is None else t("step_late" if found.late else "step_done", lang, by=by)
             lines.append(f"{number}. {step.title(lang)}: {mark}")
         self.query_one("#end-title", Static).update(t("lesson_end", lang, title=self.lesson.title(lang)))
         self.query_one("#results", Static).update("\n".join(lines))

@@ -54,6 +54,7 @@ TEXTS: dict[str, tuple[str, str]] = {  # key -> (ko, en)
     "lesson_end": ("수업 끝: {title}", "End of the lesson: {title}"),
     "lesson_end_team": ("{trainee}의 결과: 단계 {total}개 중 {done}개 완료, 그중 {late}개는 제한 시간 후", "{trainee}'s results: {done} of {total} steps done, {late} of them late"),
     "step_done": ("✅ 완료 ({by})", "✅ done ({by})"),
+    "instructor": ("강사", "instructor"),
     "step_late": ("⏰ 제한 시간 후 완료 ({by})", "⏰ done late ({by})"),
     "step_open": ("— 아직", "— not yet"),
     "choices": ("번호로 답하세요:", "Answer with a number:"),

@@ -84,6 +84,32 @@ en = "Press the overload relay's test button."'''), encoding="utf-8")
     assert results[0].message.en.startswith("the fault never showed on the line: conveyor.fault_code = 0 (want == 1)")
 
 
+async def test_a_drill_whose_check_passes_before_its_fault_shows_is_a_failure(tmp_path):
+    # "the furnace is back below 40 °C" holds before the drift has carried the reading above it: the console, which
+    # follows the check from the step's start, passed the step at once; check-all waited for the fault and passed it
+    folder = tmp_path / "early"
+    folder.mkdir()
+    (folder / "lesson.toml").write_text(GOOD.replace('kind = "read-and-do"', '''kind = "fault-drill"
+[steps.fault]
+target = "process.temperature"
+kind = "drift"
+params = { per_s = 2.0 }
+shows = { type = "tag", tag = "process.temperature", op = ">", value = 40, timeout_s = 60 }
+[steps.fault.by_hand]
+ko = "열전대를 빼서 데우세요."
+en = "Warm the thermocouple by hand."''').replace('tag = "conveyor.motor_running"\nop = "=="\nvalue = true',
+                                                   'tag = "process.temperature"\nop = "<"\nvalue = 40')
+                                          .replace('[[steps.solution]]\naction = "write"\ntag = "conveyor.motor_run"\n'
+                                                   'value = true', '[[steps.solution]]\naction = "clear-faults"'),
+                                          encoding="utf-8")
+    lesson = load_lesson(folder, load_line())
+    async with running_line() as (line, sim, tmp):
+        results = await check_lesson(lesson, line, sim, tmp)
+    assert [r.ok for r in results] == [False]
+    assert results[0].message.en.startswith("the check passes before the fault showed (in class it passes at once):"
+                                            " process.temperature = "), results[0].message.en
+
+
 async def test_a_solution_that_does_not_pass_is_reported(tmp_path):
     folder = tmp_path / "wrong"
     folder.mkdir()

@@ -282,3 +282,20 @@ def test_a_catalogue_of_a_newer_format_is_one_line_naming_file_and_key(tmp_path,
     err = capsys.readouterr().err.splitlines()
     assert err[0] == f"{info}:2: format_version: format 2 is newer than this smarthall reads (up to 1): update smarthall to use it"
     assert len(err) == 2  # and the count
+
+
+def test_validate_knows_the_catalogues_lab_opens_before_an_own_one(tmp_path, capsys, monkeypatch):
+    # an own catalogue's lesson may name a built-in lesson as its prerequisite (lab opens the built-in one first):
+    # validate refused it, and check-all could not load the catalogue; taking a built-in id is refused as lab does
+    monkeypatch.setenv("SMARTHALL_DATA", str(tmp_path / "data"))
+    own = tmp_path / "own"
+    (own / "tiny").mkdir(parents=True)
+    (own / "tiny" / "lesson.toml").write_text(GOOD.replace('id = "tiny"\n', 'id = "tiny"\nprerequisites = ["modbus-tcp"]\n'),
+                                              encoding="utf-8")
+    (own / "info.toml").write_text('[[lessons]]\nid = "tiny"\npath = "tiny"\n', encoding="utf-8")
+    for path in (own, own / "tiny"):
+        assert main(["lesson", "validate", str(path), "--lang", "en"]) == 0, capsys.readouterr().err
+        assert capsys.readouterr().out.endswith(": ok (1 lessons, 1 steps)\n")
+    (own / "info.toml").write_text('[[lessons]]\nid = "modbus-tcp"\npath = "tiny"\n', encoding="utf-8")
+    assert main(["lesson", "validate", str(own), "--lang", "ko"]) == 1
+    assert "lessons[0].id: 수업 id 'modbus-tcp'는 먼저 연 카탈로그가 이미 씁니다" in capsys.readouterr().err

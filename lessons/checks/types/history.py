@@ -132,7 +132,9 @@ def parse(reader, data, where: str) -> HistoryCondition:
 register(CheckType(
     Entry("history", "what the historian stored of the tag over the last `window_s` (read every second): `count`"
           " samples, the longest `gap` between them (or since the last one), or the `min`, `max` or `avg` of its good"
-          " values, compared with `value`; the historian stores a value when it moved more than the tag's deadband."
+          " values, compared with `value`; the historian stores a value when it moved more than the tag's deadband:"
+          " over a window in which the value did not move it stored nothing (`count` 0; `min`, `max` and `avg` have"
+          " nothing to say and do not hold), so \"stays above 200 for 10 s\" is a `tag` check with `hold_s`."
           " The window never reaches back before the step (or the part of a `sequence`) started, unless `reach_back`:"
           " a condition that something happened (`count` or `max` above, `min` below, `gap` above) is judged over"
           " the step so far from its start; any other (few samples, `max` below, `min` above, `avg`, `gap` below)"
