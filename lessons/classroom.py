@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from smarthall.devices.toml_reader import TomlReader, parse_toml
+from smarthall.stopping import stop
 
 from .classroom_schema import CLASSROOM, SIMULATED, STUCK_MIN, STUCK_RANGE, TEAM
 from .errors import LessonError
@@ -175,9 +176,8 @@ class Classroom:
             index += 1
 
     async def close(self) -> None:
-        for task in self._tasks.values():
-            task.cancel()
-        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        """Stop every team's run (each cancelled until it ends: a run may be inside a library that swallows one)."""
+        await asyncio.gather(*map(stop, self._tasks.values()), return_exceptions=True)
 
     def stuck(self, seat: Seat, now: float) -> bool:
         """No progress (a step opened or passed, a right answer) for the classroom's stuck_min."""
