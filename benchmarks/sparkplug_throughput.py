@@ -23,7 +23,10 @@ the event loop each; now all go in one turn, seq order kept); Nagle's algorithm 
 waited for the peer's delayed ACK; both are set now, the shipped broker config included). Edge CPU
 per 1k metrics/s 6.4 -> 5.1 %; p99 723 -> 473 ms; in edge p99 about 300 ms of that both before and
 after: under that load the latency is the edge process waiting for a core, not the protocol. The
-store-and-forward drain no longer queries its empty store ten times a second per node.
+store-and-forward drain no longer queries its empty store ten times a second per node. Not causes:
+the subscriber's decode (3 us a DDATA of 5 metrics: protobuf's C parser), QoS (DDATA go at QoS 0, as
+Sparkplug says: no acknowledgement round trip), batching (a node sends what its scan published as
+soon as the event loop lets it: one DDATA per device and scan, no timer).
 
     lines  format     sent   recv  lost  metrics/s  p50 ms  p99 ms  in edge  edge CPU % per 1k/s   (load 15-20)
         1  json       2000   2000     0        200    10.9    30.0      1.0   11.2
