@@ -7,13 +7,15 @@ writes those nodes to a `shelve` file the first time and afterwards unpickles ea
 it is first touched: about 0.2 s (a server and a client session touch a few hundred nodes). Our
 own nodes live in the server's memory as before; the shelf is only read.
 
-The shelf is kept per asyncua version, Python and dbm flavour in the cache folder
-($SMARTHALL_CACHE, else platformdirs' user cache folder, ~/.cache/smarthall on Linux). It is
-built in a folder of its own and renamed into place, so two processes starting together never
-read a half-written one. asyncua finds a shelf by its file name (``standard`` or
-``standard.db``); dbm.dumb, the flavour of Pythons built without gdbm, writes ``standard.dat``
-and ``.dir`` instead, so an empty ``standard`` beside them tells asyncua it is there (dbm.whichdb
-recognises the dumb files before it looks at that one).
+The shelf is kept per asyncua version and Python in the cache folder ($SMARTHALL_CACHE, else
+platformdirs' user cache folder, ~/.cache/smarthall on Linux). It is built in a folder of its own
+and renamed into place, so two processes starting together never read a half-written one. It is
+always a dbm.dumb shelf (pure Python, in every Python), written here, not by asyncua: `shelve`'s
+default flavour on Python 3.13 is dbm.sqlite3, which commits every node on its own (a first start
+of minutes on a fresh Debian 13, where dbm.gnu needs python3-gdbm) and can be closed only by the
+thread that opened it (asyncua never closes it, so the garbage collector did, in another thread).
+asyncua finds a shelf by its file name (``standard``) and opens it with `shelve.open`, which
+recognises the dumb files (``standard.dat``, ``.dir``) before it looks at that empty name.
 
 `python -m smarthall.devices.opcua.standard_space` builds the cache (dev.py does, after installing).
 """
@@ -22,8 +24,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
+import dbm.dumb
 import os
+import pickle
+import shelve
 import shutil
 import sys
 import tempfile
@@ -34,21 +38,19 @@ from asyncua import Server
 
 CACHE_ENV = "SMARTHALL_CACHE"
 SHELF = "standard"
-_DBM_ORDER = ("dbm.sqlite3", "dbm.gnu", "dbm.ndbm", "dbm.dumb")  # the order dbm.open picks its flavour in
 
 
 async def init_server(server: Server) -> None:
     """`server.init()` from the cached standard address space; the first call here builds the cache."""
-    folder = cache_folder() / f"asyncua-{version('asyncua')}-{sys.implementation.cache_tag}-{_dbm_flavour()}"
+    folder = cache_folder() / f"asyncua-{version('asyncua')}-{sys.implementation.cache_tag}-dumb"
     if folder.is_dir():
         await server.init(folder / SHELF)
         return
     folder.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
     try:
-        await server.init(building / SHELF)  # builds the address space as usual and writes the shelf
-        if not (building / SHELF).exists() and not (building / f"{SHELF}.db").exists():
-            (building / SHELF).touch()  # dbm.dumb: the name asyncua looks for
+        await server.init()  # builds the address space from asyncua's generated code, as without a cache
+        await asyncio.to_thread(_write_shelf, server, building / SHELF)
         with contextlib.suppress(OSError):  # another process was quicker: its shelf is as good
             os.rename(building, folder)
     finally:
@@ -62,13 +64,12 @@ def cache_folder() -> Path:
     return Path(os.environ.get(CACHE_ENV) or platformdirs.user_cache_dir("smarthall", appauthor=False))
 
 
-def _dbm_flavour() -> str:
-    """The dbm module `shelve` writes with in this Python (shelves of other flavours cannot be read here)."""
-    for name in _DBM_ORDER[:-1]:
-        with contextlib.suppress(ImportError):
-            importlib.import_module(name)
-            return name.removeprefix("dbm.")
-    return "dumb"  # pure Python, always there
+def _write_shelf(server: Server, path: Path) -> None:
+    """The server's standard nodes as a dbm.dumb shelf at path, as asyncua's `make_aspace_shelf` writes them."""
+    with shelve.Shelf(dbm.dumb.open(str(path), "n"), protocol=pickle.HIGHEST_PROTOCOL) as shelf:
+        for nodeid, node in server.iserver.aspace._nodes.items():
+            shelf[nodeid.to_string()] = node
+    path.touch()  # the name asyncua looks for
 
 
 if __name__ == "__main__":
