@@ -31,8 +31,10 @@ import shelve
 import shutil
 import sys
 import tempfile
+from collections.abc import MutableMapping
 from importlib.metadata import version
 from pathlib import Path
+from typing import cast
 
 from asyncua import Server
 
@@ -66,7 +68,8 @@ def cache_folder() -> Path:
 
 def _write_shelf(server: Server, path: Path) -> None:
     """The server's standard nodes as a dbm.dumb shelf at path, as asyncua's `make_aspace_shelf` writes them."""
-    with shelve.Shelf(dbm.dumb.open(str(path), "n"), protocol=pickle.HIGHEST_PROTOCOL) as shelf:
+    database = cast("MutableMapping[bytes, bytes]", dbm.dumb.open(str(path), "n"))  # noqa: SIM115 - the shelf closes it
+    with shelve.Shelf[object](database, protocol=pickle.HIGHEST_PROTOCOL) as shelf:
         for nodeid, node in server.iserver.aspace._nodes.items():
             shelf[nodeid.to_string()] = node
     path.touch()  # the name asyncua looks for
