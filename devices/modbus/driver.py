@@ -148,7 +148,10 @@ class ModbusDriver:
                         given_up = reason
                 else:
                     now = time.time()
-                    found.update(zip(map(id, block.points), [Reading(v, GOOD, now) for v in block.decode(data)]))
+                    read = [Reading(v, GOOD, now) for v in block.decode(data)]
+                    if not found and not blocks and block.points == points:  # the whole batch, in its order
+                        return read
+                    found.update(zip(map(id, block.points), read))
                     continue
             bad = Reading.bad(reason)
             found.update((id(p), bad) for p in block.points)
