@@ -9,9 +9,11 @@ client's timeout; a refused or failed call raises `LessonRunError` naming the ca
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Self
+from typing import Self, TypeVar
 
 from asyncua import Client, ua
 
@@ -20,6 +22,7 @@ from .faults import FaultCatalogue
 
 NAMESPACE = "urn:smarthall:sim"
 OBJECT = "SimControl"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -35,32 +38,54 @@ class ActiveFault:
 class SimControl:
     def __init__(self, endpoint: str, timeout: float = 5.0) -> None:
         self.endpoint = endpoint
-        self._client = Client(endpoint, timeout=timeout)
+        self.timeout = timeout
+        self._client: Client | None = None
         self._object = None
         self._ns = 0
         self._kinds: FaultCatalogue | None = None
 
     async def __aenter__(self) -> Self:
-        try:
-            await self._client.connect()
-        except (OSError, TimeoutError, ua.UaError) as exc:
-            raise LessonRunError(f"sim control at {self.endpoint}: cannot connect: {exc or type(exc).__name__}") from None
-        try:
-            self._ns = await self._client.get_namespace_index(NAMESPACE)
-            self._object = await self._client.nodes.objects.get_child(f"{self._ns}:{OBJECT}")
-        except BaseException:
-            await self._client.disconnect()
-            raise
+        await self._connect()
         return self
 
     async def __aexit__(self, *exc_info) -> None:
         await self._client.disconnect()
 
-    async def _call(self, method: str, *args):
+    async def _connect(self) -> None:
+        client = Client(self.endpoint, timeout=self.timeout)
         try:
-            return await self._object.call_method(f"{self._ns}:{method}", *args)
+            await client.connect()
+        except (OSError, TimeoutError, ua.UaError) as exc:
+            raise LessonRunError(f"sim control at {self.endpoint}: cannot connect: {exc or type(exc).__name__}") from None
+        try:
+            self._ns = await client.get_namespace_index(NAMESPACE)
+            self._object = await client.nodes.objects.get_child(f"{self._ns}:{OBJECT}")
+        except BaseException:
+            await client.disconnect()
+            raise
+        self._client = client
+
+    async def _request(self, what: str, request: Callable[[], Awaitable[T]]) -> T:
+        """request() on the session; once more on a new session when the connection was lost (a console keeps
+        one for a whole class, and a keep-alive late on a loaded machine ends it)."""
+        try:
+            return await request()
+        except ConnectionError:  # asyncua: "client is disconnected"
+            with contextlib.suppress(Exception):
+                await self._client.disconnect()
+            await self._connect()
         except (ua.UaError, OSError, TimeoutError) as exc:
-            raise LessonRunError(f"sim control {method}{args}: {exc or type(exc).__name__}") from None
+            raise LessonRunError(f"sim control {what}: {exc or type(exc).__name__}") from None
+        try:
+            return await request()
+        except (ua.UaError, OSError, TimeoutError) as exc:
+            raise LessonRunError(f"sim control {what}: {exc or type(exc).__name__}") from None
+
+    def _node(self, name: str):
+        return self._client.get_node(ua.NodeId(f"{OBJECT}.{name}", self._ns))
+
+    async def _call(self, method: str, *args):
+        return await self._request(f"{method}{args}", lambda: self._object.call_method(f"{self._ns}:{method}", *args))
 
     async def inject_fault(self, target: str, kind: str, params: dict | None = None) -> int:
         fault_id = await self._call("InjectFault", target, kind, json.dumps(params or {}))
@@ -78,20 +103,13 @@ class SimControl:
     async def fault_kinds(self) -> FaultCatalogue:
         """The fault kinds the simulator has, with targets, params and effects (FaultKinds), read once."""
         if self._kinds is None:
-            node = self._client.get_node(ua.NodeId(f"{OBJECT}.FaultKinds", self._ns))
-            try:
-                self._kinds = FaultCatalogue.from_data(json.loads(await node.read_value()))
-            except (ua.UaError, OSError, TimeoutError) as exc:
-                raise LessonRunError(f"sim control FaultKinds: {exc or type(exc).__name__}") from None
+            data = await self._request("FaultKinds", lambda: self._node("FaultKinds").read_value())
+            self._kinds = FaultCatalogue.from_data(json.loads(data))
         return self._kinds
 
     async def active_faults(self) -> list[ActiveFault]:
         """The faults active now, oldest first."""
-        node = self._client.get_node(ua.NodeId(f"{OBJECT}.ActiveFaults", self._ns))
-        try:
-            listed = json.loads(await node.read_value())
-        except (ua.UaError, OSError, TimeoutError) as exc:
-            raise LessonRunError(f"sim control ActiveFaults: {exc or type(exc).__name__}") from None
+        listed = json.loads(await self._request("ActiveFaults", lambda: self._node("ActiveFaults").read_value()))
         return [ActiveFault(f["id"], f["target"], f["kind"], f["params"]) for f in listed]
 
     async def settle(self, timeout: float = 5.0) -> None:
@@ -101,17 +119,16 @@ class SimControl:
         The wait is counted between reads, never by cancelling one: asyncua answers a read cancelled in flight
         with its own CancelledError subclass, which asyncio.timeout lets through, and the connection is lost.
         """
-        node = self._client.get_node(ua.NodeId(f"{OBJECT}.SimTime", self._ns))
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        try:
-            first = await node.read_value()
-            while await node.read_value() == first:
-                if loop.time() > deadline:
-                    raise LessonRunError(f"sim control at {self.endpoint}: the plant did not step within {timeout:g} s")
-                await asyncio.sleep(0.01)
-        except (ua.UaError, OSError, TimeoutError) as exc:
-            raise LessonRunError(f"sim control SimTime: {exc or type(exc).__name__}") from None
+        first = await self._sim_time()
+        while await self._sim_time() == first:
+            if loop.time() > deadline:
+                raise LessonRunError(f"sim control at {self.endpoint}: the plant did not step within {timeout:g} s")
+            await asyncio.sleep(0.01)
+
+    async def _sim_time(self) -> float:
+        return await self._request("SimTime", lambda: self._node("SimTime").read_value())
 
     async def load_magazine(self, count: int, defect_rate: float = 0.1) -> None:
         await self._call("LoadMagazine", ua.Variant(count, ua.VariantType.UInt32),
