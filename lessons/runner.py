@@ -238,6 +238,21 @@ class StepRun:
                 pass
         return status
 
+    async def tag_answer(self, tag: str) -> float:
+        """What an `answer-tag` action answers: the tag's value on the line now."""
+        (value,) = await self.line.read([tag], fresh=True)
+        if value.value is None:
+            raise LessonRunError(f"step {self.step.id!r}: {tag} has no value to answer ({value.reason})")
+        return value.value
+
+    async def live_answer(self) -> float:
+        """What an `answer-live` action answers: the right answer computed from the line as it is now."""
+        await self._catch_up()
+        right = self.evaluation.right_answer() if self.evaluation is not None and self.evaluation.takes_answer else None
+        if right is None:
+            raise LessonRunError(f"step {self.step.id!r}: no answer can be computed from the line now")
+        return right
+
     # --- actions -----------------------------------------------------------------------------
 
     async def apply(self, actions: tuple[Action, ...]) -> None:
@@ -267,16 +282,9 @@ class StepRun:
         elif kind == "answer":
             self.answer(action.value)
         elif kind == "answer-tag":
-            (value,) = await self.line.read([action.tag], fresh=True)
-            if value.value is None:
-                raise LessonRunError(f"step {self.step.id!r}: {action.tag} has no value to answer ({value.reason})")
-            self.answer(value.value)
+            self.answer(await self.tag_answer(action.tag))
         elif kind == "answer-live":
-            await self._catch_up()
-            right = self.evaluation.right_answer() if self.evaluation is not None and self.evaluation.takes_answer else None
-            if right is None:
-                raise LessonRunError(f"step {self.step.id!r}: no answer can be computed from the line now")
-            self.answer(right)
+            self.answer(await self.live_answer())
         elif kind in ("append", "replace"):
             path = self.workspace / action.file
             text = path.read_text(encoding="utf-8")
