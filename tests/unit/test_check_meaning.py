@@ -15,11 +15,12 @@ from smarthall.devices.profiles import Text
 from smarthall.devices.quality import Quality
 from smarthall.edge.config import load_line
 from smarthall.edge.tags import TagValue
-from smarthall.lessons.checks import AlarmSeen, Verdict, evaluation, judge
+from smarthall.lessons.checks import AlarmSeen, Queried, Verdict, evaluation, judge
 from smarthall.lessons.checks.types.alarm import AlarmIs
 from smarthall.lessons.checks.types.all_of import AllOf
 from smarthall.lessons.checks.types.changed import TagChanged
 from smarthall.lessons.checks.types.choice import ChoiceAnswer
+from smarthall.lessons.checks.types.history import STATS, HistoryCondition
 from smarthall.lessons.checks.types.increased import CounterIncreased
 from smarthall.lessons.checks.types.quality import QualityCondition
 from smarthall.lessons.checks.types.sequence import InOrder
@@ -128,6 +129,8 @@ def conditions():
         st.builds(TagChanged, tag, timeout),
         st.builds(CounterIncreased, tag, st.integers(1, 3).map(float), timeout),
         st.builds(AlarmIs, st.just("a"), st.sampled_from(("active", "acknowledged", "normal")), timeout),
+        st.builds(HistoryCondition, tag, st.sampled_from(tuple(STATS)), st.sampled_from((1.0, 2.0)),
+                  st.sampled_from(("<=", ">")), st.integers(0, 3).map(float), hold, timeout),
     )
 
 
@@ -142,7 +145,9 @@ def observations(draw):
     seen, t = [], 0.0
     for _ in range(draw(st.integers(0, 25))):
         t += draw(st.sampled_from((0.0, 0.1, 0.3, 0.7, 1.5)))
-        if draw(st.integers(0, 4)) == 0:
+        if draw(st.integers(0, 5)) == 0:  # the historian's rows so far, as the runner asks for them each second
+            seen.append(Queried(tuple(v for v in seen if isinstance(v, TagValue)), t))
+        elif draw(st.integers(0, 4)) == 0:
             seen.append(AlarmSeen("a", draw(st.sampled_from(("normal", "active-unacknowledged", "active-acknowledged",
                                                               "returned-unacknowledged"))), t))
         elif draw(st.booleans()):
@@ -153,13 +158,14 @@ def observations(draw):
 
 
 def at(seen) -> float:
-    return seen.timestamp if isinstance(seen, TagValue) else seen.at
+    return seen.timestamp if isinstance(seen, TagValue) else seen.at  # an alarm state or the historian's answer
 
 
 @settings(max_examples=200, deadline=None)
 @given(checks(), observations(), st.sampled_from((0.05, 0.2, 1.0)))
 def test_the_live_runner_and_check_all_agree_on_every_observation_sequence(check, seen, every):
     live = evaluation(check, 0.0)  # fed as the runner feeds it, asked between observations
+    seen = [s for s in seen if not isinstance(s, Queried) or live.queries]  # the historian only for who asks it
     fed, end = 0, (at(seen[-1]) if seen else 0.0) + 3.0
     for tick in range(int(end / every) + 1):
         now = tick * every
