@@ -68,7 +68,8 @@ STEP = Entry("[[steps]]", "one step", (
     Key("check", "check table", "what passes the step (none for sign-off)"),
     Key("solution", "list of actions", "the reference solution check-all applies (required with a check)"),
     Key("setup", "list of actions", "done when the step starts", []),
-    Key("fault", "table", "injected when the step starts", Said("fault-drill: required, others: none")),
+    Key("fault", "table", "injected when the step starts; on until a `clear-faults` (a solution's, a later step's"
+        " `setup`) or the next lesson's setup clears it", Said("fault-drill: required, others: none")),
     Key("files", "table name = path", "workspace files copied from the lesson folder (or `lines/...`)", {}),
     Key("hide_tags", "list of tags", "left out of the step's live tag table", [])))
 

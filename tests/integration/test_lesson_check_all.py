@@ -16,7 +16,7 @@ from smarthall.cli import main
 from smarthall.edge.agent import EdgeAgent
 from smarthall.edge.config import load_line
 from smarthall.edge.service import served
-from smarthall.lesson_commands import check_all, simulated_ground_truth, simulated_line_config
+from smarthall.lesson_commands import check_all, simulated_faults, simulated_ground_truth, simulated_line_config
 from smarthall.lessons.check_all import check_lesson
 from smarthall.lessons.checks import Verdict
 from smarthall.lessons.loader import CATALOGUE, load_catalogue, load_lesson
@@ -108,6 +108,29 @@ en = "Warm the thermocouple by hand."''').replace('tag = "conveyor.motor_running
     assert [r.ok for r in results] == [False]
     assert results[0].message.en.startswith("the check passes before the fault showed (in class it passes at once):"
                                             " process.temperature = "), results[0].message.en
+
+
+async def test_a_question_asked_while_the_fault_is_live(tmp_path):
+    # a number or choice question during a live fault: a drill may ask one (only read-and-do checks could before)
+    folder = tmp_path / "ask"
+    folder.mkdir()
+    (folder / "lesson.toml").write_text(GOOD.replace('kind = "read-and-do"', '''kind = "fault-drill"
+[steps.fault]
+target = "feeder"
+kind = "offline"
+shows = { type = "quality", tag = "feeder.magazine_count", quality = "bad", timeout_s = 20 }
+[steps.fault.by_hand]
+ko = "공급기 PLC의 이더넷 케이블을 뽑으세요."
+en = "Unplug the feeder PLC's Ethernet cable."''').replace('type = "tag"\ntag = "conveyor.motor_running"\nop = "=="\nvalue = true',
+                                                     'type = "choice"\nchoices = [{ ko = "공급기", en = "The feeder" },'
+                                                     ' { ko = "컨베이어", en = "The conveyor" }]\nanswer = 0')
+                                          .replace('action = "write"\ntag = "conveyor.motor_run"\nvalue = true',
+                                                   'action = "answer"\nvalue = 0'), encoding="utf-8")
+    lesson = load_lesson(folder, load_line(), faults=simulated_faults())
+    async with running_line() as (line, sim, tmp):
+        results = await check_lesson(lesson, line, sim, tmp)
+        assert [r.ok for r in results] == [True], results[0].message.en
+        assert (await line.read(["feeder.magazine_count"]))[0].quality.value == "bad"  # the fault is still on
 
 
 async def test_a_solution_that_does_not_pass_is_reported(tmp_path):

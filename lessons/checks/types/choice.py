@@ -54,4 +54,4 @@ register(CheckType(
           (Key("type", '"choice"', ""), Key("choices", "list of {ko, en}", "at least two"),
            Key("answer", "whole number", "the index of the right choice, counted from 0")),
           "a wrong choice is refused, the solution's answer accepted"),
-    ChoiceAnswer, parse, Choice, ("quiz",), probe="answer"))
+    ChoiceAnswer, parse, Choice, ("quiz", "fault-drill"), probe="answer"))

@@ -161,4 +161,4 @@ register(CheckType(
           " out", (Key("type", '"computed"', ""), Key("expr", "expression", "what the answer is computed from"),
                    TOLERANCE, Key("unit", "text", "shown with the answer", "")),
           "a wrong answer is refused; the solution's `answer-live` (the value computed then) accepted"),
-    ComputedAnswer, parse, Computed, ("read-and-do", "quiz"), probe="answer"))
+    ComputedAnswer, parse, Computed, ("read-and-do", "quiz", "fault-drill"), probe="answer"))

@@ -34,4 +34,4 @@ register(CheckType(
     Entry("number", "a number question", (Key("type", '"number"', ""), Key("answer", "number", "the right answer"),
                                           Key("tolerance", "number >= 0", "allowed difference", 0)),
           "a wrong answer is refused, the solution's answer accepted"),
-    NumberAnswer, parse, Number, ("quiz",), probe="answer"))
+    NumberAnswer, parse, Number, ("quiz", "fault-drill"), probe="answer"))

@@ -44,4 +44,4 @@ register(CheckType(
     Entry("reading", "the number the trainee reads off the line equals the tag's live value within `tolerance`; the"
           " step's tag table leaves the tag out", (Key("type", '"reading"', ""), TAG, TOLERANCE),
           "a wrong answer is refused, the live value is accepted"),
-    ReadingMatches, parse, Reading, ("read-and-do", "quiz"), probe="answer"))
+    ReadingMatches, parse, Reading, ("read-and-do", "quiz", "fault-drill"), probe="answer"))
