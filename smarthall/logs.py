@@ -12,7 +12,6 @@ notification), at most one per logger a minute.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import threading
 import time
@@ -53,18 +52,47 @@ def setup(debug: bool = False, path: Path | None = None) -> Path:
 
 
 def _file_handler(path: Path) -> tuple[logging.Handler, Path]:
-    """A rotating file handler at path, else in the temp folder (a read-only HOME)."""
+    """A rotating log file at path, else in the temp folder (a read-only HOME)."""
     for candidate in (path, None):
         if candidate is None:  # tempfile (with shutil and random) only when the first choice failed
             import tempfile
             candidate = Path(tempfile.gettempdir()) / f"smarthall-{os.getuid()}.log"
         try:
             candidate.parent.mkdir(parents=True, exist_ok=True)
-            return logging.handlers.RotatingFileHandler(candidate, maxBytes=MAX_BYTES, backupCount=BACKUPS,
-                                                        encoding="utf-8"), candidate
+            with open(candidate, "a", encoding="utf-8"):  # it can be written
+                pass
+            return _LogFile(candidate), candidate
         except OSError:
             continue
     return logging.NullHandler(), path
+
+
+class _LogFile(logging.Handler):
+    """The rotating log file, opened at its first record: a command that logs nothing (`smarthall read` through an
+    agent) does not import logging.handlers (with pickle, queue and struct)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self._file: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._file is None:
+            import logging.handlers
+
+            self._file = logging.handlers.RotatingFileHandler(self.path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
+                                                              encoding="utf-8")
+            self._file.setFormatter(self.formatter)
+        self._file.emit(record)
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
 
 
 class StatusLine(logging.Handler):

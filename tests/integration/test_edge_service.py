@@ -93,7 +93,8 @@ async def test_a_second_process_reads_the_rs485_bus_through_the_agent(tmp_path, 
 async def test_read_through_the_agent_imports_only_the_client(tmp_path, line_file, edge_run):
     command = ["read", "ambient.temperature", "--line", str(line_file)]
     unused = ("smarthall.devices.profiles.model", "tempfile",  # the tags' layouts and the log's fallback folder
-              "asyncio", "smarthall.edge.client")  # a one-shot command asks with a plain socket (edge.blocking)
+              "asyncio", "smarthall.edge.client",  # a one-shot command asks with a plain socket (edge.blocking)
+              "logging.handlers")  # the log file is opened at its first record
     assert await asyncio.to_thread(heavy_imports, command, tmp_path, environment(tmp_path), HEAVY + LINE + unused) == []
 
 
