@@ -82,9 +82,12 @@ class CentreApp(App):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(id="status")
-        yield DataTable(id="lines", cursor_type="row", zebra_stripes=True)
-        yield DataTable(id="alarms", cursor_type="row")
+        # kept, not queried, by the redraw: its timer may tick once more while the closing app removes them
+        self._status, self._lines = Static(id="status"), DataTable(id="lines", cursor_type="row", zebra_stripes=True)
+        self._alarms = DataTable(id="alarms", cursor_type="row")
+        yield self._status
+        yield self._lines
+        yield self._alarms
         yield Footer()
 
     def on_mount(self) -> None:
@@ -104,16 +107,16 @@ class CentreApp(App):
             translate(self.screen, LineScreen.KEYS, self.lang, say)
         now = self.clock()
         lines = [self.model.lines[key] for key in sorted(self.model.lines)]
-        _fill(self.query_one("#lines", DataTable), LINE_COLUMNS, [(line.key, self.line_row(line, now)) for line in lines],
+        _fill(self._lines, LINE_COLUMNS, [(line.key, self.line_row(line, now)) for line in lines],
               self.lang)
         alarms = self.model.alarms()
-        _fill(self.query_one("#alarms", DataTable), ALARM_COLUMNS,
+        _fill(self._alarms, ALARM_COLUMNS,
               [(f"{line.key}\n{alarm.alarm_id}", (line.key, say(alarm.priority, self.lang), alarm.alarm_id,
                                                    alarm.text(self.lang), say(alarm.state, self.lang),
                                                    _age(now - alarm.since)))
                for line, alarm in alarms], self.lang)
         online = sum(line.online for line in lines)
-        self.query_one("#status", Static).update(
+        self._status.update(
             say("status", self.lang, broker=self.broker or "-", online=online, lines=len(lines), alarms=len(alarms))
             + (f"  {self.status}" if self.status else ""))
         if isinstance(self.screen, LineScreen) and self.screen.is_mounted:
