@@ -47,7 +47,8 @@ class Host:
 
     async def __aenter__(self) -> Host:
         self.client = aiomqtt.Client("127.0.0.1", self.broker.port, username="centre", password=PASSWORDS["centre"],
-                                     identifier=f"test-host-{id(self)}", clean_session=True)
+                                     identifier=f"test-host-{id(self)}", clean_session=True,
+                                     timeout=30)  # aiomqtt's 10 s for a subscribe's ack: missed on a loaded CI
         await self._stack.enter_async_context(self.client)
         await self.client.subscribe("spBv1.0/#", qos=1)
         self._task = asyncio.create_task(self._collect())

@@ -20,7 +20,8 @@ from smarthall.simulators.line import SimOptions, SimulatedLine
 from smarthall.simulators.options import FREE_PORTS
 
 PEERS = Path(__file__).resolve().parent.parent / "peers"  # node-opcua from npm: `python3 dev.py test` installs it
-pytestmark = pytest.mark.interop
+pytestmark = [pytest.mark.interop, pytest.mark.debian("node"), pytest.mark.debian("npm"),  # npm: node_modules
+              pytest.mark.timeout(180)]  # a line, its agent and three OPC UA servers: over 60 s on a loaded CI
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from smarthall.devices.security import Security
 from tests.peers.node_peer import NodePeer
 from tests.waiting import until
 
-pytestmark = pytest.mark.interop
+pytestmark = [pytest.mark.interop, pytest.mark.debian("node"), pytest.mark.debian("npm")]  # npm: node_modules
 
 PROFILE = load_profile(Path(__file__).with_name("s7_1500.toml"))
 LINE = PROFILE.device("line")

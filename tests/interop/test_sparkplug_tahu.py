@@ -15,7 +15,8 @@ from smarthall.edge.sparkplug.sparkplug_b_pb2 import DataType
 from tests.sparkplug_host import Host, line_file, start_agent
 from tests.waiting import until
 
-pytestmark = [pytest.mark.interop, pytest.mark.debian("mosquitto_passwd")]
+pytestmark = [pytest.mark.interop, pytest.mark.debian("mosquitto_passwd"), pytest.mark.debian("node"),
+              pytest.mark.debian("npm")]  # npm: node_modules
 DECODER = Path(__file__).resolve().parent.parent / "peers" / "sparkplug_decode.js"
 
 
