@@ -42,6 +42,11 @@ class Verdict(IntEnum):
     FAIL = 2
 
 
+# Module constants for the per-tick paths: reading a member off its enum costs ~0.3 us on Python 3.11.
+NO_FAULT = FaultCode.NONE
+PASSED = Verdict.PASS
+
+
 @dataclass
 class _Carried:
     """A part on the belt: where its centre is and whether it is stuck at the diverter."""
@@ -129,11 +134,11 @@ class Conveyor(Station):
 
     @property
     def motor_running(self) -> bool:
-        return self.motor_run and not self._estop and self._latched is FaultCode.NONE
+        return self.motor_run and not self._estop and self._latched is NO_FAULT
 
     @property
     def fault(self) -> bool:
-        return self._latched is not FaultCode.NONE
+        return self._latched is not NO_FAULT
 
     @property
     def fault_code(self) -> FaultCode:
@@ -257,7 +262,7 @@ class Conveyor(Station):
                 if not jam:
                     self._bin(c, "reject")  # the jam was cleared by hand
                 continue
-            if self.auto_mode and before < DIVERTER_MM <= c.pos and c.part.verdict != Verdict.PASS:
+            if self.auto_mode and before < DIVERTER_MM <= c.pos and c.part.verdict != PASSED:
                 self._arm_s = self.divert_pulse_ms / 1000
             arm_out = self._arm_s > 0 if self.auto_mode else self.divert_reject
             if arm_out and before - HALF_MM < DIVERTER_MM < c.pos + HALF_MM:

@@ -30,6 +30,9 @@ class Batch(IntEnum):
 
 
 BUSY = (Batch.HEATING, Batch.SOAKING, Batch.COOLING)
+# The states as module constants for the per-tick paths: reading a member off its enum costs ~0.3 us on Python 3.11.
+HEATING, SOAKING, COOLING, DONE = Batch.HEATING, Batch.SOAKING, Batch.COOLING, Batch.DONE
+CONTROLLED = (HEATING, SOAKING)  # the PID drives the heater
 
 
 class Process(Station):
@@ -117,23 +120,23 @@ class Process(Station):
 
     def _advance_batch(self, dt: float) -> None:
         state = self.batch_state
-        if state is Batch.HEATING and abs(self.temperature - self.setpoint) <= SOAK_BAND_C:
-            self.batch_state = Batch.SOAKING
-        elif state is Batch.SOAKING:
+        if state is HEATING and abs(self.temperature - self.setpoint) <= SOAK_BAND_C:
+            self.batch_state = SOAKING
+        elif state is SOAKING:
             self._soaked_s += dt
             if self._soaked_s >= self._soak_s:
-                self.batch_state = Batch.COOLING
-        elif state is Batch.COOLING and self.temperature < COOLED_C:
-            self.batch_state = Batch.DONE
+                self.batch_state = COOLING
+        elif state is COOLING and self.temperature < COOLED_C:
+            self.batch_state = DONE
             self.batch_count += 1
 
     def _command(self, dt: float, sensor_ok: bool) -> float:
-        pid_on = self.mode == 1 and self.batch_state in (Batch.HEATING, Batch.SOAKING) and sensor_ok
+        pid_on = self.mode == 1 and self.batch_state in CONTROLLED and sensor_ok
         if pid_on and not self._pid_on:
             self._pid.start(self.heater_output, self.setpoint, self.temperature, self.kp)
         self._pid_on = pid_on
         if pid_on:
             return self._pid.update(self.setpoint, self.temperature, dt, self.kp, self.ki, self.kd)
-        if self.mode == 1 or self.batch_state is Batch.COOLING:
+        if self.mode == 1 or self.batch_state is COOLING:
             return 0.0
         return self.heater_output
