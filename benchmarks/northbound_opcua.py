@@ -43,10 +43,11 @@ line one run):
 - in its own thread with the GIL switch interval at 0.5 ms (what edge.northbound.server does):
   jitter p99 24.5 -> 23.6 ms, agent CPU 15.9 -> 20.9 %, this process (the clients) 6.4 %,
   197 changes/s delivered, 0 lost, latency p50 97 ms, p99 289 ms.
-- switch interval 0.5 ms and 5 ms in the same runs (two runs at load 12-28, so every figure is
-  noisy): with 10 clients, jitter p99 62.6 and 65.9 ms at 0.5 ms, 84.4 and 77.3 ms at 5 ms; alone
-  34.8 and 31.8 ms at 0.5 ms, 23.4 and 114.0 ms at 5 ms; 0 lost and 0 not yet received at close
-  in every phase; latency p50 182-213 ms, p99 398-680 ms (that load is most of it).
+- switch interval 0.5 ms and 5 ms in the same runs (three runs at load 12-28, so every figure is
+  noisy): with 10 clients, jitter p99 62.6, 65.9 and 84.8 ms at 0.5 ms, 84.4, 77.3 and 73.0 ms at
+  5 ms; alone 34.8, 31.8 and 45.9 ms at 0.5 ms, 23.4, 114.0 and 34.9 ms at 5 ms; 0 lost and 0 not
+  yet received at close in every phase; latency p50 182-217 ms, p99 398-680 ms (that load is most
+  of it). Which interval is better needs a quiet machine's run.
 """
 
 from __future__ import annotations
