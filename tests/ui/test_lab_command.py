@@ -126,7 +126,7 @@ async def test_lab_on_a_real_line_shows_live_tags_and_gives_fault_drills_to_the_
             health = app.screen.query_one(HealthTable)
             await until(lambda: all(row.connected and not row.error for row in health.rows), timeout=120)
             feeder = app.screen.query_one("#station-feeder", TagTable)
-            await until(lambda: {n: v for n, v, _q in feeder.snapshot()}.get("feeder.magazine_count") == 50)
+            await until(lambda: {n: v for n, v, _q in feeder.snapshot()}.get("feeder.magazine_count") == 50, timeout=60)
             await pilot.press("escape")
             app.open_lesson("alarms-troubleshooting")  # its first step: the feeder PLC goes offline
             await pilot.pause()
