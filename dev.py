@@ -44,7 +44,7 @@ def ensure_venv() -> None:
     wanted = _digest(LOCK, ROOT / "pyproject.toml", ROOT / "setup.py")
     if stamp.exists() and stamp.read_text() == wanted:
         return
-    say("installing dependencies, about 30-60 s, first time only")
+    say("installing dependencies, about 1-3 min, first time only")
     run([str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--require-hashes",
          "--no-deps", "-r", str(LOCK)])
     run([str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",

@@ -37,23 +37,22 @@ def pytest_configure(config) -> None:
 
 def pytest_collection_modifyitems(items) -> None:
     for item in items:
-        for marker in item.iter_markers("debian"):
-            command = marker.args[0]
-            if shutil.which(command) is None:
-                item.add_marker(pytest.mark.skip(reason=f"{MISSING_PEER}sudo apt-get install -y {DEBIAN[command]}"
-                                                        " (or run `python3 dev.py test` as root)"))
+        missing = sorted({DEBIAN[m.args[0]] for m in item.iter_markers("debian") if shutil.which(m.args[0]) is None})
+        if missing:
+            item.add_marker(pytest.mark.skip(reason=f"{MISSING_PEER}sudo apt-get install -y {' '.join(missing)}"
+                                                    " (or run `python3 dev.py test` as root)"))
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
     """How many tests were skipped for a missing Debian package, and the one command that installs them all."""
-    packages: dict[str, int] = {}
+    skipped, packages = 0, set()
     for report in terminalreporter.stats.get("skipped", []):
         reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else ""
         if MISSING_PEER in reason:
-            package = reason.split(MISSING_PEER, 1)[1].split()[4]
-            packages[package] = packages.get(package, 0) + 1
+            skipped += 1
+            packages.update(reason.split(MISSING_PEER, 1)[1].split(" (or run")[0].split()[4:])
     if packages:
-        terminalreporter.write_line(f"{sum(packages.values())} test(s) skipped, Debian package(s) missing:"
+        terminalreporter.write_line(f"{skipped} test(s) skipped, Debian package(s) missing:"
                                     f" sudo apt-get install -y {' '.join(sorted(packages))}", yellow=True)
 
 
