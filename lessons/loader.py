@@ -501,6 +501,9 @@ class _LessonReader(_Reader):
             return Action(name, tag=self.tag(data, where))
         if name == "call":
             return self.call(data, where)
+        if name == "export-history":
+            return Action(name, file=self.get(data, "file", where, str), tag=self.tag(data, where),
+                          value=float(self.number(data, "since_s", where, 1, 86400)))
         if name == "append":
             return Action(name, file=self.get(data, "file", where, str), text=self.get(data, "text", where, str))
         if name == "replace":

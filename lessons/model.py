@@ -30,11 +30,12 @@ Scalar = bool | int | float
 
 @dataclass(frozen=True)
 class Action:
-    """One declarative action: write, ack, clear-faults, load-magazine, wait, answer, answer-tag, append, replace, call."""
+    """One declarative action: write, ack, clear-faults, load-magazine, wait, answer, answer-tag, answer-live,
+    export-history, append, replace, call."""
 
     action: str
     tag: str | None = None
-    value: Scalar | None = None
+    value: Scalar | None = None  # write, answer; export-history: how far back, in seconds
     alarm: str | None = None
     count: int | None = None
     file: str | None = None
@@ -48,7 +49,7 @@ class Action:
 
 ACTION_NAMES_KO = {"write": "쓰기", "call": "호출", "ack": "알람 확인", "clear-faults": "고장 해제",
                    "load-magazine": "매거진 적재", "wait": "기다리기", "answer": "답하기", "answer-tag": "태그 값으로 답하기",
-                   "answer-live": "라인 값으로 답하기", "append": "덧붙이기", "replace": "바꾸기"}
+                   "answer-live": "라인 값으로 답하기", "export-history": "이력 내보내기", "append": "덧붙이기", "replace": "바꾸기"}
 
 
 def said(action: Action, lang: str = "en") -> str:
@@ -69,6 +70,8 @@ def said(action: Action, lang: str = "en") -> str:
         return f"{name} {action.value}"
     if kind == "append":
         return f"{name} {action.file}: {action.text}"
+    if kind == "export-history":
+        return f"{name} {action.tag} {action.value:g}{'초' if lang == 'ko' else ' s'} -> {action.file}"
     if kind == "replace":
         return f"{name} {action.file}: {action.old} -> {action.new}"
     return name  # clear-faults; wait (until the step's own condition); answer-live

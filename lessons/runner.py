@@ -285,6 +285,10 @@ class StepRun:
             self.answer(await self.tag_answer(action.tag))
         elif kind == "answer-live":
             self.answer(await self.live_answer())
+        elif kind == "export-history":
+            now = time.time()
+            text = await self.line.history_csv([action.tag], now - action.value, now)
+            (self.workspace / action.file).write_text(text, encoding="utf-8", newline="")
         elif kind in ("append", "replace"):
             path = self.workspace / action.file
             text = path.read_text(encoding="utf-8")

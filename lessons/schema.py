@@ -39,6 +39,9 @@ ACTIONS: dict[str, Entry] = {e.name: e for e in (
     Entry("answer", "answer the step's question", (Key("value", "number", "for a choice: the index from 0"),)),
     Entry("answer-tag", "answer with the tag's live value", (TAG,)),
     Entry("answer-live", "answer with the right answer as the line shows it now (a `reading` or `computed` step)"),
+    Entry("export-history", "write the tag's stored history over the last `since_s` to a workspace file, as"
+          " `smarthall history TAG --since ... --csv > FILE` writes it",
+          (Key("file", "workspace file name", ""), TAG, Key("since_s", "number 1..86400", "how far back", unit="s"))),
     Entry("append", "append text to a workspace file", (Key("file", "workspace file name", ""), Key("text", "text", ""))),
     Entry("replace", "replace the first `old` with `new` in a workspace file",
           (Key("file", "workspace file name", ""), Key("old", "text", ""), Key("new", "text", ""))),

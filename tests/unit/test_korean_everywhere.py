@@ -126,7 +126,9 @@ def test_what_every_check_says_on_a_korean_screen_is_korean(line):
             if ev.query is not None:
                 ev.feed(Queried((), 2))
             if ev.takes_file:
-                ev.loaded(line if check_type(step.check).name == "config" else Grade(200, 20, 1, 2), 2)
+                kind = check_type(step.check).name
+                ev.loaded(line if kind == "config" else ev.load(step.files[step.check.file], None) if kind == "export"
+                          else Grade(200, 20, 1, 2), 2)
             said_ko.append(ev.status(3).detail.ko)
             said_ko += [said(action, "ko").split(f" {action.file}: ")[0] for action in step.solution]  # not the file's text
     assert {ko: english(ko, names) for ko in said_ko if english(ko, names)} == {}
