@@ -18,14 +18,15 @@ from smarthall.simulators.options import FREE_PORTS
 from .rehearsal import rehearse
 
 SHELF = load_shelf(CATALOGUE, load_line())
-# what the rehearsal found and is not mended yet: lesson id -> why it does not turn green (strict=False: the first
-# two are timing on a loaded machine; take a lesson off this list once it is mended)
+# what the rehearsal found and is not mended yet: lesson id -> why it does not turn green (strict=False: all but the
+# first are timing on a loaded machine and pass in other runs; take a lesson off this list once it is mended)
 FOUND = {
     "energy-oee": "read-rejects: the fresh read of conveyor.parts_rejected through the edge service is not answered"
-                  " (or says 'not connected') after the produce and stop steps, in the console only (3 of 3 runs)",
-    "vision-faults": "camera-lost or blur stays unpassed or late on a loaded machine (2 of 3 runs)",
+                  " (or says 'not connected') after the produce and stop steps, in the console only (4 of 4 runs)",
+    "vision-faults": "camera-lost or blur stays unpassed or late on a loaded machine (2 of 4 runs)",
     "control-centre": "alarms-across (estop still unacknowledged after the ack) or late-values (history gap > 2 s) on a"
-                      " loaded machine (2 of 3 runs)",
+                      " loaded machine (2 of 4 runs)",
+    "sorting": "jam: the diverter_jam fault never fired within the step's time on a loaded machine (1 of 2 runs)",
 }
 LESSONS = [pytest.param(lesson, id=lesson.id, marks=[pytest.mark.xfail(reason=FOUND[lesson.id], strict=False)]
                         if lesson.id in FOUND else []) for lesson in SHELF.catalogue.lessons]
