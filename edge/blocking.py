@@ -56,7 +56,7 @@ class BlockingClient:
             sock = opening()
         except OSError as exc:
             raise AgentUnavailable(f"no edge agent answers at {where}: {exc.strerror or exc}") from None
-        sock.settimeout(None)  # a fresh read waits for the device, as long as the agent takes
+        sock.settimeout(wire.ANSWER_TIMEOUT)  # a fresh read waits for the device, as long as the agent answers
         client = cls(sock, where)
         try:
             client.user = client.login(user, password or "") if user else client._request("whoami")
@@ -123,6 +123,8 @@ class BlockingClient:
                 answer = wire.load(line, self.where)
                 if answer.get("id") == rid and "event" not in answer:
                     return wire.result(answer)
+        except TimeoutError:
+            raise wire.unanswered(self.where, op) from None
         except OSError as exc:
             raise AgentUnavailable(f"the edge agent at {self.where} went away ({exc.strerror or exc})") from None
 

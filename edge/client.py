@@ -177,7 +177,14 @@ class Client:
         future = asyncio.get_running_loop().create_future()
         rid = self._send(op, args)
         self._waiting[rid] = future
-        return await future
+        try:
+            async with asyncio.timeout(wire.ANSWER_TIMEOUT):
+                return await future
+        except TimeoutError:
+            self._waiting.pop(rid, None)
+            if not self._writer.is_closing():
+                self._writer.write(wire.dump({"id": rid, "op": "cancel"}))
+            raise wire.unanswered(self.where, op) from None
 
     async def _stream(self, op: str, **args) -> AsyncIterator:
         queue: asyncio.Queue = asyncio.Queue()

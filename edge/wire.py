@@ -37,6 +37,12 @@ if TYPE_CHECKING:
     from .health import ConnectionHealth
 
 MAX_LINE = 4 * 1024 * 1024  # a history answer of a day at 100 ms fits
+ANSWER_TIMEOUT = 60.0  # s: far beyond any device's own timeouts (a read of a silent device is BAD in seconds)
+
+
+def unanswered(where: str, op: str) -> AgentUnavailable:
+    """A request the agent at `where` did not answer in ANSWER_TIMEOUT: said, never waited for for ever."""
+    return AgentUnavailable(f"the edge agent at {where} did not answer {op!r} within {ANSWER_TIMEOUT:g} s")
 
 
 def dump(message: dict) -> bytes:
