@@ -67,17 +67,19 @@ def typed(value: float) -> str:
 async def answer_value(screen: StepScreen, action: Action) -> float:
     """The number the action answers, as the trainee finds it on the line."""
     if action.action == "answer-tag":  # read once the tag has a value (the line may be reconnecting a station)
-        return await until(lambda: _value_or_none(screen.run.tag_answer(action.tag)), timeout=30)
+        [value] = await until(lambda: _read_value(screen.run.tag_answer(action.tag)), timeout=30)
+        return value
     if action.action == "answer-live":
         return await screen.run.live_answer()
     return action.value
 
 
-async def _value_or_none(read):
+async def _read_value(read) -> list[float]:
+    """[the value read], or [] while the tag has none: a 0 read is [0], which `until` takes as found."""
     try:
-        return await read
+        return [await read]
     except LessonRunError:
-        return None
+        return []
 
 
 async def answer(pilot, screen: StepScreen, action: Action) -> None:

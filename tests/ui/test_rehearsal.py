@@ -18,11 +18,9 @@ from smarthall.simulators.options import FREE_PORTS
 from .rehearsal import rehearse
 
 SHELF = load_shelf(CATALOGUE, load_line())
-# what the rehearsal found and is not mended yet: lesson id -> why it does not turn green (strict=False: all but the
-# first are timing on a loaded machine and pass in other runs; take a lesson off this list once it is mended)
+# what the rehearsal found and is not mended yet: lesson id -> why it does not turn green (strict=False: they are
+# timing on a loaded machine and pass in other runs; take a lesson off this list once it is mended)
 FOUND = {
-    "energy-oee": "read-rejects: the fresh read of conveyor.parts_rejected through the edge service is not answered"
-                  " (or says 'not connected') after the produce and stop steps, in the console only (4 of 4 runs)",
     "vision-faults": "camera-lost or blur stays unpassed or late on a loaded machine (2 of 4 runs)",
     "control-centre": "alarms-across (estop still unacknowledged after the ack) or late-values (history gap > 2 s) on a"
                       " loaded machine (2 of 4 runs)",
