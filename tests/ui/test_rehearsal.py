@@ -18,16 +18,7 @@ from smarthall.simulators.options import FREE_PORTS
 from .rehearsal import rehearse
 
 SHELF = load_shelf(CATALOGUE, load_line())
-# what the rehearsal found and is not mended yet: lesson id -> why it does not turn green (strict=False: they are
-# timing on a loaded machine and pass in other runs; take a lesson off this list once it is mended)
-FOUND = {
-    "vision-faults": "camera-lost or blur stays unpassed or late on a loaded machine (2 of 4 runs)",
-    "control-centre": "alarms-across (estop still unacknowledged after the ack) or late-values (history gap > 2 s) on a"
-                      " loaded machine (2 of 4 runs)",
-    "sorting": "jam: the diverter_jam fault never fired within the step's time on a loaded machine (1 of 2 runs)",
-}
-LESSONS = [pytest.param(lesson, id=lesson.id, marks=[pytest.mark.xfail(reason=FOUND[lesson.id], strict=False)]
-                        if lesson.id in FOUND else []) for lesson in SHELF.catalogue.lessons]
+LESSONS = [pytest.param(lesson, id=lesson.id) for lesson in SHELF.catalogue.lessons]
 
 
 @pytest.mark.timeout(900)  # a whole lesson in real time, after its line starts on a loaded machine
