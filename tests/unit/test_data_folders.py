@@ -55,9 +55,10 @@ def test_two_labs_on_other_port_sets_keep_their_own_progress_and_workspace(monke
     monkeypatch.setenv("SMARTHALL_DATA", str(tmp_path))
     default = progress_path(lab_args())
     assert default == tmp_path / "progress.db" and workspace_folder(default) == tmp_path / "workspace"
-    other = progress_path(lab_args("--feeder-port", "5120", "--conveyor-port", "5121"))
-    assert other == tmp_path / "sim-5120-5121-4840-4841-8080-progress.db"
-    assert workspace_folder(other) == tmp_path / "sim-5120-5121-4840-4841-8080-progress-workspace"
+    other = progress_path(lab_args("--feeder-port", "5120", "--conveyor-port", "5121", "--process-port", "4940",
+                                   "--control-port", "4941", "--camera-port", "8180"))
+    assert other == tmp_path / "sim-5120-5121-4940-4941-8180-progress.db"
+    assert workspace_folder(other) == tmp_path / "sim-5120-5121-4940-4941-8180-progress-workspace"
     free = progress_path(lab_args("--feeder-port", "0"))  # free ports: another set on every start
     assert free not in (default, other) and free.parent == tmp_path
     assert progress_path(lab_args("--progress", str(tmp_path / "mine.db"))) == tmp_path / "mine.db"
