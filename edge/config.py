@@ -118,6 +118,7 @@ class VisionSettings:
     device: Device  # the conveyor's device with part_at_camera, verdict_part and verdict
     recipe: Recipe
     poll_s: float
+    idle_poll_s: float
     budget_s: float
     archive_path: Path
     archive_max_bytes: int
@@ -468,6 +469,7 @@ class _LineReader(TomlReader):
             camera=self.camera(self.table(self.get(data, "camera", where, Mapping), "[vision.camera]")),
             conveyor=conveyor, device=device, recipe=recipe,
             poll_s=self.number(data, "poll_ms", where, 1, 1000, 10) / 1000,
+            idle_poll_s=self.number(data, "idle_poll_ms", where, 1, 1000, 50) / 1000,
             budget_s=self.number(data, "budget_ms", where, 10, 10_000, 250) / 1000,
             archive_path=historian.path.with_name(f"{historian.path.stem}-images") if raw_path is None
             else self.path.parent / Path(raw_path).expanduser(),
