@@ -45,6 +45,7 @@ class Verdict(IntEnum):
 # Module constants for the per-tick paths: reading a member off its enum costs ~0.3 us on Python 3.11.
 NO_FAULT = FaultCode.NONE
 PASSED = Verdict.PASS
+NO_PARTS: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -122,7 +123,7 @@ class Conveyor(Station):
         self._overload = False
         self._arm_s = 0.0  # time left in the auto-mode diverter pulse
         self._over_s = 0.0  # time above the trip current
-        self._jam_ids: frozenset[int] = frozenset()  # the parts on pe_diverter
+        self._jam_ids = NO_PARTS  # the parts on pe_diverter
         self._jam_mm = 0.0  # belt travel while the same parts stayed on pe_diverter
         self._drive_lights()
 
@@ -144,7 +145,6 @@ class Conveyor(Station):
     def fault_code(self) -> FaultCode:
         return FaultCode.ESTOP if self._estop else self._latched
 
-    @property
     def entry_clear(self) -> bool:
         """No part on the entry eye: the feeder may push."""
         return not self._covering(EYES["pe_entry"])
@@ -229,9 +229,9 @@ class Conveyor(Station):
 
     def _drive(self, dt: float) -> None:
         running = self.motor_running
-        target = self.speed_setpoint if running else 0.0
-        change = max(-ACCEL_MM_S2 * dt, min(ACCEL_MM_S2 * dt, target - self.speed_actual))
-        self.speed_actual += change
+        most = ACCEL_MM_S2 * dt
+        change = (self.speed_setpoint if running else 0.0) - self.speed_actual
+        self.speed_actual += most if change > most else max(change, -most)
         if not running:
             self.motor_current = 0.0
             self._over_s = 0.0
@@ -244,36 +244,42 @@ class Conveyor(Station):
             self._latch(FaultCode.OVERLOAD)
 
     def _carry(self, dt: float, jam: bool) -> None:
-        if not self._belt:  # nothing to move, bin or watch on the diverter eye
+        belt = self._belt
+        if not belt:  # nothing to move, bin or watch on the diverter eye
             self._arm_s = max(0.0, self._arm_s - dt)
-            self._jam_mm, self._jam_ids = 0.0, frozenset()
+            self._jam_mm, self._jam_ids = 0.0, NO_PARTS
             return
         travel = self.speed_actual * dt
+        auto = self.auto_mode
         limit = math.inf  # a part cannot move into the part ahead of it
-        moves = []
-        for c in sorted(self._belt, key=lambda c: c.pos, reverse=True):
+        on_eye = []
+        for c in tuple(belt):  # front first: parts enter at the back and never pass each other
             before = c.pos
             if not c.stuck:
                 c.pos = max(before, min(before + travel, limit))
             limit = c.pos - PART_MM
-            moves.append((c, before))
-        for c, before in moves:
             if c.stuck:
-                if not jam:
+                if jam:
+                    on_eye.append(c.part.id)  # held at the diverter
+                else:
                     self._bin(c, "reject")  # the jam was cleared by hand
                 continue
-            if self.auto_mode and before < DIVERTER_MM <= c.pos and c.part.verdict != PASSED:
+            if auto and before < DIVERTER_MM <= c.pos and c.part.verdict != PASSED:
                 self._arm_s = self.divert_pulse_ms / 1000
-            arm_out = self._arm_s > 0 if self.auto_mode else self.divert_reject
+            arm_out = self._arm_s > 0 if auto else self.divert_reject
             if arm_out and before - HALF_MM < DIVERTER_MM < c.pos + HALF_MM:
                 if jam:
                     c.stuck, c.pos = True, DIVERTER_MM
                 else:
                     self._bin(c, "reject")
+                    continue
             elif c.pos >= BELT_MM:
                 self._bin(c, "good")
+                continue
+            if abs(c.pos - DIVERTER_MM) < HALF_MM:
+                on_eye.append(c.part.id)
         self._arm_s = max(0.0, self._arm_s - dt)
-        at_eye = frozenset(c.part.id for c in self._covering(DIVERTER_MM)) if self.motor_running else frozenset()
+        at_eye = frozenset(on_eye) if on_eye and self.motor_running else NO_PARTS
         self._jam_mm = self._jam_mm + travel if at_eye and at_eye == self._jam_ids else 0.0
         self._jam_ids = at_eye
         if self._jam_mm > JAM_MM:

@@ -1,5 +1,7 @@
 """The feeder: magazine, pusher cycle, sequence numbers and auto feed."""
 
+from collections.abc import Callable
+
 from .parts import COLOR_CODES, Magazine, Part
 from .points import Station, ro, rw
 
@@ -69,12 +71,12 @@ class Feeder(Station):
         """Refill the magazine with `count` new blanks."""
         self._magazine.load(count, defect_rate)
 
-    def step(self, dt: float, *, belt_running: bool, entry_clear: bool) -> Part | None:
-        """Advance the pusher; return the part that reached the belt, if any."""
+    def step(self, dt: float, *, belt_running: bool, entry_clear: Callable[[], bool]) -> Part | None:
+        """Advance the pusher; return the part that reached the belt, if any (entry_clear is asked only then)."""
         if self.auto_feed and belt_running:
             self._auto_s += dt
         auto_due = self.auto_feed and self._auto_s >= self.feed_interval_ms / 1000
-        if self._cycle_s is None and entry_clear and (self.feed or auto_due):
+        if self._cycle_s is None and (self.feed or auto_due) and entry_clear():
             self._auto_s = 0.0
             if self._magazine:
                 self._cycle_s = 0.0

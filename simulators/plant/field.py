@@ -2,7 +2,6 @@
 
 import math
 import random
-from collections.abc import Mapping
 
 from .points import Station, ro
 
@@ -79,8 +78,7 @@ class Field:
         self.ambient = Ambient()
         self.vibration = Vibration()
         self.meters = {name: EnergyMeter(pf) for name, pf in POWER_FACTORS.items()}
-        self._station_meters = [(name, meter) for name, meter in self.meters.items() if name != "vision"]
-        self._vision_meter = self.meters["vision"]
+        self._meters = tuple(self.meters[name] for name in ("feeder", "conveyor", "process", "vision"))
 
     def devices(self) -> dict[str, Station]:
         """The bus devices by device name."""
@@ -90,15 +88,16 @@ class Field:
             **{f"energy.{name}": meter for name, meter in self.meters.items()},
         }
 
-    def step(
-        self, dt: float, now: float, *, loads_kw: Mapping[str, float], belt_mm_s: float, motor_a: float, worn: bool
-    ) -> None:
-        """Advance dt seconds; loads_kw gives each station's draw except the vision PC's."""
+    def step(self, dt: float, now: float, *, feeder_kw: float, conveyor_kw: float, process_kw: float,
+             belt_mm_s: float, motor_a: float, worn: bool) -> None:
+        """Advance dt seconds with each station's draw (the vision PC's is steady)."""
         self.ambient.step(now, self._rng)
         self.vibration.step(
             dt, self._rng, belt_mm_s=belt_mm_s, motor_a=motor_a, ambient_c=self.ambient.temperature, worn=worn
         )
         volts = MAINS_V + 2.0 * math.sin(2 * math.pi * now / 600) + self._rng.gauss(0, 0.3)
-        for name, meter in self._station_meters:
-            meter.step(dt, volts, loads_kw[name])
-        self._vision_meter.step(dt, volts, VISION_KW)
+        feeder, conveyor, process, vision = self._meters
+        feeder.step(dt, volts, feeder_kw)
+        conveyor.step(dt, volts, conveyor_kw)
+        process.step(dt, volts, process_kw)
+        vision.step(dt, volts, VISION_KW)

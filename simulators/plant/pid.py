@@ -32,18 +32,25 @@ class Pid:
 
 
 class DeadTime:
-    """Delays a signal by a fixed time; the output is 0 until the first sample is old enough."""
+    """Delays a signal by a fixed time; the output is 0 until the first sample is old enough.
+
+    Only changes are queued (a run of equal samples is its first one), so a steady signal costs no queue work.
+    """
 
     def __init__(self, delay_s: float) -> None:
         self._delay_s = delay_s
         self._t = 0.0
         self._queue: deque[tuple[float, float]] = deque()
+        self._last: float | None = None  # the last sample fed
         self._out = 0.0
 
     def push(self, value: float, dt: float) -> float:
         """Feed a new sample dt after the last one; return the value from delay_s ago."""
         self._t += dt
-        self._queue.append((self._t, value))
-        while self._queue and self._queue[0][0] <= self._t - self._delay_s:
-            self._out = self._queue.popleft()[1]
+        if value != self._last:
+            self._queue.append((self._t, value))
+            self._last = value
+        queue = self._queue
+        while queue and queue[0][0] <= self._t - self._delay_s:
+            self._out = queue.popleft()[1]
         return self._out

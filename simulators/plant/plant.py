@@ -15,6 +15,9 @@ from .rng import stream
 
 MAX_SUBSTEP_S = 0.05  # step() splits longer steps so fast parts cannot skip a sensor
 MAX_MAGAZINE = 1000
+PHYSICAL_FAULTS = (("conveyor", "estop"), ("conveyor", "motor_overload"), ("conveyor", "diverter_jam"),
+                   ("process", "heater_failure"), ("process", "thermocouple_open"), ("vibration", "bearing_wear"))
+NO_PHYSICAL_FAULTS = (False,) * len(PHYSICAL_FAULTS)  # estop, overload, jam, heater failed, sensor open, worn
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Plant:
             if not spec.writable
         }
         self._faults = FaultBoard(sensors, stream(seed, "faults"))
+        self._acting = NO_PHYSICAL_FAULTS  # the plant faults the physics feels, kept as faults come and go
 
     # -- clock ----------------------------------------------------------------
 
@@ -75,6 +79,9 @@ class Plant:
     def step(self, dt: float | None = None) -> None:
         """Advance all physics by dt plant seconds (default: config.tick)."""
         dt = self.config.tick if dt is None else dt
+        if 0 < dt <= MAX_SUBSTEP_S:  # the usual tick: one substep
+            self._advance(dt)
+            return
         if not (math.isfinite(dt) and dt > 0):
             raise ValueError(f"dt must be a positive number of seconds, got {dt!r}")
         substeps = math.ceil(dt / MAX_SUBSTEP_S)
@@ -92,34 +99,28 @@ class Plant:
 
     def _advance(self, dt: float) -> None:
         self._now += dt
-        active = self._faults.find
-        conveyor = self._conveyor
+        conveyor, process = self._conveyor, self._process
         part = self._feeder.step(dt, belt_running=conveyor.motor_running, entry_clear=conveyor.entry_clear)
         if part:
             conveyor.accept(part)
-        conveyor.step(
-            dt,
-            estop=bool(active("conveyor", "estop")),
-            overload=bool(active("conveyor", "motor_overload")),
-            jam=bool(active("conveyor", "diverter_jam")),
-        )
-        self._process.step(
-            dt,
-            heater_ok=not active("process", "heater_failure"),
-            sensor_ok=not active("process", "thermocouple_open"),
-        )
+        estop, overload, jam, heater_failed, sensor_open, worn = self._acting
+        conveyor.step(dt, estop=estop, overload=overload, jam=jam)
+        process.step(dt, heater_ok=not heater_failed, sensor_ok=not sensor_open)
         self._field.step(
             dt,
             self._now,
-            loads_kw={
-                "feeder": self._feeder.power_kw,
-                "conveyor": conveyor.power_kw,
-                "process": self._process.power_kw,
-            },
+            feeder_kw=self._feeder.power_kw,
+            conveyor_kw=conveyor.power_kw,
+            process_kw=process.power_kw,
             belt_mm_s=conveyor.speed_actual,
             motor_a=conveyor.motor_current,
-            worn=bool(active("vibration", "bearing_wear")),
+            worn=worn,
         )
+
+    def _faults_changed(self) -> None:
+        """Which plant faults act on the physics now (in PHYSICAL_FAULTS' order)."""
+        find = self._faults.find
+        self._acting = tuple(find(target, kind) is not None for target, kind in PHYSICAL_FAULTS)
 
     # -- points ---------------------------------------------------------------
 
@@ -160,13 +161,17 @@ class Plant:
 
     def inject_fault(self, target: str, kind: str, params: dict | None = None) -> Fault:
         """Inject (or replace) a fault; FaultError names what was wrong and what was expected."""
-        return self._faults.inject(target, kind, params, self._now, lambda t: self._raw(*t.rsplit(".", 1)))
+        fault = self._faults.inject(target, kind, params, self._now, lambda t: self._raw(*t.rsplit(".", 1)))
+        self._faults_changed()
+        return fault
 
     def clear_faults(self) -> None:
         self._faults.clear_all()
+        self._faults_changed()
 
     def clear_fault(self, fault_id: int) -> None:
         self._faults.clear(fault_id)
+        self._faults_changed()
 
     @property
     def active_faults(self) -> tuple[Fault, ...]:
