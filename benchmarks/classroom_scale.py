@@ -9,8 +9,8 @@ answer: median of the teams' p50 and p99, and the worst p99) and each team proce
 threads: getrusage RUSAGE_SELF sums them on Linux, plus any children it waited for) as % of one core;
 then each team process's CPU by thread kind (the event loop that runs the line, edge and panel; the
 camera driver; workers; "other": native threads such as OpenCV's and FFmpeg's, and threads that ended);
-a level holds when every team has overruns < 1%, jitter p99 <= 10 ms and refresh p99 <= 150 ms. The
-baseline is the first level of the same run.
+a level holds when every team has overruns < 1%, jitter p99 <= 10 ms, refresh p99 <= 150 ms and no part
+uninspected. The baseline is the first level of the same run.
 
 Every team starts, warms up (every connection answering) and says so; only once all of them are ready
 does the parent tell them to measure, so the teams measure the same seconds (a team that measured while
@@ -18,7 +18,11 @@ the others were still starting measured a quieter machine). A team process that 
 after measuring, or not ready within START_S, is asked for its asyncio tasks' and threads' stacks
 (SIGUSR2, faulthandler on SIGUSR1), which are printed, and killed.
 
-    python benchmarks/classroom_scale.py [--levels 1,4,8,12] [--seconds 20]
+    python benchmarks/classroom_scale.py [--levels 1,4,8,12] [--seconds 20] [--running]
+
+An idle line (the default) stands: belt stopped, no parts. With --running every team's belt runs in auto mode
+and its feeder pushes a part every 2 s (a class at work: parts rendered, inspected, sorted), and each level
+also says how many parts passed a camera uninspected (the PLC rejected them fail-safe), which must be none.
 
 Not a test: it prints numbers. The machine is shared with other work: read the ratios to the first level.
 
@@ -63,12 +67,13 @@ from pathlib import Path
 PANEL_TAGS = ["conveyor.speed_actual", "conveyor.motor_running", "conveyor.parts_good", "conveyor.parts_rejected",
               "conveyor.estop_ok", "feeder.magazine_count", "process.temperature", "process.setpoint"]
 REFRESH_S = 0.1
+RUNNING = [("conveyor", "motor_run", True), ("feeder", "auto_feed", True)]  # --running: a part every 2 s
 LIMITS = {"overrun_pct": 1.0, "jitter_p99_ms": 10.0, "refresh_p99_ms": 150.0}
 EXIT_S = 60.0  # a team process still running this long after measuring is shown with its stacks, then killed
 START_S = 240.0  # every team ready (its line, edge and client up) within this long, or the level failed to start
 
 
-async def team(folder: Path, seconds: float) -> dict:
+async def team(folder: Path, seconds: float, running: bool) -> dict:
     """One team's line, edge, service and panel-like client for `seconds`; what they measured."""
     from smarthall.edge.agent import EdgeAgent
     from smarthall.edge.client import Client
@@ -85,12 +90,16 @@ async def team(folder: Path, seconds: float) -> dict:
         async with EdgeAgent(config) as agent, Service(agent, config.users) as service, \
                 await Client.connect_unix(service.socket) as panel:
             await panel.read(PANEL_TAGS)  # warm: every connection up
+            if running:
+                for station, point, value in RUNNING:
+                    line.plant.write(station, point, value)
             print("ready", flush=True)
             await asyncio.to_thread(sys.stdin.readline)  # every team ready: measure together
             for scanner in agent.scanners.values():
                 for stats in scanner.stats.values():
                     stats.jitter_s.clear()
             ticks, overruns = line.pacer.stats.ticks, line.pacer.stats.overruns
+            uninspected = line.plant.read("conveyor", "parts_uninspected")
             cpu0, threads0, wall0 = _cpu(), _thread_cpu(), time.monotonic()
             refresh = []
             due = time.monotonic()
@@ -109,7 +118,9 @@ async def team(folder: Path, seconds: float) -> dict:
                        for stats in scanner.stats.values()]
             result = {"overrun_pct": 100 * (line.pacer.stats.overruns - overruns) / max(1, ran),
                       "jitter_p99_ms": 1000 * max(jitters, default=0.0), "refresh_p99_ms": 1000 * _p99(refresh),
-                      "refresh_p50_ms": 1000 * statistics.median(refresh), "cpu_pct": 100 * cpu / wall,
+                      "refresh_p50_ms": 1000 * statistics.median(refresh),
+                      "uninspected": line.plant.read("conveyor", "parts_uninspected") - uninspected,
+                      "cpu_pct": 100 * cpu / wall,
                       "threads_pct": {name: 100 * used / wall for name, used in threads.items()}}
             print(json.dumps(result), flush=True)  # before closing: the parent reads it as soon as it is measured
     return result
@@ -154,7 +165,7 @@ def _p99(values: list[float]) -> float:
     return ordered[max(0, int(len(ordered) * 0.99) - 1)] if ordered else 0.0
 
 
-def level(teams: int, seconds: float) -> list[dict]:
+def level(teams: int, seconds: float, running: bool) -> list[dict]:
     """`teams` team processes at once, measuring the same seconds; each one's numbers."""
     with tempfile.TemporaryDirectory() as tmp:
         procs = []
@@ -163,7 +174,8 @@ def level(teams: int, seconds: float) -> list[dict]:
             folder.mkdir()
             with (folder / "stderr").open("wb") as stderr:
                 procs.append(subprocess.Popen(
-                    [sys.executable, __file__, "--team", str(folder), "--seconds", str(seconds)],
+                    [sys.executable, __file__, "--team", str(folder), "--seconds", str(seconds),
+                     *(["--running"] if running else [])],
                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, text=True))
         started = time.monotonic()
         ready = [_line_by(proc, started + START_S).strip() == "ready" for proc in procs]
@@ -196,29 +208,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", default="1,4,8,12")
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--running", action="store_true", help="every belt runs in auto mode, a part fed every 2 s")
     parser.add_argument("--team", type=Path, help=argparse.SUPPRESS)  # one team's process
     args = parser.parse_args()
     if args.team is not None:
         faulthandler.register(signal.SIGUSR1, all_threads=True)
-        asyncio.run(team(args.team, args.seconds))
+        asyncio.run(team(args.team, args.seconds, args.running))
         return
     print(f"classroom_scale: {args.seconds:g} s per level; limits {LIMITS}; machine shared with other work "
           f"(load {os.getloadavg()[0]:.1f} at the start)")
     print(f"{'teams':>5} {'holds':>5} {'overrun % max':>13} {'jitter p99 ms max':>17} {'refresh p50 ms med':>18}"
           f" {'refresh p99 ms med':>18} {'refresh p99 ms max':>18} {'CPU %/team med':>14}")
     for teams in (int(n) for n in args.levels.split(",")):
-        results = level(teams, args.seconds)
+        results = level(teams, args.seconds, args.running)
         good = [r for r in results if "failed" not in r]
         worst = {key: max((r[key] for r in good), default=float("nan")) for key in LIMITS}
         median = {key: statistics.median(r[key] for r in good) if good else float("nan")
                   for key in ("refresh_p50_ms", "refresh_p99_ms", "cpu_pct")}
         holds = len(good) == teams and worst["overrun_pct"] < LIMITS["overrun_pct"] and all(
-            worst[key] <= LIMITS[key] for key in ("jitter_p99_ms", "refresh_p99_ms"))
+            worst[key] <= LIMITS[key] for key in ("jitter_p99_ms", "refresh_p99_ms")) and not any(
+            r["uninspected"] for r in good)
         print(f"{teams:>5} {'yes' if holds else 'no':>5} {worst['overrun_pct']:>13.2f} {worst['jitter_p99_ms']:>17.1f}"
               f" {median['refresh_p50_ms']:>18.1f} {median['refresh_p99_ms']:>18.1f} {worst['refresh_p99_ms']:>18.1f}"
               f" {median['cpu_pct']:>14.0f}" + ("" if len(good) == teams else f"  ({teams - len(good)} team(s) failed)")
               + (f"  ({hung} team process(es) hung, their stacks above)"
-                 if (hung := sum("hung" in r for r in results)) else ""), flush=True)
+                 if (hung := sum("hung" in r for r in results)) else "")
+              + (f"  ({sum(r['uninspected'] for r in good)} part(s) uninspected)" if args.running else ""), flush=True)
         for index, result in enumerate(results, 1):
             if "failed" not in result:
                 parts = ", ".join(f"{name} {pct:.0f}" for name, pct in sorted(result["threads_pct"].items(),
