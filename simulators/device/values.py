@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from smarthall.devices.profiles import DataType, Point, Profile
@@ -70,6 +70,9 @@ class ProfilePlant:
         if key in self._held:
             return self._held[key]
         return _shaped(self.point(device, point), self._waves[key], self.now)
+
+    def read_many(self, device: str, points: Sequence[str]) -> list[Value]:
+        return [self.read(device, point) for point in points]
 
     def write(self, device: str, point: str, value: Value) -> None:
         """Hold value for the point (the servers checked it against the profile first)."""

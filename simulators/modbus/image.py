@@ -14,6 +14,7 @@ between them.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from smarthall.devices.profiles import Device, Kind, Point
@@ -31,9 +32,22 @@ class PlantPort(Protocol):
 
     def read(self, device: str, point: str) -> bool | int | float: ...
 
+    def read_many(self, device: str, points: Sequence[str]) -> list[bool | int | float]: ...
+
     def write(self, device: str, point: str, value: bool | float) -> None: ...
 
     def fault(self, target: str, kind: str) -> Fault | None: ...
+
+
+@dataclass(frozen=True)
+class _Range:
+    """One range of addresses: the points it touches, their names and engineering ranges, and the one
+    struct encoding them all when the range holds whole numeric points (`block_encoder`), else None."""
+
+    segments: list[tuple[Point, int, int]]  # (point, first, end offset) for each point touched
+    names: tuple[str, ...]
+    bounds: tuple[tuple[float, float], ...]
+    encoder: Callable[[Sequence[float]], list[int]] | None
 
 
 class DeviceImage:
@@ -46,8 +60,7 @@ class DeviceImage:
         self._cells: dict[Kind, dict[int, tuple[Point, int]]] = {kind: {} for kind in Kind}
         self._bits: dict[tuple[Kind, int], list[Point]] = {}  # a register's bit points
         self._bounds: dict[str, tuple[float, float]] = {}  # a register point's engineering range, by name
-        self._ranges: dict[tuple[Kind, int, int], list[tuple[Point, int, int]]] = {}  # `_segments` answered
-        self._encoders: dict[tuple[Kind, int, int], Callable[[Sequence[float]], list[int]] | None] = {}
+        self._ranges: dict[tuple[Kind, int, int], _Range] = {}  # ranges served so far
         for point in device.points:
             if point.address is not None:
                 for offset in range(point.width):
@@ -57,15 +70,15 @@ class DeviceImage:
                 self._bounds[point.name] = _bounds(point)
 
     def read_bits(self, kind: Kind, address: int, count: int) -> list[bool]:
-        return [bool(self._read(point)) for point, _, _ in self._segments(kind, address, count)]
+        return [bool(value) for value in self._values(self._range(kind, address, count))]
 
     def read_registers(self, kind: Kind, address: int, count: int) -> list[int]:
-        segments = self._segments(kind, address, count)
-        encode_block = self._block_encoder(kind, address, count, segments)
-        if encode_block is not None:
-            return encode_block([self._saturate(point, self._read(point)) for point, _, _ in segments])
+        known = self._range(kind, address, count)
+        if known.encoder is not None:
+            values = self._values(known)
+            return known.encoder([min(max(value, low), high) for value, (low, high) in zip(values, known.bounds)])
         words: list[int] = []
-        for point, first, last in segments:
+        for point, first, last in known.segments:
             if point.bit is not None:
                 words.append(self._word(kind, point.address))
             else:
@@ -79,10 +92,12 @@ class DeviceImage:
         self._write(Kind.HOLDING_REGISTER, address, values)
 
     def _segments(self, kind: Kind, address: int, count: int) -> list[tuple[Point, int, int]]:
-        """(point, first, end offset) for each point the range touches; 02 on any unmapped address.
+        """(point, first, end offset) for each point the range touches; 02 on any unmapped address."""
+        return self._range(kind, address, count).segments
 
-        The map never changes, so a range's answer is kept (at most `RANGES_KEPT` of them).
-        """
+    def _range(self, kind: Kind, address: int, count: int) -> _Range:
+        """What serving a range takes, worked out on its first request: the map never changes, so a
+        range's answer is kept (at most `RANGES_KEPT` of them); 02 on any unmapped address."""
         known = self._ranges.get((kind, address, count))
         if known is not None:
             return known
@@ -96,22 +111,21 @@ class DeviceImage:
             last = min(point.width, first + address + count - at)
             segments.append((point, first, last))
             at += last - first
-        if len(self._ranges) < RANGES_KEPT:
-            self._ranges[kind, address, count] = segments
-        return segments
-
-    def _block_encoder(self, kind: Kind, address: int, count: int,
-                       segments: list[tuple[Point, int, int]]) -> Callable[[Sequence[float]], list[int]] | None:
-        """One struct encoding a range of whole numeric points at once (`block_encoder`), kept like `_segments`;
-        None when the range splits a point or holds bits, text or other word orders."""
-        key = kind, address, count
-        if key in self._encoders:
-            return self._encoders[key]
+        points = [point for point, _, _ in segments]
         whole = all(first == 0 and last == point.width for point, first, last in segments)
-        encoder = block_encoder([point for point, _, _ in segments]) if whole else None
-        if len(self._encoders) < RANGES_KEPT:
-            self._encoders[key] = encoder
-        return encoder
+        known = _Range(segments, tuple(point.name for point in points),
+                       tuple(self._bounds[point.name] for point in points),
+                       block_encoder(points) if whole and not kind.is_bit else None)
+        if len(self._ranges) < RANGES_KEPT:
+            self._ranges[kind, address, count] = known
+        return known
+
+    def _values(self, known: _Range) -> list[bool | int | float]:
+        """The plant's values of a range's points, in one read."""
+        try:
+            return self.plant.read_many(self.device.name, known.names)
+        except SensorFailure as exc:
+            raise ServerDeviceFailure(f"{self.device.name}: {exc}") from None
 
     def _write(self, kind: Kind, address: int, values: Sequence[int | bool]) -> None:
         plan: list[tuple[Point, bool | int | float]] = []

@@ -57,6 +57,11 @@ class _Carried:
     stuck: bool = False
 
 
+def _eye(at_mm: float) -> property:
+    """A photo-eye at at_mm on the belt: 1 while a part covers it."""
+    return property(lambda self: bool(self._covering(at_mm)))
+
+
 class Conveyor(Station):
     """The belt and its PLC logic.
 
@@ -129,6 +134,11 @@ class Conveyor(Station):
 
     # -- points ---------------------------------------------------------------
 
+    pe_entry = _eye(EYES["pe_entry"])
+    pe_camera = _eye(EYES["pe_camera"])
+    pe_diverter = _eye(EYES["pe_diverter"])
+    pe_exit = _eye(EYES["pe_exit"])
+
     @property
     def estop_ok(self) -> bool:
         return not self._estop
@@ -165,11 +175,6 @@ class Conveyor(Station):
     @property
     def power_kw(self) -> float:
         return STANDBY_KW + MOTOR_V * self.motor_current * MOTOR_PF / 1000
-
-    def read(self, point: str) -> Value:
-        if point in EYES:
-            return bool(self._covering(EYES[point]))
-        return super().read(point)
 
     def write(self, point: str, value: Value) -> None:
         if point in LIGHTS and self.auto_mode:

@@ -197,6 +197,10 @@ class FaultBoard:
     def active(self) -> tuple[Fault, ...]:
         return tuple(self._faults.values())
 
+    def __bool__(self) -> bool:
+        """True while any fault is active."""
+        return bool(self._faults)
+
     def find(self, target: str, kind: str) -> Fault | None:
         if not self._faults:  # the usual case, asked several times per plant tick and per request served
             return None

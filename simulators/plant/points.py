@@ -1,7 +1,7 @@
 """Point specs and the base class of stations whose points are attributes."""
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -54,6 +54,11 @@ class Station:
     def read(self, point: str) -> Value:
         """The point's value in its point type (engineering units)."""
         return self.POINTS[point].type(getattr(self, point))
+
+    def read_many(self, points: Sequence[str]) -> list[Value]:
+        """`read` of each point, in order."""
+        specs = self.POINTS
+        return [specs[point].type(getattr(self, point)) for point in points]
 
     def write(self, point: str, value: Value) -> None:
         """Store an already coerced value; stations override this for points with side effects."""

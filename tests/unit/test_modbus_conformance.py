@@ -27,6 +27,9 @@ class FakePlant:
     def read(self, device, point):
         return self.values[point]
 
+    def read_many(self, device, points):
+        return [self.values[point] for point in points]
+
     def write(self, device, point, value):
         self.values[point] = value
 

@@ -26,6 +26,9 @@ class FakePlant:
             raise SensorFailure(f"{point} is broken")
         return self.values.get(point, 0)
 
+    def read_many(self, device, points):
+        return [self.read(device, point) for point in points]
+
     def write(self, device, point, value):
         if point in self.refuse:
             raise WriteRejected(f"{point} busy")
