@@ -1,31 +1,55 @@
-"""Opening the historian's SQLite file: checks, pragmas (WAL, synchronous=NORMAL, page cache) and schema version."""
+"""Opening the historian's SQLite file: checks, pragmas (WAL, synchronous=NORMAL, page cache) and schema version.
+
+Schema 1 kept a row per value (`samples`); schema 2 keeps chunks (`chunks.py`): flushes append to
+`recent`, whose index is by time, and compaction moves them, merged per tag, into `chunks`, indexed
+by tag (see store.py). A schema 1 file is migrated when it is opened, in one transaction (a crash
+leaves it at schema 1), tag by tag.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
+from smarthall.devices.quality import Quality
+
+from ..tags import TagValue
+from .chunks import pack
 from .errors import HistorianError, NewerSchema
+from .values import decode
 
-VERSION = 1  # PRAGMA user_version of the schema below
+VERSION = 2  # PRAGMA user_version of the schema below
+MIGRATE_BATCH = 100_000  # schema 1 rows migrated at a time
 BUSY_TIMEOUT_S = 2.0  # another connection holding the write lock: wait this long, then fail
-CACHE_KIB = 65536  # page cache: the (tag, ts) index pages a flush touches stay in memory (SQLite's default: 2 MiB)
+CACHE_KIB = 65536  # page cache: the index pages a flush or compaction touches stay in memory (SQLite default: 2 MiB)
 
-SCHEMA = """
+CHUNK_COLUMNS = """  -- a run of one tag's values: see chunks.py
+    tag_id INTEGER NOT NULL REFERENCES tags (id),
+    t0 REAL NOT NULL,           -- the earliest timestamp
+    t1 REAL NOT NULL,           -- the latest (t1 - t0 <= chunks.MAX_SPAN_S)
+    n INTEGER NOT NULL,         -- values
+    type TEXT NOT NULL,         -- bool, int, float, str, none
+    quality TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    ts BLOB NOT NULL,           -- n little-endian float64 timestamps, in recording order
+    vals                        -- the values packed by type (chunks.py)"""
+
+CHUNK = "t0, t1, n, type, quality, reason, ts, vals"  # the columns of a chunks.Row
+INSERT = f"INSERT INTO {{}} (tag_id, {CHUNK}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"  # .format(table)
+
+SCHEMA = f"""
 CREATE TABLE tags (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
     unit TEXT NOT NULL DEFAULT ''
 );
-CREATE TABLE samples (
-    tag_id INTEGER NOT NULL REFERENCES tags (id),
-    ts REAL NOT NULL,
-    value,                  -- no type affinity: ints stay INTEGER, floats REAL, strings TEXT
-    type TEXT NOT NULL,     -- bool, int, float, str, none
-    quality TEXT NOT NULL,
-    reason TEXT NOT NULL DEFAULT ''
+CREATE TABLE chunks ({CHUNK_COLUMNS}
 );
-CREATE INDEX samples_tag_ts ON samples (tag_id, ts);
+CREATE INDEX chunks_tag_t0 ON chunks (tag_id, t0);
+CREATE INDEX chunks_t0 ON chunks (t0);
+CREATE TABLE recent ({CHUNK_COLUMNS}
+);  -- flushed chunks until the next compaction
+CREATE INDEX recent_t0_tag ON recent (t0, tag_id);
 CREATE TABLE alarm_events (
     id INTEGER PRIMARY KEY,
     ts REAL NOT NULL,
@@ -76,5 +100,29 @@ def _prepare(db: sqlite3.Connection, path: Path) -> None:
         db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         if version == 0:
             db.executescript(f"BEGIN; {SCHEMA} PRAGMA user_version={VERSION}; COMMIT;")
+        elif version == 1:
+            _migrate_from_rows(db)
     except sqlite3.Error as exc:
         raise HistorianError(f"cannot open historian database {path}: {exc}") from None
+
+
+def _migrate_from_rows(db: sqlite3.Connection) -> None:
+    """Schema 1 (a row per value in `samples`) to chunks, in one transaction."""
+    chunks_tables = SCHEMA[SCHEMA.index("CREATE TABLE chunks"):SCHEMA.index("CREATE TABLE alarm_events")]
+    db.execute("BEGIN")
+    try:
+        for statement in chunks_tables.split(";")[:-1]:
+            db.execute(statement)
+        for (tag_id,) in db.execute("SELECT id FROM tags").fetchall():
+            rows = db.execute("SELECT ts, value, type, quality, reason FROM samples WHERE tag_id = ? ORDER BY rowid",
+                              (tag_id,))
+            while batch := rows.fetchmany(MIGRATE_BATCH):
+                values = [TagValue("", decode(value, kind), Quality(quality), ts, reason)
+                          for ts, value, kind, quality, reason in batch]
+                db.executemany(INSERT.format("chunks"), [(tag_id, *row) for row in pack(values)])
+        db.execute("DROP TABLE samples")
+        db.execute(f"PRAGMA user_version={VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise

@@ -76,8 +76,10 @@ def audit(tmp_path) -> list[tuple[str, str, str]]:
 
 
 def rows_of(tmp_path, tag: str) -> int:
+    """Values of the tag stored in the history file (the chunks of both tables, each counting its values)."""
     with sqlite3.connect(tmp_path / "history.db") as db:
-        return db.execute("SELECT count(*) FROM samples JOIN tags ON samples.tag_id = tags.id WHERE tags.name = ?",
+        return db.execute("SELECT coalesce(sum(n), 0) FROM (SELECT tag_id, n FROM chunks UNION ALL"
+                          " SELECT tag_id, n FROM recent) JOIN tags ON tag_id = tags.id WHERE tags.name = ?",
                           (tag,)).fetchone()[0]
 
 

@@ -39,8 +39,10 @@ def values(h: Historian, tag: str = "process.temperature") -> list:
 
 
 def rows_on_disk(path: Path) -> int:
+    """Values stored in the file (each chunk row counts its values)."""
     with sqlite3.connect(path) as db:
-        count = db.execute("SELECT count(*) FROM samples").fetchone()[0]
+        count = db.execute("SELECT (SELECT coalesce(sum(n), 0) FROM chunks) + (SELECT coalesce(sum(n), 0) FROM recent)"
+                           ).fetchone()[0]
     db.close()
     return count
 
@@ -127,9 +129,9 @@ def test_database_is_wal_with_an_index_on_tag_and_time(historian):
     historian.flush()
     with sqlite3.connect(historian.path) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        plan = db.execute("EXPLAIN QUERY PLAN SELECT * FROM samples WHERE tag_id = 1 AND ts >= 0 AND ts < 5").fetchall()
+        plan = db.execute("EXPLAIN QUERY PLAN SELECT * FROM chunks WHERE tag_id = 1 AND t0 >= 0 AND t0 < 5").fetchall()
     db.close()
-    assert "samples_tag_ts" in str(plan)
+    assert "chunks_tag_t0" in str(plan)
 
 
 def test_history_is_half_open_and_per_tag(historian):
@@ -254,9 +256,9 @@ def test_a_newer_schema_is_refused_untouched(tmp_path):
     path = tmp_path / "h.db"
     Historian(path).close()
     with sqlite3.connect(path) as db:
-        db.execute("PRAGMA user_version = 2")
+        db.execute("PRAGMA user_version = 3")
     db.close()
-    with pytest.raises(NewerSchema, match=f"{path} has schema version 2, newer than this Smart Hall reads \\(1\\)"):
+    with pytest.raises(NewerSchema, match=f"{path} has schema version 3, newer than this Smart Hall reads \\(2\\)"):
         Historian(path)
 
 
@@ -315,3 +317,81 @@ def test_a_failed_flush_keeps_its_rows_for_the_next_one(tmp_path, wait):
             other.close()
         assert rows_on_disk(path) == 0
         assert values(h) == [1, 2]
+
+
+SCHEMA_1 = """
+CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, unit TEXT NOT NULL DEFAULT '');
+CREATE TABLE samples (tag_id INTEGER NOT NULL REFERENCES tags (id), ts REAL NOT NULL, value, type TEXT NOT NULL,
+                      quality TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '');
+CREATE INDEX samples_tag_ts ON samples (tag_id, ts);
+CREATE TABLE alarm_events (id INTEGER PRIMARY KEY, ts REAL NOT NULL, alarm_id TEXT NOT NULL, tag TEXT NOT NULL,
+                           kind TEXT NOT NULL, event TEXT NOT NULL, state TEXT NOT NULL, value, type TEXT NOT NULL,
+                           priority TEXT NOT NULL, user TEXT NOT NULL, comment TEXT NOT NULL);
+CREATE INDEX alarm_events_ts ON alarm_events (ts);
+PRAGMA user_version = 1;
+"""
+
+
+def test_a_history_of_schema_1_opens_with_every_value(tmp_path):
+    """A file written by an older Smart Hall (a row per value) is migrated to chunks when opened."""
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(SCHEMA_1)
+        db.executemany("INSERT INTO tags (id, name, unit) VALUES (?, ?, ?)", [(1, "t.a", "kW"), (2, "t.b", "")])
+        db.executemany("INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?)", [
+            (1, 2.0, 1.5, "float", "good", ""), (2, 1.0, "LOT-7", "str", "good", ""), (1, 1.0, None, "none", "bad", "timeout"),
+            (1, 3.0, 1, "bool", "good", ""), (1, 3.0, 7, "int", "good", ""), (1, 4.0, None, "float", "good", "")])
+        db.execute("INSERT INTO alarm_events VALUES (1, 5.0, 'a.hi', 't.a', 'hi', 'activate', 'active-unacknowledged', 9.5, 'float',"
+                   " 'high', '', '')")
+    db.close()
+    with Historian(path) as h:
+        got = [(v.timestamp, v.value, v.quality, v.reason, v.unit) for v in h.history("t.a", 0)]
+        assert got[:4] == [(1.0, None, B, "timeout", "kW"), (2.0, 1.5, G, "", "kW"), (3.0, True, G, "", "kW"),
+                           (3.0, 7, G, "", "kW")]
+        assert math.isnan(got[4][1]) and type(got[3][1]) is int
+        assert values(h, "t.b") == ["LOT-7"]
+        assert [e.value for e in h.alarm_events()] == [9.5]
+        h.record(tv(2.5, 6.0, tag="t.a"))
+        assert values(h, "t.a")[-1] == 2.5
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert db.execute("SELECT count(*) FROM sqlite_schema WHERE name = 'samples'").fetchone()[0] == 0
+    db.close()
+
+
+def test_values_read_back_in_time_order_across_compactions(tmp_path, monkeypatch):
+    """Flushes go to `recent`, compactions move them to `chunks`: queries, buckets, CSV and purge see both."""
+    monkeypatch.setattr("smarthall.edge.historian.store.RECENT_ROWS", 5)
+    path = tmp_path / "h.db"
+    with Historian(path, retention_days=7) as h:
+        for t in range(10):  # a chunk per tag and flush: a compaction every third flush
+            h.record(tv(float(t), float(t)))
+            h.record(tv(t, 100.0 - t, tag="t.back"))  # a clock stepping back: read back in time order
+            h.flush()
+        with sqlite3.connect(path) as db:
+            assert db.execute("SELECT count(*) FROM chunks").fetchone()[0] == 18
+            assert db.execute("SELECT count(*) FROM recent").fetchone()[0] == 2
+        db.close()
+        assert values(h) == [float(t) for t in range(10)]
+        assert values(h, "t.back") == list(range(9, -1, -1))
+        assert [x.timestamp for x in h.history("process.temperature", 3.0, 9.5)] == [float(t) for t in range(3, 10)]
+        assert h.buckets("process.temperature", 0.0, 10.0, 5.0) == [Bucket(0.0, 5, 0.0, 4.0, 2.0),
+                                                                     Bucket(5.0, 5, 5.0, 9.0, 7.0)]
+        out = io.StringIO()
+        assert h.export_csv([], 0, None, out) == 20
+        exported = list(csv.reader(io.StringIO(out.getvalue())))[1:]
+        assert [row[1] for row in exported[:3]] == ["process.temperature"] * 3  # by time: 0, 1, 2 then t.back's 91...
+        assert [row[2] for row in exported[-3:]] == ["2", "1", "0"]
+        assert h.purge(now=8.0 + 7 * DAY) == 8  # [0, 8) of one tag, none of the other's (91 to 100)
+        assert values(h) == [8.0, 9.0]
+        assert rows_on_disk(path) == 2 + 10
+
+
+def test_a_chunk_across_the_retention_cutoff_keeps_its_newer_values(tmp_path):
+    with Historian(tmp_path / "h.db", retention_days=1) as h:
+        for t in range(6):  # one flush: one chunk spanning [0, 5]
+            h.record(tv(t, float(t)))
+        assert h.purge(now=3.0 + DAY) == 3
+        assert [(x.timestamp, x.value) for x in h.history("process.temperature", 0)] == [(3.0, 3), (4.0, 4), (5.0, 5)]
+        h.record(tv(6, 6.0))
+        assert values(h) == [3, 4, 5, 6]
