@@ -161,13 +161,14 @@ async def until(condition, limit: float) -> None:
         await asyncio.sleep(0.05)
 
 
-async def subscription(server: BenchServer, seconds: float, namespace: str = NAMESPACE) -> dict[str, float]:
+async def subscription(server: BenchServer, seconds: float, namespace: str = NAMESPACE,
+                       sampling_ms: float | None = None) -> dict[str, float]:
     """Subscribe, open the window once all initial values are in, then let the window's changes drain."""
     bench = device(server.size)
     tally = Tally(bench)
     driver = OpcUaDriver(server.url, namespace, Timeouts(connect=10, read=60, write=10))
     began = time.monotonic()
-    await driver.subscribe(bench, bench.points, tally, interval_ms=PERIOD_S * 1000)
+    await driver.subscribe(bench, bench.points, tally, interval_ms=PERIOD_S * 1000, sampling_ms=sampling_ms)
     await until(tally.complete, 60)
     setup = time.monotonic() - began
     start, cpu = time.time(), time.process_time()
@@ -181,10 +182,10 @@ async def subscription(server: BenchServer, seconds: float, namespace: str = NAM
     ended = time.monotonic()
     await until(lambda: sum(first <= v < following for _, v in tally.counted) >= rounds * server.size, DRAIN_S)
     drain = time.monotonic() - ended
-    lost = driver.health.lost
+    lost, in_flight = driver.health.lost, driver.health.target
     await driver.close()
     return account(tally, server.rounds, start, start + seconds) | {
-        "client CPU %": client, "setup s": setup, "drain s": drain, "health lost": lost}
+        "client CPU %": client, "setup s": setup, "drain s": drain, "health lost": lost, "in flight": in_flight}
 
 
 async def polling(server: BenchServer, seconds: float) -> dict[str, float]:

@@ -1,4 +1,4 @@
-// node-opcua client: subscribes to N Doubles (100 ms publishing and sampling, queue 10) and keeps every
+// node-opcua client: subscribes to N Doubles (100 ms publishing, sampling as asked, queue 10) and keeps every
 // value with its arrival time. Prints "complete" once every item delivered its first value; on "stop" (stdin)
 // stdin "mark": CPU counted from now ("marked"); "cpu": prints the CPU seconds since the mark;
 // "stop": writes {name: [[value, arrival], ...]} to the file named and exits.
@@ -12,7 +12,7 @@ const {
 } = require("node-opcua");
 
 async function main() {
-    const [url, size, out] = [process.argv[2], Number(process.argv[3]), process.argv[4]];
+    const [url, size, out, sampling] = [process.argv[2], Number(process.argv[3]), process.argv[4], Number(process.argv[5])];
     const clientCertificateManager = new OPCUACertificateManager({
         rootFolder: path.join(os.tmpdir(), "smarthall-bench-nodeopcua", "client") });
     const client = OPCUAClient.create({ endpointMustExist: false, clientCertificateManager });
@@ -27,7 +27,7 @@ async function main() {
     let first = 0;
     let mark = process.cpuUsage();
     const group = ClientMonitoredItemGroup.create(subscription, items,
-        { samplingInterval: 100, queueSize: 10, discardOldest: true }, TimestampsToReturn.Both);
+        { samplingInterval: sampling, queueSize: 10, discardOldest: true }, TimestampsToReturn.Both);
     group.on("changed", (item, dataValue, index) => {
         const list = seen[index];
         if (list.length === 0 && ++first === size) console.log("complete");

@@ -59,6 +59,7 @@ class _Watch:
     points: tuple[Point, ...]
     callback: Callback
     interval_ms: float
+    sampling_ms: float | None
 
 
 class OpcUaDriver:
@@ -232,9 +233,13 @@ class OpcUaDriver:
             raise CallFailed(f"{where}: {exc}", exc.reason) from exc
 
     async def subscribe(self, device: Device, points: Sequence[Point], callback: Callback,
-                        interval_ms: float = 100) -> None:
-        """Deliver data changes of points to callback(point, reading), also after reconnects."""
-        watch = _Watch(device, tuple(points), callback, interval_ms)
+                        interval_ms: float = 100, sampling_ms: float | None = None) -> None:
+        """Deliver data changes of points to callback(point, reading) every interval_ms, also after reconnects.
+
+        The server samples the points every sampling_ms: None, the interval; 0, as fast as it can, which
+        exception-based servers meet by reporting each change as written (`subscriptions`).
+        """
+        watch = _Watch(device, tuple(points), callback, interval_ms, sampling_ms)
         self._watches.append(watch)
         if self.connected:
             await self._start(watch)
@@ -261,7 +266,7 @@ class OpcUaDriver:
             return
         refused = await self._request(self._subscriptions.add(
             watch.interval_ms, [(node, _sink(point, watch.callback)) for node, point in found.items()],
-            lambda reason: self._ended(watch, reason)), self.timeouts.read)
+            lambda reason: self._ended(watch, reason), watch.sampling_ms), self.timeouts.read)
         for status, point in zip(refused, found.values()):
             if status is not None:  # the server refused this item: BAD with its status
                 watch.callback(point, Reading.bad(status.name))

@@ -13,8 +13,15 @@ falls behind and the items' queues overflow. Here:
 - Subscription settings chosen, not defaulted: MaxNotificationsPerPublish 0
   (whatever the server allows: a cap only means more requests, which the
   count above provides); a keep-alive at least every `KEEP_ALIVE_S`, a
-  lifetime of `LIFETIME_S`; items sampled at the publishing interval with a
-  queue of `QUEUE_S` worth of samples, oldest discarded.
+  lifetime of `LIFETIME_S`; items sampled at the publishing interval unless
+  asked otherwise, with a queue of `QUEUE_S` worth of publishing intervals,
+  oldest discarded. A sampling interval of 0 asks for the server's fastest
+  rate; servers that monitor a variable continuously (node-opcua for a
+  MinimumSamplingInterval of 0, its default; asyncua) then report each change
+  as it is written: no sampling work on the server and up to one sampling
+  interval less latency (node-opcua's sampler reads every item through its
+  permission checks: 5,000 items every 100 ms needed more than a core of its
+  own on a 2-core machine). `Health.sampling_ms` shows what the server granted.
 - Lost changes are counted in `Health`, never silent: a sequence-number gap is
   republished when the server still has the message, counted as lost when not;
   a value whose status carries the Overflow bit counts the server's dropped
@@ -65,6 +72,7 @@ class Health:
     overflows: int = 0  # changes flagged Overflow: the server's queue dropped older samples of that item
     in_flight: int = 0  # PublishRequests waiting at the server now
     target: int = 0  # how many the client keeps in flight now
+    sampling_ms: float = 0.0  # the slowest sampling interval the server granted an item (it may revise the asked)
 
     @property
     def lost(self) -> int:
@@ -97,10 +105,11 @@ class Subscriptions:
         health.in_flight = 0
 
     async def add(self, interval_ms: float, items: Sequence[tuple[ua.NodeId, Sink]],
-                  on_end: Callable[[str], None]) -> list[ua.StatusCode | None]:
+                  on_end: Callable[[str], None], sampling_ms: float | None = None) -> list[ua.StatusCode | None]:
         """One subscription of the items; per item None (monitored) or the server's refusal.
 
-        on_end(reason) is called when the server ends the subscription (its items are gone).
+        on_end(reason) is called when the server ends the subscription (its items are gone); the items are
+        sampled every sampling_ms (None: the publishing interval; 0: as fast as the server can, see above).
         """
         params = ua.CreateSubscriptionParameters(
             RequestedPublishingInterval=interval_ms,
@@ -112,6 +121,7 @@ class Subscriptions:
         sub = _Subscription(created.Parameters.SubscriptionId, {}, on_end)
         self._subs[sub.id] = sub
         queue = max(1, min(MAX_QUEUE, math.ceil(QUEUE_S * 1000 / interval_ms)))
+        sampling = interval_ms if sampling_ms is None else sampling_ms
         requests = []
         for node, sink in items:
             self._handles += 1
@@ -120,7 +130,7 @@ class Subscriptions:
                 ItemToMonitor=ua.ReadValueId(NodeId=node, AttributeId=ua.AttributeIds.Value),
                 MonitoringMode=ua.MonitoringMode.Reporting,
                 RequestedParameters=ua.MonitoringParameters(
-                    ClientHandle=self._handles, SamplingInterval=interval_ms, QueueSize=queue, DiscardOldest=True)))
+                    ClientHandle=self._handles, SamplingInterval=sampling, QueueSize=queue, DiscardOldest=True)))
         handles = list(sub.sinks)
         results = await self._client.uaclient.create_monitored_items(ua.CreateMonitoredItemsParameters(
             SubscriptionId=sub.id, TimestampsToReturn=ua.TimestampsToReturn.Both, ItemsToCreate=requests))
@@ -128,6 +138,7 @@ class Subscriptions:
         for handle, result in zip(handles, results):
             if result.StatusCode.is_good():
                 refused.append(None)
+                self.health.sampling_ms = max(self.health.sampling_ms, result.RevisedSamplingInterval)
             else:
                 del sub.sinks[handle]
                 refused.append(result.StatusCode)
