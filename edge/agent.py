@@ -24,10 +24,10 @@ from smarthall.devices.quality import Quality
 from smarthall.stopping import stop
 
 from . import collector
-from .alarms import AlarmError, AlarmEvent, AlarmManager, comm_status
+from .alarms import AlarmError, AlarmEvent, AlarmManager, AlarmSpec, comm_status
 from .audit import WriteLog, WriteRecord
 from .config import Connection, LineConfig, LineConfigError, Tag
-from .errors import CallRejected, Forbidden, WriteRejected
+from .errors import AlarmsRefused, CallRejected, Forbidden, WriteRejected
 from .historian import Historian
 from .owner import LineLock
 from .scan import ConnectionScanner
@@ -121,7 +121,7 @@ class EdgeAgent:
                 self._supervise("vision reject loop", self.vision.run)
         if scan and serve and self.config.mqtt is not None:
             from .sparkplug.node import LineAlarms, SparkplugNode
-            alarms = LineAlarms(self.config.alarms, self.alarms.states, self.operate_as)
+            alarms = LineAlarms(self.alarms.states, self.operate_as)
             self.sparkplug = SparkplugNode(self.config.tags, self.config.mqtt, self.write_as, self.config.users, alarms)
             self.listeners.append(self.sparkplug.offer)
             self.alarm_listeners.append(self.sparkplug.offer_alarm)
@@ -319,6 +319,31 @@ class EdgeAgent:
             self.audit(user.name, target, request, f"rejected: {exc}")
             raise
         self.audit(user.name, target, request, "ok")
+
+    async def load_alarms(self, specs: Sequence[AlarmSpec]) -> list[str]:
+        """Add alarms to the running line (`edge.config.read_alarms` reads them): the ids newly loaded.
+
+        One the agent already runs with the same settings is left as it is; with other settings, AlarmsRefused (a
+        running alarm is not changed: restart the agent with the edited line file). The northbound server and the
+        Sparkplug node serve the new ones; each is evaluated at once on its tag's latest value."""
+        running = {state.alarm_id: state.spec for state in self.alarms.states()}
+        for spec in specs:
+            if running.get(spec.id, spec) != spec:
+                raise AlarmsRefused(
+                    f"alarm {spec.id!r} already runs with other settings: restart the edge agent to change it",
+                    f"알람 {spec.id!r}은(는) 이미 다른 설정으로 동작 중입니다: 바꾸려면 엣지 에이전트를 다시 시작하세요")
+        new = [spec for spec in specs if spec.id not in running]
+        self.alarms.load(new, self.config.tags)
+        if self.sparkplug is not None and new:
+            await self.sparkplug.alarms_changed()
+        if self.northbound is not None:
+            for spec in new:
+                self.northbound.offer_loaded(self.alarms.state(spec.id))
+        for tag in dict.fromkeys(spec.tag for spec in new):
+            if tag in self.latest:  # the same value again: the alarms that watched it already are unchanged
+                for event in self.alarms.update(self.latest[tag]):
+                    self._alarm_event(event)
+        return [spec.id for spec in new]
 
     # --- routing -----------------------------------------------------------------------
 

@@ -101,6 +101,10 @@ class BlockingClient:
         """ack, shelve or unshelve an alarm."""
         self._request("alarm", action=action, alarm=alarm_id, comment=comment)
 
+    def load_alarms(self, toml: str, source: str) -> list[str]:
+        """`Client.load_alarms`: the ids newly loaded into the running line."""
+        return self._request("load_alarms", toml=toml, source=source)
+
     def history(self, tags: Sequence[str], since: float, until: float | None = None) -> list[TagValue]:
         return [wire.to_tag_value(v) for v in self._request("history", tags=list(tags), since=since, until=until)]
 

@@ -132,6 +132,11 @@ class Client:
     async def unshelve(self, alarm_id: str, comment: str = "") -> None:
         await self._request("alarm", action="unshelve", alarm=alarm_id, comment=comment)
 
+    async def load_alarms(self, toml: str, source: str) -> list[str]:
+        """Load the [[alarms]] tables of a line file's text (`source` names it in a refusal) into the running line: the
+        ids newly loaded; AlarmsRefused (ko/en) naming the file, key and what was expected, Forbidden for a trainee."""
+        return await self._request("load_alarms", toml=toml, source=source)
+
     async def alarm_events(self) -> AsyncIterator[AlarmEvent]:
         async for event in self._stream("alarm_events"):
             yield wire.to_alarm_event(event)

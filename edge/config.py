@@ -16,6 +16,7 @@ a test's folder) keeps the simulated line's users.
 from __future__ import annotations
 
 import fnmatch
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -37,11 +38,11 @@ from smarthall.devices.profiles import (
     find_profile,
 )
 from smarthall.devices.security import Security
-from smarthall.devices.toml_reader import TomlReader, parse_toml
+from smarthall.devices.toml_reader import TomlReader, non_finite, parse_toml
 
 from . import schema
 from .alarms import AlarmSpec, Priority, comm_alarm
-from .errors import LineConfigError
+from .errors import AlarmsRefused, LineConfigError
 from .inspection import DEFAULT_RECIPE, Recipe, RecipeError, load_recipe
 from .inspection.tags import VISION
 from .northbound.settings import NorthboundSettings, read_northbound
@@ -192,6 +193,27 @@ def line_table(path: str | Path, overrides: Mapping[str, Mapping[str, object]] |
             raise LineConfigError(f"{path}: override for {name!r}: the line has no such connection")
         matching[0].update(values)
     return data
+
+
+def read_alarms(text: str, source: str, tags: Mapping[str, Tag]) -> tuple[AlarmSpec, ...]:
+    """The ``[[alarms]]`` tables of a line file's text (a whole line file or only those tables), checked against
+    `tags` (a running agent's) as `load_line` checks them; AlarmsRefused naming `source`, the key and what was
+    expected, in Korean and English."""
+    reader = _AlarmsReader(source)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise AlarmsRefused(f"{source}: not valid TOML: {exc}", f"{source}: TOML 문법 오류: {exc}") from None
+    if where := non_finite(data):
+        key, value = where
+        raise reader.fail(f"key {key!r}", Text(ko=f"유한한 수여야 합니다, 받은 값 {value}",
+                                               en=f"expected a finite number, got {value}"))
+    tables = reader.get(data, "alarms", "top level", list, [])
+    if not tables:
+        raise reader.fail("top level", Text(ko="[[alarms]] 표가 없습니다", en="expected [[alarms]] tables, found none"))
+    alarms = tuple(reader.alarm(table, i, tags) for i, table in enumerate(tables))
+    reader.unique((a.id for a in alarms), "[[alarms]]", Text(ko="알람 id", en="alarm id"))
+    return alarms
 
 
 def _merged(table: Mapping, values: Mapping) -> dict:
@@ -389,7 +411,8 @@ class _LineReader(TomlReader):
         where = f"alarms[{index}] {alarm_id!r}"
         tag_name = self.get(data, "tag", where, str)
         if tag_name not in tags:
-            raise self.fail(where, f"key 'tag': unknown tag {tag_name!r}")
+            raise self.fail(where, Text(ko=f"키 'tag': 알 수 없는 태그 {tag_name!r} (`smarthall tags`가 라인의 태그를 보여 줍니다)",
+                                        en=f"key 'tag': unknown tag {tag_name!r} (`smarthall tags` lists the line's tags)"))
         point = tags[tag_name].point
         kind = self.choice(data, "kind", where, _ALARM_KINDS)
         if kind == "discrete":
@@ -397,11 +420,14 @@ class _LineReader(TomlReader):
             limit = None
         else:
             if point.type.value == "bool":
-                raise self.fail(where, f"key 'kind': {tag_name!r} is a bool; a {kind} limit needs a number (use kind = \"discrete\")")
+                raise self.fail(where, Text(
+                    ko=f"키 'kind': {tag_name!r}는 bool입니다; {kind} 한계에는 숫자가 필요합니다 (kind = \"discrete\"를 쓰세요)",
+                    en=f"key 'kind': {tag_name!r} is a bool; a {kind} limit needs a number (use kind = \"discrete\")"))
             limit = float(self.get(data, "limit", where, (int, float)))
             low, high = point.range
             if not low <= limit <= high:
-                raise self.fail(where, f"key 'limit': {limit:g} is outside {tag_name}'s range {low:g}..{high:g}")
+                raise self.fail(where, Text(ko=f"키 'limit': {limit:g}은(는) {tag_name}의 범위 {low:g}..{high:g} 밖입니다",
+                                            en=f"key 'limit': {limit:g} is outside {tag_name}'s range {low:g}..{high:g}"))
             value = None
         text = self.text(data, where)
         return AlarmSpec(
@@ -516,3 +542,14 @@ class _LineReader(TomlReader):
             raise self.fail("[vision.camera]", f"key 'profile': {name!r} is a {profile.protocol} profile: expected a"
                             " camera profile (protocol = \"uvc\", e.g. uvc_camera)")
         return profile.camera
+
+
+class _AlarmsReader(_LineReader):
+    """Reads only [[alarms]] tables; its complaints are AlarmsRefused, in Korean and English."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(Path(source))
+
+    def fail(self, where: str, message: str | Text) -> Exception:
+        said = Text(ko=message, en=message) if isinstance(message, str) else message
+        return AlarmsRefused(f"{self.source}: {where}: {said.en}", f"{self.source}: {where}: {said.ko}")

@@ -13,7 +13,8 @@ branch for one kind of trouble::
     ├── LineBusy                              another agent owns this line (edge.owner): its pid and endpoints
     ├── AgentError                            the running agent refused or failed a client's request
     │   ├── AgentUnavailable                  no agent serves this line, or the connection to it broke
-    │   └── LessonNotOpen                     no lesson runs on this line (or for that team); says so in ko/en
+    │   ├── LessonNotOpen                     no lesson runs on this line (or for that team); says so in ko/en
+    │   └── AlarmsRefused                     alarms the running agent would not load: file, key, expected (ko/en)
     ├── AlarmError                            (edge.alarms) bad alarm spec, unknown alarm id
     │   ├── InvalidAlarmSpec
     │   └── UnknownAlarm
@@ -26,8 +27,8 @@ branch for one kind of trouble::
     └── CommandError (also a ValueError)      (edge.sparkplug) a DCMD naming no writable metric
 
 This module is stdlib only and imports nothing of the edge, so clients (`edge.client`) and
-sub-packages can import it cheaply. `Forbidden`, `AuthenticationFailed` and `LessonNotOpen` carry their reason
-in Korean and English (`say(lang)`); ``str()`` is the English.
+sub-packages can import it cheaply. `Forbidden`, `AuthenticationFailed`, `LessonNotOpen` and `AlarmsRefused` carry
+their reason in Korean and English (`say(lang)`); ``str()`` is the English.
 """
 
 from __future__ import annotations
@@ -95,3 +96,7 @@ class LessonNotOpen(AgentError, _Bilingual):
     def __init__(self, en: str = "no lesson is running on this line",
                  ko: str = "이 라인에서 진행 중인 수업이 없습니다") -> None:
         _Bilingual.__init__(self, en, ko)
+
+
+class AlarmsRefused(AgentError, _Bilingual):
+    """Alarms a running agent would not load (`EdgeAgent.load_alarms`): the file, the key and what was expected."""

@@ -10,7 +10,7 @@ file's ``[service] listen`` says so, on TCP. Every request runs as the session's
 - on TCP, ``[anonymous]`` until ``login``;
 - a line without a users file: the agent's own OS user is an engineer, nobody else gets in.
 
-Every write, call, alarm operation, sim control request and lesson answer is checked by
+Every write, call, alarm operation, alarm load, sim control request and lesson answer is checked by
 `edge.users.authorize` and written to the write log with the user's name and the result, refused
 ones with the reason.
 
@@ -54,7 +54,16 @@ from smarthall.devices.profiles.table import layout
 from . import wire
 from .alarms import AlarmError
 from .client import Client
-from .errors import AgentError, AgentUnavailable, EdgeError, Forbidden, LessonNotOpen, LineConfigError
+from .config import read_alarms
+from .errors import (
+    AgentError,
+    AgentUnavailable,
+    AlarmsRefused,
+    EdgeError,
+    Forbidden,
+    LessonNotOpen,
+    LineConfigError,
+)
 from .health import connection_health
 from .users import Role, User, Users, authorize
 
@@ -342,6 +351,20 @@ class _Session:
             raise
         self.agent.audit(user.name, target, {"action": action, "comment": comment}, "ok")
 
+    async def load_alarms(self, request: dict) -> list[str]:
+        """Load the [[alarms]] tables of a line file's text (`toml`, named `source`) into the running agent: the ids
+        newly loaded (`EdgeAgent.load_alarms`)."""
+        source, text = str(request["source"]), str(request["toml"])
+        target = f"alarms {source}"
+        user = self.permit("configure", target, source)
+        try:
+            loaded = await self.agent.load_alarms(read_alarms(text, source, self.agent.config.tags))
+        except (AlarmsRefused, AlarmError) as exc:  # its English words in the log, as every refusal's
+            self.agent.audit(user.name, target, source, f"rejected: {exc}")
+            raise
+        self.agent.audit(user.name, target, loaded, "ok")
+        return loaded
+
     async def history(self, request: dict) -> list[dict] | str:
         historian = self.agent.historian
         historian.flush()
@@ -428,7 +451,8 @@ class _Session:
 
 
 _OPS = {name: getattr(_Session, name) for name in
-        ("login", "whoami", "tags", "methods", "read", "write", "call", "alarms", "alarm", "history", "health", "sim")}
+        ("login", "whoami", "tags", "methods", "read", "write", "call", "alarms", "alarm", "load_alarms", "history",
+         "health", "sim")}
 _OPS["answer"] = _Session.answer_step  # `answer` is the session's own request handler
 _STREAMS = {"watch": _Session.watch, "alarm_events": _Session.alarm_events, "lesson": _Session.lesson}
 

@@ -8,8 +8,8 @@ Roles, from least to most:
 - ``observer`` reads only.
 - ``trainee`` reads; writes and calls only points and methods at level ``operate`` on the
   stations (connection names) of their team; answers their team's lesson steps.
-- ``instructor`` everything (alarms, sim control, ``operate`` and ``supervise`` points) except
-  ``configure`` points.
+- ``instructor`` everything (alarms, sim control, loading alarms into the running line, ``operate`` and
+  ``supervise`` points) except ``configure`` points.
 - ``engineer`` everything.
 
 The users file (TOML; the line file names it in ``[users] file``)::
@@ -50,9 +50,10 @@ from .errors import AuthenticationFailed, Forbidden, UsersFileError
 __all__ = ["ACTIONS", "AuthenticationFailed", "Forbidden", "Level", "Role", "User", "Users", "UsersFileError",
            "authorize", "hash_password", "verify_password"]
 
-ACTIONS = ("read", "write", "call", "alarm", "sim", "answer")
+ACTIONS = ("read", "write", "call", "alarm", "sim", "answer", "configure")
 """What `authorize` decides on: alarm is ack/shelve/unshelve, sim is the simulator's control, answer is a lesson
-step's answer (a trainee answers for their own team: the caller gives the team as the user's)."""
+step's answer (a trainee answers for their own team: the caller gives the team as the user's), configure is a change
+to the running line's configuration (alarms loaded while it runs: instructors and engineers)."""
 
 # scrypt cost: 16 MiB and ~50 ms per check on a small PC; the parameters are stored with each hash.
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
@@ -147,8 +148,8 @@ def authorize(user: User, action: str, station: str | None = None, level: Level 
             raise Forbidden("a configuration setting: only an engineer may change it",
                             "설정 항목입니다: 엔지니어만 바꿀 수 있습니다")
         return
-    if action in ("alarm", "sim"):
-        what_en, what_ko = ("alarms are", "경보는") if action == "alarm" else ("the simulator is", "시뮬레이터는")
+    if action in _INSTRUCTORS:
+        what_en, what_ko = _INSTRUCTORS[action]
         raise Forbidden(f"{user.name} is a trainee: {what_en} handled by the instructor",
                         f"{user.name}님은 교육생입니다: {what_ko} 강사가 다룹니다")
     if action == "answer":
@@ -161,6 +162,11 @@ def authorize(user: User, action: str, station: str | None = None, level: Level 
         who_en, who_ko = ("an engineer", "엔지니어") if level is Level.CONFIGURE else ("the instructor", "강사")
         raise Forbidden(f"not an operating control: trainees may not change it, ask {who_en}",
                         f"운전 조작 항목이 아닙니다: 교육생은 바꿀 수 없으니 {who_ko}에게 요청하세요")
+
+
+_INSTRUCTORS = {  # action -> what a trainee is told the instructor handles
+    "alarm": ("alarms are", "알람은"), "sim": ("the simulator is", "시뮬레이터는"),
+    "configure": ("the line's configuration is", "라인 설정은")}
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:

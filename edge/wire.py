@@ -23,6 +23,7 @@ from smarthall.devices.quality import Quality
 from .errors import (
     AgentError,
     AgentUnavailable,
+    AlarmsRefused,
     AuthenticationFailed,
     CallRejected,
     EdgeError,
@@ -112,14 +113,15 @@ def to_health(data: dict) -> ConnectionHealth:
 
 _ERRORS: dict[type[EdgeError], str] = {Forbidden: "forbidden", AuthenticationFailed: "authentication",
                                        WriteRejected: "write_rejected", CallRejected: "call_rejected",
-                                       LessonNotOpen: "lesson_not_open"}
-_BILINGUAL = {"forbidden": Forbidden, "authentication": AuthenticationFailed, "lesson_not_open": LessonNotOpen}
+                                       LessonNotOpen: "lesson_not_open", AlarmsRefused: "alarms_refused"}
+_BILINGUAL = {"forbidden": Forbidden, "authentication": AuthenticationFailed, "lesson_not_open": LessonNotOpen,
+              "alarms_refused": AlarmsRefused}
 
 
 def error(exc: Exception) -> dict:
     """An exception as the client will raise it again."""
     kind = next((name for cls, name in _ERRORS.items() if isinstance(exc, cls)), "agent")
-    if isinstance(exc, Forbidden | AuthenticationFailed | LessonNotOpen):
+    if isinstance(exc, Forbidden | AuthenticationFailed | LessonNotOpen | AlarmsRefused):
         return {"type": kind, "en": exc.en, "ko": exc.ko}
     return {"type": kind, "en": str(exc)}
 

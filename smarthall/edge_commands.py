@@ -90,8 +90,9 @@ def add_commands(sub, add_lang) -> None:
     history.add_argument("--bucket", default=None, help="min/max/avg per bucket of this length, e.g. 1m")
     history.add_argument("--csv", action="store_true", help="CSV on stdout")
     alarms = command("alarms", _alarms)
-    alarms.add_argument("action", nargs="?", choices=("ack", "shelve", "unshelve"))
-    alarms.add_argument("alarm_id", nargs="?")
+    alarms.add_argument("action", nargs="?", choices=("ack", "shelve", "unshelve", "load"))
+    alarms.add_argument("alarm_id", nargs="?", metavar="ID|FILE", help="the alarm to ack, shelve or unshelve; for load,"
+                        " a line file (or a file of [[alarms]] tables) whose alarms the running agent adds")
     alarms.add_argument("--comment", default="")
 
 
@@ -432,6 +433,8 @@ def _print_buckets(buckets: list[dict]) -> None:
 
 
 def _alarms(args) -> None:
+    if args.action == "load":
+        return _load_alarms(args)
     if args.action and not args.alarm_id:
         raise CommandError(f"alarms {args.action}: which alarm? expected an alarm id, e.g. conveyor.estop")
     with client_session(args) as client:
@@ -456,9 +459,28 @@ def _alarms(args) -> None:
             latest[event.alarm_id] = event
     finally:
         historian.close()
+    # an alarm loaded into the agent while it ran (`alarms load`) is not in the line file: listed without its text
     texts = {a.id: (a.text_ko if args.lang == "ko" else a.text_en) for a in config.alarms}
     _print_alarms([(e.timestamp, e.alarm_id, e.state.value, e.priority.value, texts.get(e.alarm_id, ""))
                    for e in latest.values() if e.state.value != "normal"], args.lang)
+
+
+def _load_alarms(args) -> None:
+    """`alarms load FILE`: the file's [[alarms]] into the running agent (which checks them against its line's tags)."""
+    if not args.alarm_id:
+        raise CommandError(say("load_which", args.lang))
+    path = Path(args.alarm_id)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "UTF-8"
+        raise CommandError(say("alarms_unreadable", args.lang, path=path, reason=reason)) from None
+    with client_session(args) as client:
+        if client is None:
+            raise CommandError(say("no_agent", args.lang, db=_history_path(args, _config(args))))
+        loaded = client.load_alarms(text, str(path))
+    print(say("alarms_loaded", args.lang, n=len(loaded), ids=", ".join(loaded)) if loaded else
+          say("alarms_none_new", args.lang, path=path))
 
 
 def _print_alarms(rows: list[tuple], lang: str) -> None:

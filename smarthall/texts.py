@@ -161,6 +161,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "ko": "활성 알람이 없습니다.",
         "en": "No active alarms.",
     },
+    "load_which": {
+        "ko": "alarms load: 어느 파일인가요? [[alarms]] 표가 있는 라인 파일을 주세요, 예: line.toml",
+        "en": "alarms load: which file? expected a line file with [[alarms]] tables, e.g. line.toml",
+    },
+    "alarms_unreadable": {
+        "ko": "{path}: 읽을 수 없습니다 ({reason})",
+        "en": "{path}: cannot read it ({reason})",
+    },
+    "alarms_loaded": {
+        "ko": "알람 {n}개를 실행 중인 라인에 추가했습니다: {ids}",
+        "en": "loaded {n} alarm(s) into the running line: {ids}",
+    },
+    "alarms_none_new": {
+        "ko": "{path}의 알람은 모두 이미 동작 중입니다: 추가한 것이 없습니다",
+        "en": "every alarm of {path} already runs: nothing loaded",
+    },
 }
 
 

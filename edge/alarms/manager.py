@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from smarthall.devices.quality import Quality, Value
@@ -41,13 +41,26 @@ class AlarmManager:
     def __init__(self, specs: Iterable[AlarmSpec]) -> None:
         self._alarms: dict[str, _Alarm] = {}
         self._by_tag: dict[str, list[_Alarm]] = {}
+        self.tags: frozenset[str] = frozenset()  # the tags some alarm watches: `update` with any other does nothing
+        self.load(specs)
+
+    def load(self, specs: Iterable[AlarmSpec], known_tags: Collection[str] | None = None) -> None:
+        """Add alarms (to a running manager too), normal until their tag's next value; all or none.
+
+        InvalidAlarmSpec for an id already configured (or twice among `specs`), or, given `known_tags`,
+        a tag not among them."""
+        specs, seen = list(specs), set(self._alarms)
         for spec in specs:
-            if spec.id in self._alarms:
+            if spec.id in seen:
                 raise InvalidAlarmSpec(f"alarm id {spec.id!r} is configured twice")
+            if known_tags is not None and spec.tag not in known_tags:
+                raise InvalidAlarmSpec(f"alarm {spec.id!r}: unknown tag {spec.tag!r}")
+            seen.add(spec.id)
+        for spec in specs:
             alarm = _Alarm(spec, Delay(spec.delay_s, spec.off_delay_s))
             self._alarms[spec.id] = alarm
             self._by_tag.setdefault(spec.tag, []).append(alarm)
-        self.tags = frozenset(self._by_tag)  # the tags some alarm watches: `update` with any other does nothing
+        self.tags = frozenset(self._by_tag)
 
     def update(self, value: TagValue) -> list[AlarmEvent]:
         """Evaluate every alarm on `value.tag` at `value.timestamp`; unusable values hold the state."""

@@ -46,17 +46,24 @@ class Conditions:
         self._link = link
         self._events: dict[str, EventGenerator] = {}
         self._by_node: dict[ua.NodeId, str] = {}
-        self._pending: Batches[tuple[AlarmEvent, AlarmState]] = Batches()
+        self._pending: Batches[tuple[AlarmEvent | None, AlarmState]] = Batches()  # None: an alarm loaded, no event
+        self._folder: Node | None = None  # Line/Alarms, and what a condition is built with: `build` sets them
+        self._idx = 0
+        self._line = ua.NodeId()
+        self._sources: dict[str, ua.NodeId] = {}
 
     async def build(self, line: Node, idx: int, sources: dict[str, ua.NodeId]) -> None:
         """A condition object and an event generator per alarm; the Acknowledge methods call back here."""
-        folder = await line.add_folder(ua.NodeId("Alarms", idx), ua.QualifiedName("Alarms", idx))
+        self._folder = await line.add_folder(ua.NodeId("Alarms", idx), ua.QualifiedName("Alarms", idx))
+        self._idx, self._line, self._sources = idx, line.nodeid, sources
         self._server.link_method(self._server.get_node(_ACKNOWLEDGE), self._acknowledge)
         for state in await self._link.run(self._link.agent.alarms.states):
-            await self._condition(folder, idx, state, sources.get(state.spec.tag, line.nodeid))
+            await self._condition(state)
 
-    async def _condition(self, folder: Node, idx: int, state: AlarmState, source: ua.NodeId) -> None:
-        spec = state.spec
+    async def _condition(self, state: AlarmState) -> None:
+        spec, idx, folder = state.spec, self._idx, self._folder
+        assert folder is not None  # built
+        source = self._sources.get(spec.tag, self._line)
         etype = ua.ObjectIds.OffNormalAlarmType if spec.kind is AlarmKind.DISCRETE else ua.ObjectIds.ExclusiveLevelAlarmType
         node = await folder.add_object(ua.NodeId(f"alarm:{spec.id}", idx), ua.QualifiedName(spec.id, idx), etype)
         acknowledge = await node.get_child("0:Acknowledge")
@@ -71,21 +78,25 @@ class Conditions:
         event.Severity = spec.severity
         if spec.kind in _LIMITS:
             setattr(event, _LIMITS[spec.kind], float(spec.limit))
-        self._describe(event, spec, state.state, False)
+        self._describe(event, spec, state.state, state.condition)
         self._events[spec.id] = generator
         self._by_node[node.nodeid] = spec.id
 
-    def offer(self, event: AlarmEvent, state: AlarmState) -> None:
-        """An alarm event from the agent and the alarm's state then (its listener, in the scan: cheap)."""
+    def offer(self, event: AlarmEvent | None, state: AlarmState) -> None:
+        """An alarm event from the agent and the alarm's state then (its listener, in the scan: cheap); no event: an
+        alarm the agent loaded while running, served from now on."""
         self._pending.put((event, state))
 
     async def run(self) -> None:
-        """Send the offered events as condition events until cancelled."""
+        """Send the offered events as condition events until cancelled; an alarm not served yet gets its condition
+        first (in order with its events: none is sent before its condition is there)."""
         while True:
             for alarm, state in await self._pending.next():
-                generator = self._events.get(alarm.alarm_id)
-                if generator is None:
+                if state.alarm_id not in self._events:
+                    await self._condition(state)
+                if alarm is None:
                     continue
+                generator = self._events[alarm.alarm_id]
                 self._describe(generator.event, state.spec, alarm.state, state.condition, alarm)
                 await generator.trigger(datetime.fromtimestamp(alarm.timestamp, UTC))
 

@@ -106,6 +106,11 @@ class NorthboundServer:
         if self._serving is not None:
             self._serving.offer_alarm(event, self._agent.alarms.state(event.alarm_id))
 
+    def offer_loaded(self, state: AlarmState) -> None:
+        """An alarm the agent loaded while running: a condition of its own from now on (cheap)."""
+        if self._serving is not None:
+            self._serving.offer_alarm(None, state)
+
     async def close(self) -> None:
         """Stop listening (sessions end) and end the server's thread."""
         serving, portal = self._serving, self._portal
@@ -179,8 +184,8 @@ class _Serving:
         if self._publisher is not None:
             self._publisher.offer(value)
 
-    def offer_alarm(self, event: AlarmEvent, state: AlarmState) -> None:
-        """An alarm event and the alarm's state then (in the agent's thread)."""
+    def offer_alarm(self, event: AlarmEvent | None, state: AlarmState) -> None:
+        """An alarm event (None: an alarm just loaded) and the alarm's state then (in the agent's thread)."""
         if self._conditions is not None:
             self._conditions.offer(event, state)
 

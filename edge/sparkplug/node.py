@@ -20,7 +20,7 @@ import logging
 import ssl
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -29,12 +29,12 @@ import aiomqtt
 from smarthall.devices.quality import Quality
 from smarthall.stopping import stop
 
-from ..alarms import AlarmEvent, AlarmSpec, AlarmState
+from ..alarms import AlarmEvent, AlarmState
 from ..errors import EdgeError
 from ..tags import TagValue
 from ..users import User, Users
 from . import payloads
-from .alarm_metrics import acknowledgements, alarm_catalogue
+from .alarm_metrics import AlarmMetric, acknowledgements, alarm_catalogue
 from .metrics import CommandError, MetricSpec, catalogue, command_targets
 from .payloads import NodeMetrics, Sequence256, Topics
 from .settings import SOCKET_OPTIONS, CredentialsError, MqttSettings
@@ -53,9 +53,8 @@ ACK_COMMENT = "Sparkplug NCMD (control centre)"
 
 @dataclass(frozen=True)
 class LineAlarms:
-    """What the node needs of the agent's alarms: their specs, their states now, acknowledging as a user."""
+    """What the node needs of the agent's alarms: their states now (with their specs), acknowledging as a user."""
 
-    specs: Sequence[AlarmSpec]
     states: Callable[[], Iterable[AlarmState]]
     operate_as: Callable[[User, str, str, str], None]
 
@@ -82,7 +81,7 @@ class SparkplugNode:
         self.devices = sorted({s.device for s in self.specs.values()})
         self.node_metrics = NodeMetrics.after(self.specs)
         self.alarms = alarms
-        self.alarm_metrics = alarm_catalogue(alarms.specs if alarms else (), self.node_metrics.next_alias)
+        self.alarm_metrics = self._alarm_catalogue()
         self._alarm_changes: deque[tuple[str, str, float]] = deque()
         self.topics = Topics(settings.group_id, settings.edge_node_id)
         self.store = Store(settings.store.path, settings.store.max_bytes, settings.store.max_age_s)
@@ -120,6 +119,20 @@ class SparkplugNode:
         if event.alarm_id in self.alarm_metrics:
             self._alarm_changes.append((event.alarm_id, str(event.state), event.timestamp))
             self._wake.set()
+
+    async def alarms_changed(self) -> None:
+        """The agent loaded alarms while running: they become metrics, announced by a new NBIRTH when live (Sparkplug
+        adds metrics only in a birth)."""
+        async with self._sending:  # no NDATA with the new aliases before the birth that names them
+            self.alarm_metrics = self._alarm_catalogue()
+            client = self._client
+            if self.live and client is not None:
+                with contextlib.suppress(aiomqtt.MqttError):  # the session ends; its next birth has them
+                    await self._send_births(client)
+
+    def _alarm_catalogue(self) -> dict[str, AlarmMetric]:
+        specs = [state.spec for state in self.alarms.states()] if self.alarms else ()
+        return alarm_catalogue(specs, self.node_metrics.next_alias)
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._pump(), name="sparkplug pump"),

@@ -227,6 +227,29 @@ def test_duplicate_alarm_ids_are_rejected():
         AlarmManager([hi(), hi()])
 
 
+def test_an_alarm_loaded_into_a_running_manager_raises_on_its_tag():
+    manager = AlarmManager([hi()])
+    manager.update(value(False, 1.0, tag=FAULT))  # not watched yet: nothing
+    manager.load([AlarmSpec("belt.fault", FAULT, "discrete", "고장", "fault", value=True)], known_tags={TEMP, FAULT})
+    assert manager.tags == {TEMP, FAULT}
+    assert kinds(manager.update(value(True, 2.0, tag=FAULT))) == [("belt.fault", Event.ACTIVATE, State.UNACK)]
+    assert kinds(manager.update(value(81.0, 3.0))) == [("temp.hi", Event.ACTIVATE, State.UNACK)]
+    assert [s.alarm_id for s in manager.states()] == ["temp.hi", "belt.fault"]
+
+
+@pytest.mark.parametrize(("specs", "refusal"), [
+    ([hi("temp.hihi", limit=90.0), hi()], "'temp.hi' is configured twice"),  # the first one is good
+    ([hi("temp.hihi", limit=90.0), hi("temp.hihi", limit=95.0)], "'temp.hihi' is configured twice"),
+    ([hi("temp.hihi", limit=90.0), hi("belt.hi", tag="conveyor.speed")], "'belt.hi': unknown tag 'conveyor.speed'"),
+])
+def test_a_load_with_a_duplicate_id_or_an_unknown_tag_loads_nothing(specs, refusal):
+    manager = AlarmManager([hi()])
+    with pytest.raises(InvalidAlarmSpec, match=refusal):
+        manager.load(specs, known_tags={TEMP})
+    assert [s.alarm_id for s in manager.states()] == ["temp.hi"] and manager.tags == {TEMP}
+    assert kinds(manager.update(value(95.0, 1.0))) == [("temp.hi", Event.ACTIVATE, State.UNACK)]
+
+
 @given(st.floats(0.0, 1.0), st.lists(st.floats(0.001, 0.999), min_size=1, max_size=40))
 def test_noise_within_the_deadband_raises_no_event(start, noise):
     manager = AlarmManager([hi(limit=80.0, deadband=2.0)])
