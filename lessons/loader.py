@@ -204,6 +204,8 @@ class _LessonReader(_Reader):
         self.line = line
         self.faults = faults
         self.known = known
+        self.step_files: dict[str, dict] = {}  # the steps read so far: id -> files (what `load-alarms` may name)
+        self.loaded_alarms: set[str] = set()  # alarms a `load-alarms` of the steps read so far brings
 
     def read(self) -> Lesson | None:
         data = self.parse()
@@ -259,7 +261,11 @@ class _LessonReader(_Reader):
         if not isinstance(raw, list) or not raw:
             raise self.fail("steps", Text(ko="수업에는 단계([[steps]] 표)가 있어야 합니다",
                                           en="a lesson needs steps ([[steps]] tables)"))
-        steps = [self.collect(self.step, s, i) for i, s in enumerate(raw)]
+        steps = []
+        for i, data in enumerate(raw):
+            steps.append(step := self.collect(self.step, data, i))
+            if step is not None:
+                self.step_files[step.id] = step.files
         ids = [s.id for s in steps if s is not None]
         for i, step_id in enumerate(ids):
             if step_id in ids[:i]:
@@ -284,11 +290,13 @@ class _LessonReader(_Reader):
         title = part(self.bilingual, data, "title", where)
         instruction = part(self.bilingual, data, "instruction", where)
         hints = part(self.texts, data, "hints", where, False) or ()
+        self.loaded_alarms |= _loads(data.get("setup"))  # loaded when the step starts: its checks may name them
         fault = part(self.fault, data, where, kind)
         files = part(self.files, data, where)
         check = part(self.step_check, data, where, kind)
         solution = part(self.actions, data, "solution", where, kind != "sign-off") or ()
         setup = part(self.actions, data, "setup", where, False) or ()
+        self.loaded_alarms |= _loads(data.get("solution"))  # for the steps after
         if files is not None:  # else its problem is reported already
             part(self.edits_own_files, where, check, solution + setup, files)
         hide = tuple(part(self.get, data, "hide_tags", where, list, []) or ())
@@ -314,7 +322,7 @@ class _LessonReader(_Reader):
                 en=f"{check.file!r} is not one of the step's files ({', '.join(files) or 'none'}): add it to"
                    f" {where}.files"))
         for action in actions:
-            if action.file is not None and action.file not in files:
+            if action.file is not None and action.step is None and action.file not in files:
                 raise self.fail(f"{where}.solution", Text(
                     ko=f"동작 {action.action!r}이(가) 고치는 {action.file!r}은(는) 단계의 파일"
                        f"({', '.join(files) or '없음'})이 아닙니다",
@@ -424,10 +432,28 @@ class _LessonReader(_Reader):
                                                       en=f"{method} takes {len(found.inputs)} arguments, got {len(args)}"))
         return Action("call", method=method, args=tuple(args))
 
+    def load_alarms(self, data: Mapping, where: str) -> Action:
+        """``step`` (an earlier step), ``file`` (one of its files), ``alarms`` (the ids the file must bring)."""
+        step, file = self.get(data, "step", where, str), self.get(data, "file", where, str)
+        if step not in self.step_files:
+            listed = ", ".join(self.step_files) or "-"
+            raise self.fail(f"{where}.step", Text(ko=f"{step!r}은(는) 이 단계보다 앞의 단계가 아닙니다 (앞의 단계: {listed})",
+                                                  en=f"{step!r} is not a step before this one (those are: {listed})"))
+        if file not in self.step_files[step]:
+            listed = ", ".join(self.step_files[step]) or "-"
+            raise self.fail(f"{where}.file", Text(ko=f"{file!r}은(는) 단계 {step!r}의 파일({listed})이 아닙니다",
+                                                  en=f"{file!r} is not one of step {step!r}'s files ({listed})"))
+        alarms = self.get(data, "alarms", where, list)
+        if not alarms or not all(isinstance(a, str) and a for a in alarms):
+            raise self.fail(f"{where}.alarms", Text(ko=f"알람 id 목록이어야 합니다, 받은 값 {alarms!r}",
+                                                    en=f"expected a list of alarm ids, got {alarms!r}"))
+        return Action("load-alarms", step=step, file=file, alarms=tuple(alarms))
+
     def alarm(self, data: Mapping, where: str) -> str:
         name = self.get(data, "alarm", where, str)
-        if self.line is not None and name not in {a.id for a in self.line.alarms}:
-            listed = ", ".join(a.id for a in self.line.alarms)
+        known = [a.id for a in self.line.alarms] + sorted(self.loaded_alarms) if self.line is not None else []
+        if self.line is not None and name not in known:
+            listed = ", ".join(dict.fromkeys(known))
             raise self.fail(f"{where}.alarm", Text(ko=f"알 수 없는 알람 {name!r}: {listed} 중 하나여야 합니다",
                                                    en=f"unknown alarm {name!r}: expected one of {listed}"))
         return name
@@ -504,12 +530,22 @@ class _LessonReader(_Reader):
         if name == "export-history":
             return Action(name, file=self.get(data, "file", where, str), tag=self.tag(data, where),
                           value=float(self.number(data, "since_s", where, 1, 86400)))
+        if name == "load-alarms":
+            return self.load_alarms(data, where)
         if name == "append":
             return Action(name, file=self.get(data, "file", where, str), text=self.get(data, "text", where, str))
         if name == "replace":
             return Action(name, file=self.get(data, "file", where, str), old=self.get(data, "old", where, str),
                           new=self.get(data, "new", where, str))
         return Action(name)
+
+
+def _loads(actions: object) -> set[str]:
+    """The alarm ids the `load-alarms` tables among `actions` name, as written (a wrong `step` or `file` is a problem
+    of its own, not of every check naming its alarms)."""
+    tables = actions if isinstance(actions, list) else []
+    return {alarm for table in tables if isinstance(table, Mapping) and table.get("action") == "load-alarms"
+            for alarm in (table.get("alarms") if isinstance(table.get("alarms"), list) else []) if isinstance(alarm, str)}
 
 
 def _listed(info: Path) -> set[str]:

@@ -31,7 +31,7 @@ Scalar = bool | int | float
 @dataclass(frozen=True)
 class Action:
     """One declarative action: write, ack, clear-faults, load-magazine, wait, answer, answer-tag, answer-live,
-    export-history, append, replace, call."""
+    export-history, load-alarms, append, replace, call."""
 
     action: str
     tag: str | None = None
@@ -45,11 +45,14 @@ class Action:
     until: Check | None = None  # wait
     method: str | None = None  # call: device.Method
     args: tuple[Scalar, ...] = ()
+    step: str | None = None  # load-alarms: the earlier step whose workspace holds `file`
+    alarms: tuple[str, ...] = ()  # load-alarms: the alarm ids it must bring
 
 
 ACTION_NAMES_KO = {"write": "쓰기", "call": "호출", "ack": "알람 확인", "clear-faults": "고장 해제",
                    "load-magazine": "매거진 적재", "wait": "기다리기", "answer": "답하기", "answer-tag": "태그 값으로 답하기",
-                   "answer-live": "라인 값으로 답하기", "export-history": "이력 내보내기", "append": "덧붙이기", "replace": "바꾸기"}
+                   "answer-live": "라인 값으로 답하기", "export-history": "이력 내보내기", "load-alarms": "알람 불러오기",
+                   "append": "덧붙이기", "replace": "바꾸기"}
 
 
 def said(action: Action, lang: str = "en") -> str:
@@ -72,6 +75,8 @@ def said(action: Action, lang: str = "en") -> str:
         return f"{name} {action.file}: {action.text}"
     if kind == "export-history":
         return f"{name} {action.tag} {action.value:g}{'초' if lang == 'ko' else ' s'} -> {action.file}"
+    if kind == "load-alarms":
+        return f"{name} {action.step}/{action.file}: {', '.join(action.alarms)}"
     if kind == "replace":
         return f"{name} {action.file}: {action.old} -> {action.new}"
     return name  # clear-faults; wait (until the step's own condition); answer-live

@@ -144,7 +144,7 @@ class StepRun:
         now = time.time()
         if ev.alarms:
             states = {a.alarm_id: a.state for a in await self.line.alarms()}
-            for alarm_id in sorted(ev.alarms):
+            for alarm_id in sorted(ev.alarms & states.keys()):  # one the line does not run (yet) stays unknown
                 self._feed(ev, AlarmSeen(alarm_id, states[alarm_id].value, now))
         if ev.takes_file:
             await self._load_file(ev)
@@ -289,6 +289,8 @@ class StepRun:
             now = time.time()
             text = await self.line.history_csv([action.tag], now - action.value, now)
             (self.workspace / action.file).write_text(text, encoding="utf-8", newline="")
+        elif kind == "load-alarms":
+            await self._load_alarms(action)
         elif kind in ("append", "replace"):
             path = self.workspace / action.file
             text = path.read_text(encoding="utf-8")
@@ -301,4 +303,17 @@ class StepRun:
             path.write_text(text, encoding="utf-8")
         else:  # the loader accepts only the kinds above
             raise LessonRunError(f"unknown action {kind!r}")
+
+    async def _load_alarms(self, action: Action) -> None:
+        """The [[alarms]] of an earlier step's workspace file into the running line; each of `action.alarms` must run
+        then (the file brought it, or it ran already)."""
+        source = f"{action.step}/{action.file}"
+        try:
+            text = (self.workspace.parent / source).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise LessonRunError(f"step {self.step.id!r}: cannot read {source} ({exc})") from None
+        await self.line.load_alarms(text, source)
+        running = {state.alarm_id for state in await self.line.alarms()}
+        if missing := [alarm for alarm in action.alarms if alarm not in running]:
+            raise LessonRunError(f"step {self.step.id!r}: {source} has no alarm {', '.join(missing)}")
 

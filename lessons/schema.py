@@ -42,6 +42,13 @@ ACTIONS: dict[str, Entry] = {e.name: e for e in (
     Entry("export-history", "write the tag's stored history over the last `since_s` to a workspace file, as"
           " `smarthall history TAG --since ... --csv > FILE` writes it",
           (Key("file", "workspace file name", ""), TAG, Key("since_s", "number 1..86400", "how far back", unit="s"))),
+    Entry("load-alarms", "load the `[[alarms]]` of an earlier step's workspace file (the alarms a config task added)"
+          " into the running line, through the lesson's client as the instructor (`smarthall alarms load FILE`); an"
+          " alarm already running as it is stays, one running with other settings is refused. The `alarms` it brings"
+          " are alarms of the line for this step's check (in its `setup`) and the steps after",
+          (Key("step", "step id", "an earlier step, whose workspace holds the file"),
+           Key("file", "workspace file name", "one of that step's `files`"),
+           Key("alarms", "list of alarm ids", "what the file must bring: the step fails naming one it lacks"))),
     Entry("append", "append text to a workspace file", (Key("file", "workspace file name", ""), Key("text", "text", ""))),
     Entry("replace", "replace the first `old` with `new` in a workspace file",
           (Key("file", "workspace file name", ""), Key("old", "text", ""), Key("new", "text", ""))),

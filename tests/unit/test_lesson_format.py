@@ -180,13 +180,78 @@ BAD_RECIPE = {  # name: (replace this, with that, expected message, expected lin
 }
 
 
+LOAD_STEPS = """\
+[[steps]]
+id = "add"
+kind = "config-task"
+[steps.title]
+ko = "알람 추가"
+en = "Add an alarm"
+[steps.instruction]
+ko = "빠른 벨트 알람을 추가하세요."
+en = "Add a fast belt alarm."
+[steps.files]
+"line.toml" = "lines/sim.toml"
+[steps.check]
+type = "config"
+file = "line.toml"
+expect = [{ alarm = "belt.fast", tag = "conveyor.speed_actual" }]
+[[steps.solution]]
+action = "append"
+file = "line.toml"
+text = "[[alarms]]\\nid = 'belt.fast'\\ntag = 'conveyor.speed_actual'\\nkind = 'hi'\\nlimit = 400\\nko = 'a'\\nen = 'b'\\n"
+
+[[steps]]
+id = "raise"
+kind = "read-and-do"
+[steps.title]
+ko = "알람 울리기"
+en = "Raise it"
+[steps.instruction]
+ko = "벨트를 빠르게 돌리세요."
+en = "Run the belt fast."
+[[steps.setup]]
+action = "load-alarms"
+step = "add"
+file = "line.toml"
+alarms = ["belt.fast"]
+[steps.check]
+type = "alarm"
+alarm = "belt.fast"
+state = "active"
+[[steps.solution]]
+action = "write"
+tag = "conveyor.speed_setpoint"
+value = 450
+"""
+GOOD_LOAD = GOOD[:GOOD.index("[[steps]]")] + LOAD_STEPS
+
+BAD_LOAD = {  # name: (replace this, with that, expected message, expected line)
+    "alarm loaded only after its check": ('[[steps.setup]]\naction = "load-alarms"',
+                                          '[[steps.solution]]\naction = "load-alarms"',
+                                          "steps[1].check.alarm: unknown alarm 'belt.fast'", 48),
+    "a later step's file": ('step = "add"', 'step = "raise"',
+                            "steps[1].setup[0].step: 'raise' is not a step before this one (those are: add)", 43),
+    "a file the step has not": ('file = "line.toml"\nalarms', 'file = "lin.toml"\nalarms',
+                                "steps[1].setup[0].file: 'lin.toml' is not one of step 'add''s files (line.toml)", 44),
+    "not alarm ids": ('alarms = ["belt.fast"]', 'alarms = ["belt.fast", 3]',
+                      "steps[1].setup[0].alarms: expected a list of alarm ids, got ['belt.fast', 3]", 45),
+}
+
+
+def test_the_good_load_alarms_example_is_valid_and_its_alarm_is_known_after_the_load(tmp_path, line):
+    assert problems_of(tmp_path, GOOD_LOAD, line) == []
+
+
 def test_the_good_recipe_example_is_valid(tmp_path, line):
     assert problems_of(tmp_path, GOOD_RECIPE, line) == []
 
 
 @pytest.mark.parametrize(("good", "case"), [(GOOD, case) for case in BAD.values()]
-                         + [(GOOD_RECIPE, case) for case in BAD_RECIPE.values()],
-                         ids=[*BAD, *(f"recipe check: {name}" for name in BAD_RECIPE)])
+                         + [(GOOD_RECIPE, case) for case in BAD_RECIPE.values()]
+                         + [(GOOD_LOAD, case) for case in BAD_LOAD.values()],
+                         ids=[*BAD, *(f"recipe check: {name}" for name in BAD_RECIPE),
+                              *(f"load-alarms: {name}" for name in BAD_LOAD)])
 def test_a_bad_lesson_gives_one_clear_message_with_file_and_line(tmp_path, line, good, case):
     old, new, message, lineno = case
     assert old in good
