@@ -11,7 +11,7 @@ from asyncua.crypto.cert_gen import setup_self_signed_certificate
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from smarthall.edge.agent import EdgeAgent
-from smarthall.edge.config import DEFAULT_LINE, load_line
+from smarthall.edge.config import DEFAULT_LINE, load_line, read_alarms
 from smarthall.edge.northbound.units import unit_id
 from smarthall.simulators.line import SimOptions, SimulatedLine
 from smarthall.simulators.options import FREE_PORTS
@@ -254,6 +254,43 @@ async def test_an_alarm_is_an_event_acknowledged_by_an_instructor_not_an_observe
     assert agent.alarms.state("conveyor.estop").state.value == "active-acknowledged"
     log = [(e.user, e.tag, e.result.split(":")[0]) for e in agent.write_log.entries()]
     assert log == [("guest", "alarm conveyor.estop", "refused"), ("teacher", "alarm conveyor.estop", "ok")]
+
+
+RUNNING = """
+[[alarms]]
+id = "conveyor.running"
+tag = "conveyor.motor_running"
+kind = "discrete"
+value = true
+ko = "벨트가 돕니다"
+en = "belt running"
+"""
+
+
+async def test_an_alarm_loaded_while_serving_is_a_condition_and_its_events_follow(agent):
+    events = Events()
+    async with signed_in(agent, "teacher") as teacher:
+        subscription = await teacher.create_subscription(50, events)
+        await subscription.subscribe_events(teacher.nodes.server, ua.ObjectIds.OffNormalAlarmType)
+        assert await agent.load_alarms(read_alarms(RUNNING, "run.toml", agent.config.tags)) == ["conveyor.running"]
+        idx = await teacher.get_namespace_index(NAMESPACE)
+        condition = teacher.get_node(ua.NodeId("alarm:conveyor.running", idx))
+        assert await until(lambda: _browse_name(condition), timeout=30) == "conveyor.running"
+        alarms = await (await teacher.nodes.objects.get_child(f"{idx}:sim")).get_child(f"{idx}:Alarms")
+        assert condition in await alarms.get_children()
+        await agent.write("conveyor.motor_run", True)
+        raised = (await until(lambda: events.of("conveyor.running", **{"ActiveState/Id": True}), timeout=30))[-1]
+        assert raised.SourceName == "conveyor.motor_running" and "belt running" in raised.Message.Text
+        assert raised.NodeId == ua.NodeId("alarm:conveyor.running", idx)
+        await subscription.delete()
+
+
+async def _browse_name(node) -> str | None:
+    """The node's browse name, None while it does not exist."""
+    try:
+        return (await node.read_browse_name()).Name
+    except ua.UaStatusCodeError:
+        return None
 
 
 async def test_a_message_claiming_a_huge_body_closes_the_connection_and_the_server_answers(agent):

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from smarthall.edge.config import read_alarms
 from smarthall.edge.sparkplug import payloads
 from smarthall.edge.sparkplug.sparkplug_b_pb2 import DataType, Payload
 from smarthall.edge.users import hash_password
@@ -88,6 +89,36 @@ def historical_values(host: Host, alias: int) -> list:
 def store_pending(host: Host, node) -> list[int]:
     return [m.long_value for r in host.of("NBIRTH", "NDATA") for m in r.payload.metrics
             if m.alias == node.node_metrics.pending]
+
+
+SETPOINT_HI = """
+[[alarms]]
+id = "conveyor.setpoint.hi"
+tag = "conveyor.speed_setpoint"
+kind = "hi"
+limit = 400
+ko = "벨트 설정 속도 높음"
+en = "belt set too fast"
+"""
+
+
+async def test_an_alarm_loaded_while_live_comes_in_a_new_birth_and_its_changes_follow(tmp_path, broker, plant_ports):
+    plant, feeder_port, conveyor_port = plant_ports
+    async with Host(broker) as host:
+        agent = await start_agent(line_file(tmp_path, broker, feeder_port, conveyor_port))
+        try:
+            await until(lambda: len(host.of("DBIRTH")) == 2)
+            assert await agent.load_alarms(read_alarms(SETPOINT_HI, "fast.toml", agent.config.tags)) == [
+                "conveyor.setpoint.hi"]
+            await until(lambda: len(host.of("NBIRTH")) == 2)
+            first, second = ({m.name: m for m in r.payload.metrics} for r in host.of("NBIRTH"))
+            state = second["Alarms/conveyor.setpoint.hi/State"]
+            assert "Alarms/conveyor.setpoint.hi/State" not in first and state.string_value == "normal"
+            plant.write("conveyor", "speed_setpoint", 450)
+            await until(lambda: any(m.alias == state.alias and m.string_value == "active-unacknowledged"
+                                    for r in host.of("NDATA") for m in r.payload.metrics), timeout=30)
+        finally:
+            await agent.close()
 
 
 async def test_primary_host_state_decides_when_the_node_is_live(tmp_path, broker, plant_ports):
