@@ -10,7 +10,8 @@ MBAP headers drop the connection (logged once per peer address a minute).
 
 Idle and slow clients cannot lock others out: a connection without a whole
 request for ``idle_timeout_s`` is closed (slow senders and clients that do not
-read their replies included; a watcher checks every ``fault_poll_s``), a
+read their replies included; checked every ``fault_poll_s`` on a timer the
+process's stations share, `simulators.ticker`), a
 connection answers at most FRAMES_PER_TURN buffered requests before the others
 get a turn, and a new connection beyond ``max_connections`` closes another:
 the oldest that never sent a request, else the one whose last request is
@@ -20,7 +21,7 @@ slots.
 
 Communication faults come from ``plant.fault(device, kind)``: ``offline``
 closes the listener and every connection and listens again on the same port
-once cleared (the watcher polls for it); ``latency`` {"ms"} delays replies
+once cleared (checked every ``fault_poll_s``); ``latency`` {"ms"} delays replies
 (the connection answers nothing else meanwhile); ``drop`` {"fraction"} leaves
 that fraction of requests unanswered, chosen by a seeded RNG. A busy port
 makes `start` raise OSError (errno EADDRINUSE).
@@ -38,6 +39,7 @@ from smarthall.devices.profiles import Device
 from smarthall.stopping import stop
 
 from ..options import DEFAULT_IDLE_TIMEOUT_S
+from ..ticker import Ticker, ticker
 from . import mbap
 from .errors import FrameError
 from .image import DeviceImage, PlantPort
@@ -67,7 +69,8 @@ class ModbusTcpStation:
         self._rng = random.Random(seed)
         self._server: asyncio.Server | None = None
         self._connections: dict[_Connection, None] = {}  # open connections, oldest first
-        self._watcher: asyncio.Task | None = None
+        self._ticker: Ticker | None = None  # calls _check every fault_poll_s while started
+        self._switching: asyncio.Task | None = None  # going offline or listening again
         self._malformed = PeerLog(log, f"{device.name} (Modbus TCP)")
 
     @property
@@ -88,13 +91,20 @@ class ModbusTcpStation:
     async def start(self) -> None:
         """Listen; raises OSError when the port cannot be bound."""
         await self._listen()
-        self._watcher = asyncio.create_task(self._watch(), name=f"modbus-tcp {self.device.name} faults")
+        self._ticker = ticker(self.fault_poll_s)
+        self._ticker.add(self._check)
+        self._check()
 
     async def close(self) -> None:
         """Stop listening, close every connection and wait until all is gone."""
-        if self._watcher is not None:
-            await stop(self._watcher)
-            self._watcher = None
+        if self._ticker is not None:
+            self._ticker.remove(self._check)
+            self._ticker = None
+        if self._switching is not None:
+            await stop(self._switching)
+            self._switching = None
+        for _ in range(2):  # read requests that already arrived (a socket closed with unread data resets the
+            await asyncio.sleep(0)  # peer): a loop turn runs what is ready before it polls, the second one reads
         await self._stop_serving()
 
     async def _listen(self) -> None:
@@ -115,22 +125,23 @@ class ModbusTcpStation:
     def _fault(self, kind: str):
         return self.plant.fault(self.device.name, kind)
 
-    async def _watch(self) -> None:
-        """Follow the offline fault and close connections idle longer than idle_timeout_s."""
-        loop = asyncio.get_running_loop()
-        while True:
+    def _check(self) -> None:
+        """Follow the offline fault and close connections idle longer than idle_timeout_s (the ticker's call)."""
+        if self._switching is None or self._switching.done():
             offline = self._fault("offline") is not None
             if offline and self.serving:
-                await self._stop_serving()
+                self._switching = asyncio.create_task(self._stop_serving())
             elif not offline and not self.serving:
-                try:
-                    await self._listen()
-                except OSError as exc:
-                    log.warning("%s: cannot listen again on port %d: %s", self.device.name, self._port, exc)
-            idle_since = loop.time() - self.idle_timeout_s
-            for connection in [c for c in self._connections if c.last_request < idle_since]:
-                connection.close()
-            await asyncio.sleep(self.fault_poll_s)
+                self._switching = asyncio.create_task(self._listen_again())
+        idle_since = asyncio.get_running_loop().time() - self.idle_timeout_s
+        for connection in [c for c in self._connections if c.last_request < idle_since]:
+            connection.close()
+
+    async def _listen_again(self) -> None:
+        try:
+            await self._listen()
+        except OSError as exc:
+            log.warning("%s: cannot listen again on port %d: %s", self.device.name, self._port, exc)
 
     def _opened(self, connection: _Connection) -> None:
         self._connections[connection] = None
