@@ -1,6 +1,6 @@
 """OPC UA subscriptions: the Smart Hall driver against node-opcua's client, on a node-opcua server.
 
-A node-opcua server with its default settings (benchmarks/nodeopcua/server.js)
+A node-opcua server with its default settings (tests/peers/rewriting_server.js)
 has N Doubles (1,000 and 5,000) rewritten every 100 ms in one synchronous
 round, each value the time it was written. The OPC UA driver (in this
 process) and node-opcua's client (benchmarks/nodeopcua/client.js, another
@@ -43,24 +43,25 @@ from typing import Self
 from opcua_subscription import PERIOD_S, BenchServer, Round, account, subscription
 
 HERE = Path(__file__).resolve().parent
-NODE_MODULES = HERE.parent / "tests" / "peers" / "node_modules"
+PEERS = HERE.parent / "tests" / "peers"
+NODE_MODULES = PEERS / "node_modules"
 COLUMNS = ("peer rounds/s", "peer CPU %", "seen/s", "lost", "lost (health)", "in flight", "p50 ms", "p99 ms",
            "client CPU %", "changes/CPU-s")
 KEPT_UP = 0.95  # the peer kept its 100 ms rounds if it wrote at least this share of them
 DRAIN_S = 2.0
 
 
-def node(script: str, *args: str, **kwargs):
+def node(script: Path, *args: str, **kwargs):
     env = {**os.environ, "NODE_PATH": str(NODE_MODULES)}
-    return asyncio.create_subprocess_exec("node", str(HERE / "nodeopcua" / script), *args, env=env,
-                                          stdout=asyncio.subprocess.PIPE, **kwargs)
+    return asyncio.create_subprocess_exec("node", str(script), *args, env=env, stdout=asyncio.subprocess.PIPE, **kwargs)
 
 
 class NodeServer(BenchServer):
     """The node-opcua server process and the rounds it reports."""
 
     async def __aenter__(self) -> Self:
-        self.proc = await node("server.js", str(self.size), stderr=asyncio.subprocess.DEVNULL)
+        self.proc = await node(PEERS / "rewriting_server.js", "--size", str(self.size), "--rounds",
+                               stderr=asyncio.subprocess.DEVNULL)
         while not (line := (await self.proc.stdout.readline()).decode()).startswith("ready "):
             if not line:
                 raise RuntimeError("the node-opcua server did not start (is tests/peers installed?)")
@@ -87,7 +88,7 @@ async def nodeopcua(server: NodeServer, seconds: float, sampling_ms: float) -> d
     """node-opcua's client: subscribe, window once all initial values are in, then its arrivals and CPU."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "arrivals.json"
-        client = await node("client.js", server.url, str(server.size), str(out), f"{sampling_ms:g}",
+        client = await node(HERE / "nodeopcua" / "client.js", server.url, str(server.size), str(out), f"{sampling_ms:g}",
                             stdin=asyncio.subprocess.PIPE)
 
         async def answer(prefix: str) -> str:

@@ -5,11 +5,16 @@ caps a response (node-opcua: 1,000 notifications; PLCs cap too) and finds no
 request waiting keeps the rest queued, so a client with one request in flight
 falls behind and the items' queues overflow. Here:
 
-- Requests in flight: at least `MIN_IN_FLIGHT` and one more per subscription;
-  one more (up to `MAX_IN_FLIGHT`) whenever a response says MoreNotifications,
-  as Part 4 (5.13.5) expects of clients; the server's BadTooManyPublishRequests
-  sets the ceiling. Each answered request is replaced at once, carrying the
-  acknowledgements of every message received since.
+- Requests in flight: as many as the messages a publishing cycle takes, plus
+  one. A response that says MoreNotifications (the server's cap cut the
+  cycle short) chains the next one into the same cycle, as Part 4 (5.13.5)
+  expects of clients; each subscription needs the longest of its last
+  `CYCLES` cycles (at least one), the session their sum plus one, at least
+  `MIN_IN_FLIGHT` and at most `MAX_IN_FLIGHT` or the ceiling the server's
+  BadTooManyPublishRequests set. So 5,000 changes a cycle from a server that
+  sends 1,000 a response keep 6 in flight, and fewer once the load drops.
+  Each answered request is replaced before its notifications are delivered,
+  carrying the acknowledgements of every message received since.
 - Subscription settings chosen, not defaulted: MaxNotificationsPerPublish 0
   (whatever the server allows: a cap only means more requests, which the
   count above provides); a keep-alive at least every `KEEP_ALIVE_S`, a
@@ -36,8 +41,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from asyncua import Client, ua
 from asyncua.common.utils import Buffer
@@ -50,6 +56,7 @@ log = logging.getLogger(__name__)
 
 MIN_IN_FLIGHT = 2
 MAX_IN_FLIGHT = 20
+CYCLES = 10
 KEEP_ALIVE_S = 2.0
 LIFETIME_S = 30.0
 QUEUE_S = 1.0
@@ -86,6 +93,21 @@ class _Subscription:
     sinks: dict[int, Sink]  # client handle -> sink
     on_end: Callable[[str], None]
     expected: int = 0  # the next sequence number (0: none yet)
+    chained: int = 0  # messages of the cycle under way (each said MoreNotifications)
+    cycles: deque[int] = field(default_factory=lambda: deque(maxlen=CYCLES))  # messages per recent cycle
+
+    def published(self, more: bool) -> None:
+        """Count a notification message into its publishing cycle."""
+        if more:
+            self.chained += 1
+        else:
+            self.cycles.append(self.chained + 1)
+            self.chained = 0
+
+    @property
+    def needs(self) -> int:
+        """PublishRequests a cycle of this subscription takes: the longest recent one, or the one under way."""
+        return max(self.chained + 1, max(self.cycles, default=1))
 
 
 class Subscriptions:
@@ -156,7 +178,7 @@ class Subscriptions:
 
     def _fill(self) -> None:
         """Keep the target number of PublishRequests at the server."""
-        target = min(self._ceiling, max(self.health.target, MIN_IN_FLIGHT, len(self._subs) + 1))
+        target = min(self._ceiling, max(MIN_IN_FLIGHT, sum(sub.needs for sub in self._subs.values()) + 1))
         self.health.target = target
         while not self._closed and self._subs and len(self._pending) < target:
             acks, self._acks = self._acks, []
@@ -178,16 +200,16 @@ class Subscriptions:
         except (TimeoutError, ConnectionError, OSError, ua.UaError) as exc:
             log.info("publish: %r (the connection's watchdog reconnects)", exc)
             return
-        if published.more:
-            self.health.target = min(self._ceiling, self.health.target + 1)
+        sub = self._subs.get(published.subscription)
+        if sub is not None and not published.keep_alive:
+            sub.published(published.more)
         self._fill()
-        self._received(published)
+        asyncio.get_running_loop().call_soon(self._received, published)  # after the replacements are sent
 
     def _refused(self, exc: ua.UaStatusCodeError) -> None:
         code = exc.code
         if code == ua.StatusCodes.BadTooManyPublishRequests:
             self._ceiling = max(1, len(self._pending))
-            self.health.target = self._ceiling
         elif code == ua.StatusCodes.BadNoSubscription:
             return  # nothing to publish yet; add() sends again
         elif code not in (ua.StatusCodes.BadTimeout, ua.StatusCodes.BadRequestTimeout):
@@ -202,7 +224,7 @@ class Subscriptions:
 
     def _received(self, published: Publish) -> None:
         sub = self._subs.get(published.subscription)
-        if sub is None:
+        if sub is None or self._closed:
             return
         sequence = published.sequence
         if sub.expected and sequence > sub.expected:

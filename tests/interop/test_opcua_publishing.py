@@ -1,0 +1,136 @@
+"""The OPC UA driver's subscriptions against node-opcua servers that cap their publish responses.
+
+tests/peers/rewriting_server.js rewrites its Doubles every 100 ms (node-opcua, default settings); capped
+at 10 notifications a response, 50 of them take 5 messages a publishing cycle. The driver keeps as many
+PublishRequests in flight as a cycle takes, and a client that stalls sees the changes the server had to
+drop counted in its health.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from smarthall.devices import Quality, Timeouts
+from smarthall.devices.opcua import OpcUaDriver
+from smarthall.devices.opcua.subscriptions import MAX_IN_FLIGHT
+from smarthall.devices.profiles import DataType, Device, Kind, Point, Text
+from tests.peers.node_peer import NodePeer
+from tests.waiting import until
+
+pytestmark = [pytest.mark.interop, pytest.mark.debian("node"), pytest.mark.debian("npm")]  # npm: node_modules
+
+SIZE, CAP = 50, 10
+TIMEOUTS = Timeouts(connect=10.0, read=10.0, write=5.0, backoff_min=0.05, backoff_max=0.2)
+BENCH = Device(name="bench", title=Text("벤치", "bench"), object="Bench", points=tuple(
+    Point(name=f"v{i}", kind=Kind.NODE, type=DataType.FLOAT64, text=Text("v", "v"), node=f"ns=1;s=Bench.V{i}")
+    for i in range(SIZE)))
+
+
+@pytest.fixture(scope="module")
+def capped(tmp_path_factory) -> Iterator[str]:
+    with NodePeer("rewriting_server.js", "--size", str(SIZE), "--cap", str(CAP),
+                  "--pki", str(tmp_path_factory.mktemp("rewriting-pki"))) as url:
+        yield url
+
+
+class Relay:
+    """A TCP relay to the server whose answers can be held back: the client stalls as a busy one does."""
+
+    def __init__(self, url: str) -> None:
+        host, port = url.removeprefix("opc.tcp://").rsplit(":", 1)
+        self.upstream = (host, int(port))
+        self.flowing = asyncio.Event()
+        self.flowing.set()
+        self.writers: list[asyncio.StreamWriter] = []
+
+    async def __aenter__(self) -> Relay:
+        self.server = await asyncio.start_server(self._connected, "127.0.0.1", 0)
+        self.url = f"opc.tcp://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.flowing.set()
+        self.server.close()
+        for writer in self.writers:
+            writer.close()
+        await self.server.wait_closed()
+
+    async def _connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(*self.upstream)
+        self.writers += [writer, up_writer]
+        await asyncio.gather(self._pipe(reader, up_writer, None), self._pipe(up_reader, writer, self.flowing),
+                             return_exceptions=True)
+
+    @staticmethod
+    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, gate: asyncio.Event | None) -> None:
+        try:
+            while data := await reader.read(65536):
+                if gate is not None:
+                    await gate.wait()
+                writer.write(data)
+                await writer.drain()
+        finally:
+            writer.close()
+
+
+class Latest:
+    """Every good value per point, as delivered."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, list[float]] = {p.name: [] for p in BENCH.points}
+
+    def __call__(self, point: Point, reading) -> None:
+        if reading.quality is Quality.GOOD:
+            self.values[point.name].append(reading.value)
+
+    def all_after(self, moment: float) -> bool:
+        return all(v and v[-1] > moment for v in self.values.values())
+
+
+@pytest.mark.timeout(120)
+async def test_requests_in_flight_follow_the_messages_a_cycle_takes(capped):
+    """5 messages a cycle: 6 in flight (more when the loaded server runs cycles together), never the 20 cap."""
+    driver = OpcUaDriver(capped, "", TIMEOUTS, rng=random.Random(0))
+    latest = Latest()
+    try:
+        await driver.subscribe(BENCH, BENCH.points, latest, interval_ms=100)
+        await until(lambda: driver.health.messages >= 15 * SIZE // CAP, timeout=60)
+        assert SIZE // CAP + 1 <= driver.health.target < MAX_IN_FLIGHT
+        now = time.time()
+        await until(lambda: latest.all_after(now), timeout=30)  # every variable keeps coming
+        assert driver.health.lost == 0
+    finally:
+        await driver.close()
+
+
+@pytest.mark.timeout(120)
+async def test_a_client_that_stalls_sees_the_changes_the_server_dropped_as_lost(capped):
+    """Held back for 20 rounds, the items' queues (1 s of 100 ms intervals) overflow: counted, not silent."""
+    watcher = OpcUaDriver(capped, "", TIMEOUTS, rng=random.Random(0))
+    v0 = BENCH.points[:1]
+    async with Relay(capped) as relay:
+        driver = OpcUaDriver(relay.url, "", TIMEOUTS, rng=random.Random(0))
+        latest = Latest()
+        try:
+            await driver.subscribe(BENCH, BENCH.points, latest, interval_ms=100)
+            await until(lambda: latest.all_after(0), timeout=30)
+            assert driver.health.lost == 0
+            relay.flowing.clear()
+            held = time.time()
+
+            async def rounds_written_since_held() -> bool:
+                (reading,) = await watcher.read(BENCH, v0)
+                return reading.quality is Quality.GOOD and reading.value > held + 2.0
+
+            await until(rounds_written_since_held, timeout=30, every=0.1)
+            relay.flowing.set()
+            await until(lambda: driver.health.overflows > 0, timeout=30)
+            assert driver.health.lost >= driver.health.overflows
+        finally:
+            await driver.close()
+            await watcher.close()
