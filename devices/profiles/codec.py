@@ -23,14 +23,23 @@ _STRUCT = {kind: struct.Struct(">" + code) for kind, code in {
 
 def to_raw(point: Point, value: float) -> float | int:
     """Engineering value to the raw number stored; ValueError when it does not fit."""
-    raw = (value - point.offset) / point.scale
+    return raw_converter(point)(value)
+
+
+def raw_converter(point: Point) -> Callable[[float], float | int]:
+    """`to_raw` for one point, its scale, offset and limits looked up once (a block encoder converts per value)."""
+    offset, scale = point.offset, point.scale
     if point.type.is_float:
-        return raw
-    raw = round(raw)
+        return lambda value: (value - offset) / scale
     low, high = point.type.limits
-    if not low <= raw <= high:
-        raise ValueError(f"{point.name}: {value!r} does not fit a {point.type} at scale {point.scale:g}")
-    return raw
+
+    def whole(value: float) -> int:
+        raw = round((value - offset) / scale)
+        if not low <= raw <= high:
+            raise ValueError(f"{point.name}: {value!r} does not fit a {point.type} at scale {scale:g}")
+        return raw
+
+    return whole
 
 
 def from_raw(point: Point, raw: float) -> float | int:
@@ -120,9 +129,10 @@ def block_encoder(points: Sequence[Point]) -> Callable[[Sequence[float]], list[i
         codes.append(_STRUCT[point.type].format[1:])
     numbers = struct.Struct(">" + "".join(codes))
     words = struct.Struct(f">{numbers.size // 2}H")
+    converters = [raw_converter(point) for point in points]
 
     def encode_block(values: Sequence[float]) -> list[int]:
-        return list(words.unpack(numbers.pack(*map(to_raw, points, values))))
+        return list(words.unpack(numbers.pack(*[convert(value) for convert, value in zip(converters, values)])))
 
     return encode_block
 
