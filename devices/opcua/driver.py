@@ -43,7 +43,7 @@ from ..security import Security
 from .resolve import AddressBook
 from .security import apply
 from .subscriptions import Health, Subscriptions
-from .values import argument, change_reader, reading, variant
+from .values import argument, change_sink, reading, variant
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +265,7 @@ class OpcUaDriver:
         if not found:
             return
         refused = await self._request(self._subscriptions.add(
-            watch.interval_ms, [(node, _sink(point, watch.callback)) for node, point in found.items()],
+            watch.interval_ms, [(node, change_sink(point, watch.callback)) for node, point in found.items()],
             lambda reason: self._ended(watch, reason), watch.sampling_ms), self.timeouts.read)
         for status, point in zip(refused, found.values()):
             if status is not None:  # the server refused this item: BAD with its status
@@ -342,8 +342,3 @@ class OpcUaDriver:
         except (TimeoutError, *_LOST):
             client.disconnect_socket()
 
-
-def _sink(point: Point, callback: Callback):
-    """The subscriptions' per-change call for one point: decoded value, status, timestamp to a Reading."""
-    read = change_reader(point)
-    return lambda value, status, stamp: callback(point, read(value, status, stamp))

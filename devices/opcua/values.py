@@ -103,10 +103,12 @@ def _epoch(stamp: datetime | None) -> float:
     return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).timestamp()
 
 
-def change_reader(point: Point) -> Callable[[object, int, int], Reading]:
-    """Reading of a decoded data change (value, status code, source timestamp in 1601 ticks; 0: none).
+def change_sink(point: Point, deliver: Callable[[Point, Reading], None]) -> Callable[[object, int, int], None]:
+    """Where a subscription's decoded data changes of point go: deliver(point, Reading) for each
+    (value, status code, source timestamp in 1601 ticks; 0: none).
 
-    The per-change path of subscriptions: the conversion is chosen once per point.
+    The per-change path of subscriptions: the conversion is chosen once per point, and one call
+    per change makes the Reading and delivers it (a reader and a sink apart cost a call more).
     """
     if point.type is DataType.BOOL:
         convert: Callable[[object], Value] = bool
@@ -117,16 +119,20 @@ def change_reader(point: Point) -> Callable[[object, int, int], Reading]:
     else:
         kind = float if point.type.is_float else int
         convert = lambda raw: from_raw(point, kind(raw))
+    good, stale, bad = Quality.GOOD, Quality.STALE, Quality.BAD
 
-    def read(value: object, status: int, stamp: int) -> Reading:
+    def sink(value: object, status: int, stamp: int) -> None:
         when = (stamp - EPOCH_1601) / 1e7 if stamp else time.time()
-        severity = status >> 30
-        if severity >= 2:
-            return Reading(None, Quality.BAD, when, ua.StatusCode(status & 0xFFFF0000).name)
-        if value is None:
-            return Reading(None, Quality.BAD, when, "no value")
-        if severity == 1:
-            return Reading(convert(value), Quality.STALE, when, ua.StatusCode(status & 0xFFFF0000).name)
-        return Reading(convert(value), Quality.GOOD, when)
+        if not status:
+            reading = Reading(None, bad, when, "no value") if value is None else Reading(convert(value), good, when)
+        elif status >> 30 >= 2:
+            reading = Reading(None, bad, when, ua.StatusCode(status & 0xFFFF0000).name)
+        elif value is None:
+            reading = Reading(None, bad, when, "no value")
+        elif status >> 30 == 1:
+            reading = Reading(convert(value), stale, when, ua.StatusCode(status & 0xFFFF0000).name)
+        else:
+            reading = Reading(convert(value), good, when)
+        deliver(point, reading)
 
-    return read
+    return sink

@@ -1,4 +1,5 @@
-"""The fast PublishResponse decoder gives what asyncua's own decoder gives, for every DataValue shape."""
+"""The fast PublishResponse decoder gives what asyncua's own decoder gives, for every DataValue shape,
+and a change it decodes is delivered as the Read path reads the same value."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from asyncua.common.utils import Buffer
 from asyncua.ua.ua_binary import nodeid_from_binary, struct_from_binary, struct_to_binary
 
 from smarthall.devices.opcua.notifications import STATUS_CHANGE, decode_publish, epoch
+from smarthall.devices.opcua.values import change_sink, reading
+from smarthall.devices.profiles import DataType, Kind, Point, Text
+from smarthall.devices.quality import Reading
 
 STAMP = datetime(2026, 11, 27, 5, 0, 0, 123456, tzinfo=UTC)
 VALUES = [
@@ -69,3 +73,34 @@ def test_a_keep_alive_has_no_notifications_and_the_next_sequence_number():
         SequenceNumber=5, PublishTime=STAMP, NotificationData=[]))
     published = decode_publish(_after_header(struct_to_binary(response)))
     assert published.keep_alive and published.sequence == 5 and not published.more
+
+
+def _point(dtype: DataType, **scaling) -> Point:
+    return Point(name="p", kind=Kind.NODE, type=dtype, text=Text("p", "p"), node="P", **scaling)
+
+
+SUNK = [  # (DataValue, the point it is read for): every quality and conversion a change can take
+    (VALUES[0], _point(DataType.FLOAT64)),
+    (VALUES[1], _point(DataType.INT16)),
+    (VALUES[1], _point(DataType.INT16, scale=0.1, offset=5.0)),
+    (VALUES[2], _point(DataType.BOOL)),
+    (VALUES[3], _point(DataType.STRING)),
+    (VALUES[4], _point(DataType.STRING)),
+    (VALUES[5], _point(DataType.FLOAT64)),
+    (VALUES[6], _point(DataType.UINT32)),
+]
+
+
+@pytest.mark.parametrize(("value", "point"), SUNK)
+def test_a_change_delivered_reads_as_a_read_of_the_same_value(value, point):
+    """The subscription's per-change path gives the Reading the Read path gives (no value, its status)."""
+    published = decode_publish(_after_header(_response([value])))
+    got: list[tuple[Point, Reading]] = []
+    change_sink(point, lambda p, r: got.append((p, r)))(published.values[0], published.statuses[0],
+                                                        published.stamps[0])
+    expected = reading(point, value)
+    [(delivered_for, delivered)] = got
+    assert delivered_for is point
+    assert (delivered.value, delivered.quality, delivered.reason) == (expected.value, expected.quality, expected.reason)
+    if value.SourceTimestamp or value.ServerTimestamp:  # else each path takes its own moment of arrival
+        assert delivered.timestamp == expected.timestamp
