@@ -84,7 +84,7 @@ class TeamRun:
         self.run: StepRun | None = None
         self.status: Status | None = None  # the check's last status
         self.state = "starting"  # starting, waiting, holding, overdue, passed, passed_late, sign_off, signed, error
-        self.error = ""
+        self.error = Text("", "")
         self.notes: list[Text] = []
         self.hints_shown = 0
         self.solution_shown = False
@@ -158,7 +158,7 @@ class TeamRun:
                     else:
                         self._set("holding" if status.satisfied else "waiting")
         except Exception as exc:
-            self.error = f"{type(exc).__name__}: {exc}"
+            self.error = _said(exc)
             self._set("error")
 
     def _passed(self, by: str, late: bool = False) -> None:
@@ -225,7 +225,7 @@ class TeamRun:
     def team_step(self) -> dict:
         """The current step as a TeamStep (edge.service.LessonHost): JSON-ready, every text in ko and en."""
         lesson, step = self.lesson, self.step
-        detail = Text(self.error, self.error) if self.state == "error" else \
+        detail = self.error if self.state == "error" else \
             self.status.detail if self.status is not None else Text("", "")
         hints = [_text(h) for h in step.hints[:self.hints_shown]]
         return {
@@ -239,3 +239,12 @@ class TeamRun:
             "solution": [said(a) for a in step.solution] if self.solution_shown else None,
             "since": self.since, "wrong_answers": self.wrong_answers, "hints_taken": self.hints_shown,
         }
+
+
+def _said(exc: Exception) -> Text:
+    """A step's error as the screens show it: an edge refusal in its own Korean and English (`say`), anything else as
+    its type and message."""
+    say = getattr(exc, "say", None)
+    if say is not None:
+        return Text(ko=say("ko"), en=say("en"))
+    return Text(ko=f"{type(exc).__name__}: {exc}", en=f"{type(exc).__name__}: {exc}")

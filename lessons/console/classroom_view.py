@@ -80,7 +80,7 @@ class ClassroomScreen(Screen):
             cells = (seat.name, "—", t("status.starting", lang), "", "", "", ", ".join(run.trainees))
         else:
             step = run.step
-            state = t("status." + run.state, lang, error=run.error) if run.state == "error" else t(
+            state = t("status." + run.state, lang, error=run.error(lang)) if run.state == "error" else t(
                 "state." + run.state, lang)
             if stuck:  # said first: the rest of the state may be cut
                 state = f"{t('stuck', lang)} {state}"

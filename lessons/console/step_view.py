@@ -155,7 +155,7 @@ class StepScreen(Screen):
     def status_text(self) -> str:
         lang = self.app.lang
         if self.state == "error":
-            return t("status.error", lang, error=self.team.error)
+            return t("status.error", lang, error=self.team.error(lang))
         text = t("status." + self.state, lang)
         if self.status is not None and self.status.detail(lang):
             text += f" — {self.status.detail(lang)}"

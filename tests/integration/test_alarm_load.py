@@ -7,6 +7,8 @@ a users file of its own; the CLI runs as a real process, a client of it.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from smarthall.devices.memory import MemoryDriver
@@ -15,6 +17,9 @@ from smarthall.edge.config import load_line
 from smarthall.edge.errors import AlarmsRefused, Forbidden
 from smarthall.edge.service import Service
 from smarthall.edge.users import hash_password
+from smarthall.lessons.loader import load_lesson
+from smarthall.lessons.progress import Progress
+from smarthall.lessons.team_run import TeamRun
 from tests.commands import smarthall
 from tests.waiting import until
 
@@ -180,3 +185,56 @@ async def test_alarms_load_loads_a_file_through_the_running_agent_and_a_refusal_
     assert (code, out) == (2, "") and err.startswith(f"smarthall: {tmp_path / 'nope.toml'}: cannot read it (No such")
     assert err.count("\n") == 1
     assert [s.alarm_id for s in agent.alarms.states()] == ["conveyor.fault", "comm.conveyor", "conveyor.speed.hi"]
+
+
+LESSON = """
+id = "belt-alarm"
+level = "basic"
+duration_min = 10
+stations = ["conveyor"]
+title = { ko = "벨트 알람", en = "Belt alarm" }
+objectives = [{ ko = "알람을 울린다", en = "Raise an alarm" }]
+
+[[steps]]
+id = "add"
+kind = "config-task"
+title = { ko = "알람 추가", en = "Add an alarm" }
+instruction = { ko = "알람을 추가하세요.", en = "Add an alarm." }
+files = { "line.toml" = "line.toml" }
+check = { type = "config", file = "line.toml", expect = [{ alarm = "conveyor.speed.hi" }] }
+[[steps.solution]]
+action = "append"
+file = "line.toml"
+text = "[[alarms]]"
+
+[[steps]]
+id = "raise"
+kind = "read-and-do"
+title = { ko = "알람 울리기", en = "Raise it" }
+instruction = { ko = "벨트를 빠르게 돌리세요.", en = "Run the belt fast." }
+setup = [{ action = "load-alarms", step = "add", file = "line.toml", alarms = ["conveyor.speed.hi"] }]
+check = { type = "alarm", alarm = "conveyor.speed.hi", state = "active" }
+solution = [{ action = "write", tag = "conveyor.speed_setpoint", value = 450 }]
+"""
+
+
+async def test_a_step_whose_alarm_load_is_refused_shows_the_refusal_in_korean_and_english(belt, tmp_path):
+    agent, service, _ = belt
+    (tmp_path / "lesson").mkdir()
+    (tmp_path / "lesson" / "lesson.toml").write_text(LESSON, encoding="utf-8")
+    (tmp_path / "lesson" / "line.toml").write_text(LINE, encoding="utf-8")
+    lesson = load_lesson(tmp_path / "lesson", agent.config)
+    added = tmp_path / "work" / lesson.id / "add" / "line.toml"  # the trainee's edit: the line's own alarm changed
+    added.parent.mkdir(parents=True)
+    added.write_text(LINE.replace('en = "conveyor fault"', 'en = "belt fault"') + SPEED_HI, encoding="utf-8")
+    async with service.session() as client:
+        line = asyncio.get_running_loop().create_future()
+        line.set_result(client)
+        with Progress(tmp_path / "progress.db") as progress:
+            run = TeamRun(lambda: line, None, progress, tmp_path / "work")
+            run.open(lesson, 1)
+            await run.run_step()
+    assert run.state == "error"
+    assert run.error.en == "alarm 'conveyor.fault' already runs with other settings: restart the edge agent to change it"
+    assert run.error.ko == "알람 'conveyor.fault'은(는) 이미 다른 설정으로 동작 중입니다: 바꾸려면 엣지 에이전트를 다시 시작하세요"
+    assert "conveyor.speed.hi" not in {state.alarm_id for state in agent.alarms.states()}
