@@ -543,9 +543,9 @@ class _LessonReader(_Reader):
 def _loads(actions: object) -> set[str]:
     """The alarm ids the `load-alarms` tables among `actions` name, as written (a wrong `step` or `file` is a problem
     of its own, not of every check naming its alarms)."""
-    tables = actions if isinstance(actions, list) else []
-    return {alarm for table in tables if isinstance(table, Mapping) and table.get("action") == "load-alarms"
-            for alarm in (table.get("alarms") if isinstance(table.get("alarms"), list) else []) if isinstance(alarm, str)}
+    loads = [t for t in (actions if isinstance(actions, list) else [])
+             if isinstance(t, Mapping) and t.get("action") == "load-alarms" and isinstance(t.get("alarms"), list)]
+    return {alarm for table in loads for alarm in table["alarms"] if isinstance(alarm, str)}
 
 
 def _listed(info: Path) -> set[str]:

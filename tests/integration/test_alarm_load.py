@@ -19,6 +19,7 @@ from smarthall.edge.service import Service
 from smarthall.edge.users import hash_password
 from smarthall.lessons.loader import load_lesson
 from smarthall.lessons.progress import Progress
+from smarthall.lessons.runner import StepRun
 from smarthall.lessons.team_run import TeamRun
 from tests.commands import smarthall
 from tests.waiting import until
@@ -238,3 +239,16 @@ async def test_a_step_whose_alarm_load_is_refused_shows_the_refusal_in_korean_an
     assert run.error.en == "alarm 'conveyor.fault' already runs with other settings: restart the edge agent to change it"
     assert run.error.ko == "알람 'conveyor.fault'은(는) 이미 다른 설정으로 동작 중입니다: 바꾸려면 엣지 에이전트를 다시 시작하세요"
     assert "conveyor.speed.hi" not in {state.alarm_id for state in agent.alarms.states()}
+
+
+async def test_a_check_on_an_alarm_the_line_does_not_run_yet_says_unknown(belt, tmp_path):
+    _, service, _ = belt
+    (tmp_path / "lesson").mkdir()
+    (tmp_path / "lesson" / "lesson.toml").write_text(LESSON, encoding="utf-8")
+    (tmp_path / "lesson" / "line.toml").write_text(LINE, encoding="utf-8")
+    raise_it = load_lesson(tmp_path / "lesson").step("raise")
+    async with service.session() as client:
+        run = StepRun(raise_it, client, None, tmp_path / "work" / "raise")
+        await run.restart_check()  # its setup, which loads the alarm, not run
+        status = await run.status()
+    assert not status.satisfied and status.detail.en == "alarm conveyor.speed.hi: unknown (want active)"
