@@ -106,7 +106,8 @@ class EdgeAgent:
             report = partial(self._comm, connection.name) if connection.comm_alarm else lambda ok, reason: None
             self.scanners[connection.name] = ConnectionScanner(connection, tags, self.config.groups,
                                                                self._driver(connection, connection.needs), self._publish,
-                                                               connection.subscribe_ms if scan else None, report)
+                                                               connection.subscribe_ms if scan else None, report,
+                                                               self._publish_all)
         if scan:
             collector.tune()
             self._tuned = True
@@ -359,6 +360,26 @@ class EdgeAgent:
                 self._alarm_event(event)
         for listener in self.listeners:
             listener(value)
+
+    def _publish_all(self, values: list[TagValue]) -> None:
+        """`_publish` for one device's values of a scan: each consumer takes the block in one pass (the
+        history in one call); a tag's alarm events and the listeners still come value by value."""
+        latest = self.latest
+        if self._watchers:
+            for value in values:
+                self._notify_watchers(value, latest.get(value.tag))
+        for value in values:
+            latest[value.tag] = value
+        if self.historian is not None:
+            self.historian.record_all(values, self._deadbands)
+        alarm_tags, listeners = self.alarms.tags, self.listeners
+        if alarm_tags or listeners:
+            for value in values:
+                if value.tag in alarm_tags:
+                    for event in self.alarms.update(value):
+                        self._alarm_event(event)
+                for listener in listeners:
+                    listener(value)
 
     def _notify_watchers(self, value: TagValue, previous: TagValue | None) -> None:
         """Queue a change of value, quality or reason for each watcher of its tag."""

@@ -82,10 +82,12 @@ class ConnectionScanner:
 
     def __init__(self, connection: Connection, tags: Sequence[Tag], groups: Sequence[ScanGroup],
                  driver: Driver, publish: Callable[[TagValue], None], subscribe_ms: float | None = None,
-                 report_comm: Callable[[bool, str], None] = lambda ok, reason: None) -> None:
+                 report_comm: Callable[[bool, str], None] = lambda ok, reason: None,
+                 publish_all: Callable[[list[TagValue]], None] | None = None) -> None:
         self.connection = connection
         self.driver = driver
         self.publish = publish
+        self.publish_all = publish_all  # one device's values of a scan at once (else `publish` value by value)
         self.subscribe_ms = subscribe_ms
         self.report_comm = report_comm
         self.comm_ok: bool | None = None  # None until the first scan or value
@@ -257,9 +259,12 @@ class ConnectionScanner:
 
     def _deliver_all(self, values: list[TagValue]) -> None:
         """`_deliver` for one device's values of a scan, counted once."""
-        publish = self.publish
-        for value in values:
-            publish(value)
+        if self.publish_all is not None:
+            self.publish_all(values)
+        else:
+            publish = self.publish
+            for value in values:
+                publish(value)
         good = sum(value.quality is GOOD for value in values)
         self.readings += len(values)
         self.bad_readings += len(values) - good

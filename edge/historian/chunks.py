@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import sys
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from smarthall.devices.quality import Quality, Value
@@ -32,6 +32,8 @@ TYPES = {float: "float", int: "int", bool: "bool", str: "str", type(None): "none
 
 # (t0, t1, n, type, quality, reason, timestamps, values): the row of a chunk, after its tag's id
 Row = tuple[float, float, int, str, str, str, bytes, bytes | str | None]
+# [value class, Quality, reason, unit, timestamps, values]: a run being gathered, one chunk (or more) when packed
+Run = list
 
 
 def type_name(value: Value | None) -> str:
@@ -45,25 +47,39 @@ def type_name(value: Value | None) -> str:
     raise TypeError(f"a tag value must be bool, int, float, str or None, not {type(value).__name__}")
 
 
-def pack(values: Sequence[TagValue]) -> list[Row]:
-    """The chunk rows of one tag's values (at least one), in recording order."""
-    first = values[0]
-    stamps = [v.timestamp for v in values]
-    if (len({v.value.__class__ for v in values}) == 1 and len({v.quality for v in values}) == 1
-            and len({v.reason for v in values}) == 1 and max(stamps) - min(stamps) <= MAX_SPAN_S):
-        return [_row(stamps, [v.value for v in values], type_name(first.value), QUALITY_TEXT[first.quality],
-                     first.reason)]
-    rows = []
-    run, key, low, high = [first], _key(first), first.timestamp, first.timestamp
-    for value in values[1:]:  # the rare case: a change of type, quality or reason, or a long span
-        ts = value.timestamp
-        if _key(value) != key or max(high, ts) - min(low, ts) > MAX_SPAN_S:
-            rows.append(_run_row(run, key))
-            run, key, low, high = [value], _key(value), ts, ts
+def new_run(value: TagValue) -> Run:
+    return [value.value.__class__, value.quality, value.reason, value.unit, [value.timestamp], [value.value]]
+
+
+def runs_of(values: Iterable[TagValue]) -> list[Run]:
+    """A tag's values in runs sharing value class, quality, reason and unit (the historian gathers them so)."""
+    runs: list[Run] = []
+    for value in values:
+        run = runs[-1] if runs else None
+        if (run is not None and run[0] is value.value.__class__ and run[1] is value.quality
+                and run[2] == value.reason and run[3] == value.unit):
+            run[4].append(value.timestamp)
+            run[5].append(value.value)
         else:
-            run.append(value)
+            runs.append(new_run(value))
+    return runs
+
+
+def pack(runs: Sequence[Run]) -> list[Row]:
+    """The chunk rows of one tag's runs (a run spanning more than MAX_SPAN_S is cut)."""
+    rows = []
+    for kind, quality, reason, _unit, stamps, values in runs:
+        name, text = TYPES.get(kind) or type_name(values[0]), QUALITY_TEXT[quality]
+        if max(stamps) - min(stamps) <= MAX_SPAN_S:
+            rows.append(_row(stamps, values, name, text, reason))
+            continue
+        start, low, high = 0, stamps[0], stamps[0]
+        for i, ts in enumerate(stamps):
             low, high = min(low, ts), max(high, ts)
-    rows.append(_run_row(run, key))
+            if high - low > MAX_SPAN_S:
+                rows.append(_row(stamps[start:i], values[start:i], name, text, reason))
+                start, low, high = i, ts, ts
+        rows.append(_row(stamps[start:], values[start:], name, text, reason))
     return rows
 
 
@@ -71,14 +87,6 @@ def unpack(row: Row) -> tuple[array, list]:
     """The timestamps and values of a chunk row (its quality and reason are the row's)."""
     _t0, _t1, n, kind, _quality, _reason, stamps, packed = row
     return _floats(stamps), _values(kind, n, packed)
-
-
-def _key(value: TagValue) -> tuple[str, Quality, str]:
-    return type_name(value.value), value.quality, value.reason
-
-
-def _run_row(run: list[TagValue], key: tuple[str, Quality, str]) -> Row:
-    return _row([v.timestamp for v in run], [v.value for v in run], key[0], QUALITY_TEXT[key[1]], key[2])
 
 
 def _row(stamps: list[float], values: list, kind: str, quality: str, reason: str) -> Row:

@@ -14,7 +14,7 @@ from pathlib import Path
 from smarthall.devices.quality import Quality
 
 from ..tags import TagValue
-from .chunks import pack
+from .chunks import pack, runs_of
 from .errors import HistorianError, NewerSchema
 from .values import decode
 
@@ -119,7 +119,7 @@ def _migrate_from_rows(db: sqlite3.Connection) -> None:
             while batch := rows.fetchmany(MIGRATE_BATCH):
                 values = [TagValue("", decode(value, kind), Quality(quality), ts, reason)
                           for ts, value, kind, quality, reason in batch]
-                db.executemany(INSERT.format("chunks"), [(tag_id, *row) for row in pack(values)])
+                db.executemany(INSERT.format("chunks"), [(tag_id, *row) for row in pack(runs_of(values))])
         db.execute("DROP TABLE samples")
         db.execute(f"PRAGMA user_version={VERSION}")
         db.execute("COMMIT")

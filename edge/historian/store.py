@@ -30,7 +30,7 @@ import itertools
 import math
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,7 +41,7 @@ from typing import TextIO
 
 from ..alarms import AlarmEvent, AlarmKind, Event, Priority, State
 from ..tags import TagValue
-from .chunks import MAX_SPAN_S, QUALITY_TEXT, pack, type_name, unpack
+from .chunks import MAX_SPAN_S, QUALITY_TEXT, Run, new_run, pack, runs_of, type_name, unpack
 from .errors import HistorianError
 from .schema import CHUNK, INSERT, open_database
 from .values import STORABLE, decode, encode, to_text
@@ -82,8 +82,8 @@ class Historian:
         self._db = open_database(self.path, check_same_thread=False)
         self._lock = threading.Lock()  # the connection: the writer thread's transaction or a caller's statement
         self._writer: ThreadPoolExecutor | None = None  # started by the first flush(wait=False)
-        self._writing: tuple[Future, dict[str, list[TagValue]]] | None = None  # the batch in the writer's hands
-        self._pending: dict[str, list[TagValue]] = {}  # per tag, in recording order
+        self._writing: tuple[Future, dict[str, list[Run]]] | None = None  # the batch in the writer's hands
+        self._pending: dict[str, list[Run]] = {}  # per tag, its values in runs (chunks.add), in recording order
         self._buffered = 0  # values in _pending
         self._last: dict[str, TagValue] = {}  # last value stored (or buffered) per tag
         with self._sql("read tags"):
@@ -101,22 +101,46 @@ class Historian:
         """Buffer `value` if it is the tag's first, moved more than `deadband` from the last stored
         value, or changed type, quality or reason; returns whether it will be stored. A full buffer
         is flushed at once."""
-        if type(value.value) not in STORABLE:
-            type_name(value.value)  # a TypeError now, not a poisoned batch at flush
-        tag = value.tag
-        last = self._last.get(tag)
-        if last is not None and not _changed(last, value, deadband):
-            return False
-        self._last[tag] = value
-        pending = self._pending.get(tag)
-        if pending is None:
-            self._pending[tag] = [value]
-        else:
-            pending.append(value)
-        self._buffered += 1
+        return self.record_all((value,), {value.tag: deadband}) == 1
+
+    def record_all(self, values: Iterable[TagValue], deadbands: Mapping[str, float]) -> int:
+        """`record` for many values (a device's scan), each tag's deadband from `deadbands`; returns how many
+        will be stored. The change test of a float or int with the last stored value's type, quality and
+        reason is written out here: it runs for every value scanned."""
+        last_of, pending = self._last, self._pending
+        stored = 0
+        for value in values:
+            new = value.value
+            kind = new.__class__
+            if kind not in STORABLE:
+                type_name(new)  # a TypeError now, not a poisoned batch at flush
+            tag = value.tag
+            last = last_of.get(tag)
+            alike = False  # same type, quality and reason as the last stored value
+            if last is not None:
+                old = last.value
+                alike = old.__class__ is kind and last.quality is value.quality and last.reason == value.reason
+                if alike and (kind is float or kind is int) and new == new and old == old:  # noqa: PLR0124 (neither is NaN)
+                    deadband = deadbands[tag]
+                    if abs(new - old) <= deadband if deadband else new == old:
+                        continue
+                elif not _changed(last, value, deadbands[tag]):
+                    continue
+            last_of[tag] = value
+            stored += 1
+            runs = pending.get(tag)
+            if runs is None:
+                pending[tag] = [new_run(value)]
+            elif alike and last.unit == value.unit:  # joins the last run, which ends with the last stored value
+                run = runs[-1]
+                run[4].append(value.timestamp)
+                run[5].append(new)
+            else:
+                runs.append(new_run(value))
+        self._buffered += stored
         if self._buffered >= self.batch_size:
             self.flush()
-        return True
+        return stored
 
     def flush(self, wait: bool = True) -> None:
         """Write the buffer in one transaction; if that fails, the buffer is kept for the next flush.
@@ -147,21 +171,21 @@ class Historian:
             self._keep(batch)
             raise
 
-    def _write_or_keep(self, batch: dict[str, list[TagValue]]) -> None:
+    def _write_or_keep(self, batch: dict[str, list[Run]]) -> None:
         try:
             self._write(batch)
         except HistorianError:
             self._keep(batch)
             raise
 
-    def _keep(self, batch: dict[str, list[TagValue]]) -> None:
+    def _keep(self, batch: dict[str, list[Run]]) -> None:
         """A batch that was not written goes back in front of the buffer."""
         for tag, values in self._pending.items():
             batch[tag] = batch[tag] + values if tag in batch else values
         self._pending = batch
-        self._buffered = sum(map(len, batch.values()))
+        self._buffered = sum(len(run[4]) for runs in batch.values() for run in runs)
 
-    def _write(self, batch: dict[str, list[TagValue]]) -> None:
+    def _write(self, batch: dict[str, list[Run]]) -> None:
         """One transaction: the batch's chunks into `recent` (the tags table's unit is the last value's), and
         the compaction when `recent` is full."""
         with self._lock:
@@ -170,9 +194,9 @@ class Historian:
                 with self._sql("flush"), self._db:
                     self._db.execute("BEGIN")
                     rows = []
-                    for tag, values in batch.items():
-                        tag_id = self._tag_id(tag, values[-1].unit)
-                        rows += [(tag_id, *row) for row in pack(values)]
+                    for tag, runs in batch.items():
+                        tag_id = self._tag_id(tag, runs[-1][3])
+                        rows += [(tag_id, *row) for row in pack(runs)]
                     self._db.executemany(INSERT.format("recent"), rows)
                     recent = self._recent + len(rows)
                     if recent >= RECENT_ROWS:
@@ -289,7 +313,7 @@ class Historian:
             stamps, values = unpack(row)
             kept = [TagValue("", value, QUALITY_OF[row[4]], ts, row[5])
                     for ts, value in zip(stamps, values, strict=True) if ts >= cutoff]
-            [chunk] = pack(kept)  # part of one chunk is one chunk
+            [chunk] = pack(runs_of(kept))  # part of one chunk is one chunk
             self._db.execute(f"UPDATE {table} SET ({CHUNK}) = (?, ?, ?, ?, ?, ?, ?, ?) WHERE rowid = ?",
                              (*chunk, rowid))
             samples += len(values) - len(kept)

@@ -395,3 +395,22 @@ def test_a_chunk_across_the_retention_cutoff_keeps_its_newer_values(tmp_path):
         assert [(x.timestamp, x.value) for x in h.history("process.temperature", 0)] == [(3.0, 3), (4.0, 4), (5.0, 5)]
         h.record(tv(6, 6.0))
         assert values(h) == [3, 4, 5, 6]
+
+
+@given(st.lists(st.tuples(st.sampled_from(["t.a", "t.b"]), faithful, st.sampled_from([G, B]),
+                          st.sampled_from(["", "timeout"]), st.sampled_from(["", "kW"])), min_size=1, max_size=40),
+       st.floats(0.0, 5.0))
+def test_recording_a_block_stores_what_recording_value_by_value_does(items, deadband):
+    """record_all (a device's scan at once, the change test written out) against record, value by value."""
+    scanned = [TagValue(tag, v, q, float(t), reason, unit) for t, (tag, v, q, reason, unit) in enumerate(items)]
+    deadbands = {"t.a": deadband, "t.b": 0.0}
+    with tempfile.TemporaryDirectory() as folder, Historian(Path(folder) / "one.db") as one, \
+            Historian(Path(folder) / "all.db") as block:
+        expected = sum(one.record(v, deadbands[v.tag]) for v in scanned)
+        assert block.record_all(scanned[:7], deadbands) + block.record_all(scanned[7:], deadbands) == expected
+        for tag in deadbands:
+            got, want = block.history(tag, 0), one.history(tag, 0)
+            assert [(v.timestamp, v.quality, v.reason, v.unit, type(v.value)) for v in got] == [
+                (v.timestamp, v.quality, v.reason, v.unit, type(v.value)) for v in want]
+            assert all(a.value == b.value or (a.value != a.value and b.value != b.value)
+                       for a, b in zip(got, want, strict=True))

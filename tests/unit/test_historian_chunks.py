@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from smarthall.devices.quality import Quality
-from smarthall.edge.historian.chunks import MAX_SPAN_S, QUALITY_TEXT, pack, unpack
+from smarthall.edge.historian.chunks import MAX_SPAN_S, QUALITY_TEXT, pack, runs_of, unpack
 from smarthall.edge.tags import TagValue
 
 values = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(allow_nan=True), st.text())
@@ -22,7 +22,7 @@ def same(a, b) -> bool:
 
 @given(samples)
 def test_values_come_back_in_recording_order_with_type_quality_and_reason(items):
-    rows = pack([TagValue("t.v", value, quality, ts, reason) for ts, value, quality, reason in items])
+    rows = pack(runs_of(TagValue("t.v", value, quality, ts, reason) for ts, value, quality, reason in items))
     back = []
     for row in rows:
         t0, t1, n, _kind, quality, reason, _, _ = row
@@ -36,6 +36,6 @@ def test_values_come_back_in_recording_order_with_type_quality_and_reason(items)
 
 
 def test_a_run_of_one_type_quality_and_reason_is_one_chunk():
-    rows = pack([TagValue("t.v", 20.0 + i, Quality.GOOD, 100.0 + i / 10) for i in range(10)])
+    rows = pack(runs_of(TagValue("t.v", 20.0 + i, Quality.GOOD, 100.0 + i / 10) for i in range(10)))
     assert len(rows) == 1 and rows[0][:6] == (100.0, 100.9, 10, "float", "good", "")
-    assert len(pack([TagValue("t.v", i, Quality.GOOD, i * MAX_SPAN_S / 2) for i in range(5)])) == 2  # [0, 600], [900, 1200]
+    assert len(pack(runs_of(TagValue("t.v", i, Quality.GOOD, i * MAX_SPAN_S / 2) for i in range(5)))) == 2  # [0, 600], [900, 1200]
