@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from asyncua import ua
 
-from smarthall.simulators.plant import Plant, WriteRejected
+from smarthall.simulators.plant import Fault, Part, Plant, WriteRejected
 from smarthall.simulators.plant.faults import fault_catalogue
 
 from .calls import Arg, add_method
@@ -55,6 +55,8 @@ class SimControlServer:
         self._ua = UaEndpoint(endpoint, APPLICATION_NAME, NAMESPACE)
         self._publisher = Publisher(self._ua.server)
         self._nodes: dict[str, ua.NodeId] = {}
+        self._shown_faults: tuple[Fault, ...] | None = None  # what ActiveFaults and RecentParts show
+        self._shown_parts: tuple[Part, ...] | None = None
 
     @property
     def endpoint_url(self) -> str:
@@ -91,14 +93,18 @@ class SimControlServer:
     async def sync(self) -> None:
         """Publish the plant's faults, time and recent parts."""
         await self._ua.tick()
-        faults = [{"id": f.id, "target": f.target, "kind": f.kind, "params": dict(f.params)}
-                  for f in self._plant.active_faults]
-        parts = [{"id": p.id, "color": p.color, "defect": p.defect, "outcome": p.outcome,
-                  "uninspected": p.uninspected} for p in self._plant.recent_parts]
-        await self._publisher.good(self._nodes["ActiveFaults"], json.dumps(faults), _STRING)
+        faults, parts = self._plant.active_faults, self._plant.recent_parts
+        if faults is not self._shown_faults:  # the plant hands out the same tuple until they change
+            self._shown_faults = faults
+            await self._publisher.good(self._nodes["ActiveFaults"], json.dumps(
+                [{"id": f.id, "target": f.target, "kind": f.kind, "params": dict(f.params)} for f in faults]), _STRING)
         await self._publisher.good(self._nodes["SimTime"], float(self._plant.now), _DOUBLE)
         await self._publisher.good(self._nodes["TimeScale"], self._time_scale, _DOUBLE)
-        await self._publisher.good(self._nodes["RecentParts"], json.dumps(parts), _STRING)
+        if parts is not self._shown_parts:
+            self._shown_parts = parts
+            await self._publisher.good(self._nodes["RecentParts"], json.dumps(
+                [{"id": p.id, "color": p.color, "defect": p.defect, "outcome": p.outcome,
+                  "uninspected": p.uninspected} for p in parts]), _STRING)
 
     async def close(self) -> None:
         """Stop the server and close every connection."""

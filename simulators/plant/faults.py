@@ -190,12 +190,16 @@ class FaultBoard:
             ANALOG: tuple(p for p, t in sensor_points.items() if t is not bool),
         }
         self._faults: dict[int, Fault] = {}
+        self._active: tuple[Fault, ...] | None = None  # `active`, made when asked after a change
         self._since: dict[int, float] = {}
         self._next_id = 1
 
     @property
     def active(self) -> tuple[Fault, ...]:
-        return tuple(self._faults.values())
+        """The active faults: the same tuple until one is injected or cleared (`is` tells a change)."""
+        if self._active is None:
+            self._active = tuple(self._faults.values())
+        return self._active
 
     def __bool__(self) -> bool:
         """True while any fault is active."""
@@ -231,6 +235,7 @@ class FaultBoard:
         self._next_id += 1
         self._faults[fault.id] = fault
         self._since[fault.id] = now
+        self._active = None
         return fault
 
     def clear(self, fault_id: int) -> None:
@@ -239,10 +244,12 @@ class FaultBoard:
             raise FaultError(f"no active fault with id {fault_id!r}; active ids: {ids}")
         del self._faults[fault_id]
         del self._since[fault_id]
+        self._active = None
 
     def clear_all(self) -> None:
         self._faults.clear()
         self._since.clear()
+        self._active = None
 
     def distort(self, target: str, value: Value, now: float) -> Value:
         """What a sensor point reads under its stuck, drift and noise faults."""

@@ -65,13 +65,16 @@ class PartLog:
     def __init__(self, size: int = 50) -> None:
         self._size = size
         self._parts: dict[int, Part] = {}
+        self._recent: tuple[Part, ...] = ()
 
     def put(self, part: Part) -> None:
         """Add a new part or update the snapshot of a known one."""
         self._parts[part.id] = part
         while len(self._parts) > self._size:
             del self._parts[next(iter(self._parts))]
+        self._recent = tuple(self._parts.values())
 
     @property
     def recent(self) -> tuple[Part, ...]:
-        return tuple(self._parts.values())
+        """The parts, oldest first: the same tuple until a part is added or updated (`is` tells a change)."""
+        return self._recent

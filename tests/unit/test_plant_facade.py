@@ -189,3 +189,22 @@ def test_plant_modules_use_no_io_or_clock_libraries(module):
         for value in vars(loaded).values()
     }
     assert not used & set(FORBIDDEN)
+
+
+def test_parts_and_faults_are_the_same_tuples_until_they_change():
+    """Sim control republishes RecentParts and ActiveFaults only when these tuples change (`is`)."""
+    plant = Plant()
+    plant.write("feeder", "feed", True)
+    plant.run_for(1)
+    parts, faults = plant.recent_parts, plant.active_faults
+    assert parts and plant.recent_parts is parts and plant.active_faults is faults
+    plant.run_for(0.5)  # a part riding the belt changes nothing in its snapshot
+    assert plant.recent_parts is parts
+    plant.write("conveyor", "verdict_part", parts[-1].id)
+    plant.write("conveyor", "verdict", 1)
+    assert plant.recent_parts is not parts and plant.recent_parts[-1].verdict == 1
+    fault = plant.inject_fault("conveyor", "estop")
+    assert plant.active_faults is not faults and plant.active_faults == (fault,)
+    faults = plant.active_faults
+    plant.clear_faults()
+    assert plant.active_faults is not faults and plant.active_faults == ()
