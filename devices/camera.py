@@ -1,7 +1,11 @@
 """The camera driver: any OpenCV source (USB index, V4L2 device path, video file, RTSP or HTTP/MJPEG URL).
 
 `CameraDriver` grabs in its own thread (cv2 calls block) and keeps the newest
-`Frame` (image, wall-clock timestamp, monotonic time, sequence number). A source
+`Frame` (image, wall-clock timestamp, monotonic time, sequence number). An
+MJPEG stream read through FFmpeg is kept as the JPEGs it sends (OpenCV's raw
+mode): a frame is decoded only when its image is first asked for, since most
+frames are never looked at (decoding each at 15 frames/s was ~2% of a core;
+grabbing it raw is a tenth of that). A source
 that fails to open, stops delivering (``stall_s`` without a frame) or ends is
 released and reopened with the jittered `Backoff`; meanwhile `status()` is a BAD
 `Reading` saying why. Nothing here raises for a lost camera; `SettingsError`
@@ -25,11 +29,13 @@ import os
 import threading
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .backoff import Backoff
 from .camera_settings import CameraSettings
 from .device_files import owning_group
+from .errors import DriverError
 from .profiles.model import Text
 from .quality import Reading
 
@@ -38,14 +44,31 @@ if TYPE_CHECKING:  # OpenCV is imported when a camera opens: a line file with [v
     import numpy as np
 
 
+class UnreadableFrame(DriverError):
+    """A frame the camera sent compressed that does not decode."""
+
+
 @dataclass(frozen=True)
 class Frame:
-    """One grabbed image (BGR uint8), when it was grabbed and its number since the driver started."""
+    """One grabbed image, when it was grabbed and its number since the driver started."""
 
-    image: np.ndarray
+    data: np.ndarray  # the BGR uint8 image, or (compressed) the JPEG as the camera sent it
     timestamp: float  # epoch seconds
     monotonic: float  # time.monotonic() at grab: compare with other monotonic times
     seq: int
+    compressed: bool = False
+
+    @cached_property
+    def image(self) -> np.ndarray:
+        """The BGR uint8 image; a compressed frame is decoded on first use (UnreadableFrame when it cannot be)."""
+        if not self.compressed:
+            return self.data
+        from .opencv import cv2
+
+        image = cv2.imdecode(self.data, cv2.IMREAD_COLOR)
+        if image is None:
+            raise UnreadableFrame(f"camera frame {self.seq}: not a JPEG that decodes ({self.data.size} bytes)")
+        return image
 
 
 # CameraSettings key -> OpenCV property name; booleans as V4L2 takes them (auto exposure: 3 aperture priority, 1 manual)
@@ -107,6 +130,7 @@ class CameraDriver:
         self.reconnects = 0
         self.granted: dict[str, float | str] = {}  # what the camera said it does once opened (width, height, fps, fourcc)
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+        self._compressed = False  # the open source's frames are kept as the JPEGs it sends
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -219,6 +243,8 @@ class CameraDriver:
             capture.set(getattr(cv2, _PROPERTIES[key]), value)  # a camera that cannot do it ignores it
         capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)
         code = int(capture.get(cv2.CAP_PROP_FOURCC))
+        self._compressed = (capture.getBackendName() == "FFMPEG" and code == cv2.VideoWriter.fourcc(*"MJPG")
+                            and capture.set(cv2.CAP_PROP_FORMAT, -1))  # raw mode: the JPEGs, undecoded
         self.granted = {"width": capture.get(cv2.CAP_PROP_FRAME_WIDTH), "height": capture.get(cv2.CAP_PROP_FRAME_HEIGHT),
                         "fps": capture.get(cv2.CAP_PROP_FPS),
                         "fourcc": code.to_bytes(4, "little").decode("ascii", "replace").strip("\x00") if code > 0 else ""}
@@ -233,7 +259,7 @@ class CameraDriver:
             now, mono = time.time(), time.monotonic()
             with self._lock:
                 self._seq += 1
-                self._frame = Frame(image, now, mono, self._seq)
+                self._frame = Frame(image, now, mono, self._seq, self._compressed)
                 self._reason = ""
                 waiters, self._waiters = self._waiters, []
             self._backoff.reset()

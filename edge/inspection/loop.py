@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from smarthall.devices.camera import CameraDriver
+from smarthall.devices.camera import CameraDriver, UnreadableFrame
 from smarthall.devices.errors import DriverError
 from smarthall.devices.profiles import Device
 from smarthall.devices.quality import Quality, Reading
@@ -105,17 +105,21 @@ class RejectLoop:
 
     async def decide(self, part_id: int, seen_at: float) -> Decision:
         deadline = seen_at + self.budget_s
-        result = frame = None
+        result = inspected = None  # the last result and the frame it came from
         after = seen_at
         camera_ok = self.camera.status().quality is Quality.GOOD  # a lost camera: no waiting, the PLC rejects
         while camera_ok and (left := deadline - time.monotonic()) > 0:
             frame = await self.camera.frame_after(after, timeout=left)
             if frame is None:
                 break
-            result = inspect(frame.image, self.recipe)
+            after = frame.monotonic
+            try:
+                result, inspected = inspect(frame.image, self.recipe), frame
+            except UnreadableFrame as exc:  # a broken JPEG: the next frame, while the budget lasts
+                _log.warning("part %d: %s", part_id, exc)
+                continue
             if "no_part" not in result.defects:
                 break
-            after = frame.monotonic
         if result is None:
             decision = Decision(part_id, None, False, time.monotonic() - seen_at, "no frame: PLC rejects fail-safe")
             self.stats.no_frame += 1
@@ -128,9 +132,9 @@ class RejectLoop:
                 self.stats.write_errors += 1
                 decision = Decision(part_id, result, False, time.monotonic() - seen_at, f"write failed: {exc}")
         self._account(decision)
-        if result is not None and frame is not None and self.archive is not None:
+        if inspected is not None and self.archive is not None:
             try:
-                self.archive.keep(part_id, frame.image, result, frame.timestamp)
+                self.archive.keep(part_id, inspected.image, result, inspected.timestamp)
             except OSError as exc:
                 _log.warning("image archive: %s", exc)
         return decision

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import time
 
+import numpy as np
 import pytest
 
 from smarthall.devices import Timeouts, WriteFailed
-from smarthall.devices.camera import CameraDriver, CameraSettings
+from smarthall.devices.camera import CameraDriver, CameraSettings, Frame, UnreadableFrame
 from smarthall.devices.errors import SettingsError
 from smarthall.devices.modbus import Link, ModbusDriver
 from smarthall.devices.profiles import load_profile
@@ -51,6 +52,19 @@ async def test_frames_from_the_mjpeg_stream_carry_timestamps(camera_server):
     assert first.image.shape == (480, 640, 3)
     assert second.seq > first.seq and second.monotonic > first.monotonic
     assert wall_before <= first.timestamp <= time.time()  # epoch seconds, taken at the grab
+
+
+async def test_mjpeg_frames_are_kept_compressed_and_decode_to_the_picture_sent(camera_server):
+    from smarthall.devices.opencv import cv2
+
+    async with CameraDriver(fast_settings(camera_server.stream_url)) as camera:
+        frame = await camera.frame_after(0, timeout=2.0)
+    assert frame.compressed and frame.data.ndim == 2 and bytes(frame.data[0, :2]) == b"\xff\xd8"  # a JPEG
+    assert (frame.image == cv2.imdecode(frame.data, cv2.IMREAD_COLOR)).all() and frame.image.shape == (480, 640, 3)
+    broken = Frame(np.frombuffer(b"\xff\xd8 not a jpeg", np.uint8).reshape(1, -1), frame.timestamp, frame.monotonic,
+                   frame.seq, compressed=True)
+    with pytest.raises(UnreadableFrame, match="not a JPEG"):
+        _ = broken.image
 
 
 async def test_camera_offline_is_bad_quality_then_recovers(camera_server, plant):

@@ -1,17 +1,24 @@
-"""The reject loop's poll: speed_actual read with part_at_camera in one request, polled slower only while the belt stands."""
+"""The reject loop without a line: its poll (speed_actual read with part_at_camera in one request, polled slower only
+while the belt stands) and its frames (a compressed one that does not decode is passed over for the next)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from dataclasses import replace
 
-from smarthall.devices.camera import CameraDriver, CameraSettings
+import numpy as np
+
+from smarthall.devices.camera import CameraDriver, CameraSettings, Frame
 from smarthall.devices.memory import MemoryDriver
+from smarthall.devices.opencv import cv2
 from smarthall.devices.profiles import load_profile
 from smarthall.devices.quality import Reading
 from smarthall.edge.inspection import load_recipe
-from smarthall.edge.inspection.loop import RejectLoop
+from smarthall.edge.inspection.loop import PASS, RejectLoop
+from smarthall.simulators.camera import Optics, render
+from smarthall.simulators.plant import CameraView, Part
 from tests.waiting import until
 
 CONVEYOR = load_profile("conveyor").device("conveyor")
@@ -51,3 +58,30 @@ async def test_speed_and_part_at_camera_are_read_in_one_request():
             await task
     reads = [op for op in driver.log if op.kind == "read"]
     assert all([p.name for p in op.points] == ["speed_actual", "part_at_camera"] for op in reads)
+
+
+class TwoFrames:
+    """A camera whose next frames are a broken JPEG, then a good red part's."""
+
+    def __init__(self, after: float) -> None:
+        ok, jpeg = cv2.imencode(".jpg", render(CameraView(Part(id=7, color="red", defect=None, seed=5), 0.0), Optics(),
+                                               rng=np.random.default_rng(0)))
+        assert ok
+        broken = np.frombuffer(b"\xff\xd8 broken", np.uint8).reshape(1, -1)
+        self.frames = [Frame(broken, 1.0, after + 1, 1, compressed=True),
+                       Frame(jpeg.reshape(1, -1), 2.0, after + 2, 2, compressed=True)]
+
+    def status(self) -> Reading:
+        return Reading.good(len(self.frames))
+
+    async def frame_after(self, monotonic: float, timeout: float) -> Frame | None:
+        return next((f for f in self.frames if f.monotonic > monotonic), None)
+
+
+async def test_a_frame_that_does_not_decode_is_passed_over_for_the_next():
+    driver = MemoryDriver()
+    seen_at = time.monotonic()
+    loop = RejectLoop(driver, CONVEYOR, TwoFrames(seen_at), load_recipe(), budget_s=30.0)
+    decision = await loop.decide(7, seen_at)
+    assert decision.written and decision.result.passed
+    assert driver.log[-1].kind == "write_block" and driver.log[-1].values == (7, PASS)
