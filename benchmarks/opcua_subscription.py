@@ -166,9 +166,9 @@ async def subscription(server: BenchServer, seconds: float, namespace: str = NAM
     """Subscribe, open the window once all initial values are in, then let the window's changes drain."""
     bench = device(server.size)
     tally = Tally(bench)
-    driver = OpcUaDriver(server.url, namespace, Timeouts(connect=10, read=60, write=10))
+    driver = OpcUaDriver(server.url, namespace, Timeouts(connect=10, read=60, write=10), sampling_ms=sampling_ms)
     began = time.monotonic()
-    await driver.subscribe(bench, bench.points, tally, interval_ms=PERIOD_S * 1000, sampling_ms=sampling_ms)
+    await driver.subscribe(bench, bench.points, tally, interval_ms=PERIOD_S * 1000)
     await until(tally.complete, 60)
     setup = time.monotonic() - began
     start, cpu = time.time(), time.process_time()

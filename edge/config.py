@@ -309,6 +309,7 @@ class _LineReader(TomlReader):
                 raise self.fail(where, f"key 'endpoint': expected opc.tcp://host:port, got {endpoint!r}")
             self.get(settings, "subscribe", where, bool, True)
             self.number(settings, "publish_ms", where, 10, 60000, 100)
+            self.number(settings, "sampling_ms", where, 0, 60000, None)
             for key in ("password_file", "certificates"):  # relative to the line file
                 if isinstance(settings.get(key), str):
                     settings[key] = str(self.path.parent / Path(settings[key]).expanduser())

@@ -68,6 +68,10 @@ OPCUA = Entry("opcua connection", "an OPC UA server (`protocol = \"opcua\"`); th
     Key("endpoint", "opc.tcp://host:port", "the server's endpoint"),
     Key("subscribe", "bool", "take changes by subscription (else every scan reads)", True),
     Key("publish_ms", "10..60000", "the subscription's publishing interval", 100, "ms"),
+    Key("sampling_ms", "0..60000", "how often the server samples each subscribed variable; 0: as fast as it can,"
+        " which servers that monitor their variables continuously (node-opcua, open62541) meet by reporting each"
+        " change as written: less latency and no sampling work on the server, but every change of a fast one",
+        Said("`publish_ms`"), "ms"),
     Key("security_policy", " ".join(POLICIES), "the message security policy", "None"),
     Key("security_mode", " ".join(MODES), "with a policy other than None", "SignAndEncrypt"),
     Key("user", "text", "sign in with this user name (else anonymous)", Said("anonymous")),

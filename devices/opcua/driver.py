@@ -59,7 +59,6 @@ class _Watch:
     points: tuple[Point, ...]
     callback: Callback
     interval_ms: float
-    sampling_ms: float | None
 
 
 class OpcUaDriver:
@@ -70,11 +69,13 @@ class OpcUaDriver:
     """
 
     def __init__(self, endpoint: str, namespace: str, timeouts: Timeouts = Timeouts(),
-                 rng: random.Random | None = None, security: Security = Security()) -> None:
+                 rng: random.Random | None = None, security: Security = Security(),
+                 sampling_ms: float | None = None) -> None:
         self.endpoint = endpoint
         self.namespace = namespace
         self.timeouts = timeouts
         self.security = security
+        self.sampling_ms = sampling_ms  # how often the server samples a subscribed point (None: each interval)
         self._gate = RetryGate(Backoff(timeouts.backoff_min, timeouts.backoff_max, rng))
         self._client: Client | None = None
         self._book: AddressBook | None = None
@@ -91,8 +92,12 @@ class OpcUaDriver:
         for key in ("endpoint", "namespace"):
             if not isinstance(settings.get(key, ""), str) or key == "endpoint" and key not in settings:
                 raise SettingsError(f"setting {key!r}: expected a string, got {settings.get(key)!r}")
+        sampling = settings.get("sampling_ms")
+        if sampling is not None and (isinstance(sampling, bool) or not isinstance(sampling, int | float)
+                                     or sampling < 0):
+            raise SettingsError(f"setting 'sampling_ms': expected a number of ms >= 0, got {sampling!r}")
         return cls(str(settings["endpoint"]), str(settings.get("namespace", "")), timeouts,
-                   security=Security.from_settings(settings))
+                   security=Security.from_settings(settings), sampling_ms=sampling)
 
     @property
     def lost_changes(self) -> int:
@@ -233,13 +238,13 @@ class OpcUaDriver:
             raise CallFailed(f"{where}: {exc}", exc.reason) from exc
 
     async def subscribe(self, device: Device, points: Sequence[Point], callback: Callback,
-                        interval_ms: float = 100, sampling_ms: float | None = None) -> None:
+                        interval_ms: float = 100) -> None:
         """Deliver data changes of points to callback(point, reading) every interval_ms, also after reconnects.
 
-        The server samples the points every sampling_ms: None, the interval; 0, as fast as it can, which
-        exception-based servers meet by reporting each change as written (`subscriptions`).
+        The server samples the points every `sampling_ms`: None, the interval; 0, as fast as it can, which
+        servers that monitor their variables continuously meet by reporting each change as written.
         """
-        watch = _Watch(device, tuple(points), callback, interval_ms, sampling_ms)
+        watch = _Watch(device, tuple(points), callback, interval_ms)
         self._watches.append(watch)
         if self.connected:
             await self._start(watch)
@@ -266,7 +271,7 @@ class OpcUaDriver:
             return
         refused = await self._request(self._subscriptions.add(
             watch.interval_ms, [(node, change_sink(point, watch.callback)) for node, point in found.items()],
-            lambda reason: self._ended(watch, reason), watch.sampling_ms), self.timeouts.read)
+            lambda reason: self._ended(watch, reason), self.sampling_ms), self.timeouts.read)
         for status, point in zip(refused, found.values()):
             if status is not None:  # the server refused this item: BAD with its status
                 watch.callback(point, Reading.bad(status.name))

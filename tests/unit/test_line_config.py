@@ -72,6 +72,8 @@ BAD_LINES = {
                                        r"key 'user': expected exactly one of password_env .* or password_file"),
     "unknown trust": (SIM.replace("subscribe = true", 'subscribe = true\ntrust = "always"'),
                       r"key 'trust': expected one of first-use, pinned, got 'always'"),
+    "negative sampling": (SIM.replace("subscribe = true", "subscribe = true\nsampling_ms = -1"),
+                          r"connections\[3\] 'process': key 'sampling_ms': expected 0\.\.60000, got -1"),
     "backoff upside down": (SIM.replace('timeouts = { read = 0.5 }', 'timeouts = { backoff_min = 20 }'),
                             r"timeouts: backoff_min 20 is above backoff_max 1.5"),
     "rate too fast": (SIM.replace('rate_ms = 100', 'rate_ms = 1'),
