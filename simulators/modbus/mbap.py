@@ -8,7 +8,7 @@ else is not Modbus: `FrameError`, and the server drops the connection.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .errors import FrameError
 
@@ -17,8 +17,9 @@ MIN_LENGTH = 2
 MAX_LENGTH = 254
 
 
-@dataclass(frozen=True)
-class Frame:
+class Frame(NamedTuple):
+    """One request: a named tuple, as a frozen dataclass costs a microsecond more to make per request."""
+
     transaction: int
     unit: int
     pdu: bytes
