@@ -36,6 +36,7 @@ class AlarmList(Vertical):
     def __init__(self) -> None:
         super().__init__()
         self.ids: list[str] = []
+        self._shown: tuple | None = None  # the columns, rows and refusal on screen
 
     def compose(self) -> ComposeResult:
         yield DataTable(cursor_type="row", zebra_stripes=True)
@@ -45,15 +46,20 @@ class AlarmList(Vertical):
 
     def show(self, states: Sequence[AlarmState], now: float, lang: str, refused: str | None) -> None:
         """The annunciated alarms among states; refused: why this user may not acknowledge (None: they may)."""
-        table = self.query_one(DataTable)
         active = sorted((s for s in states if s.state.annunciated), key=lambda s: -(s.since or 0))
+        columns = tuple(say(c, lang) for c in ("col_priority", "col_state", "col_since", "col_alarm"))
+        rows = tuple((say(f"priority_{state.priority.value}", lang), say(f"state_{state.state.value}", lang),
+                      age(now - state.since) if state.since else "-",
+                      state.spec.text_ko if lang == "ko" else state.spec.text_en) for state in active)
+        if (columns, rows, refused) == self._shown:
+            return  # the table is rebuilt only when it changed: each rebuild costs the screen a layout pass
+        self._shown = columns, rows, refused
+        table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear(columns=True)
-        table.add_columns(*(say(c, lang) for c in ("col_priority", "col_state", "col_since", "col_alarm")))
-        for state in active:
-            table.add_row(say(f"priority_{state.priority.value}", lang), say(f"state_{state.state.value}", lang),
-                          age(now - state.since) if state.since else "-",
-                          state.spec.text_ko if lang == "ko" else state.spec.text_en)
+        table.add_columns(*columns)
+        for row in rows:
+            table.add_row(*row)
         self.ids = [s.alarm_id for s in active]
         if self.ids:
             table.move_cursor(row=min(cursor, len(self.ids) - 1))

@@ -19,6 +19,7 @@ from textual.widgets import Button, Input, Label
 from smarthall.edge.tags import TagValue
 
 from .picture import shown
+from .shown import show
 from .station import BadValue, Setting, Station, range_of, refusal
 from .station import Button as Press
 from .texts import pad, say
@@ -100,8 +101,7 @@ class Controls(Vertical):
     def show(self, values: Mapping[str, TagValue]) -> None:
         """Each setpoint's value now, beside its box."""
         for setting in self.station.setpoints:
-            self.query_one(f"#now-{self._ids[setting.id]}", Label).update(
-                "= " + shown(values.get(setting.id), self.lang))
+            show(self.query_one(f"#now-{self._ids[setting.id]}", Label), "= " + shown(values.get(setting.id), self.lang))
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

@@ -2,13 +2,16 @@
 
 The screen only shows and asks: the app (`panel.app`) feeds it values, alarm states and lesson steps from the
 agent (`apply`, `show_alarms`, `show_step`) and carries out what its widgets ask (`Controls.Pressed`, ...).
-It redraws on a timer, not on every value, so a busy line costs the same as a quiet one.
+It redraws on a timer, not on every value, so a busy line costs the same as a quiet one, and puts on screen
+only what changed (`shown.show`): a redraw of an unchanged widget costs the screen a layout pass. The trend is
+drawn only while its tab is shown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -23,6 +26,7 @@ from .alarm_list import AlarmList
 from .controls import Controls
 from .lesson_view import LessonView
 from .picture import BeltTracker, draw, shown
+from .shown import show
 from .station import Station, refusal
 from .texts import pad, say
 from .trend import Trend
@@ -125,20 +129,25 @@ class StationScreen(Screen):
         self.belt.update(self.station, self.values, now)
         status = self.query_one("#status", Static)
         status.set_class(bool(self.link), "gone")
-        status.update(self.link or self.status_line())
-        self.query_one("#picture", Static).update(draw(self.station, self.values, self.lang, self.belt))
+        show(status, self.link or self.status_line())
+        show(self.query_one("#picture", Static), draw(self.station, self.values, self.lang, self.belt))
         if self.step_changed:
             self.step_changed = False
             self.query_one(LessonView).show(self.step, self.lang, self.step_note)
         counters = "\n".join(f"{pad(c.text(self.lang).split(' (')[0], 20)} {shown(self.values.get(c.tag), self.lang, brief=True)}"
                              for c in self.station.counters)
-        self.query_one("#counters", Static).update(counters)
+        show(self.query_one("#counters", Static), counters)
         self.query_one(Controls).show(self.values)
         refused = refusal(self.user, self.station.name, Level.SUPERVISE, "alarm")
         self.query_one(AlarmList).show(self.alarms, now, self.lang, None if refused is None else refused(self.lang))
 
     def redraw_trend(self) -> None:
-        self.trend.draw(self.clock(), self.lang)
+        if self.query_one(TabbedContent).active == "trend-tab":
+            self.trend.draw(self.clock(), self.lang)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_shown(self) -> None:
+        self.redraw_trend()  # at once, not at the next tick
 
     def status_line(self) -> str:
         user = self.user
