@@ -460,11 +460,14 @@ def run_attack(name: str, target, args: tuple, sim: Sim, probes: Probes) -> None
     print(f"{'':10} probe ms during: {during}   after: {rested}", flush=True)
 
 
+STORED = "SELECT coalesce(sum(n), 0), max(t1) FROM (SELECT n, t0, t1 FROM chunks UNION ALL SELECT n, t0, t1 FROM recent)"
+
+
 def _rows(db: Path) -> int:
-    """Rows in the history's samples table (0 before it exists)."""
+    """Values in the history (each chunk counts its values; 0 before the tables exist)."""
     try:
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
-            return con.execute("SELECT COUNT(*) FROM samples").fetchone()[0]
+            return con.execute(STORED).fetchone()[0]
     except sqlite3.Error:
         return 0
 
@@ -492,9 +495,9 @@ def kill_soak(sim: Sim, folder: Path, kills: int) -> None:
         with sqlite3.connect(db) as con:
             integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
             try:
-                rows = con.execute("SELECT COUNT(*) FROM samples").fetchone()[0]
-                last = con.execute("SELECT MAX(ts) FROM samples WHERE rowid > ?", (before,)).fetchone()[0]
-                recent = con.execute("SELECT COUNT(*) FROM samples WHERE ts > ?", ((last or 0) - 2.0,)).fetchone()[0]
+                rows, last = con.execute(STORED).fetchone()
+                last = last if rows > before else None  # the newest value stored, if this run stored any
+                recent = con.execute(STORED + " WHERE t1 > ?", ((last or 0) - 2.0,)).fetchone()[0]  # a chunk: a flush
             except sqlite3.OperationalError:  # killed before it made its tables
                 last = None
         if last is None:
