@@ -5,7 +5,8 @@ may add are small `runtime_checkable` protocols the edge checks before it relies
 (`missing_capabilities`): `Subscribes` (data changes pushed, OPC UA), `Calls` (device
 methods, OPC UA), `WritesBlocks` (several registers in one request, Modbus FC16),
 `CountsViolations` (replies that did not answer their request, Modbus), `CountsLostChanges`
-(data changes a subscription lost, OPC UA). `OFFERS` says which the built-in driver of each
+(data changes a subscription lost, OPC UA), `ReadsValues` (a batch read whole and GOOD as its bare
+values, the scan's hot path, Modbus). `OFFERS` says which the built-in driver of each
 protocol has, so a line file can be checked when it loads, before any driver is made.
 """
 
@@ -20,7 +21,7 @@ from typing import Protocol, runtime_checkable
 from .backoff import RetryGate
 from .errors import ConnectFailed
 from .profiles import Device, Point, Profile
-from .quality import Reading, Value
+from .quality import AllGood, Reading, Value
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,13 @@ class CountsLostChanges(Protocol):
     """Data changes lost on the way (missing notification messages, overflowed server queues), since made."""
 
 
-_MODBUS = frozenset({WritesBlocks, CountsViolations})
+@runtime_checkable
+class ReadsValues(Protocol):
+    async def read_values(self, device: Device, points: Sequence[Point]) -> AllGood | list[Reading]:
+        """`read`, but a batch read whole and GOOD comes back as AllGood: its values and their one timestamp."""
+
+
+_MODBUS = frozenset({WritesBlocks, CountsViolations, ReadsValues})
 OFFERS: Mapping[str, frozenset[type]] = MappingProxyType({
     "modbus-tcp": _MODBUS, "modbus-rtu": _MODBUS, "opcua": frozenset({Subscribes, Calls, CountsLostChanges})})
 """The capabilities of the built-in driver of each protocol (`driver_for`'s; a test holds them to the classes)."""

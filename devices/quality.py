@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 Value = bool | int | float | str
 
@@ -42,3 +43,10 @@ class Reading:
     @classmethod
     def bad(cls, reason: str, timestamp: float | None = None) -> Reading:
         return cls(None, Quality.BAD, time.time() if timestamp is None else timestamp, reason)
+
+
+class AllGood(NamedTuple):
+    """A batch read whole and GOOD: every point's value in order, all read at `timestamp` (no Reading per value)."""
+
+    values: list[Value]
+    timestamp: float

@@ -24,10 +24,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from math import isfinite
 
-from smarthall.devices.driver import CountsLostChanges, CountsViolations, Driver
+from smarthall.devices.driver import CountsLostChanges, CountsViolations, Driver, ReadsValues
 from smarthall.devices.errors import WriteFailed
 from smarthall.devices.profiles import Point
-from smarthall.devices.quality import Quality, Reading
+from smarthall.devices.quality import AllGood, Quality, Reading
 
 from .config import Connection, ScanGroup, Tag
 from .supervise import INTERNAL_ERROR
@@ -77,6 +77,13 @@ def to_tag_value(tag: Tag, reading: Reading) -> TagValue:
     return TagValue(tag.name, value, reading.quality, reading.timestamp, reading.reason, tag.unit)
 
 
+def good_tag_values(tags: Sequence[Tag], read: AllGood) -> list[TagValue]:
+    """`to_tag_value` of a batch read whole and GOOD, in one pass: a TagValue per value, no Reading between."""
+    now = read.timestamp
+    return [TagValue(tag.name, value, GOOD, now, "", tag.unit) if value.__class__ is not float or isfinite(value)
+            else to_tag_value(tag, Reading(value, GOOD, now)) for tag, value in zip(tags, read.values, strict=True)]
+
+
 class ConnectionScanner:
     """Scans one connection's tags group by group and carries out its writes."""
 
@@ -92,6 +99,7 @@ class ConnectionScanner:
         self.report_comm = report_comm
         self.comm_ok: bool | None = None  # None until the first scan or value
         self._tags = tuple(tags)
+        self._read_values = driver.read_values if isinstance(driver, ReadsValues) else None
         rates = {g.name: g.rate_s for g in groups}
         self._groups = {name: _by_device([t for t in tags if t.group == name])
                         for name in rates if any(t.group == name for t in tags)}
@@ -248,9 +256,16 @@ class ConnectionScanner:
     async def _read(self, batches: Sequence[_Batch]) -> list[TagValue]:
         """Read tags device by device; every reading is published, bad ones too."""
         values: list[TagValue] = []
+        read_values = self._read_values
         for device_tags, points in batches:
-            readings = await self.driver.read(device_tags[0].device, points)
-            read = list(map(to_tag_value, device_tags, readings))
+            if read_values is None:
+                readings = await self.driver.read(device_tags[0].device, points)
+            else:
+                readings = await read_values(device_tags[0].device, points)
+            if isinstance(readings, AllGood):
+                read = good_tag_values(device_tags, readings)
+            else:
+                read = list(map(to_tag_value, device_tags, readings))
             self._deliver_all(read)
             values += read
         if values and all(v.quality is not GOOD for v in values):

@@ -42,7 +42,7 @@ from ..errors import (
 )
 from ..profiles import Device, Kind, Point, Text
 from ..profiles.codec import encode
-from ..quality import Quality, Reading, Value
+from ..quality import AllGood, Quality, Reading, Value
 from . import serial_port
 from .framer import CheckedReply, checked
 from .link import Link
@@ -119,6 +119,15 @@ class ModbusDriver:
         After a timeout or a lost connection, the rest of the batch is BAD with that reason
         without asking, so one call takes at most about one read timeout.
         """
+        read = await self.read_values(device, points)
+        if isinstance(read, AllGood):
+            now = read.timestamp
+            return [Reading(v, GOOD, now) for v in read.values]
+        return read
+
+    async def read_values(self, device: Device, points: Sequence[Point]) -> AllGood | list[Reading]:
+        """`read`, but a batch that is one block read GOOD comes back as AllGood (its decoded values and their one
+        timestamp): the scanner makes its tag values from them, no Reading per value on the way."""
         if not points:
             return []
         if not await self._ready():
@@ -148,10 +157,10 @@ class ModbusDriver:
                         given_up = reason
                 else:
                     now = time.time()
-                    read = [Reading(v, GOOD, now) for v in block.decode(data)]
+                    values = block.decode(data)
                     if not found and not blocks and block.points == points:  # the whole batch, in its order
-                        return read
-                    found.update(zip(map(id, block.points), read))
+                        return AllGood(values, now)
+                    found.update(zip(map(id, block.points), [Reading(v, GOOD, now) for v in values]))
                     continue
             bad = Reading.bad(reason)
             found.update((id(p), bad) for p in block.points)

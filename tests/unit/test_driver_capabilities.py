@@ -9,13 +9,14 @@ from smarthall.devices.driver import (
     Calls,
     CountsLostChanges,
     CountsViolations,
+    ReadsValues,
     Subscribes,
     WritesBlocks,
     driver_for,
 )
 from smarthall.devices.profiles import load_profile
 
-CAPABILITIES = (Subscribes, Calls, WritesBlocks, CountsViolations, CountsLostChanges)
+CAPABILITIES = (Subscribes, Calls, WritesBlocks, CountsViolations, CountsLostChanges, ReadsValues)
 SETTINGS = {"modbus-tcp": ("feeder", {"host": "127.0.0.1", "port": 1}),
             "modbus-rtu": ("fieldbus", {"host": "127.0.0.1", "port": 1}),  # RTU framed over TCP: no serial port
             "opcua": ("process", {"endpoint": "opc.tcp://127.0.0.1:1"})}

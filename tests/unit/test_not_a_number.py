@@ -8,11 +8,12 @@ import math
 import pytest
 
 from smarthall.devices.memory import MemoryDriver
-from smarthall.devices.quality import Quality
+from smarthall.devices.quality import AllGood, Quality, Reading
 from smarthall.edge import service
 from smarthall.edge.agent import EdgeAgent
 from smarthall.edge.config import load_line
 from smarthall.edge.errors import AgentError
+from smarthall.edge.scan import good_tag_values, to_tag_value
 from smarthall.edge.service import served
 
 LINE = """
@@ -66,3 +67,12 @@ async def test_an_answer_the_wire_cannot_carry_comes_back_as_an_error(agent, mon
         with pytest.raises(AgentError):
             await client.health()
         assert (await client.read(["energy.feeder.power_kw"]))[0].value == 0.25  # the session goes on
+
+
+def test_a_batch_read_whole_and_good_makes_nan_and_infinity_bad_too():
+    """The scan's one-pass path from a driver's bare values (ReadsValues) checks each float as to_tag_value does."""
+    tags = [load_line().tags[name] for name in METERS]
+    values = [METERS[t.name] for t in tags]
+    made = good_tag_values(tags, AllGood(values, 12.5))
+    assert made == [to_tag_value(t, Reading(v, Quality.GOOD, 12.5)) for t, v in zip(tags, values, strict=True)]
+    assert [v.quality for v in made] == [Quality.BAD if math.isnan(v) or math.isinf(v) else Quality.GOOD for v in values]
