@@ -86,6 +86,7 @@ class Historian:
         self._pending: dict[str, list[Run]] = {}  # per tag, its values in runs (chunks.add), in recording order
         self._buffered = 0  # values in _pending
         self._last: dict[str, TagValue] = {}  # last value stored (or buffered) per tag
+        self._open: dict[str, Run] = {}  # per tag in _pending, its last run (which ends with its last value)
         with self._sql("read tags"):
             rows = self._db.execute("SELECT id, name, unit FROM tags").fetchall()
             self._recent = self._db.execute("SELECT count(*) FROM recent").fetchone()[0]  # chunks in `recent`
@@ -106,8 +107,9 @@ class Historian:
     def record_all(self, values: Iterable[TagValue], deadbands: Mapping[str, float]) -> int:
         """`record` for many values (a device's scan), each tag's deadband from `deadbands`; returns how many
         will be stored. The change test of a float or int with the last stored value's type, quality and
-        reason is written out here: it runs for every value scanned."""
-        last_of, pending = self._last, self._pending
+        reason is written out here, and a stored value like the last joins the tag's open run directly:
+        this runs for every value scanned."""
+        last_of, open_runs, pending = self._last, self._open, self._pending
         stored = 0
         for value in values:
             new = value.value
@@ -116,27 +118,30 @@ class Historian:
                 type_name(new)  # a TypeError now, not a poisoned batch at flush
             tag = value.tag
             last = last_of.get(tag)
-            alike = False  # same type, quality and reason as the last stored value
             if last is not None:
                 old = last.value
-                alike = old.__class__ is kind and last.quality is value.quality and last.reason == value.reason
-                if alike and (kind is float or kind is int) and new == new and old == old:  # noqa: PLR0124 (neither is NaN)
-                    deadband = deadbands[tag]
-                    if abs(new - old) <= deadband if deadband else new == old:
+                if old.__class__ is kind and last.quality is value.quality and last.reason == value.reason:
+                    if (kind is float or kind is int) and new == new and old == old:  # noqa: PLR0124 (neither is NaN)
+                        deadband = deadbands[tag]
+                        if abs(new - old) <= deadband if deadband else new == old:
+                            continue
+                    elif not _changed(last, value, deadbands[tag]):
                         continue
-                elif not _changed(last, value, deadbands[tag]):
-                    continue
+                    run = open_runs.get(tag)
+                    if run is not None and last.unit == value.unit:  # the open run ends with the last stored value
+                        run[4].append(value.timestamp)
+                        run[5].append(new)
+                        last_of[tag] = value
+                        stored += 1
+                        continue
             last_of[tag] = value
             stored += 1
+            run = open_runs[tag] = new_run(value)
             runs = pending.get(tag)
             if runs is None:
-                pending[tag] = [new_run(value)]
-            elif alike and last.unit == value.unit:  # joins the last run, which ends with the last stored value
-                run = runs[-1]
-                run[4].append(value.timestamp)
-                run[5].append(new)
+                pending[tag] = [run]
             else:
-                runs.append(new_run(value))
+                runs.append(run)
         self._buffered += stored
         if self._buffered >= self.batch_size:
             self.flush()
@@ -151,7 +156,7 @@ class Historian:
         self._settle()
         if not self._pending:
             return
-        batch, self._pending, self._buffered = self._pending, {}, 0
+        batch, self._pending, self._buffered, self._open = self._pending, {}, 0, {}
         if wait:
             self._write_or_keep(batch)
             return
@@ -183,6 +188,7 @@ class Historian:
         for tag, values in self._pending.items():
             batch[tag] = batch[tag] + values if tag in batch else values
         self._pending = batch
+        self._open = {tag: runs[-1] for tag, runs in batch.items()}
         self._buffered = sum(len(run[4]) for runs in batch.values() for run in runs)
 
     def _write(self, batch: dict[str, list[Run]]) -> None:
