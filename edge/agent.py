@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from functools import partial
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from smarthall.devices.driver import Driver, WritesBlocks, driver_for, missing_capabilities
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from .inspection.station import VisionStation
 
 WATCH_QUEUE = 1000
+TAG = attrgetter("tag")
 HISTORY_BATCH = 50_000  # rows the historian buffers before writing at once; else each flush_s (behind the scan)
 log = logging.getLogger(__name__)
 
@@ -368,8 +370,7 @@ class EdgeAgent:
         if self._watchers:
             for value in values:
                 self._notify_watchers(value, latest.get(value.tag))
-        for value in values:
-            latest[value.tag] = value
+        latest.update(zip(map(TAG, values), values))  # in C: this runs for every value scanned
         if self.historian is not None:
             self.historian.record_all(values, self._deadbands)
         alarm_tags, listeners = self.alarms.tags, self.listeners

@@ -23,6 +23,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from math import isfinite
+from operator import attrgetter
 
 from smarthall.devices.driver import CountsLostChanges, CountsViolations, Driver, ReadsValues
 from smarthall.devices.errors import WriteFailed
@@ -37,6 +38,7 @@ NOT_A_NUMBER = "not a number"  # a reading's reason when the device sent NaN or 
 
 WRITES_BETWEEN_READS = 4
 GOOD = Quality.GOOD
+QUALITY = attrgetter("quality")
 JITTER_SAMPLES = 2000
 STOPPED = "scanner stopped"
 
@@ -280,7 +282,7 @@ class ConnectionScanner:
             publish = self.publish
             for value in values:
                 publish(value)
-        good = sum(value.quality is GOOD for value in values)
+        good = list(map(QUALITY, values)).count(GOOD)  # in C: this runs for every value scanned
         self.readings += len(values)
         self.bad_readings += len(values) - good
         if good:
