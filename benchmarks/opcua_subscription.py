@@ -28,6 +28,7 @@ import bisect
 import statistics
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Self
 
@@ -38,6 +39,7 @@ from smarthall.devices.profiles import DataType, Device, Kind, Point, Text
 NAMESPACE = "urn:smarthall:bench"
 PERIOD_S = 0.1
 DRAIN_S = 5.0
+Settle = Callable[[Callable[[], Awaitable[int]]], Awaitable[dict[str, float]]]
 COLUMNS = ("written/s", "seen/s", "coalesced", "lost", "duplicates", "p50 ms", "p99 ms", "client CPU %",
            "server CPU %", "setup s", "drain s")
 
@@ -162,11 +164,19 @@ async def until(condition, limit: float) -> None:
 
 
 async def subscription(server: BenchServer, seconds: float, namespace: str = NAMESPACE,
-                       sampling_ms: float | None = None) -> dict[str, float]:
-    """Subscribe, open the window once all initial values are in, then let the window's changes drain."""
+                       sampling_ms: float | None = None, settle: Settle | None = None) -> dict[str, float]:
+    """Subscribe, open the window once all initial values are in, then let the window's changes drain.
+
+    settle(delivered), when given, drains instead (delivered: the changes the driver has delivered so far)
+    and its counts join the result.
+    """
     bench = device(server.size)
     tally = Tally(bench)
     driver = OpcUaDriver(server.url, namespace, Timeouts(connect=10, read=60, write=10), sampling_ms=sampling_ms)
+
+    async def delivered() -> int:
+        return driver.health.changes
+
     began = time.monotonic()
     await driver.subscribe(bench, bench.points, tally, interval_ms=PERIOD_S * 1000)
     await until(tally.complete, 60)
@@ -180,12 +190,17 @@ async def subscription(server: BenchServer, seconds: float, namespace: str = NAM
     rounds = bisect.bisect_left(starts, start + seconds)  # written in the window; starts[rounds] is the next
     first, following = starts[0], starts[rounds]
     ended = time.monotonic()
-    await until(lambda: sum(first <= v < following for _, v in tally.counted) >= rounds * server.size, DRAIN_S)
+    settled: dict[str, float] = {}
+    if settle is None:
+        await until(lambda: sum(first <= v < following for _, v in tally.counted) >= rounds * server.size, DRAIN_S)
+    else:
+        settled = await settle(delivered)
     drain = time.monotonic() - ended
     lost, in_flight = driver.health.lost, driver.health.target
     await driver.close()
     return account(tally, server.rounds, start, start + seconds) | {
-        "client CPU %": client, "setup s": setup, "drain s": drain, "health lost": lost, "in flight": in_flight}
+        "client CPU %": client, "setup s": setup, "drain s": drain, "health lost": lost, "in flight": in_flight,
+    } | settled
 
 
 async def polling(server: BenchServer, seconds: float) -> dict[str, float]:

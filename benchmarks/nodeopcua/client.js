@@ -1,7 +1,8 @@
 // node-opcua client: subscribes to N Doubles (100 ms publishing, sampling as asked, queue 10) and keeps every
 // value with its arrival time. Prints "complete" once every item delivered its first value; on "stop" (stdin)
-// stdin "mark": CPU counted from now ("marked"); "cpu": prints the CPU seconds since the mark;
-// "stop": writes {name: [[value, arrival], ...]} to the file named and exits.
+// stdin "mark": CPU counted from now ("marked"); "cpu": prints the CPU seconds since the mark; "count": prints
+// "count N", the data changes delivered since subscribing (initial values included); "stop": writes
+// {name: [[value, arrival], ...]} to the file named and exits.
 "use strict";
 const fs = require("fs");
 const os = require("os");
@@ -25,10 +26,12 @@ async function main() {
     for (let i = 0; i < size; i++) items.push({ nodeId: `ns=1;s=Bench.V${i}`, attributeId: AttributeIds.Value });
     const seen = Array.from({ length: size }, () => []);
     let first = 0;
+    let count = 0;
     let mark = process.cpuUsage();
     const group = ClientMonitoredItemGroup.create(subscription, items,
         { samplingInterval: sampling, queueSize: 10, discardOldest: true }, TimestampsToReturn.Both);
     group.on("changed", (item, dataValue, index) => {
+        count++;
         const list = seen[index];
         if (list.length === 0 && ++first === size) console.log("complete");
         list.push([dataValue.value.value, Date.now() / 1000]);
@@ -37,6 +40,10 @@ async function main() {
         if (line === "mark") {
             mark = process.cpuUsage();
             console.log("marked");
+            return;
+        }
+        if (line === "count") {
+            console.log(`count ${count}`);
             return;
         }
         if (line === "cpu") {

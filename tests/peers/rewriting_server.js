@@ -6,11 +6,14 @@
 //   node rewriting_server.js --port PORT --size N [--pki DIR] [--cap NOTIFICATIONS] [--rounds]
 //
 // --cap: at most that many notifications a publish response (node-opcua's default: 1,000); --rounds: a line
-// per round, "start end cpu-seconds" (as benchmarks/opcua_subscription.py reads). Prints
-// "ready opc.tcp://... NAMESPACE" when listening.
+// per round, "start end cpu-seconds" (as benchmarks/opcua_subscription.py reads), and on stdin "pause" stops
+// the rounds (answers "paused"), "sent" answers "sent N": the data changes the server has sent to all
+// subscriptions (its subscription diagnostics' DataChangeNotificationsCount; values it coalesced or its queues
+// dropped are not sent). Prints "ready opc.tcp://... NAMESPACE" when listening.
 "use strict";
 const os = require("os");
 const path = require("path");
+const readline = require("readline");
 const { OPCUAServer, OPCUACertificateManager, DataType, Variant, Subscription } = require("node-opcua");
 
 function option(name, fallback) {
@@ -36,10 +39,14 @@ async function main() {
         nodes.push(ns.addVariable({ componentOf: bench, browseName: `V${i}`, nodeId: `s=Bench.V${i}`,
             dataType: "Double", value: new Variant({ dataType: DataType.Double, value: 0 }) }));
     }
+    const subscriptions = [];
+    server.on("create_session", (session) => session.on("new_subscription", (sub) => subscriptions.push(sub)));
     await server.start();
     console.log(`ready opc.tcp://127.0.0.1:${server.endpoints[0].port} ${ns.namespaceUri}`);
     let tick = Date.now();
+    let paused = false;
     const round = () => {
+        if (paused) return;
         const start = Date.now() / 1000;
         for (const node of nodes) {
             node.setValueFromSource(new Variant({ dataType: DataType.Double, value: Date.now() / 1000 }));
@@ -52,6 +59,17 @@ async function main() {
         setTimeout(round, tick - Date.now());
     };
     round();
+    if (rounds) {
+        readline.createInterface({ input: process.stdin }).on("line", (line) => {
+            if (line === "pause") {
+                paused = true;
+                console.log("paused");
+            } else if (line === "sent") {
+                const sent = subscriptions.reduce((n, sub) => n + sub.subscriptionDiagnostics.dataChangeNotificationsCount, 0);
+                console.log(`sent ${sent}`);
+            }
+        });
+    }
     const stop = async () => { await server.shutdown(0); process.exit(0); };
     process.on("SIGTERM", stop);
     process.on("SIGINT", stop);
