@@ -188,18 +188,19 @@ def report(size: int, sampling_ms: float, seconds: float, runs: int,
                                         for c in COLUMNS))
     ours_, theirs = medians["smarthall"], medians["node-opcua"]
     ratio = ours_["changes/CPU-s"] / theirs["changes/CPU-s"]
+    rate = 1 / PERIOD_S
+    kept = ours_["peer rounds/s"] >= KEPT_UP * rate
+    latency = ("met" if ours_["p99 ms"] <= 300 else "NOT met") if kept else "not judged (the peer's rounds, below)"
     print(f"  changes per CPU-second: {ratio:.2f}x node-opcua's;"
-          f" aims: 0 lost {'met' if ours_['lost'] == 0 else 'NOT met'},"
-          f" p99 <= 300 ms {'met' if ours_['p99 ms'] <= 300 else 'NOT met'},"
+          f" aims: 0 lost {'met' if ours_['lost'] == 0 else 'NOT met'}, p99 <= 300 ms {latency},"
           f" >= 0.5x {'met' if ratio >= 0.5 else 'NOT met'}")
     for name, row in medians.items():
         if row["unseen"] > row["lost"]:
             print(f"  {name}: the peer never sent {row['unseen'] - row['lost']:.0f} of the window's changes"
-                  f" (folded into later writes, see above)")
+                  f" (its sampler or its 50 ms window folded them into a later write)")
     if ours_["lost"] and not ours_["lost (health)"]:
         print(f"  the driver saw no sequence gap and no Overflow bit for its {ours_['lost']:.0f} lost: they had not"
               f" arrived {ours_['drain s']:.1f} s after the peer stopped")
-    rate = 1 / PERIOD_S
     for name, row in medians.items():
         if row["peer rounds/s"] < KEPT_UP * rate:
             print(f"  the peer did not keep its {PERIOD_S * 1000:g} ms rounds under {name}:"
