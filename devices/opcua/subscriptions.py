@@ -32,8 +32,9 @@ falls behind and the items' queues overflow. Here:
   a value whose status carries the Overflow bit counts the server's dropped
   samples; a subscription the server ends (StatusChange) turns its points BAD
   and is made again.
-- Responses are decoded by `notifications.decode_publish` (about 1 µs per
-  change) in the response's callback, with no task per response.
+- Responses are decoded by `notifications.decode_publish` (about 0.5 µs a
+  change) in the response's callback, with no task per response; a block
+  of Good changes (no status code) is delivered without the Overflow test.
 """
 
 from __future__ import annotations
@@ -238,17 +239,24 @@ class Subscriptions:
         self._deliver(sub, published)
 
     def _deliver(self, sub: _Subscription, published: Publish) -> None:
-        self.health.messages += 1
-        self.health.changes += len(published.handles)
+        health = self.health
+        health.messages += 1
+        health.changes += published.count
         sinks = sub.sinks
         try:
-            for handle, value, status, stamp in zip(published.handles, published.values, published.statuses,
-                                                    published.stamps):
-                if status & _OVERFLOW == _OVERFLOW:
-                    self.health.overflows += 1
-                sink = sinks.get(handle)
-                if sink is not None:
-                    sink(value, status, stamp)
+            for statused, rows in published.blocks:
+                if not statused:  # all Good: no status code, so no Overflow bit either
+                    for handle, value, stamp in rows:
+                        sink = sinks.get(handle)
+                        if sink is not None:
+                            sink(value, 0, stamp)
+                    continue
+                for handle, value, status, stamp in rows:
+                    if status & _OVERFLOW == _OVERFLOW:
+                        health.overflows += 1
+                    sink = sinks.get(handle)
+                    if sink is not None:
+                        sink(value, status, stamp)
         except Exception:
             log.exception("a data change subscriber failed")
         for type_id, body in published.others:
@@ -277,12 +285,11 @@ class Subscriptions:
             published = Publish(sub.id, (), False, sequence, 0)
             for data in answer.NotificationMessage.NotificationData:
                 if getattr(data, "MonitoredItems", None) is not None:
-                    for item in data.MonitoredItems:
-                        value = item.Value
-                        published.handles.append(item.ClientHandle)
-                        published.values.append(value.Value.Value if value.Value is not None else None)
-                        published.statuses.append(value.StatusCode.value if value.StatusCode else 0)
-                        published.stamps.append(_ticks(value.SourceTimestamp or value.ServerTimestamp))
+                    published.blocks.append((True, [
+                        (item.ClientHandle, item.Value.Value.Value if item.Value.Value is not None else None,
+                         item.Value.StatusCode.value if item.Value.StatusCode else 0,
+                         _ticks(item.Value.SourceTimestamp or item.Value.ServerTimestamp))
+                        for item in data.MonitoredItems]))
             self._deliver(sub, published)
         if self.health.lost_messages:
             log.warning("subscription %d: %d notification messages lost in all", sub.id, self.health.lost_messages)

@@ -56,15 +56,49 @@ def test_every_data_value_shape_decodes_as_asyncua_decodes_it():
     reference = struct_from_binary(ua.PublishResponse, Buffer(body)).Parameters
     assert (published.subscription, published.available, published.more, published.sequence) == (7, (41, 42), True, 42)
     assert epoch(published.publish_time) == pytest.approx(STAMP.timestamp())
-    items = reference.NotificationMessage.NotificationData[0].MonitoredItems
-    assert published.handles == [i.ClientHandle for i in items]
-    assert published.values == [i.Value.Value.Value if i.Value.Value is not None else None for i in items]
-    assert published.statuses == [i.Value.StatusCode.value if i.Value.StatusCode else 0 for i in items]
-    assert [epoch(s) if s else None for s in published.stamps] == [
-        pytest.approx(i.Value.SourceTimestamp.timestamp()) if i.Value.SourceTimestamp else None for i in items]
+    _assert_as_asyncua(published, reference.NotificationMessage.NotificationData[0].MonitoredItems)
     ((type_id, status_body),) = published.others
     assert type_id == STATUS_CHANGE
     assert struct_from_binary(ua.StatusChangeNotification, Buffer(status_body)).Status.value == ua.StatusCodes.BadTimeout
+
+
+def _assert_as_asyncua(published, items) -> None:
+    handles, values, statuses, stamps = zip(*published.changes(), strict=True) if items else ((),) * 4
+    assert list(handles) == [i.ClientHandle for i in items]
+    assert list(values) == [i.Value.Value.Value if i.Value.Value is not None else None for i in items]
+    assert list(statuses) == [i.Value.StatusCode.value if i.Value.StatusCode else 0 for i in items]
+    assert [epoch(s) if s else None for s in stamps] == [
+        pytest.approx(i.Value.SourceTimestamp.timestamp()) if i.Value.SourceTimestamp else None for i in items]
+    assert published.count == len(items)
+
+
+def _double(value: float, status: int | None = None) -> ua.DataValue:
+    return ua.DataValue(ua.Variant(value, ua.VariantType.Double), SourceTimestamp=STAMP, ServerTimestamp=STAMP,
+                        StatusCode=ua.StatusCode(status) if status is not None else None)
+
+
+OVERFLOW = ua.StatusCodes.Good | 0x0480
+SAME_SHAPE = {  # a response's values: whether the decoder may take them as one block of that shape
+    "all Good, no status code": ([_double(i / 4) for i in range(50)], True),
+    "all with a status code": ([_double(i / 4, OVERFLOW) for i in range(50)], True),
+    "one with a status code among Good": ([_double(i / 4, OVERFLOW if i == 31 else None) for i in range(50)], False),
+    "one Float among Doubles": ([_double(1.0), ua.DataValue(ua.Variant(2.5, ua.VariantType.Float),
+                                                             SourceTimestamp=STAMP, ServerTimestamp=STAMP),
+                                 _double(3.0)], False),
+    "no source timestamps": ([ua.DataValue(ua.Variant(i / 4, ua.VariantType.Double)) for i in range(5)], False),
+    "one": ([_double(7.0)], True),
+}
+
+
+@pytest.mark.parametrize("shape", SAME_SHAPE)
+def test_a_notification_of_one_shape_is_one_block_and_any_other_decodes_item_by_item(shape):
+    values, one_block = SAME_SHAPE[shape]
+    body = _response(values)
+    published = decode_publish(_after_header(body))
+    _assert_as_asyncua(published, struct_from_binary(ua.PublishResponse, Buffer(body))
+                       .Parameters.NotificationMessage.NotificationData[0].MonitoredItems)
+    assert (len(published.blocks) == 1 and (len(published.blocks[0][1][0]) == 3) == all(
+        v.StatusCode is None for v in values)) if one_block else published.blocks[0][0]
 
 
 def test_a_keep_alive_has_no_notifications_and_the_next_sequence_number():
@@ -96,8 +130,8 @@ def test_a_change_delivered_reads_as_a_read_of_the_same_value(value, point):
     """The subscription's per-change path gives the Reading the Read path gives (no value, its status)."""
     published = decode_publish(_after_header(_response([value])))
     got: list[tuple[Point, Reading]] = []
-    change_sink(point, lambda p, r: got.append((p, r)))(published.values[0], published.statuses[0],
-                                                        published.stamps[0])
+    [(_, value_, status, stamp)] = published.changes()
+    change_sink(point, lambda p, r: got.append((p, r)))(value_, status, stamp)
     expected = reading(point, value)
     [(delivered_for, delivered)] = got
     assert delivered_for is point
