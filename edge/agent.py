@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from functools import partial
+from itertools import compress
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
@@ -365,22 +366,25 @@ class EdgeAgent:
 
     def _publish_all(self, values: list[TagValue]) -> None:
         """`_publish` for one device's values of a scan: each consumer takes the block in one pass (the
-        history in one call); a tag's alarm events and the listeners still come value by value."""
+        history in one call); a tag's alarm events and the listeners still come value by value. With no
+        listener, only the values of tags with alarms are visited (picked out in C)."""
         latest = self.latest
         if self._watchers:
             for value in values:
                 self._notify_watchers(value, latest.get(value.tag))
-        latest.update(zip(map(TAG, values), values))  # in C: this runs for every value scanned
+        tags = list(map(TAG, values))
+        latest.update(zip(tags, values))  # in C: this runs for every value scanned
         if self.historian is not None:
             self.historian.record_all(values, self._deadbands)
         alarm_tags, listeners = self.alarms.tags, self.listeners
-        if alarm_tags or listeners:
-            for value in values:
-                if value.tag in alarm_tags:
-                    for event in self.alarms.update(value):
-                        self._alarm_event(event)
-                for listener in listeners:
-                    listener(value)
+        if not listeners:
+            values = compress(values, map(alarm_tags.__contains__, tags))
+        for value in values:
+            if value.tag in alarm_tags:
+                for event in self.alarms.update(value):
+                    self._alarm_event(event)
+            for listener in listeners:
+                listener(value)
 
     def _notify_watchers(self, value: TagValue, previous: TagValue | None) -> None:
         """Queue a change of value, quality or reason for each watcher of its tag."""
