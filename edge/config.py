@@ -120,6 +120,7 @@ class VisionSettings:
     recipe: Recipe
     poll_s: float
     idle_poll_s: float
+    poll_mm: float
     budget_s: float
     archive_path: Path
     archive_max_bytes: int
@@ -497,6 +498,7 @@ class _LineReader(TomlReader):
             conveyor=conveyor, device=device, recipe=recipe,
             poll_s=self.number(data, "poll_ms", where, 1, 1000, 10) / 1000,
             idle_poll_s=self.number(data, "idle_poll_ms", where, 1, 1000, 50) / 1000,
+            poll_mm=self.number(data, "poll_mm", where, 0.1, 40, 5.0),
             budget_s=self.number(data, "budget_ms", where, 10, 10_000, 250) / 1000,
             archive_path=historian.path.with_name(f"{historian.path.stem}-images") if raw_path is None
             else self.path.parent / Path(raw_path).expanduser(),

@@ -118,9 +118,12 @@ VISION = Entry("[vision]", "the camera inspection station: the edge grabs a fram
                " writes the verdict (`vision.*` tags)", (
     Key("conveyor", "connection name", "the connection whose PLC has part_at_camera, verdict_part, verdict"),
     Key("recipe", "path", "the inspection recipe, relative to the line file", Said("recipes/default.toml")),
-    Key("poll_ms", "1..1000", "how often part_at_camera is read (on a connection of its own)", 10, "ms"),
-    Key("idle_poll_ms", "1..1000", "how often while the belt stands (speed_actual, read with it, is 0): no part can"
-        " come", 50, "ms"),
+    Key("poll_ms", "1..1000", "how often part_at_camera is read (on a connection of its own) at most, and while the"
+        " belt speed is unknown", 10, "ms"),
+    Key("idle_poll_ms", "1..1000", "how often at least; while the belt stands (speed_actual, read with it, is 0): no"
+        " part can come", 50, "ms"),
+    Key("poll_mm", "0.1..40", "between those: read again each time the belt has moved this far at speed_actual (a"
+        " part takes 40 mm to cross the camera field)", 5.0, "mm"),
     Key("budget_ms", "10..10000", "no frame showing the part by then: no verdict (the PLC rejects fail-safe)", 250,
         "ms"),
     Key("camera", "table", "`[vision.camera]` below"),

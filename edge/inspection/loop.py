@@ -1,9 +1,10 @@
 """The reject loop: part_at_camera changes -> grab a frame -> inspect -> verdict in one FC16 request.
 
-`RejectLoop` polls the conveyor's ``part_at_camera`` on its own connection
-(every ``poll_s``, far faster than a scan group; every ``idle_poll_s`` while
-the belt stands: ``speed_actual``, read in the same request, is 0, so no part
-can come), takes the first camera frame
+`RejectLoop` polls the conveyor's ``part_at_camera`` on its own connection,
+far faster than a scan group: each time the belt has moved ``poll_mm`` by
+``speed_actual`` (read in the same request), at most every ``poll_s`` and at
+least every ``idle_poll_s`` (a standing belt brings no part), and every
+``poll_s`` while the speed is unknown. It takes the first camera frame
 grabbed after the change was seen, inspects it and writes ``verdict_part`` and
 ``verdict`` together (LINE.md). A frame showing no part (grabbed as the part
 entered) is retried with the next frame while the time budget lasts. When
@@ -61,7 +62,8 @@ class LoopStats:
 
 class RejectLoop:
     def __init__(self, conveyor, device: Device, camera: CameraDriver, recipe: Recipe, *,
-                 poll_s: float = 0.01, idle_poll_s: float = 0.05, budget_s: float = 0.25, publish: Callable[[TagValue], None] | None = None,
+                 poll_s: float = 0.01, idle_poll_s: float = 0.05, poll_mm: float = 5.0, budget_s: float = 0.25,
+                 publish: Callable[[TagValue], None] | None = None,
                  archive: ImageArchive | None = None) -> None:
         self.conveyor = conveyor  # a ModbusDriver (read, write_block)
         self.device = device
@@ -69,6 +71,7 @@ class RejectLoop:
         self.recipe = recipe
         self.poll_s = poll_s
         self.idle_poll_s = idle_poll_s
+        self.poll_mm = poll_mm
         self.budget_s = budget_s
         self.publish = publish or (lambda value: None)
         self.archive = archive
@@ -96,11 +99,16 @@ class RejectLoop:
             await asyncio.sleep(max(0.0, self.pause(readings) - (time.monotonic() - seen_at)))
 
     def pause(self, readings: list[Reading]) -> float:
-        """How long after this poll the next one is due: idle_poll_s while the belt surely stands (its speed read
-        GOOD and 0 in this poll), else poll_s. From standstill a belt moves a few mm in idle_poll_s (the simulator's
-        400 mm/s² ramp: 0.5 mm in 50 ms), far inside the 40 mm a part takes to cross the camera field."""
-        if len(readings) == 2 and readings[0].quality is Quality.GOOD and readings[0].value == 0:
-            return self.idle_poll_s
+        """How long after this poll the next one is due: the time the belt takes to move poll_mm at the speed read
+        GOOD in this poll, within poll_s..idle_poll_s (a standing belt: idle_poll_s), else poll_s. A part takes 40 mm
+        to cross the camera field, so it is seen within its first poll_mm of it at any speed (at the 500 mm/s top
+        speed and 5 mm: every 10 ms; at 200 mm/s: 25 ms); the belt speeds up by a few mm/s within one pause (the
+        simulator's 400 mm/s² ramp: 10 mm/s in 25 ms)."""
+        if len(readings) == 2 and readings[0].quality is Quality.GOOD:
+            speed = float(readings[0].value)
+            if speed <= 0:
+                return self.idle_poll_s
+            return min(self.idle_poll_s, max(self.poll_s, self.poll_mm / speed))
         return self.poll_s
 
     async def decide(self, part_id: int, seen_at: float) -> Decision:

@@ -28,7 +28,8 @@ class VisionStation:
         self.conveyor = conveyor
         archive = ImageArchive(settings.archive_path, settings.archive_max_bytes, settings.pass_sample)
         self.loop = RejectLoop(self.conveyor, settings.device, self.camera, settings.recipe, poll_s=settings.poll_s,
-                               idle_poll_s=settings.idle_poll_s, budget_s=settings.budget_s, publish=publish, archive=archive)
+                               idle_poll_s=settings.idle_poll_s, poll_mm=settings.poll_mm, budget_s=settings.budget_s,
+                               publish=publish, archive=archive)
 
     async def run(self) -> None:
         self.camera.start()

@@ -1,5 +1,6 @@
-"""The reject loop without a line: its poll (speed_actual read with part_at_camera in one request, polled slower only
-while the belt stands) and its frames (a compressed one that does not decode is passed over for the next)."""
+"""The reject loop without a line: its poll (speed_actual read with part_at_camera in one request, polled each time
+the belt has moved poll_mm, within the poll and idle rates) and its frames (a compressed one that does not decode is
+passed over for the next)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import time
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from smarthall.devices.camera import CameraDriver, CameraSettings, Frame
 from smarthall.devices.memory import MemoryDriver
@@ -34,9 +36,16 @@ def test_a_standing_belt_is_polled_at_the_idle_rate_and_a_moving_or_unknown_one_
     part = Reading.good(0)
     assert loop.pause([Reading.good(0), part]) == 0.05
     assert loop.pause([Reading.good(0.0), part]) == 0.05
-    assert loop.pause([Reading.good(1), part]) == 0.01  # creeping: a part may come
-    assert loop.pause([Reading.good(200), part]) == 0.01
-    assert loop.pause([Reading.bad("timeout"), Reading.bad("timeout")]) == 0.01  # unknown: as if moving
+    assert loop.pause([Reading.good(500), part]) == 0.01  # top speed: 5 mm every 10 ms
+    assert loop.pause([Reading.bad("timeout"), Reading.bad("timeout")]) == 0.01  # unknown: as if at top speed
+
+
+def test_a_moving_belt_is_polled_each_time_it_has_moved_poll_mm_within_the_poll_and_idle_rates():
+    loop = loop_over(MemoryDriver())
+    part = Reading.good(0)
+    assert loop.pause([Reading.good(200), part]) == pytest.approx(0.025)  # 5 mm at 200 mm/s
+    assert loop.pause([Reading.good(1000), part]) == 0.01  # never faster than poll_s
+    assert loop.pause([Reading.good(1), part]) == 0.05  # creeping: never slower than idle_poll_s
 
 
 def test_without_a_speed_point_the_belt_is_always_polled_at_the_poll_rate():
