@@ -3,9 +3,12 @@ value with no number, and the client API answers every request, even one whose a
 
 from __future__ import annotations
 
+import functools
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from smarthall.devices.memory import MemoryDriver
 from smarthall.devices.quality import AllGood, Quality, Reading
@@ -76,3 +79,19 @@ def test_a_batch_read_whole_and_good_makes_nan_and_infinity_bad_too():
     made = good_tag_values(tags, AllGood(values, 12.5))
     assert made == [to_tag_value(t, Reading(v, Quality.GOOD, 12.5)) for t, v in zip(tags, values, strict=True)]
     assert [v.quality for v in made] == [Quality.BAD if math.isnan(v) or math.isinf(v) else Quality.GOOD for v in values]
+
+
+@functools.cache
+def shipped_tags() -> list:
+    return list(load_line().tags.values())
+
+
+@given(st.lists(st.one_of(st.integers(), st.sampled_from([2**1024, -2**1100]), st.floats(), st.booleans(),
+                          st.text(max_size=3)), max_size=30))
+def test_a_batch_read_whole_and_good_makes_what_to_tag_value_makes(values):
+    """Both ways of good_tag_values (a batch of finite numbers in C passes; any other value by value): every value
+    as to_tag_value makes it, whatever mix of ints (beyond a float too), floats, NaN, bools and strings."""
+    known = shipped_tags()
+    tags = [known[i % len(known)] for i in range(len(values))]
+    assert good_tag_values(tags, AllGood(values, 7.5)) == [
+        to_tag_value(t, Reading(v, Quality.GOOD, 7.5)) for t, v in zip(tags, values, strict=True)]
