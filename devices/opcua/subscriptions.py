@@ -169,10 +169,9 @@ class Subscriptions:
         return refused
 
     def close(self) -> None:
-        """Stop sending; what is in flight is dropped with the connection."""
+        """Stop sending. The PublishRequests in flight end with the connection, answered or failed, and are
+        let be: an answer that comes in for a request cancelled here made asyncua warn ('already done')."""
         self._closed = True
-        for future in self._pending:
-            future.cancel()
         for task in self._tasks:
             task.cancel()
         self.health.in_flight = 0
@@ -191,7 +190,10 @@ class Subscriptions:
 
     def _answered(self, future: asyncio.Future) -> None:
         self._pending.discard(future)
-        if self._closed or future.cancelled():
+        if future.cancelled():
+            return
+        if self._closed:
+            future.exception()  # answered or failed with the connection: no one's now
             return
         try:
             published = decode_publish(wire.result_bytes(future.result()))

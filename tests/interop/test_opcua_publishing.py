@@ -2,8 +2,8 @@
 
 tests/peers/rewriting_server.js rewrites its Doubles every 100 ms (node-opcua, default settings); capped
 at 10 notifications a response, 50 of them take 5 messages a publishing cycle. The driver keeps as many
-PublishRequests in flight as a cycle takes, and a client that stalls sees the changes the server had to
-drop counted in its health.
+PublishRequests in flight as a cycle takes, a client that stalls sees the changes the server had to
+drop counted in its health, and answers that come in while the driver closes are not warned of.
 """
 
 from __future__ import annotations
@@ -46,7 +46,9 @@ class Relay:
         self.upstream = (host, int(port))
         self.flowing = asyncio.Event()
         self.flowing.set()
+        self.held = 0  # reads from the server held back at the gate
         self.writers: list[asyncio.StreamWriter] = []
+        self.connections: set[asyncio.Task] = set()
 
     async def __aenter__(self) -> Relay:
         self.server = await asyncio.start_server(self._connected, "127.0.0.1", 0)
@@ -59,18 +61,20 @@ class Relay:
         for writer in self.writers:
             writer.close()
         await self.server.wait_closed()
+        await asyncio.gather(*self.connections, return_exceptions=True)
 
     async def _connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections.add(asyncio.current_task())
         up_reader, up_writer = await asyncio.open_connection(*self.upstream)
         self.writers += [writer, up_writer]
         await asyncio.gather(self._pipe(reader, up_writer, None), self._pipe(up_reader, writer, self.flowing),
                              return_exceptions=True)
 
-    @staticmethod
-    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, gate: asyncio.Event | None) -> None:
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, gate: asyncio.Event | None) -> None:
         try:
             while data := await reader.read(65536):
-                if gate is not None:
+                if gate is not None and not gate.is_set():
+                    self.held += 1
                     await gate.wait()
                 writer.write(data)
                 await writer.drain()
@@ -134,3 +138,21 @@ async def test_a_client_that_stalls_sees_the_changes_the_server_dropped_as_lost(
         finally:
             await driver.close()
             await watcher.close()
+
+
+@pytest.mark.timeout(120)
+async def test_answers_that_come_in_while_the_driver_closes_are_not_warned_of(capped, caplog):
+    """The server's answers to the PublishRequests in flight are held back, then let through as the driver
+    closes: no one waits for them any more, and asyncua warned of each ('Future ... is already done')."""
+    async with Relay(capped) as relay:
+        driver = OpcUaDriver(relay.url, "", TIMEOUTS, rng=random.Random(0))
+        latest = Latest()
+        try:
+            await driver.subscribe(BENCH, BENCH.points, latest, interval_ms=100)
+            await until(lambda: latest.all_after(0), timeout=30)
+            relay.flowing.clear()
+            await until(lambda: relay.held > 0, timeout=30)  # the server answered a request in flight
+        finally:
+            relay.flowing.set()
+            await driver.close()
+    assert [r.getMessage() for r in caplog.records if "already done" in r.getMessage()] == []
