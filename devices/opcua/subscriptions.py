@@ -55,6 +55,7 @@ from .notifications import EPOCH_1601, STATUS_CHANGE, Publish, decode_publish
 
 log = logging.getLogger(__name__)
 
+_LOST = (ConnectionError, OSError, ua.UaError)
 MIN_IN_FLIGHT = 2
 MAX_IN_FLIGHT = 20
 CYCLES = 10
@@ -170,7 +171,7 @@ class Subscriptions:
 
     def close(self) -> None:
         """Stop sending. The PublishRequests in flight end with the connection, answered or failed, and are
-        let be: an answer that comes in for a request cancelled here made asyncua warn ('already done')."""
+        let be: an answer that came in for a request cancelled here made asyncua warn ('already done')."""
         self._closed = True
         for task in self._tasks:
             task.cancel()
@@ -183,7 +184,11 @@ class Subscriptions:
         while not self._closed and self._subs and len(self._pending) < target:
             acks, self._acks = self._acks, []
             request = ua.PublishRequest(Parameters=ua.PublishParameters(SubscriptionAcknowledgements=acks))
-            future = asyncio.ensure_future(wire.send(self._client, request, 0))
+            try:
+                future = wire.publish(self._client, request)
+            except _LOST as exc:
+                log.info("publish: %r (the connection's watchdog reconnects)", exc)
+                break
             self._pending.add(future)
             future.add_done_callback(self._answered)
         self.health.in_flight = len(self._pending)
@@ -200,7 +205,7 @@ class Subscriptions:
         except ua.UaStatusCodeError as exc:
             self._refused(exc)
             return
-        except (TimeoutError, ConnectionError, OSError, ua.UaError) as exc:
+        except (TimeoutError, *_LOST) as exc:
             log.info("publish: %r (the connection's watchdog reconnects)", exc)
             return
         sub = self._subs.get(published.subscription)

@@ -10,10 +10,18 @@ its responses (node-opcua: 1,000 notifications) outran it (issue 17: 44% of
   the session's secure channel (signed and encrypted as set up) and returns the
   raw response body, a `Buffer` starting at the response's type id (asyncua 2.1;
   a ServiceFault is raised as `UaStatusCodeError`).
+- ``UaClient.protocol._send_request(request, timeout)``, what send_request
+  awaits: sends and returns the future of the raw response body, for
+  PublishRequests, which the server holds until it has something to send. No
+  task waits for each of them, and a ServiceFault comes back as a body for the
+  caller to check (`result_bytes`): send_request logs each as a warning, and
+  the server answers every PublishRequest in flight with one when the session
+  closes.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import TypeVar
 
 from asyncua import Client, ua
@@ -29,6 +37,14 @@ async def send(client: Client, request: object, timeout: float) -> Buffer:
     if protocol is None:
         raise ConnectionError("not connected")
     return await protocol.send_request(request, timeout)
+
+
+def publish(client: Client, request: ua.PublishRequest) -> asyncio.Future[Buffer]:
+    """The future raw response body to a PublishRequest (no timeout: the server holds it); see above."""
+    protocol = client.uaclient.protocol
+    if protocol is None:
+        raise ConnectionError("not connected")
+    return protocol._send_request(request, 0)
 
 
 async def call(client: Client, request: object, response: type[T], timeout: float) -> T:

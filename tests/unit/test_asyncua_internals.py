@@ -19,6 +19,9 @@ def test_the_client_has_a_protocol_that_sends_raw_requests():
     parameters = list(inspect.signature(UASocketProtocol.send_request).parameters)
     assert parameters[:3] == ["self", "request", "timeout"], f"UASocketProtocol.send_request is now {parameters}"
     assert inspect.iscoroutinefunction(UASocketProtocol.send_request)
+    parameters = list(inspect.signature(UASocketProtocol._send_request).parameters)
+    assert parameters[:3] == ["self", "request", "timeout"], f"UASocketProtocol._send_request is now {parameters}"
+    assert not inspect.iscoroutinefunction(UASocketProtocol._send_request), "_send_request no longer returns a future"
 
 
 def test_a_buffer_starts_at_an_offset_and_shrinks_as_it_is_read():
