@@ -114,14 +114,12 @@ class Historian:
         for value in values:
             new = value.value
             kind = new.__class__
-            if kind not in STORABLE:
-                type_name(new)  # a TypeError now, not a poisoned batch at flush
             tag = value.tag
             last = last_of.get(tag)
             if last is not None:
                 old = last.value
                 if old.__class__ is kind and last.quality is value.quality and last.reason == value.reason:
-                    if (kind is float or kind is int) and new == new and old == old:  # noqa: PLR0124 (neither is NaN)
+                    if kind is int or kind is float and new == new and old == old:  # noqa: PLR0124 (neither is NaN)
                         deadband = deadbands[tag]
                         if abs(new - old) <= deadband if deadband else new == old:
                             continue
@@ -134,6 +132,8 @@ class Historian:
                         last_of[tag] = value
                         stored += 1
                         continue
+            if kind not in STORABLE:  # (a value of its last stored value's class passed this then)
+                type_name(new)  # a TypeError now, not a poisoned batch at flush
             last_of[tag] = value
             stored += 1
             run = open_runs[tag] = new_run(value)
