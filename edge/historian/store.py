@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import attrgetter
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from ..alarms import AlarmEvent, AlarmKind, Event, Priority, State
 from ..tags import TagValue
@@ -85,7 +85,7 @@ class Historian:
         self._writing: tuple[Future, dict[str, list[Run]]] | None = None  # the batch in the writer's hands
         self._pending: dict[str, list[Run]] = {}  # per tag, its values in runs (chunks.add), in recording order
         self._buffered = 0  # values in _pending
-        self._last: dict[str, TagValue] = {}  # last value stored (or buffered) per tag
+        self._last: dict[str, Run] = {}  # per tag, the run ending with its last value stored (or buffered)
         self._open: dict[str, Run] = {}  # per tag in _pending, its last run (which ends with its last value)
         with self._sql("read tags"):
             rows = self._db.execute("SELECT id, name, unit FROM tags").fetchall()
@@ -106,37 +106,33 @@ class Historian:
 
     def record_all(self, values: Iterable[TagValue], deadbands: Mapping[str, float]) -> int:
         """`record` for many values (a device's scan), each tag's deadband from `deadbands`; returns how many
-        will be stored. The change test of a float or int with the last stored value's type, quality and
-        reason is written out here, and a stored value like the last joins the tag's open run directly:
-        this runs for every value scanned."""
-        last_of, open_runs, pending = self._last, self._open, self._pending
+        will be stored. Each tag's last stored value is read from the run that ends with it; the change test
+        of a float or int with that run's type, quality and reason is written out here, and a stored value like
+        the last joins the run while it is open: this runs for every value scanned."""
+        last_runs, open_runs, pending = self._last, self._open, self._pending
         stored = 0
         for value in values:
             new = value.value
             kind = new.__class__
             tag = value.tag
-            last = last_of.get(tag)
-            if last is not None:
-                old = last.value
-                if old.__class__ is kind and last.quality is value.quality and last.reason == value.reason:
-                    if kind is int or kind is float and new == new and old == old:  # noqa: PLR0124 (neither is NaN)
-                        deadband = deadbands[tag]
-                        if abs(new - old) <= deadband if deadband else new == old:
-                            continue
-                    elif not _changed(last, value, deadbands[tag]):
+            run = last_runs.get(tag)  # the last stored value is run[5][-1], of the run's class, quality and reason
+            if run is not None and run[0] is kind and run[1] is value.quality and run[2] == value.reason:
+                old = run[5][-1]
+                if kind is int or kind is float and new == new and old == old:  # noqa: PLR0124 (neither is NaN)
+                    deadband = deadbands[tag]
+                    if abs(new - old) <= deadband if deadband else new == old:
                         continue
-                    run = open_runs.get(tag)
-                    if run is not None and last.unit == value.unit:  # the open run ends with the last stored value
-                        run[4].append(value.timestamp)
-                        run[5].append(new)
-                        last_of[tag] = value
-                        stored += 1
-                        continue
+                elif not _moved(old, new, deadbands[tag]):
+                    continue
+                if run[3] == value.unit and open_runs.get(tag) is run:  # not handed to the writer yet: join it
+                    run[4].append(value.timestamp)
+                    run[5].append(new)
+                    stored += 1
+                    continue
             if kind not in STORABLE:  # (a value of its last stored value's class passed this then)
                 type_name(new)  # a TypeError now, not a poisoned batch at flush
-            last_of[tag] = value
             stored += 1
-            run = open_runs[tag] = new_run(value)
+            run = open_runs[tag] = last_runs[tag] = new_run(value)
             runs = pending.get(tag)
             if runs is None:
                 pending[tag] = [run]
@@ -369,13 +365,11 @@ class Historian:
             raise HistorianError(f"historian {self.path}: {doing} failed: {exc}") from None
 
 
-def _changed(last: TagValue, new: TagValue, deadband: float) -> bool:
-    old, value = last.value, new.value
+def _moved(old: Any, value: Any, deadband: float) -> bool:
+    """Whether value differs from old, a value of its class, by more than deadband (a change only to or from NaN)."""
     kind = value.__class__
-    if last.quality is not new.quality or last.reason != new.reason or old.__class__ is not kind:
-        return True
     if kind is float:  # the scanned types first, by exact type: this runs for every value scanned
-        if math.isnan(value) or math.isnan(old):  # a change only to or from NaN
+        if math.isnan(value) or math.isnan(old):
             return math.isnan(value) != math.isnan(old)
         return abs(value - old) > deadband if deadband else value != old
     if kind is int:

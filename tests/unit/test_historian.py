@@ -414,3 +414,41 @@ def test_recording_a_block_stores_what_recording_value_by_value_does(items, dead
                 (v.timestamp, v.quality, v.reason, v.unit, type(v.value)) for v in want]
             assert all(a.value == b.value or (a.value != a.value and b.value != b.value)
                        for a, b in zip(got, want, strict=True))
+
+
+def moved(old, new, deadband: float) -> bool:
+    """The change test as record's docstring says it, written out plainly (the test's reference)."""
+    if isinstance(new, float) and (math.isnan(new) or math.isnan(old)):
+        return math.isnan(new) != math.isnan(old)
+    if isinstance(new, (int, float)) and not isinstance(new, bool):
+        return abs(new - old) > deadband
+    return new != old
+
+
+@given(st.lists(st.tuples(st.sampled_from(["t.a", "t.b"]), faithful, st.sampled_from([G, B]),
+                          st.sampled_from(["", "timeout"]), st.sampled_from(["", "kW"]),
+                          st.sampled_from(["", "flush", "flush behind"])), min_size=1, max_size=40),
+       st.floats(0.0, 5.0))
+def test_what_is_stored_across_flushes_is_each_tags_changes(items, deadband):
+    """A tag's first value, a change of type, quality or reason, or a move beyond its deadband from the last stored
+    value (to or from NaN only), whatever flushes (and flushes behind, in the writer thread) come between: the last
+    stored value is remembered across them."""
+    deadbands = {"t.a": deadband, "t.b": 0.0}
+    expected: dict[str, list[TagValue]] = {"t.a": [], "t.b": []}
+    with tempfile.TemporaryDirectory() as folder, Historian(Path(folder) / "h.db") as h:
+        for t, (tag, v, q, reason, unit, flush) in enumerate(items):
+            value = TagValue(tag, v, q, float(t), reason, unit)
+            last = expected[tag][-1] if expected[tag] else None
+            change = last is None or (type(v), q, reason) != (type(last.value), last.quality, last.reason) or moved(
+                last.value, v, deadbands[tag])
+            assert h.record_all([value], deadbands) == change
+            if change:
+                expected[tag].append(value)
+            if flush:
+                h.flush(wait=flush == "flush")
+        for tag, want in expected.items():
+            got = h.history(tag, 0)  # each value with the tag's unit: the last stored value's
+            assert [(v.timestamp, v.quality, v.reason, v.unit, type(v.value)) for v in got] == [
+                (v.timestamp, v.quality, v.reason, want[-1].unit, type(v.value)) for v in want]
+            assert all(a.value == b.value or (a.value != a.value and b.value != b.value)
+                       for a, b in zip(got, want, strict=True))
