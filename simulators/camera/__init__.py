@@ -16,7 +16,7 @@ from smarthall.simulators.camera.render import (
     disc_diameter_mm,
     render,
 )
-from smarthall.simulators.camera.server import SNAPSHOT_PATH, STREAM_PATH, CameraServer, FrameSource
+from smarthall.simulators.camera.server import SNAPSHOT_PATH, STREAM_PATH, CameraServer, FrameSource, Picture
 from smarthall.simulators.camera.source import plant_frame_source, plant_optics
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "CameraServer",
     "FrameSource",
     "Optics",
+    "Picture",
     "disc_diameter_mm",
     "plant_frame_source",
     "plant_optics",

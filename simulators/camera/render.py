@@ -83,9 +83,9 @@ def render(
     frame = _belt().copy()
     if view is not None:
         part = view.part
-        premult, alpha, dy_px = _sprite(part.color, part.defect, part.seed)
+        premult, keep, dy_px = _sprite(part.color, part.defect, part.seed)
         x = CAMERA_CENTER_PX[0] + round(view.offset_mm * PX_PER_MM)
-        _composite(frame, premult, alpha, x, CAMERA_CENTER_PX[1] + dy_px)
+        _composite(frame, premult, keep, x, CAMERA_CENTER_PX[1] + dy_px)
     if optics.gain != 1.0:
         frame = cv2.convertScaleAbs(frame, alpha=max(optics.gain, 0.0))
     if optics.blur_sigma > 0:
@@ -96,9 +96,10 @@ def render(
     return frame
 
 
-def _composite(frame: np.ndarray, premult: np.ndarray, alpha: np.ndarray, cx: int, cy: int) -> None:
-    """Blend a premultiplied sprite centred at (cx, cy) into ``frame``, clipped to the frame."""
-    size = alpha.shape[0]
+def _composite(frame: np.ndarray, premult: np.ndarray, keep: np.ndarray, cx: int, cy: int) -> None:
+    """Blend a premultiplied sprite centred at (cx, cy) into ``frame``, clipped to the frame: belt x keep + premult
+    (OpenCV's saturating arithmetic in float32: a sixth of NumPy's time with its temporaries)."""
+    size = keep.shape[0]
     x0, y0 = cx - size // 2, cy - size // 2
     fx0, fy0 = max(x0, 0), max(y0, 0)
     fx1, fy1 = min(x0 + size, FRAME_WIDTH), min(y0 + size, FRAME_HEIGHT)
@@ -106,13 +107,13 @@ def _composite(frame: np.ndarray, premult: np.ndarray, alpha: np.ndarray, cx: in
         return
     sx, sy = slice(fx0 - x0, fx1 - x0), slice(fy0 - y0, fy1 - y0)
     roi = frame[fy0:fy1, fx0:fx1]
-    blended = roi * (1.0 - alpha[sy, sx]) + premult[sy, sx]
-    np.clip(blended, 0, 255, out=blended)
-    roi[...] = blended.astype(np.uint8)
+    blended = cv2.multiply(roi, keep[sy, sx], dtype=cv2.CV_32F)
+    cv2.add(blended, premult[sy, sx], dst=blended)
+    roi[...] = cv2.convertScaleAbs(blended, beta=-0.499)  # rounds x - 0.499: truncates x, as the frame always did
 
 
 def _add_noise(frame: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
-    """Add Gaussian noise: a window at a random place in a precomputed noise tile (fast).
+    """Add Gaussian noise to ``frame`` (in place): a window at a random place in a precomputed noise tile (fast).
 
     The tile is split into its positive and negative grey levels (`_noise_planes`), so the noise goes on
     with two saturating uint8 operations: each pixel gets one of them, so this is the saturated sum.
@@ -120,8 +121,8 @@ def _add_noise(frame: np.ndarray, sigma: float, rng: np.random.Generator) -> np.
     dy, dx = rng.integers(0, _NOISE_MARGIN, size=2)
     window = slice(dy, dy + FRAME_HEIGHT), slice(dx, dx + FRAME_WIDTH)
     brighter, darker = _noise_planes(sigma)
-    noisy = cv2.add(frame, brighter[window])
-    return cv2.subtract(noisy, darker[window], dst=noisy)
+    cv2.add(frame, brighter[window], dst=frame)
+    return cv2.subtract(frame, darker[window], dst=frame)
 
 
 def _overlay(frame: np.ndarray, time_s: float, part_id: int | None) -> None:
@@ -163,7 +164,7 @@ def _noise_planes(sigma: float) -> tuple[np.ndarray, np.ndarray]:
 
 @lru_cache(maxsize=64)
 def _sprite(color: str, defect: str | None, seed: int) -> tuple[np.ndarray, np.ndarray, int]:
-    """A part's look: (premultiplied BGR float32, alpha float32 (HxWx1), y shift in px).
+    """A part's look: (premultiplied BGR float32, 1 - alpha float32 (HxWx3: what is left of the belt), y shift in px).
 
     The shadowed belt in the hole is part of the sprite (black with ``_HOLE_SHADOW`` alpha).
     """
@@ -189,7 +190,8 @@ def _sprite(color: str, defect: str | None, seed: int) -> tuple[np.ndarray, np.n
 
     body = inside * solid
     alpha = body + inside * (1.0 - solid) * _HOLE_SHADOW
-    return bgr * body[..., None], alpha[..., None], y_shift
+    keep = np.repeat((1.0 - alpha)[..., None], 3, axis=2)
+    return bgr * body[..., None], keep.astype(np.float32), y_shift
 
 
 def _surface(

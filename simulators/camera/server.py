@@ -4,7 +4,9 @@
 with one JPEG part per frame tick; ``GET /camera/snapshot.jpg`` answers one JPEG.
 Each response closes its connection. The frame source is called on the event loop;
 ``None`` from it means the camera is offline: the snapshot answers 503 and streams
-send nothing until frames come back.
+send nothing until frames come back. What it returns (a frame, or a function drawing
+one from what it was given) is drawn and JPEG-encoded in a worker thread (OpenCV and
+NumPy release the GIL), so the event loop that also steps the plant is not held up.
 
 Each tick grabs and encodes one frame and shares the bytes among all stream clients.
 A client only ever waits for the newest frame, so a slow client skips frames instead
@@ -29,8 +31,10 @@ from smarthall.devices.opencv import cv2
 
 from ..options import CAMERA_STREAM as STREAM_PATH  # the one definition, beside the ports
 
-FrameSource = Callable[[], np.ndarray | None]
-"""Returns the current BGR frame, or None while the camera is offline."""
+Picture = np.ndarray | Callable[[], np.ndarray]
+"""A BGR frame, or a function that draws one from what it holds (run in a worker thread: never live state)."""
+FrameSource = Callable[[], Picture | None]
+"""Called on the event loop: the current picture, or None while the camera is offline."""
 
 SNAPSHOT_PATH = "/camera/snapshot.jpg"
 BOUNDARY = "frame"
@@ -132,11 +136,15 @@ class CameraServer:
 
     # -- frames ------------------------------------------------------------------
 
-    def _grab_jpeg(self) -> bytes | None:
-        """Encode the source's current frame, or None while it is offline."""
-        frame = self._source()
-        if frame is None:
+    async def _grab_jpeg(self) -> bytes | None:
+        """The source's current picture drawn and encoded (in a worker thread), or None while it is offline."""
+        picture = self._source()
+        if picture is None:
             return None
+        return await asyncio.to_thread(self._encode, picture)
+
+    def _encode(self, picture: Picture) -> bytes:
+        frame = picture() if callable(picture) else picture
         ok, buf = cv2.imencode(".jpg", frame, self._jpeg_params)
         if not ok:
             raise ValueError(f"cannot encode frame of shape {frame.shape} as JPEG")
@@ -152,7 +160,7 @@ class CameraServer:
             if not self._subscribers:
                 continue
             try:
-                jpeg = self._grab_jpeg()
+                jpeg = await self._grab_jpeg()
             except Exception:
                 _log.exception("camera frame source failed")
                 continue
@@ -182,7 +190,7 @@ class CameraServer:
             elif path == STREAM_PATH:
                 await self._stream(writer)
             elif path == SNAPSHOT_PATH:
-                self._snapshot(writer)
+                await self._snapshot(writer)
             else:
                 _respond(writer, HTTPStatus.NOT_FOUND)
             async with asyncio.timeout(self._send_timeout):
@@ -223,9 +231,9 @@ class CameraServer:
             return HTTPStatus.METHOD_NOT_ALLOWED, ""
         return HTTPStatus.OK, path
 
-    def _snapshot(self, writer: asyncio.StreamWriter) -> None:
+    async def _snapshot(self, writer: asyncio.StreamWriter) -> None:
         try:
-            jpeg = self._grab_jpeg()
+            jpeg = await self._grab_jpeg()
         except Exception:
             _log.exception("camera frame source failed")
             _respond(writer, HTTPStatus.INTERNAL_SERVER_ERROR)

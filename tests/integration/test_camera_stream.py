@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 from collections.abc import AsyncIterator, Callable
 
 import cv2
@@ -128,6 +129,29 @@ async def test_oversized_request_head_is_refused(server: CameraServer) -> None:
     raw = b"GET /camera/snapshot.jpg HTTP/1.1\r\nX-Junk: " + b"x" * 20000 + b"\r\n\r\n"
     got, _, _ = await request(server.port, raw)
     assert got == 431
+
+
+async def test_a_picture_is_drawn_off_the_event_loop() -> None:
+    """A source may return a function drawing the frame: it runs in a worker thread, so while it draws the
+    server (and the plant stepping on the same loop) goes on: here it answers another request meanwhile."""
+    drawing, release = threading.Event(), threading.Event()
+
+    def draw() -> np.ndarray:
+        drawing.set()
+        release.wait(TIMEOUT)
+        return FRAME
+
+    async with CameraServer(lambda: draw, "127.0.0.1", 0, fps=1) as camera:
+        try:
+            snapshot = asyncio.create_task(request(camera.port, b"GET /camera/snapshot.jpg HTTP/1.1\r\n\r\n"))
+            assert await asyncio.to_thread(drawing.wait, TIMEOUT)
+            status, _, _ = await request(camera.port, b"GET /elsewhere HTTP/1.1\r\n\r\n")
+            assert status == 404 and not snapshot.done()
+        finally:
+            release.set()
+        status, _, body = await snapshot
+    assert status == 200
+    assert cv2.absdiff(cv2.imdecode(np.frombuffer(body, np.uint8), cv2.IMREAD_COLOR), FRAME).mean() < 3
 
 
 async def test_offline_camera_answers_503_for_a_snapshot() -> None:

@@ -224,7 +224,7 @@ def test_plant_frame_source_renders_the_part_at_the_camera() -> None:
         plant.step()
     assert plant.camera_view() is not None
     plant.inject_fault("camera", "blur", {"sigma": 1.5})
-    frame = plant_frame_source(plant, np.random.default_rng(1))()
+    frame = plant_frame_source(plant, np.random.default_rng(1))()()
     expected = render(plant.camera_view(), plant_optics(plant), time_s=plant.now, rng=np.random.default_rng(1))
     assert np.array_equal(frame, expected)
     assert cv2.contourArea(find_disc(frame)) > 0.5 * NOMINAL_AREA_PX
@@ -236,4 +236,19 @@ def test_plant_frame_source_is_none_while_camera_offline() -> None:
     fault = plant.inject_fault("camera", "camera_offline")
     assert source() is None
     plant.clear_fault(fault.id)
-    assert source().shape == (480, 640, 3)
+    assert source()().shape == (480, 640, 3)
+
+
+def test_plant_frame_source_draws_the_plant_as_it_was_when_asked() -> None:
+    """The server draws the picture in a worker thread while the plant steps on: it must hold a snapshot."""
+    plant = Plant()
+    plant.write("conveyor", "motor_run", True)
+    plant.write("feeder", "feed", True)
+    while plant.camera_view() is None:
+        plant.step()
+    view, now = plant.camera_view(), plant.now
+    draw = plant_frame_source(plant, np.random.default_rng(1))()
+    for _ in range(50):  # half a second: the part moves on 100 mm
+        plant.step()
+    assert plant.camera_view() != view
+    assert np.array_equal(draw(), render(view, Optics(), time_s=now, rng=np.random.default_rng(1)))
