@@ -28,7 +28,8 @@ falls behind and the items' queues overflow. Here:
   permission checks: 5,000 items every 100 ms needed more than a core of its
   own on a 2-core machine). `Health.sampling_ms` shows what the server granted.
 - Lost changes are counted in `Health`, never silent: a sequence-number gap is
-  republished when the server still has the message, counted as lost when not;
+  republished when the server still has the message, counted as lost when not,
+  and the messages after it wait until then (an item's values come in order);
   a value whose status carries the Overflow bit counts the server's dropped
   samples; a subscription the server ends (StatusChange) turns its points BAD
   and is made again.
@@ -95,6 +96,7 @@ class _Subscription:
     sinks: dict[int, Sink]  # client handle -> sink
     on_end: Callable[[str], None]
     expected: int = 0  # the next sequence number (0: none yet)
+    held: list[Publish] | None = None  # while missing messages are asked for again: what came after them
     chained: int = 0  # messages of the cycle under way (each said MoreNotifications)
     cycles: deque[int] = field(default_factory=lambda: deque(maxlen=CYCLES))  # messages per recent cycle
 
@@ -234,9 +236,14 @@ class Subscriptions:
         sub = self._subs.get(published.subscription)
         if sub is None or self._closed:
             return
+        if sub.held is not None:
+            sub.held.append(published)
+            return
         sequence = published.sequence
-        if sub.expected and sequence > sub.expected:
+        if sub.expected and sequence > sub.expected:  # held until the missing ones are in: an item's older
+            sub.held = [published]                     # value never comes after its newer one
             self._later(self._republish(sub, range(sub.expected, sequence)))
+            return
         if published.keep_alive:
             self.health.keep_alives += 1
             sub.expected = max(sub.expected, sequence)
@@ -278,7 +285,23 @@ class Subscriptions:
         sub.on_end(reason)
 
     async def _republish(self, sub: _Subscription, missing: range) -> None:
-        """Ask for messages that never came; what the server no longer has is counted lost."""
+        """Ask for messages that never came, then hand on what came after them; what the server no longer has
+        is counted lost."""
+        try:
+            await self._ask_again(sub, missing)
+        except (TimeoutError, *_LOST) as exc:
+            log.info("republish: %r (the connection's watchdog reconnects)", exc)
+        finally:
+            held, sub.held = sub.held or [], None
+            sub.expected = max(sub.expected, missing.stop)
+            for at, published in enumerate(held):
+                if sub.held is not None:  # another gap: the rest waits for that one
+                    sub.held += held[at:]
+                    break
+                self._received(published)
+
+    async def _ask_again(self, sub: _Subscription, missing: range) -> None:
+        """Each missing message the server still has, delivered; the others counted lost."""
         for sequence in missing:
             request = ua.RepublishRequest(Parameters=ua.RepublishParameters(
                 SubscriptionId=sub.id, RetransmitSequenceNumber=sequence))

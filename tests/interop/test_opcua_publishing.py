@@ -3,7 +3,8 @@
 tests/peers/rewriting_server.js rewrites its Doubles every 100 ms (node-opcua, default settings); capped
 at 10 notifications a response, 50 of them take 5 messages a publishing cycle. The driver keeps as many
 PublishRequests in flight as a cycle takes, a client that stalls sees the changes the server had to
-drop counted in its health, and answers that come in while the driver closes are not warned of.
+drop counted in its health, a message lost on the way is asked for again and handed on before the ones
+after it, and answers that come in while the driver closes are not warned of.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 import random
 import time
 from collections.abc import Iterator
+from itertools import pairwise
 
 import pytest
 
@@ -81,6 +83,70 @@ class Relay:
                 await writer.drain()
         finally:
             writer.close()
+
+
+PUBLISH_RESPONSE, REPUBLISH_RESPONSE = b"\x01\x00\x3d\x03", b"\x01\x00\x43\x03"  # type ids 829, 835
+
+
+class GapRelay(Relay):
+    """A relay that loses one PublishResponse with data on the way to the client and holds the server's answer
+    to the RepublishRequest that follows until `late` more PublishResponses went by. The chunks it lets through
+    are numbered anew (no security: nothing signs them), so the client's secure channel sees no gap."""
+
+    def __init__(self, url: str, late: int) -> None:
+        super().__init__(url)
+        self.late = late
+        self.armed = False
+        self.dropped = 0
+        self.passed = 0  # PublishResponses let through since the republish answer was held
+        self.held: list[bytes] = []
+        self.sequence: int | None = None
+
+    async def _connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections.add(asyncio.current_task())
+        up_reader, up_writer = await asyncio.open_connection(*self.upstream)
+        self.writers += [writer, up_writer]
+        await asyncio.gather(self._pipe(reader, up_writer, None), self._answers(up_reader, writer),
+                             return_exceptions=True)
+
+    async def _answers(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        pending = b""
+        try:
+            while data := await reader.read(65536):
+                pending += data
+                while len(pending) >= 8 and len(pending) >= (size := int.from_bytes(pending[4:8], "little")):
+                    chunk, pending = pending[:size], pending[size:]
+                    for out in self._route(chunk):
+                        writer.write(self._numbered(out))
+                await writer.drain()
+        finally:
+            writer.close()
+
+    def _route(self, chunk: bytes) -> list[bytes]:
+        if chunk[:4] != b"MSGF":
+            return [chunk]
+        kind = chunk[24:28]
+        if kind == PUBLISH_RESPONSE and self.armed and len(chunk) > 300:  # data, not a keep-alive
+            self.armed = False
+            self.dropped += 1
+            return []
+        if kind == REPUBLISH_RESPONSE and not self.held:
+            self.held.append(chunk)
+            return []
+        if kind == PUBLISH_RESPONSE and self.held:
+            self.passed += 1
+            if self.passed >= self.late:
+                return [chunk, self.held.pop()]
+        return [chunk]
+
+    def _numbered(self, chunk: bytes) -> bytes:
+        if chunk[:3] != b"MSG":
+            return chunk
+        if self.sequence is None:
+            self.sequence = int.from_bytes(chunk[16:20], "little")
+        else:
+            self.sequence += 1
+        return chunk[:16] + self.sequence.to_bytes(4, "little") + chunk[20:]
 
 
 class Latest:
@@ -159,3 +225,26 @@ async def test_answers_that_come_in_while_the_driver_closes_are_not_warned_of(ca
             await driver.close()
     assert [r.getMessage() for r in caplog.records
             if r.name.startswith("asyncua.client.ua_client") and r.levelno >= logging.WARNING] == []
+
+
+@pytest.mark.timeout(120)
+async def test_a_message_asked_for_again_comes_before_the_ones_after_it(capped):
+    """A PublishResponse lost on the way: the driver asks for it again (Republish) and the server still has it.
+    Its answer comes two publishing cycles late, behind newer values of the same items; delivered as it came,
+    each of those items went back to its older value. Held until it is in, every item's values come in order."""
+    async with GapRelay(capped, late=2 * SIZE // CAP) as relay:
+        driver = OpcUaDriver(relay.url, "", TIMEOUTS, rng=random.Random(0))
+        latest = Latest()
+        try:
+            await driver.subscribe(BENCH, BENCH.points, latest, interval_ms=100)
+            await until(lambda: latest.all_after(0), timeout=30)
+            relay.armed = True
+            await until(lambda: driver.health.republished == 1, timeout=30)
+            now = time.time()
+            await until(lambda: latest.all_after(now), timeout=30)
+            assert (relay.dropped, relay.held, driver.health.lost) == (1, [], 0)
+            backwards = {name: values for name, values in latest.values.items()
+                         if any(b <= a for a, b in pairwise(values))}
+            assert backwards == {}
+        finally:
+            await driver.close()
