@@ -10,10 +10,11 @@ after it, and answers that come in while the driver closes are not warned of.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from itertools import pairwise
 
 import pytest
@@ -163,20 +164,28 @@ class Latest:
         return all(v and v[-1] > moment for v in self.values.values())
 
 
-@pytest.mark.timeout(120)
-async def test_requests_in_flight_follow_the_messages_a_cycle_takes(capped):
-    """5 messages a cycle: 6 in flight (more when the loaded server runs cycles together), never the 20 cap."""
-    driver = OpcUaDriver(capped, "", TIMEOUTS, rng=random.Random(0))
+@contextlib.asynccontextmanager
+async def subscribed(url: str) -> AsyncIterator[tuple[OpcUaDriver, Latest]]:
+    """A driver subscribed to every variable every 100 ms, once each has delivered a value; closed after."""
+    driver = OpcUaDriver(url, "", TIMEOUTS, rng=random.Random(0))
     latest = Latest()
     try:
         await driver.subscribe(BENCH, BENCH.points, latest, interval_ms=100)
+        await until(lambda: latest.all_after(0), timeout=30)
+        yield driver, latest
+    finally:
+        await driver.close()
+
+
+@pytest.mark.timeout(120)
+async def test_requests_in_flight_follow_the_messages_a_cycle_takes(capped):
+    """5 messages a cycle: 6 in flight (more when the loaded server runs cycles together), never the 20 cap."""
+    async with subscribed(capped) as (driver, latest):
         await until(lambda: driver.health.messages >= 15 * SIZE // CAP, timeout=60)
         assert SIZE // CAP + 1 <= driver.health.target < MAX_IN_FLIGHT
         now = time.time()
         await until(lambda: latest.all_after(now), timeout=30)  # every variable keeps coming
         assert driver.health.lost == 0
-    finally:
-        await driver.close()
 
 
 @pytest.mark.timeout(120)
@@ -184,12 +193,8 @@ async def test_a_client_that_stalls_sees_the_changes_the_server_dropped_as_lost(
     """Held back for 20 rounds, the items' queues (1 s of 100 ms intervals) overflow: counted, not silent."""
     watcher = OpcUaDriver(capped, "", TIMEOUTS, rng=random.Random(0))
     v0 = BENCH.points[:1]
-    async with Relay(capped) as relay:
-        driver = OpcUaDriver(relay.url, "", TIMEOUTS, rng=random.Random(0))
-        latest = Latest()
-        try:
-            await driver.subscribe(BENCH, BENCH.points, latest, interval_ms=100)
-            await until(lambda: latest.all_after(0), timeout=30)
+    try:
+        async with Relay(capped) as relay, subscribed(relay.url) as (driver, _):
             assert driver.health.lost == 0
             relay.flowing.clear()
             held = time.time()
@@ -202,9 +207,8 @@ async def test_a_client_that_stalls_sees_the_changes_the_server_dropped_as_lost(
             relay.flowing.set()
             await until(lambda: driver.health.overflows > 0, timeout=30)
             assert driver.health.lost >= driver.health.overflows
-        finally:
-            await driver.close()
-            await watcher.close()
+    finally:
+        await watcher.close()
 
 
 @pytest.mark.timeout(120)
@@ -212,17 +216,10 @@ async def test_answers_that_come_in_while_the_driver_closes_are_not_warned_of(ca
     """The server's answers to the PublishRequests in flight are held back, then let through as the driver
     closes; the server answers the rest with BadSessionClosed as the session closes. No one waits for them any
     more, and asyncua warned of each ('Future ... is already done', 'ServiceFault (BadSessionClosed ...')."""
-    async with Relay(capped) as relay:
-        driver = OpcUaDriver(relay.url, "", TIMEOUTS, rng=random.Random(0))
-        latest = Latest()
-        try:
-            await driver.subscribe(BENCH, BENCH.points, latest, interval_ms=100)
-            await until(lambda: latest.all_after(0), timeout=30)
-            relay.flowing.clear()
-            await until(lambda: relay.held > 0, timeout=30)  # the server answered a request in flight
-        finally:
-            relay.flowing.set()
-            await driver.close()
+    async with Relay(capped) as relay, subscribed(relay.url):
+        relay.flowing.clear()
+        await until(lambda: relay.held > 0, timeout=30)  # the server answered a request in flight
+        relay.flowing.set()  # as the driver closes
     assert [r.getMessage() for r in caplog.records
             if r.name.startswith("asyncua.client.ua_client") and r.levelno >= logging.WARNING] == []
 
@@ -232,19 +229,12 @@ async def test_a_message_asked_for_again_comes_before_the_ones_after_it(capped):
     """A PublishResponse lost on the way: the driver asks for it again (Republish) and the server still has it.
     Its answer comes two publishing cycles late, behind newer values of the same items; delivered as it came,
     each of those items went back to its older value. Held until it is in, every item's values come in order."""
-    async with GapRelay(capped, late=2 * SIZE // CAP) as relay:
-        driver = OpcUaDriver(relay.url, "", TIMEOUTS, rng=random.Random(0))
-        latest = Latest()
-        try:
-            await driver.subscribe(BENCH, BENCH.points, latest, interval_ms=100)
-            await until(lambda: latest.all_after(0), timeout=30)
-            relay.armed = True
-            await until(lambda: driver.health.republished == 1, timeout=30)
-            now = time.time()
-            await until(lambda: latest.all_after(now), timeout=30)
-            assert (relay.dropped, relay.held, driver.health.lost) == (1, [], 0)
-            backwards = {name: values for name, values in latest.values.items()
-                         if any(b <= a for a, b in pairwise(values))}
-            assert backwards == {}
-        finally:
-            await driver.close()
+    async with GapRelay(capped, late=2 * SIZE // CAP) as relay, subscribed(relay.url) as (driver, latest):
+        relay.armed = True
+        await until(lambda: driver.health.republished == 1, timeout=30)
+        now = time.time()
+        await until(lambda: latest.all_after(now), timeout=30)
+        assert (relay.dropped, relay.held, driver.health.lost) == (1, [], 0)
+        backwards = {name: values for name, values in latest.values.items()
+                     if any(b <= a for a, b in pairwise(values))}
+        assert backwards == {}
