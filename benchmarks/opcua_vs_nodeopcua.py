@@ -17,10 +17,11 @@ peer had sent: after the window the peer stops writing, and once the client
 has delivered as many changes as the peer says it sent (its subscription
 diagnostics, initial values included) or DRAIN_S passed, lost is sent -
 delivered over the whole subscription. Unseen but not lost, the peer never
-sent them: an exception-based item folds the writes that come inside its 50
-ms window into the last one, and a saturated peer whose window timers run
-late folds a whole round into the next (that is where the 839 unseen of
-session 7 went: the peer's folds, counted in it, matched them one for one).
+sent them: a sampled item reports what its sampler reads (two writes between
+two samples are one), an exception-based item folds the writes that come
+inside its 50 ms window into the last one, and a saturated peer whose window
+timers run late folds a whole round into the next (the 839 unseen of session 7: in a
+run with the peer's folds counted, 4,603 folds for 4,603 unseen).
 "lost (health)" is what the driver itself reports lost (`OpcUaDriver.health`:
 sequence gaps not republished, Overflow bits), "in flight" its
 PublishRequests kept at the server. "peer rounds/s" and "peer
