@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 from dataclasses import replace
 
@@ -18,6 +19,7 @@ from smarthall.devices.opencv import cv2
 from smarthall.devices.profiles import load_profile
 from smarthall.devices.quality import Reading
 from smarthall.edge.inspection import load_recipe
+from smarthall.edge.inspection import loop as loop_module
 from smarthall.edge.inspection.loop import PASS, RejectLoop
 from smarthall.simulators.camera import Optics, render
 from smarthall.simulators.plant import CameraView, Part
@@ -94,3 +96,25 @@ async def test_a_frame_that_does_not_decode_is_passed_over_for_the_next():
     decision = await loop.decide(7, seen_at)
     assert decision.written and decision.result.passed
     assert driver.log[-1].kind == "write_block" and driver.log[-1].values == (7, PASS)
+
+
+async def test_a_frame_is_inspected_off_the_event_loop(monkeypatch):
+    """Inspecting takes milliseconds of OpenCV: meanwhile the loop goes on (scans, a simulated line's tick)."""
+    inspecting, release = threading.Event(), threading.Event()
+    real_inspect = loop_module.inspect
+
+    def slow_inspect(image, recipe):
+        inspecting.set()
+        release.wait(30)
+        return real_inspect(image, recipe)
+
+    monkeypatch.setattr(loop_module, "inspect", slow_inspect)
+    seen_at = time.monotonic()
+    loop = RejectLoop(MemoryDriver(), CONVEYOR, TwoFrames(seen_at), load_recipe(), budget_s=30.0)
+    deciding = asyncio.create_task(loop.decide(7, seen_at))
+    try:
+        await until(inspecting.is_set, timeout=30)  # polled on this loop: it runs while the inspection waits
+        assert not deciding.done()
+    finally:
+        release.set()
+    assert (await deciding).written
