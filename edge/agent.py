@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 WATCH_QUEUE = 1000
 TAG = attrgetter("tag")
-HISTORY_BATCH = 50_000  # rows the historian buffers before writing at once; else each flush_s (behind the scan)
+HISTORY_BATCH = 50_000  # rows the historian buffers before writing them behind the scan; else each flush_s
 log = logging.getLogger(__name__)
 
 
@@ -101,7 +101,7 @@ class EdgeAgent:
 
     def _start(self, scan: bool, serve: bool) -> None:
         self.lock = LineLock.acquire(self.history_path, self.config.name)  # LineBusy: another agent owns it
-        self.historian = Historian(self.history_path, batch_size=HISTORY_BATCH,
+        self.historian = Historian(self.history_path, batch_size=HISTORY_BATCH, write_behind=True,
                                    retention_days=self.config.historian.retention_days)
         self.write_log = WriteLog(self.history_path)
         for connection in self.config.connections:

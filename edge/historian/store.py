@@ -72,13 +72,15 @@ class Historian:
     recorded values at once: they flush the buffer first.
     """
 
-    def __init__(self, path: str | Path, *, batch_size: int = 500, retention_days: float = 30) -> None:
+    def __init__(self, path: str | Path, *, batch_size: int = 500, retention_days: float = 30,
+                 write_behind: bool = False) -> None:
         if batch_size < 1 or not retention_days > 0:
             raise HistorianError(f"historian {path}: batch_size must be >= 1 and retention_days > 0, "
                                  f"got {batch_size} and {retention_days}")
         self.path = Path(path)
         self.batch_size = batch_size
         self.retention_days = retention_days
+        self.write_behind = write_behind  # a full buffer goes to the writer thread, as flush(wait=False)
         self._db = open_database(self.path, check_same_thread=False)
         self._lock = threading.Lock()  # the connection: the writer thread's transaction or a caller's statement
         self._writer: ThreadPoolExecutor | None = None  # started by the first flush(wait=False)
@@ -101,7 +103,8 @@ class Historian:
     def record(self, value: TagValue, deadband: float = 0.0) -> bool:
         """Buffer `value` if it is the tag's first, moved more than `deadband` from the last stored
         value, or changed type, quality or reason; returns whether it will be stored. A full buffer
-        is flushed at once."""
+        is flushed at once (with write_behind, handed to the writer thread: the caller waits at most for
+        the batch before it)."""
         return self.record_all((value,), {value.tag: deadband}) == 1
 
     def record_all(self, values: Iterable[TagValue], deadbands: Mapping[str, float]) -> int:
@@ -140,7 +143,7 @@ class Historian:
                 runs.append(run)
         self._buffered += stored
         if self._buffered >= self.batch_size:
-            self.flush()
+            self.flush(wait=not self.write_behind)
         return stored
 
     def flush(self, wait: bool = True) -> None:

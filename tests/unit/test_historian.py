@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from smarthall.devices.quality import Quality
 from smarthall.edge.alarms import AlarmEvent, AlarmKind, Event, Priority, State
-from smarthall.edge.historian import Bucket, Historian, HistorianError, NewerSchema
+from smarthall.edge.historian import Bucket, Historian, HistorianError, NewerSchema, schema
 from smarthall.edge.tags import TagValue
 
 DAY = 86400.0
@@ -115,6 +115,23 @@ def test_records_are_buffered_until_flush_or_a_full_batch(tmp_path):
         assert rows_on_disk(path) == 5  # the third buffered value flushed the batch
         h.record(tv(9, 9.0))
     assert rows_on_disk(path) == 6  # close flushes
+
+
+def test_a_full_buffer_is_written_behind_when_asked(tmp_path, monkeypatch):
+    """write_behind (the agent's): the value that fills the buffer returns while the writer thread waits for the
+    file (here locked by another connection), not after it; the batch is written once the file is free."""
+    monkeypatch.setattr(schema, "BUSY_TIMEOUT_S", 60.0)
+    path = tmp_path / "h.db"
+    with Historian(path, batch_size=2, write_behind=True) as h:
+        blocker = sqlite3.connect(path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")  # holds the write lock: a write on the calling thread would wait 60 s
+        try:
+            assert h.record(tv(1, 0.0)) and h.record(tv(2, 1.0))  # the second fills the buffer
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        assert values(h) == [1, 2]
+    assert rows_on_disk(path) == 2
 
 
 def test_a_value_of_another_type_is_refused_without_poisoning_the_batch(historian):
