@@ -8,7 +8,8 @@ scan jitter p99 (the worst scan group), the panel's update latency (from when a 
 answer: median of the teams' p50 and p99, and the worst p99) and each team process's CPU (all its
 threads: getrusage RUSAGE_SELF sums them on Linux, plus any children it waited for) as % of one core;
 then each team process's CPU by thread kind (the event loop that runs the line, edge and panel; the
-camera driver; workers; "other": native threads such as OpenCV's and FFmpeg's, and threads that ended);
+camera driver; workers ("asyncio": the simulated camera drawing and JPEG-encoding its frames, the edge
+inspecting a part's frame); "other": native threads such as OpenCV's and FFmpeg's, and threads that ended);
 a level holds when every team has overruns < 1%, jitter p99 <= 10 ms, refresh p99 <= 150 ms and no part
 uninspected. The baseline is the first level of the same run.
 
