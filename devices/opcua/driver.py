@@ -49,6 +49,10 @@ log = logging.getLogger(__name__)
 
 Callback = Callable[[Point, Reading], None]
 _LOST = (ConnectionError, OSError, ua.UaError)
+# The session the driver asks for: it never reactivates a session after a lost connection (it makes a new
+# one), so a server keeps a dead one only this long, not asyncua's hour (a PLC serves a few sessions: an
+# S7-1200 ten); node-opcua's client asks the same, and servers grant it (asyncua warns when one revises it).
+SESSION_TIMEOUT_MS = 60_000
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,7 @@ class OpcUaDriver:
                 return
             t = self.timeouts
             client = Client(self.endpoint, timeout=t.read, watchdog_intervall=t.read)
+            client.session_timeout = SESSION_TIMEOUT_MS
             client.connection_lost_callback = self._lost
             try:
                 await within(apply(self.security, client, self.endpoint), t.connect)

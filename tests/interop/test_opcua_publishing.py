@@ -21,6 +21,7 @@ import pytest
 
 from smarthall.devices import Quality, Timeouts
 from smarthall.devices.opcua import OpcUaDriver
+from smarthall.devices.opcua.driver import SESSION_TIMEOUT_MS
 from smarthall.devices.opcua.subscriptions import MAX_IN_FLIGHT
 from smarthall.devices.profiles import DataType, Device, Kind, Point, Text
 from tests.peers.node_peer import NodePeer
@@ -238,3 +239,10 @@ async def test_a_message_asked_for_again_comes_before_the_ones_after_it(capped):
         backwards = {name: values for name, values in latest.values.items()
                      if any(b <= a for a, b in pairwise(values))}
         assert backwards == {}
+
+
+async def test_the_session_asked_for_is_the_one_granted(capped, caplog):
+    """A minute, which node-opcua grants as asked: no warning of a revised timeout (asyncua's hour was cut)."""
+    async with subscribed(capped) as (driver, _):
+        assert driver._client.session_timeout == SESSION_TIMEOUT_MS
+    assert not [r for r in caplog.records if "session timeout" in r.getMessage()]
