@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -30,7 +31,10 @@ def reading(point: Point, data: ua.DataValue) -> Reading:
     raw = data.Value.Value if data.Value is not None else None
     if raw is None:
         return Reading.bad("no value", stamp)
-    value = _value(point, raw)
+    try:
+        value = converter(point)(raw)
+    except Mismatch as exc:
+        return Reading.bad(str(exc), stamp)
     if status.is_uncertain():
         return Reading(value, Quality.STALE, stamp, status.name)
     return Reading.good(value, stamp)
@@ -89,12 +93,57 @@ def argument(name: str, dtype: DataType, value: Value, server: ua.Argument | Non
     return ua.Variant(int(value), vtype)
 
 
-def _value(point: Point, raw: object) -> Value:
+class Mismatch(ValueError):
+    """A server's value of a kind the point's type cannot take as it is; the message is the reading's reason."""
+
+
+def converter(point: Point) -> Callable[[object], Value]:
+    """The point's engineering value of a value the server sent, never rounded or reinterpreted: a
+    whole number (or a float holding one) for an integer type, any number for a float type, a Boolean
+    (or 0/1) for bool, text for string. Anything else (a fraction for an integer point, text or a
+    Boolean for a number, an array, a structure) raises Mismatch naming the point's type and the value."""
+    take: Callable[[object], Value]
     if point.type is DataType.BOOL:
+        take = _boolean
+    elif point.type is DataType.STRING:
+        take = _text
+    elif point.type.is_float:
+        take = _number
+    else:
+        take = _whole
+    if point.type is DataType.STRING or point.type is DataType.BOOL or (point.scale == 1 and point.offset == 0):
+        return take
+    return lambda raw: from_raw(point, take(raw))
+
+
+def _whole(raw: object) -> int:
+    if type(raw) is int:
+        return raw
+    if type(raw) is float and raw.is_integer():
+        return int(raw)
+    raise _mismatch("a whole number", raw)
+
+
+def _number(raw: object) -> float:
+    if type(raw) is float or type(raw) is int:
+        return float(raw)
+    raise _mismatch("a number", raw)
+
+
+def _boolean(raw: object) -> bool:
+    if type(raw) is bool or (type(raw) is int and raw in (0, 1)):
         return bool(raw)
-    if point.type is DataType.STRING:
-        return str(raw)
-    return from_raw(point, float(raw) if point.type.is_float else int(raw))
+    raise _mismatch("a Boolean", raw)
+
+
+def _text(raw: object) -> str:
+    if type(raw) is str:
+        return raw
+    raise _mismatch("text", raw)
+
+
+def _mismatch(expected: str, raw: object) -> Mismatch:
+    return Mismatch(f"type mismatch: expected {expected}, the server sent {type(raw).__name__} {reprlib.repr(raw)}")
 
 
 def _epoch(stamp: datetime | None) -> float:
@@ -110,29 +159,24 @@ def change_sink(point: Point, deliver: Callable[[Point, Reading], None]) -> Call
     The per-change path of subscriptions: the conversion is chosen once per point, and one call
     per change makes the Reading and delivers it (a reader and a sink apart cost a call more).
     """
-    if point.type is DataType.BOOL:
-        convert: Callable[[object], Value] = bool
-    elif point.type is DataType.STRING:
-        convert = str
-    elif point.scale == 1 and point.offset == 0:
-        convert = float if point.type.is_float else int
-    else:
-        kind = float if point.type.is_float else int
-        convert = lambda raw: from_raw(point, kind(raw))
+    convert = converter(point)
     good, stale, bad = Quality.GOOD, Quality.STALE, Quality.BAD
 
     def sink(value: object, status: int, stamp: int) -> None:
         when = (stamp - EPOCH_1601) / 1e7 if stamp else time.time()
-        if not status:
-            reading = Reading(None, bad, when, "no value") if value is None else Reading(convert(value), good, when)
-        elif status >> 30 >= 2:
-            reading = Reading(None, bad, when, ua.StatusCode(status & 0xFFFF0000).name)
-        elif value is None:
-            reading = Reading(None, bad, when, "no value")
-        elif status >> 30 == 1:
-            reading = Reading(convert(value), stale, when, ua.StatusCode(status & 0xFFFF0000).name)
-        else:
-            reading = Reading(convert(value), good, when)
+        try:
+            if not status:
+                reading = Reading(None, bad, when, "no value") if value is None else Reading(convert(value), good, when)
+            elif status >> 30 >= 2:
+                reading = Reading(None, bad, when, ua.StatusCode(status & 0xFFFF0000).name)
+            elif value is None:
+                reading = Reading(None, bad, when, "no value")
+            elif status >> 30 == 1:
+                reading = Reading(convert(value), stale, when, ua.StatusCode(status & 0xFFFF0000).name)
+            else:
+                reading = Reading(convert(value), good, when)
+        except Mismatch as exc:
+            reading = Reading(None, bad, when, str(exc))
         deliver(point, reading)
 
     return sink
