@@ -102,16 +102,12 @@ def converter(point: Point) -> Callable[[object], Value]:
     whole number (or a float holding one) for an integer type, any number for a float type, a Boolean
     (or 0/1) for bool, text for string. Anything else (a fraction for an integer point, text or a
     Boolean for a number, an array, a structure) raises Mismatch naming the point's type and the value."""
-    take: Callable[[object], Value]
     if point.type is DataType.BOOL:
-        take = _boolean
-    elif point.type is DataType.STRING:
-        take = _text
-    elif point.type.is_float:
-        take = _number
-    else:
-        take = _whole
-    if point.type is DataType.STRING or point.type is DataType.BOOL or (point.scale == 1 and point.offset == 0):
+        return _boolean
+    if point.type is DataType.STRING:
+        return _text
+    take = _number if point.type.is_float else _whole
+    if point.scale == 1 and point.offset == 0:
         return take
     return lambda raw: from_raw(point, take(raw))
 

@@ -25,6 +25,7 @@ import asyncio
 from typing import TypeVar
 
 from asyncua import Client, ua
+from asyncua.client.ua_client import UASocketProtocol
 from asyncua.common.utils import Buffer
 from asyncua.ua.ua_binary import nodeid_from_binary, struct_from_binary
 
@@ -33,18 +34,20 @@ T = TypeVar("T")
 
 async def send(client: Client, request: object, timeout: float) -> Buffer:
     """The raw response body to request (timeout 0: the server may hold it, as it does PublishRequests)."""
-    protocol = client.uaclient.protocol
-    if protocol is None:
-        raise ConnectionError("not connected")
-    return await protocol.send_request(request, timeout)
+    return await _protocol(client).send_request(request, timeout)
 
 
 def publish(client: Client, request: ua.PublishRequest) -> asyncio.Future[Buffer]:
     """The future raw response body to a PublishRequest (no timeout: the server holds it); see above."""
+    return _protocol(client)._send_request(request, 0)
+
+
+def _protocol(client: Client) -> UASocketProtocol:
+    """The client's connection; ConnectionError when it has none."""
     protocol = client.uaclient.protocol
     if protocol is None:
         raise ConnectionError("not connected")
-    return protocol._send_request(request, 0)
+    return protocol
 
 
 async def call(client: Client, request: object, response: type[T], timeout: float) -> T:
