@@ -15,7 +15,7 @@ from itertools import pairwise
 
 from textual.events import Paste
 
-from smarthall.lessons.checks import DEFAULT_TIMEOUT_S
+from smarthall.lessons.checks import DEFAULT_TIMEOUT_S, Verdict
 from smarthall.lessons.checks.types.choice import ChoiceAnswer
 from smarthall.lessons.console.lesson_end import LessonEndScreen
 from smarthall.lessons.console.step_view import StepScreen
@@ -113,6 +113,14 @@ async def solve(pilot, screen: StepScreen, step: Step) -> None:
             await screen.run.apply((action,))
 
 
+async def until_fault_shows(screen: StepScreen, step: Step, where: str) -> None:
+    """A drill's fault seen on the line before its solution starts, as a trainee sees the line stop first (a jam
+    latches only once a part has reached the diverter: cleared before that, it never shows)."""
+    if step.fault is not None and step.fault.shows is not None:
+        shown = await screen.run.wait_for(step.fault.shows)
+        assert shown.verdict is Verdict.PASSED, f"{where}: the fault did not show: {shown.detail.en}"
+
+
 async def rehearse(app, pilot, lesson: Lesson, start_s: float = 180, step_s: float = 30) -> list[str]:
     """Rehearse `lesson`, opened in `app`'s StepScreen at its first step; returns each step's states in order.
 
@@ -135,6 +143,7 @@ async def rehearse(app, pilot, lesson: Lesson, start_s: float = 180, step_s: flo
                 await pilot.press("o")
             else:
                 assert not watch.early, f"{where}: green before its solution: {watch.early}, {screen.status_text()}"
+                await until_fault_shows(screen, step, where)
                 watch.solving = index
                 await solve(pilot, screen, step)
             timeout = getattr(step.check, "timeout_s", None) or DEFAULT_TIMEOUT_S
