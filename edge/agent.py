@@ -31,10 +31,11 @@ from .audit import WriteLog, WriteRecord
 from .config import Connection, LineConfig, LineConfigError, Tag
 from .errors import AlarmsRefused, CallRejected, Forbidden, WriteRejected
 from .historian import Historian
+from .latest import LatestValues
 from .owner import LineLock
 from .scan import ConnectionScanner
 from .supervise import INTERNAL_ERROR, supervised
-from .tags import TagValue
+from .tags import TagBlock, TagValue
 from .users import User, authorize
 from .write_check import checked_value
 
@@ -60,7 +61,7 @@ class EdgeAgent:
         self.config = config
         self.drivers = drivers
         self.history_path = history_path or config.historian.path
-        self.latest: dict[str, TagValue] = {}
+        self.latest = LatestValues()
         self._deadbands = {name: tag.deadband for name, tag in config.tags.items()}  # read for every value
         self.alarms = AlarmManager(config.alarms)
         self.historian: Historian | None = None
@@ -110,7 +111,7 @@ class EdgeAgent:
             self.scanners[connection.name] = ConnectionScanner(connection, tags, self.config.groups,
                                                                self._driver(connection, connection.needs), self._publish,
                                                                connection.subscribe_ms if scan else None, report,
-                                                               self._publish_all)
+                                                               self._publish_all, self._publish_block)
         if scan:
             collector.tune()
             self._tuned = True
@@ -372,19 +373,34 @@ class EdgeAgent:
         if self._watchers:
             for value in values:
                 self._notify_watchers(value, latest.get(value.tag))
-        tags = list(map(TAG, values))
-        latest.update(zip(tags, values))  # in C: this runs for every value scanned
+        latest.put_all(values)
         if self.historian is not None:
             self.historian.record_all(values, self._deadbands)
         alarm_tags, listeners = self.alarms.tags, self.listeners
         if not listeners:
-            values = compress(values, map(alarm_tags.__contains__, tags))
+            values = compress(values, map(alarm_tags.__contains__, map(TAG, values)))
         for value in values:
             if value.tag in alarm_tags:
                 for event in self.alarms.update(value):
                     self._alarm_event(event)
             for listener in listeners:
                 listener(value)
+
+    def _publish_block(self, block: TagBlock) -> None:
+        """`_publish_all` for a device's scan read whole and GOOD: with no watcher and no listener, the latest
+        values keep the block as it is and the history records it in one call, and only the block's tags with
+        alarms get a TagValue (for their evaluation)."""
+        if self._watchers or self.listeners:
+            self._publish_all(block.tag_values())
+            return
+        self.latest.put_block(block)
+        if self.historian is not None:
+            self.historian.record_all(block.tag_values(), self._deadbands)
+        alarm_tags = self.alarms.tags
+        tags = block.layout.tags
+        for tag in compress(tags, map(alarm_tags.__contains__, tags)):
+            for event in self.alarms.update(self.latest[tag]):
+                self._alarm_event(event)
 
     def _notify_watchers(self, value: TagValue, previous: TagValue | None) -> None:
         """Queue a change of value, quality or reason for each watcher of its tag."""

@@ -22,7 +22,6 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 from math import isfinite
 from operator import attrgetter
 
@@ -33,14 +32,13 @@ from smarthall.devices.quality import AllGood, Quality, Reading
 
 from .config import Connection, ScanGroup, Tag
 from .supervise import INTERNAL_ERROR
-from .tags import TagValue
+from .tags import BlockLayout, TagBlock, TagValue
 
 NOT_A_NUMBER = "not a number"  # a reading's reason when the device sent NaN or infinity
 
 WRITES_BETWEEN_READS = 4
 GOOD = Quality.GOOD
 QUALITY = attrgetter("quality")
-NAME, UNIT = attrgetter("name"), attrgetter("unit")
 JITTER_SAMPLES = 2000
 STOPPED = "scanner stopped"
 
@@ -81,14 +79,20 @@ def to_tag_value(tag: Tag, reading: Reading) -> TagValue:
     return TagValue(tag.name, value, reading.quality, reading.timestamp, reading.reason, tag.unit)
 
 
+def good_block(layout: BlockLayout, read: AllGood) -> TagBlock | None:
+    """A batch read whole and GOOD as one block, when every value is a finite number (the common case, checked in
+    C passes); else None, and `good_tag_values` makes its values one by one."""
+    values = read.values
+    if len(values) == len(layout.tags) and _all_finite(values):
+        return TagBlock(layout, values, read.timestamp)
+    return None
+
+
 def good_tag_values(tags: Sequence[Tag], read: AllGood) -> list[TagValue]:
-    """`to_tag_value` of a batch read whole and GOOD, in one pass: a TagValue per value, no Reading between.
-    A batch of numbers all finite (the common case) is checked and made in C passes, no Python loop per value."""
-    now, values = read.timestamp, read.values
-    if len(values) == len(tags) and _all_finite(values):
-        return list(map(TagValue, map(NAME, tags), values, repeat(GOOD), repeat(now), repeat(""), map(UNIT, tags)))
+    """`to_tag_value` of each value of a batch read whole and GOOD, no Reading between."""
+    now = read.timestamp
     return [TagValue(tag.name, value, GOOD, now, "", tag.unit) if value.__class__ is not float or isfinite(value)
-            else to_tag_value(tag, Reading(value, GOOD, now)) for tag, value in zip(tags, values, strict=True)]
+            else to_tag_value(tag, Reading(value, GOOD, now)) for tag, value in zip(tags, read.values, strict=True)]
 
 
 def _all_finite(values: Sequence[object]) -> bool:
@@ -105,11 +109,13 @@ class ConnectionScanner:
     def __init__(self, connection: Connection, tags: Sequence[Tag], groups: Sequence[ScanGroup],
                  driver: Driver, publish: Callable[[TagValue], None], subscribe_ms: float | None = None,
                  report_comm: Callable[[bool, str], None] = lambda ok, reason: None,
-                 publish_all: Callable[[list[TagValue]], None] | None = None) -> None:
+                 publish_all: Callable[[list[TagValue]], None] | None = None,
+                 publish_block: Callable[[TagBlock], None] | None = None) -> None:
         self.connection = connection
         self.driver = driver
         self.publish = publish
         self.publish_all = publish_all  # one device's values of a scan at once (else `publish` value by value)
+        self.publish_block = publish_block  # a device's scan read whole and GOOD, as it is (else as its values)
         self.subscribe_ms = subscribe_ms
         self.report_comm = report_comm
         self.comm_ok: bool | None = None  # None until the first scan or value
@@ -244,7 +250,7 @@ class ConnectionScanner:
                     alarm.cancel()
 
     async def _subscribe(self) -> None:
-        for device_tags, _ in _by_device(self._tags):
+        for device_tags, _, _ in _by_device(self._tags):
             by_point = {t.point.name: t for t in device_tags}
             await self.driver.subscribe(device_tags[0].device, [t.point for t in device_tags],
                                         lambda point, reading, by_point=by_point:
@@ -266,29 +272,50 @@ class ConnectionScanner:
             request.done.set_result(result)
 
     async def _scan(self, tags: Sequence[Tag]) -> list[TagValue]:
-        return await self._read(_by_device(tags))
+        return await self._read(_by_device(tags), collect=True)
 
-    async def _read(self, batches: Sequence[_Batch]) -> list[TagValue]:
-        """Read tags device by device; every reading is published, bad ones too."""
-        values: list[TagValue] = []
+    async def _read(self, batches: Sequence[_Batch], collect: bool = False) -> list[TagValue]:
+        """Read tags device by device; every reading is published, bad ones too. With collect, returns their
+        TagValues; a scan (without) makes none for a device's values read whole and GOOD: they go on as a block."""
+        collected: list[TagValue] = []
+        others: list[TagValue] = []  # the values not in a block: no GOOD value in a scan says why
+        good = 0
         read_values = self._read_values
-        for device_tags, points in batches:
+        for device_tags, points, layout in batches:
             if read_values is None:
                 readings = await self.driver.read(device_tags[0].device, points)
             else:
                 readings = await read_values(device_tags[0].device, points)
             if isinstance(readings, AllGood):
+                block = good_block(layout, readings)
+                if block is not None:
+                    self._deliver_block(block)
+                    good += 1
+                    if collect:
+                        collected += block.tag_values()
+                    continue
                 read = good_tag_values(device_tags, readings)
             else:
                 read = list(map(to_tag_value, device_tags, readings))
-            self._deliver_all(read)
-            values += read
-        if values and all(v.quality is not GOOD for v in values):
-            self._comm(False, Counter(v.reason for v in values).most_common(1)[0][0])
-        return values
+            good += self._deliver_all(read)
+            others += read
+            if collect:
+                collected += read
+        if others and not good:
+            self._comm(False, Counter(v.reason for v in others).most_common(1)[0][0])
+        return collected
 
-    def _deliver_all(self, values: list[TagValue]) -> None:
-        """`_deliver` for one device's values of a scan, counted once."""
+    def _deliver_block(self, block: TagBlock) -> None:
+        """`_deliver_all` for a device's values read whole and GOOD, as the block."""
+        if self.publish_block is None:
+            self._deliver_all(block.tag_values())
+            return
+        self.publish_block(block)
+        self.readings += len(block.values)
+        self._comm(True, "")
+
+    def _deliver_all(self, values: list[TagValue]) -> int:
+        """`_deliver` for one device's values of a scan, counted once; returns how many are GOOD."""
         if self.publish_all is not None:
             self.publish_all(values)
         else:
@@ -300,6 +327,7 @@ class ConnectionScanner:
         self.bad_readings += len(values) - good
         if good:
             self._comm(True, "")
+        return good
 
     def _deliver(self, value: TagValue) -> None:
         self.readings += 1
@@ -316,12 +344,16 @@ class ConnectionScanner:
 
 
 
-_Batch = tuple[tuple[Tag, ...], tuple[Point, ...]]  # one device's tags and their points, read in one call
+_Batch = tuple[tuple[Tag, ...], tuple[Point, ...], BlockLayout]  # one device's tags and points, read in one call
 
 
 def _by_device(tags: Sequence[Tag]) -> list[_Batch]:
-    """The tags device by device, with their points as a tuple (the driver may keep its plan for it)."""
+    """The tags device by device, with their points as a tuple (the driver may keep its plan for it) and the
+    layout of their blocks."""
     grouped: dict[str, list[Tag]] = {}
     for tag in tags:
         grouped.setdefault(tag.device.name, []).append(tag)
-    return [(tuple(device_tags), tuple(t.point for t in device_tags)) for device_tags in grouped.values()]
+    return [(tuple(device_tags), tuple(t.point for t in device_tags),
+             BlockLayout(tuple(t.name for t in device_tags), tuple(t.unit for t in device_tags),
+                         tuple(t.deadband for t in device_tags)))
+            for device_tags in grouped.values()]

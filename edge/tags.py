@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import repeat
+from typing import NamedTuple
 
 from smarthall.devices.quality import Quality, Value
 
@@ -32,3 +34,37 @@ class TagValue:
         fields["timestamp"] = timestamp
         fields["reason"] = reason
         fields["unit"] = unit
+
+
+@dataclass(frozen=True, eq=False)
+class BlockLayout:
+    """The tags one device's batch is read for, in order, with their units and history deadbands (one per
+    batch, made once): what a `TagBlock`'s values are values of."""
+
+    tags: tuple[str, ...]
+    units: tuple[str, ...]
+    deadbands: tuple[float, ...]
+    position: dict[str, int] = field(init=False, repr=False)  # a tag's index in `tags`
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "position", {tag: i for i, tag in enumerate(self.tags)})
+
+
+class TagBlock(NamedTuple):
+    """One device's values of one scan, read whole and GOOD at one timestamp, every one a finite number: kept as
+    the list the driver decoded, a TagValue made only for a value someone asks for (no object per value)."""
+
+    layout: BlockLayout
+    values: list[Value]
+    timestamp: float
+
+    def tag_value(self, tag: str) -> TagValue:
+        """The TagValue of one of the block's tags."""
+        i = self.layout.position[tag]
+        return TagValue(tag, self.values[i], Quality.GOOD, self.timestamp, "", self.layout.units[i])
+
+    def tag_values(self) -> list[TagValue]:
+        """Every value of the block as a TagValue, in the layout's order (in C passes)."""
+        layout = self.layout
+        return list(map(TagValue, layout.tags, self.values, repeat(Quality.GOOD), repeat(self.timestamp),
+                        repeat(""), layout.units))

@@ -16,8 +16,9 @@ from smarthall.edge import service
 from smarthall.edge.agent import EdgeAgent
 from smarthall.edge.config import load_line
 from smarthall.edge.errors import AgentError
-from smarthall.edge.scan import good_tag_values, to_tag_value
+from smarthall.edge.scan import good_block, good_tag_values, to_tag_value
 from smarthall.edge.service import served
+from smarthall.edge.tags import BlockLayout
 
 LINE = """
 [line]
@@ -86,12 +87,27 @@ def shipped_tags() -> list:
     return list(load_line().tags.values())
 
 
+def finite_number(value) -> bool:
+    """A number a float holds, and finite."""
+    try:
+        return not isinstance(value, str) and math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 @given(st.lists(st.one_of(st.integers(), st.sampled_from([2**1024, -2**1100]), st.floats(), st.booleans(),
                           st.text(max_size=3)), max_size=30))
 def test_a_batch_read_whole_and_good_makes_what_to_tag_value_makes(values):
-    """Both ways of good_tag_values (a batch of finite numbers in C passes; any other value by value): every value
-    as to_tag_value makes it, whatever mix of ints (beyond a float too), floats, NaN, bools and strings."""
+    """Both ways of a batch read whole and GOOD (a block when every value is a finite number, checked in C passes;
+    else value by value): every value as to_tag_value makes it, whatever mix of ints (beyond a float too), floats,
+    NaN, bools and strings."""
     known = shipped_tags()
     tags = [known[i % len(known)] for i in range(len(values))]
-    assert good_tag_values(tags, AllGood(values, 7.5)) == [
-        to_tag_value(t, Reading(v, Quality.GOOD, 7.5)) for t, v in zip(tags, values, strict=True)]
+    layout = BlockLayout(tuple(t.name for t in tags), tuple(t.unit for t in tags), (0.0,) * len(tags))
+    expected = [to_tag_value(t, Reading(v, Quality.GOOD, 7.5)) for t, v in zip(tags, values, strict=True)]
+    block = good_block(layout, AllGood(values, 7.5))
+    assert (block is not None) == all(map(finite_number, values))
+    assert good_tag_values(tags, AllGood(values, 7.5)) == expected
+    if block is not None:
+        assert block.tag_values() == expected
+        assert [block.tag_value(t.name) for t in tags] == [expected[layout.position[t.name]] for t in tags]
