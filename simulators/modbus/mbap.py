@@ -41,7 +41,7 @@ class Decoder:
         """Bytes received that do not make a whole frame yet."""
         return len(self._buffer)
 
-    def feed(self, data: bytes) -> list[Frame]:
+    def feed(self, data: bytes | memoryview) -> list[Frame]:
         """The complete frames once data is added; FrameError on a bad header."""
         self._buffer += data
         frames = []
