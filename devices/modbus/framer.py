@@ -4,9 +4,15 @@ pymodbus 3.16 keeps the framer on `client.ctx.framer` and calls its
 `buildFrame(request)` to send and `handleFrame(buffer, unit, tid)` on every
 byte received. `checked(client)` swaps in a framer that remembers the request
 and answers with a `CheckedReply`: the request's values, or the error that
-says why the bytes are no answer. Connecting, sending and timeouts stay
-pymodbus's. tests/integration/test_hostile_modbus.py fails loudly if that changes
+says why the bytes are no answer. Connecting and sending stay pymodbus's.
+tests/integration/test_hostile_modbus.py fails loudly if that changes
 (pymodbus alone lets a transaction id 0 reply through as GOOD).
+
+pymodbus also waits for each reply with a timer of its own (`asyncio.wait_for`
+over `comm_params.timeout_connect`, the timeout the client was made with);
+the driver bounds every request itself (its read or write timeout), so
+`checked` takes that timeout away once connected: one timer per request, not
+two (test_driver_modbus's one-timer test fails loudly if pymodbus adds one).
 """
 
 from __future__ import annotations
@@ -44,7 +50,7 @@ class _Checking:
     def buildFrame(self, message: ModbusPDU) -> bytes:
         pdu = message.function_code.to_bytes(1, "big") + message.encode()
         self.request = Request(message.transaction_id, message.dev_id, pdu)
-        return super().buildFrame(message)
+        return self.encode(pdu, message.dev_id, message.transaction_id)  # pymodbus's buildFrame, the PDU encoded once
 
     def handleFrame(self, data: bytes, exp_devid: int, exp_tid: int) -> tuple[int, ModbusPDU | None]:
         request = self.request
@@ -77,8 +83,10 @@ class CheckedRtuFramer(_Checking, FramerRTU):
 
 
 def checked(client: ModbusBaseClient) -> _Checking:
-    """Put the checking framer into client in place of pymodbus's; returns it."""
+    """Put the checking framer into a connected client in place of pymodbus's, and leave the wait for each reply
+    to the caller's deadline (no timer of pymodbus's); returns the framer."""
     ctx = client.ctx
+    ctx.comm_params.timeout_connect = None  # read once more: by TransactionManager.execute, for each reply
     kind = {FramerSocket: CheckedSocketFramer, FramerRTU: CheckedRtuFramer}[type(ctx.framer)]
     ctx.framer = kind(ctx.framer.decoder)
     return ctx.framer

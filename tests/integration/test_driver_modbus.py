@@ -259,3 +259,28 @@ async def test_rtu_over_tcp_reads_a_meter_through_a_serial_gateway(plant):
         server.close()
         await asyncio.gather(*gateway.connections)  # each ends at the client's EOF
         await server.wait_closed()
+
+
+async def test_a_request_waits_on_one_timer_the_drivers_deadline(station, driver, plant):
+    """pymodbus's own timer per reply (its asyncio.wait_for) is off: the driver's read timeout alone bounds a request
+    (test_slow_or_dropped_replies_are_bad_timeout_then_recover holds that it still does). Fails loudly if pymodbus
+    starts another timer of its own."""
+    device = station.device
+    await driver.read(device, device.points)  # connected, the plan made
+    loop, timers = asyncio.get_running_loop(), []
+    reading = asyncio.current_task()
+    call_at = loop.call_at
+
+    def counted(when, callback, *args, **kwargs):
+        if asyncio.current_task() is reading:
+            timers.append(callback)
+        return call_at(when, callback, *args, **kwargs)
+
+    loop.call_at = counted
+    try:
+        readings = await driver.read(device, device.points)
+    finally:
+        del loop.call_at
+    all_good_and_in_range(device, readings)
+    blocks = len(driver.planner.plan(device.unit, device.points))
+    assert len(timers) == blocks, timers
