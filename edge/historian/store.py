@@ -37,20 +37,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from ..alarms import AlarmEvent, AlarmKind, Event, Priority, State
 from ..tags import TagValue
+from .blocks import Block
 from .chunks import MAX_SPAN_S, QUALITY_TEXT, Run, new_run, pack, runs_of, type_name, unpack
 from .errors import HistorianError
 from .schema import CHUNK, INSERT, open_database
-from .values import STORABLE, decode, encode, to_text
+from .values import STORABLE, decode, encode, moved, to_text
 
 SECONDS_PER_DAY = 86400.0
 RECENT_ROWS = 50_000  # chunks in `recent` that start a compaction: bounds what a query scans there
 TABLES = ("chunks", "recent")  # in recording order: everything in `recent` came after everything in `chunks`
 CSV_HEADER = ("timestamp", "tag", "value", "quality", "reason")
 NUMBERS = frozenset({"int", "float"})
+TAG = attrgetter("tag")
 QUALITY_OF = {text: quality for quality, text in QUALITY_TEXT.items()}
 
 
@@ -89,6 +91,8 @@ class Historian:
         self._buffered = 0  # values in _pending
         self._last: dict[str, Run] = {}  # per tag, the run ending with its last value stored (or buffered)
         self._open: dict[str, Run] = {}  # per tag in _pending, its last run (which ends with its last value)
+        self._blocks: dict[tuple[str, ...], Block] = {}  # record_block's devices, by their tags
+        self._owner: dict[str, Block] = {}  # each tag of a block: its block (its values since a flush are there)
         with self._sql("read tags"):
             rows = self._db.execute("SELECT id, name, unit FROM tags").fetchall()
             self._recent = self._db.execute("SELECT count(*) FROM recent").fetchone()[0]  # chunks in `recent`
@@ -112,6 +116,11 @@ class Historian:
         will be stored. Each tag's last stored value is read from the run that ends with it; the change test
         of a float or int with that run's type, quality and reason is written out here, and a stored value like
         the last joins the run while it is open: this runs for every value scanned."""
+        if self._owner:  # a tag of a block: its block's values first, then the block is forgotten
+            values = list(values)
+            if not self._owner.keys().isdisjoint(map(TAG, values)):
+                for block in {self._owner[tag] for tag in map(TAG, values) if tag in self._owner}:
+                    self._release(block)
         last_runs, open_runs, pending = self._last, self._open, self._pending
         stored = 0
         for value in values:
@@ -125,7 +134,7 @@ class Historian:
                     deadband = deadbands[tag]
                     if abs(new - old) <= deadband if deadband else new == old:
                         continue
-                elif not _moved(old, new, deadbands[tag]):
+                elif not moved(old, new, deadbands[tag]):
                     continue
                 if run[3] == value.unit and open_runs.get(tag) is run:  # not handed to the writer yet: join it
                     run[4].append(value.timestamp)
@@ -146,6 +155,41 @@ class Historian:
             self.flush(wait=not self.write_behind)
         return stored
 
+    def record_block(self, tags: tuple[str, ...], units: tuple[str, ...], values: list, timestamp: float,
+                     deadbands: tuple[float, ...]) -> int:
+        """`record_all` for one device's scan read whole and GOOD (the scan's AllGood path): `values[i]` of
+        `tags[i]` (distinct) with `units[i]` and `deadbands[i]`, all GOOD with reason "" at `timestamp`; returns
+        how many will be stored, as record_all would for the same TagValues. No TagValue is made, and in the
+        common case no Python loop runs per value (blocks.py). `values` is kept as it is: do not change it after."""
+        if len(values) != len(tags):
+            raise HistorianError(f"historian {self.path}: a block of {len(tags)} tags got {len(values)} values")
+        block = self._blocks.get(tags)
+        if block is None or (block.units is not units and block.units != units) or (
+                block.deadbands is not deadbands and block.deadbands != deadbands):
+            block = self._new_block(tags, units, deadbands)
+        stored = block.record(values, timestamp)
+        self._buffered += stored
+        if self._buffered >= self.batch_size:
+            self.flush(wait=not self.write_behind)
+        return stored
+
+    def _new_block(self, tags: tuple[str, ...], units: tuple[str, ...], deadbands: tuple[float, ...]) -> Block:
+        """A block for `tags`, after the blocks holding any of them are released (their values first)."""
+        if len(set(tags)) != len(tags) or len(units) != len(tags) or len(deadbands) != len(tags):
+            raise HistorianError(f"historian {self.path}: a block needs distinct tags, a unit and a deadband each")
+        for block in {self._owner[tag] for tag in tags if tag in self._owner}:
+            self._release(block)
+        block = self._blocks[tags] = Block(tags, units, deadbands, self._last)
+        self._owner.update(dict.fromkeys(tags, block))
+        return block
+
+    def _release(self, block: Block) -> None:
+        """The block's values into the buffer, and the block forgotten (its tags are recorded otherwise now)."""
+        block.drain(self._pending, self._open, self._last)
+        del self._blocks[block.tags]
+        for tag in block.tags:
+            del self._owner[tag]
+
     def flush(self, wait: bool = True) -> None:
         """Write the buffer in one transaction; if that fails, the buffer is kept for the next flush.
 
@@ -153,6 +197,8 @@ class Historian:
         such batch is written); its failure is raised by the next flush.
         """
         self._settle()
+        for block in self._blocks.values():
+            block.drain(self._pending, self._open, self._last)
         if not self._pending:
             return
         batch, self._pending, self._buffered, self._open = self._pending, {}, 0, {}
@@ -184,11 +230,11 @@ class Historian:
 
     def _keep(self, batch: dict[str, list[Run]]) -> None:
         """A batch that was not written goes back in front of the buffer."""
+        self._buffered += sum(len(run[4]) for runs in batch.values() for run in runs)
         for tag, values in self._pending.items():
             batch[tag] = batch[tag] + values if tag in batch else values
         self._pending = batch
         self._open = {tag: runs[-1] for tag, runs in batch.items()}
-        self._buffered = sum(len(run[4]) for runs in batch.values() for run in runs)
 
     def _write(self, batch: dict[str, list[Run]]) -> None:
         """One transaction: the batch's chunks into `recent` (the tags table's unit is the last value's), and
@@ -366,22 +412,6 @@ class Historian:
             yield
         except sqlite3.Error as exc:
             raise HistorianError(f"historian {self.path}: {doing} failed: {exc}") from None
-
-
-def _moved(old: Any, value: Any, deadband: float) -> bool:
-    """Whether value differs from old, a value of its class, by more than deadband (a change only to or from NaN)."""
-    kind = value.__class__
-    if kind is float:  # the scanned types first, by exact type: this runs for every value scanned
-        if math.isnan(value) or math.isnan(old):
-            return math.isnan(value) != math.isnan(old)
-        return abs(value - old) > deadband if deadband else value != old
-    if kind is int:
-        return abs(value - old) > deadband if deadband else value != old
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return value != old
-    if isinstance(value, float) and (math.isnan(value) or math.isnan(old)):
-        return math.isnan(value) != math.isnan(old)
-    return abs(value - old) > deadband if deadband else value != old
 
 
 def _end(until: float | None) -> float:

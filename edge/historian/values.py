@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from smarthall.devices.quality import Value
 
@@ -50,3 +51,19 @@ def to_text(value: Value | None) -> str:
     if isinstance(value, str):
         return value
     return "" if value is None else repr(value)
+
+
+def moved(old: Any, value: Any, deadband: float) -> bool:
+    """Whether value differs from old, a value of its class, by more than deadband (a change only to or from NaN)."""
+    kind = value.__class__
+    if kind is float:  # the scanned types first, by exact type: this runs for every value scanned
+        if math.isnan(value) or math.isnan(old):
+            return math.isnan(value) != math.isnan(old)
+        return abs(value - old) > deadband if deadband else value != old
+    if kind is int:
+        return abs(value - old) > deadband if deadband else value != old
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value != old
+    if isinstance(value, float) and (math.isnan(value) or math.isnan(old)):
+        return math.isnan(value) != math.isnan(old)
+    return abs(value - old) > deadband if deadband else value != old
