@@ -388,16 +388,17 @@ class EdgeAgent:
 
     def _publish_block(self, block: TagBlock) -> None:
         """`_publish_all` for a device's scan read whole and GOOD: with no watcher and no listener, the latest
-        values keep the block as it is and the history records it in one call, and only the block's tags with
-        alarms get a TagValue (for their evaluation)."""
+        values keep the block as it is, the history records it in one call (`Historian.record_block`), and only
+        the block's tags with alarms get a TagValue (for their evaluation)."""
         if self._watchers or self.listeners:
             self._publish_all(block.tag_values())
             return
         self.latest.put_block(block)
+        layout = block.layout
         if self.historian is not None:
-            self.historian.record_all(block.tag_values(), self._deadbands)
+            self.historian.record_block(layout.tags, layout.units, block.values, block.timestamp, layout.deadbands)
         alarm_tags = self.alarms.tags
-        tags = block.layout.tags
+        tags = layout.tags
         for tag in compress(tags, map(alarm_tags.__contains__, tags)):
             for event in self.alarms.update(self.latest[tag]):
                 self._alarm_event(event)
