@@ -1,10 +1,15 @@
-"""The pacer's substeps: a faster time scale never steps the plant more than one tick at once."""
+"""The pacer: substeps (a faster time scale never steps the plant more than one tick at once), ticks run when
+due even inside a loop turn (`keep_time`), overruns, the lateness histogram, errors."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
-from smarthall.simulators.clock import Pacer
+from smarthall.simulators.clock import LATE_BUCKET_S, LATE_BUCKETS, ClockStats, Pacer, keep_time
+from smarthall.stopping import stop
+from tests.waiting import until
 
 
 @pytest.mark.parametrize(("scale", "expected"), [
@@ -22,3 +27,71 @@ def test_time_scale_is_bounded():
     with pytest.raises(ValueError, match="expected 0.1..100, got 150"):
         pacer.set_time_scale(150)
     assert pacer.time_scale == 100
+
+
+def _hold_the_loop_past(pacer: Pacer, loop: asyncio.AbstractEventLoop) -> None:
+    """Keep the loop busy until the pacer's next tick is due, as a burst of requests does."""
+    due = loop.time() + pacer.tick
+    while loop.time() < due:
+        pass
+
+
+async def test_keep_time_runs_a_due_tick_at_once():
+    """Regression: a due tick waited for the loop's turn to end (behind a burst of polls), and came late."""
+    pacer = Pacer(lambda dt: None, tick=0.05)
+    pacing = asyncio.create_task(pacer.run())
+    try:
+        await until(lambda: pacer.stats.ticks == 1)
+        loop = asyncio.get_running_loop()
+        _hold_the_loop_past(pacer, loop)
+        keep_time(loop)
+        assert pacer.stats.ticks == 2
+        keep_time(loop)  # not due again yet
+        assert pacer.stats.ticks == 2
+    finally:
+        await stop(pacing)
+
+
+async def test_a_late_tick_is_counted_as_overrun_and_in_the_lateness():
+    pacer = Pacer(lambda dt: None, tick=0.02)
+    pacing = asyncio.create_task(pacer.run())
+    try:
+        await until(lambda: pacer.stats.ticks == 1)
+        loop = asyncio.get_running_loop()
+        _hold_the_loop_past(pacer, loop)
+        _hold_the_loop_past(pacer, loop)  # two ticks' time: the next tick ends after the one after it was due
+        await until(lambda: pacer.stats.ticks >= 2)
+    finally:
+        await stop(pacing)
+    assert pacer.stats.overruns >= 1
+    assert pacer.stats.lateness(1.0) >= 0.02
+
+
+def test_lateness_quantiles_come_from_the_histogram():
+    stats = ClockStats()
+    stats.late[0] = 98  # within 0.5 ms
+    stats.late[4] = 1  # 2.0-2.5 ms
+    stats.late[-1] = 1  # 49.5 ms or later
+    assert stats.lateness(0.5) == pytest.approx(0.0005)
+    assert stats.lateness(0.99) == pytest.approx(0.0025)
+    assert stats.lateness(1.0) == pytest.approx(LATE_BUCKET_S * LATE_BUCKETS)
+    assert ClockStats().lateness(0.99) == 0.0
+
+
+@pytest.mark.parametrize("where", ["step", "after_steps"])
+async def test_an_error_in_a_step_or_the_hook_ends_run_with_it(where):
+    def step(dt):
+        if where == "step":
+            raise RuntimeError("plant broke")
+
+    async def after_steps():
+        raise RuntimeError("plant broke")
+
+    pacer = Pacer(step, tick=0.01, after_steps=after_steps if where == "after_steps" else None)
+    with pytest.raises(RuntimeError, match="plant broke"):
+        async with asyncio.timeout(30):
+            await pacer.run()
+    ticks, loop = pacer.stats.ticks, asyncio.get_running_loop()
+    _hold_the_loop_past(pacer, loop)
+    keep_time(loop)  # a stopped pacer is not stepped any more
+    assert pacer.stats.ticks == ticks
