@@ -366,16 +366,37 @@ class EdgeAgent:
             listener(value)
 
     def _publish_all(self, values: list[TagValue]) -> None:
-        """`_publish` for one device's values of a scan: each consumer takes the block in one pass (the
-        history in one call); a tag's alarm events and the listeners still come value by value. With no
-        listener, only the values of tags with alarms are visited (picked out in C)."""
+        """`_publish` for one device's values of a scan: the history takes them in one call, then `_route_all`."""
+        if self.historian is not None:
+            self.historian.record_all(values, self._deadbands)
+        self._route_all(values)
+
+    def _publish_block(self, block: TagBlock) -> None:
+        """`_publish_all` for a device's scan read whole and GOOD: the history records the block in one call
+        (`Historian.record_block`, no TagValue). With no watcher and no listener, the latest values keep the
+        block as it is and only the block's tags with alarms get a TagValue (for their evaluation)."""
+        layout = block.layout
+        if self.historian is not None:
+            self.historian.record_block(layout.tags, layout.units, block.values, block.timestamp, layout.deadbands)
+        if self._watchers or self.listeners:
+            self._route_all(block.tag_values())
+            return
+        self.latest.put_block(block)
+        alarm_tags = self.alarms.tags
+        tags = layout.tags
+        for tag in compress(tags, map(alarm_tags.__contains__, tags)):
+            for event in self.alarms.update(self.latest[tag]):
+                self._alarm_event(event)
+
+    def _route_all(self, values: list[TagValue]) -> None:
+        """One device's values of a scan to the watchers, the latest values, the alarms and the listeners: each
+        consumer takes the block in one pass; a tag's alarm events and the listeners still come value by value.
+        With no listener, only the values of tags with alarms are visited (picked out in C)."""
         latest = self.latest
         if self._watchers:
             for value in values:
                 self._notify_watchers(value, latest.get(value.tag))
         latest.put_all(values)
-        if self.historian is not None:
-            self.historian.record_all(values, self._deadbands)
         alarm_tags, listeners = self.alarms.tags, self.listeners
         if not listeners:
             values = compress(values, map(alarm_tags.__contains__, map(TAG, values)))
@@ -385,23 +406,6 @@ class EdgeAgent:
                     self._alarm_event(event)
             for listener in listeners:
                 listener(value)
-
-    def _publish_block(self, block: TagBlock) -> None:
-        """`_publish_all` for a device's scan read whole and GOOD: with no watcher and no listener, the latest
-        values keep the block as it is, the history records it in one call (`Historian.record_block`), and only
-        the block's tags with alarms get a TagValue (for their evaluation)."""
-        if self._watchers or self.listeners:
-            self._publish_all(block.tag_values())
-            return
-        self.latest.put_block(block)
-        layout = block.layout
-        if self.historian is not None:
-            self.historian.record_block(layout.tags, layout.units, block.values, block.timestamp, layout.deadbands)
-        alarm_tags = self.alarms.tags
-        tags = layout.tags
-        for tag in compress(tags, map(alarm_tags.__contains__, tags)):
-            for event in self.alarms.update(self.latest[tag]):
-                self._alarm_event(event)
 
     def _notify_watchers(self, value: TagValue, previous: TagValue | None) -> None:
         """Queue a change of value, quality or reason for each watcher of its tag."""

@@ -155,6 +155,24 @@ async def test_a_watcher_sees_a_blocks_changes(config, tmp_path):
         await agent.close()
 
 
+async def test_a_listener_hears_every_value_of_a_block_and_the_history_keeps_them(config, tmp_path):
+    driver = ValuesDriver(feeder_values(config, 3))
+    agent = EdgeAgent(config, tmp_path / "history.db", drivers=lambda connection: driver)
+    heard: list[TagValue] = []
+    agent.listeners.append(heard.append)
+    await agent.start()
+    try:
+        await until(lambda: any(v.value == 3 for v in heard))
+        driver.values["feeder.magazine_count"] = 12
+        await until(lambda: agent.alarms.state("feeder.magazine_count.hi").state is State.UNACK)
+        feeder = {t.name for t in config.tags.values() if t.connection == "feeder"}
+        assert {v.tag for v in heard} == feeder and all(v.quality is Quality.GOOD for v in heard)
+        assert [v.value for v in agent.historian.history("feeder.magazine_count", 0)] == [3, 12]
+        assert agent.latest["feeder.magazine_count"].value == 12
+    finally:
+        await agent.close()
+
+
 def test_a_groups_layout_is_its_tags_in_order_with_units_and_deadbands(config):
     tags = [t for t in config.tags.values() if t.connection == "feeder"]
     scanner = ConnectionScanner(config.connection("feeder"), tags, [ScanGroup("fast", 0.02)], MemoryDriver(),
