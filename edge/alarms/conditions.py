@@ -8,8 +8,6 @@ is AlarmState.input_bad).
 
 from __future__ import annotations
 
-import math
-
 from smarthall.devices.quality import Quality, Value
 
 from ..tags import TagValue
@@ -35,6 +33,6 @@ def condition(spec: AlarmSpec, reading: TagValue, active: bool) -> bool | None:
         return None
     if spec.kind is AlarmKind.DISCRETE:
         return discrete_condition(spec.value, value)
-    if isinstance(value, bool | str) or math.isnan(value):
+    if value.__class__ is not float and isinstance(value, bool | str) or value != value:  # noqa: PLR0124 (NaN)
         return None
     return limit_condition(spec.kind, spec.limit, spec.deadband, value, active)

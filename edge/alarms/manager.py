@@ -70,8 +70,9 @@ class AlarmManager:
         events: list[AlarmEvent] = []
         for alarm in alarms:
             alarm.value, alarm.quality = value.value, value.quality
-            raw = condition(alarm.spec, value, alarm.machine.condition)
-            if raw is None:
+            was = alarm.machine.condition
+            raw = condition(alarm.spec, value, was)
+            if raw is None or raw == was:  # unusable, or no change to settle: nothing pending either
                 alarm.pending_since = None
                 continue
             events += self._settle(alarm, raw, value.timestamp)
