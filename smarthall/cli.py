@@ -150,6 +150,7 @@ def _sim(args) -> int:
     import signal
 
     from smarthall.simulators.device import TwinError
+    from smarthall.simulators.event_loop import new_event_loop
     from smarthall.simulators.line import SimStartError, SimulatedLine
 
     from . import device_sim
@@ -178,7 +179,8 @@ def _sim(args) -> int:
         print(say("sim_stopped", args.lang))
 
     try:
-        asyncio.run(run())
+        with asyncio.Runner(loop_factory=new_event_loop) as runner:  # timers that wake when due: the pacer's ticks
+            runner.run(run())
     except SimStartError as exc:
         raise UserError(str(exc)) from None
     return 0
