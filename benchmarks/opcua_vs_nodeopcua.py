@@ -25,10 +25,22 @@ run with the peer's folds counted, 4,603 folds for 4,603 unseen).
 "lost (health)" is what the driver itself reports lost (`OpcUaDriver.health`:
 sequence gaps not republished, Overflow bits), "in flight" its
 PublishRequests kept at the server. "peer rounds/s" and "peer
-CPU %" are the server's while that client was subscribed: below 10 rounds a
-second the peer did not keep its 100 ms and the latency is mostly its own
-(node-opcua's sampler reads every monitored item through its permission
-checks: 5,000 items sampled every 100 ms need more than its one core here).
+CPU %" are the server's while that client was subscribed: below 9.5 rounds a
+second the peer did not keep its 100 ms, the latency is mostly its own and
+p99 is not judged (the output says so, with the CPU a round took the peer).
+The peer's own code is cheap (tests/peers/rewriting_server.js: a round's
+5,000 writes take 5-10 ms, permissions are checked on the node); what it
+cannot shed is node-opcua's. At 5,000 variables sampled every 100 ms a cycle
+took it 115-140 ms of CPU on this 2-core machine (node --cpu-prof: its
+per-item sampler 47%, each sample a permission-checked read, two DataValue
+clones and a notification; its publish engine 22%; garbage collection 19%;
+the rounds' writes 4%): more than a round's 100 ms of its one core.
+Exception-based it has no sampler: 60-110 ms a cycle at 5,000 (its publish
+engine 33%, garbage collection 21%, its listeners on the writes 20%).
+The phases never overlap: each client has a fresh server of its own, the
+next starting once the client has closed (the driver awaited, node-opcua's
+process exited) and its server is stopped; the driver's CPU beside the peer
+(about a fifth of a core at 5,000) leaves the peer its core of the two.
 Aims (issue 17): 0 lost, p99 <= 300 ms and at least 0.5x node-opcua's
 changes per CPU-second.
 
@@ -204,10 +216,12 @@ def report(size: int, sampling_ms: float, seconds: float, runs: int,
               f" arrived {ours_['drain s']:.1f} s after the peer stopped")
     for name, row in medians.items():
         if row["peer rounds/s"] < KEPT_UP * rate:
-            print(f"  the peer did not keep its {PERIOD_S * 1000:g} ms rounds under {name}:"
-                  f" {row['peer rounds/s']:.1f} of {rate:g} a second at {row['peer CPU %']:.0f}% CPU:"
-                  f" that run's latency is mostly the peer's")
-
+            print(f"  the peer (node-opcua's server) could not keep {size} variables rewritten every"
+                  f" {PERIOD_S * 1000:g} ms under {name}: {row['peer rounds/s']:.1f} of {rate:g} rounds a second at"
+                  f" {row['peer CPU %']:.0f}% of a core, {row['peer CPU %'] * 10 / row['peer rounds/s']:.0f} ms of CPU"
+                  f" a round: that run's latency is mostly the peer's")
+    if not kept:
+        print(f"  on the same peer: p99 {ours_['p99 ms']:.0f} ms for smarthall, {theirs['p99 ms']:.0f} ms for node-opcua")
 
 async def main(sizes: list[int], samplings: list[float], seconds: float, runs: int) -> None:
     if not (NODE_MODULES / "node-opcua").is_dir():
