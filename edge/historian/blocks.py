@@ -6,25 +6,46 @@ what changed in C passes over the whole list (`map(ne, values, last)`): a per-va
 tags that need one (a non-zero deadband, a class other than the last stored value's, a NaN before or now,
 a tag with no last GOOD value). At a flush `drain` turns the scans into each tag's runs (chunks.Run),
 transposed in C (`zip(*rows)`), after what the tag already has pending: the historian keeps one order
-per tag. Sans-IO: values in, runs out.
+per tag. A flush takes a block's scans whole instead (`take`: a Segment, its values packed column-major
+in C) when they are all numbers and bools of one class per tag: a row of `recent` for the block, no
+run nor chunk per tag (batches.py). Sans-IO: values in, runs or segments out.
 
 Measured (benchmarks/historian_block.py, 100 tags, every value changing): see that benchmark's docstring.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
-from itertools import compress, repeat
-from operator import ne
+from array import array
+from collections.abc import Iterator, Mapping, MutableMapping
+from dataclasses import dataclass
+from itertools import chain, compress, repeat
+from operator import is_, ne
 from typing import Any
 
 from smarthall.devices.quality import Quality
 
-from .chunks import Run, type_name
+from .chunks import MAX_SPAN_S, SWAP, TYPES, Run, type_name
 from .values import moved
 
 GOOD = Quality.GOOD
 PICK = tuple.__getitem__  # (old, new)[changed]: the last stored value after a scan, in C
+PACKED = {float: "d", int: "q", bool: "B"}  # the classes a Segment takes: their array codes, in this order
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A block's scans taken whole by a flush: `n` scans at `stamps` (float64, little-endian) of every tag, each
+    tag's values of one class (`kinds`, type names): the floats' values scan by scan, then the ints', then the
+    bools' (float64, int64, a byte; little-endian), each scan's in the tags' order."""
+
+    tags: tuple[str, ...]
+    units: tuple[str, ...]
+    kinds: tuple[str, ...]
+    n: int
+    t0: float  # the earliest of the stamps
+    t1: float  # the latest
+    stamps: bytes
+    vals: bytes
 
 
 class _Unset:
@@ -87,6 +108,36 @@ class Block:
         self.stored += stored
         return stored
 
+    def take(self) -> Segment | None:
+        """The rows as a Segment, emptied, if every value is a float, an int (within 64 bits) or a bool of its tag's
+        class in every row, and they span at most MAX_SPAN_S; else None (then `drain` them)."""
+        rows = self.rows
+        if not rows or not self.uniform or any(row[2] is not None for row in rows):
+            return None
+        kinds = self.kinds  # every row's (uniform, all changed)
+        stamps = [row[0] for row in rows]
+        t0, t1 = min(stamps), max(stamps)
+        if not set(kinds) <= PACKED.keys() or t1 - t0 > MAX_SPAN_S:
+            return None
+        parts = [_packed("d", stamps)]
+        try:
+            for kind, code in PACKED.items():
+                mask = list(map(is_, kinds, repeat(kind)))
+                if any(mask):
+                    parts.append(_packed(code, chain.from_iterable(map(compress, (row[1] for row in rows), repeat(mask)))))
+        except OverflowError:  # an int beyond 64 bits: its runs keep it as JSON
+            return None
+        self.rows, self.stored = [], 0
+        return Segment(self.tags, self.units, tuple(TYPES[kind] for kind in kinds), len(rows), t0, t1, parts[0],
+                       b"".join(parts[1:]))
+
+    def release(self, last_runs: MutableMapping[str, Run]) -> None:
+        """Each tag's last stored value into `last_runs` (a run of it alone) before the block is forgotten: the
+        values a flush took whole left no run there."""
+        for tag, unit, value in zip(self.tags, self.units, self.last, strict=True):
+            if value is not UNSET:
+                last_runs[tag] = [value.__class__, GOOD, "", unit, [], [value]]
+
     def drain(self, pending: MutableMapping[str, list[Run]], open_runs: MutableMapping[str, Run],
               last_runs: MutableMapping[str, Run]) -> None:
         """The rows' stored values into each tag's runs in `pending` (joining its open run when it can), in
@@ -110,6 +161,46 @@ class Block:
                 continue
             for stamp, value in zip(times, values, strict=True):  # its class may change: value by value
                 _add(pending, open_runs, last_runs, tag, unit, value.__class__, [stamp], [value])
+
+
+def segment_runs(segment: Segment, pending: MutableMapping[str, list[Run]],
+                 open_runs: MutableMapping[str, Run]) -> None:
+    """A Segment's values back into runs after each tag's in `pending` (a failed flush keeps them so)."""
+    stamps = array("d", segment.stamps)
+    if SWAP:
+        stamps.byteswap()
+    for i, kind, column in columns(segment.kinds, kind_parts(segment.kinds, segment.n, segment.vals)):
+        values = column.tolist() if kind is not bool else list(map(bool, column))
+        _add(pending, open_runs, {}, segment.tags[i], segment.units[i], kind, stamps.tolist(), values)
+
+
+def kind_parts(kinds: tuple[str, ...], n: int, vals: bytes) -> dict[type, bytes]:
+    """A Segment's packed values of `n` scans split by class: each class's values scan by scan."""
+    parts, at = {}, 0
+    for kind, code in PACKED.items():
+        if width := kinds.count(TYPES[kind]):
+            size = n * width * array(code).itemsize
+            parts[kind], at = vals[at:at + size], at + size
+    return parts
+
+
+def columns(kinds: tuple[str, ...], parts: Mapping[type, bytes]) -> Iterator[tuple[int, type, array]]:
+    """(tag position, class, its values in native byte order) of Segments' values split by class (`kind_parts`,
+    the parts of consecutive Segments of one block joined: more scans)."""
+    for kind, packed in parts.items():
+        numbers = array(PACKED[kind], packed)
+        if SWAP:
+            numbers.byteswap()
+        positions = [i for i, name in enumerate(kinds) if name == TYPES[kind]]
+        for column, i in enumerate(positions):
+            yield i, kind, numbers[column::len(positions)]
+
+
+def _packed(code: str, numbers) -> bytes:
+    packed = array(code, numbers)
+    if SWAP:
+        packed.byteswap()
+    return packed.tobytes()
 
 
 def _last_good(run: Run | None) -> Any:

@@ -86,15 +86,15 @@ def pack(runs: Sequence[Run]) -> list[Row]:
 def unpack(row: Row) -> tuple[array, list]:
     """The timestamps and values of a chunk row (its quality and reason are the row's)."""
     _t0, _t1, n, kind, _quality, _reason, stamps, packed = row
-    return _floats(stamps), _values(kind, n, packed)
+    return floats_of(stamps), unpack_values(kind, n, packed)
 
 
 def _row(stamps: list[float], values: list, kind: str, quality: str, reason: str) -> Row:
     return (min(stamps), max(stamps), len(stamps), kind, quality, reason, _packed("d", stamps),
-            _pack_values(kind, values))
+            pack_values(kind, values))
 
 
-def _pack_values(kind: str, values: list) -> bytes | str | None:
+def pack_values(kind: str, values: list) -> bytes | str | None:
     if kind == "float":
         return _packed("d", values)
     if kind == "int":
@@ -109,9 +109,9 @@ def _pack_values(kind: str, values: list) -> bytes | str | None:
     return None
 
 
-def _values(kind: str, n: int, packed: Any) -> list:  # bytes, str or None as the kind packs it
+def unpack_values(kind: str, n: int, packed: Any) -> list:  # bytes, str or None as the kind packs it
     if kind == "float":
-        return _floats(packed).tolist()
+        return floats_of(packed).tolist()
     if kind == "int":
         if isinstance(packed, str):
             return json.loads(packed)
@@ -133,7 +133,7 @@ def _packed(code: str, numbers: list) -> bytes:
     return packed.tobytes()
 
 
-def _floats(packed: bytes) -> array:
+def floats_of(packed: bytes) -> array:
     numbers = array("d", packed)
     if SWAP:
         numbers.byteswap()

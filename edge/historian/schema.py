@@ -1,9 +1,10 @@
 """Opening the historian's SQLite file: checks, pragmas (WAL, synchronous=NORMAL, page cache) and schema version.
 
-Schema 1 kept a row per value (`samples`); schema 2 keeps chunks (`chunks.py`): flushes append to
-`recent`, whose index is by time, and compaction moves them, merged per tag, into `chunks`, indexed
-by tag (see store.py). A schema 1 file is migrated when it is opened, in one transaction (a crash
-leaves it at schema 1), tag by tag.
+Schema 1 kept a row per value (`samples`); schema 2 keeps chunks (`chunks.py`) in `chunks`, indexed
+by tag, after a flush appended them to `recent` (a row per chunk, indexed by time); schema 3's
+`recent` holds a row per flush (`batches.py`), with no index. An older file is migrated when it is
+opened, in one transaction (a crash leaves it as it was): schema 1 tag by tag, schema 2's `recent`
+moved into `chunks` (as its compaction did) and made again.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from .chunks import pack, runs_of
 from .errors import HistorianError, NewerSchema
 from .values import decode
 
-VERSION = 2  # PRAGMA user_version of the schema below
+VERSION = 3  # PRAGMA user_version of the schema below
 MIGRATE_BATCH = 100_000  # schema 1 rows migrated at a time
 BUSY_TIMEOUT_S = 2.0  # another connection holding the write lock: wait this long, then fail
 CACHE_KIB = 65536  # page cache: the index pages a flush or compaction touches stay in memory (SQLite default: 2 MiB)
@@ -34,6 +35,19 @@ CHUNK_COLUMNS = """  -- a run of one tag's values: see chunks.py
     ts BLOB NOT NULL,           -- n little-endian float64 timestamps, in recording order
     vals                        -- the values packed by type (chunks.py)"""
 
+RECENT_TABLE = """CREATE TABLE recent (  -- a flush's chunks until the next compaction: see batches.py
+    id INTEGER PRIMARY KEY,
+    n INTEGER NOT NULL,         -- values
+    t0 REAL NOT NULL,           -- the earliest timestamp
+    t1 REAL NOT NULL,           -- the latest
+    block INTEGER NOT NULL,     -- 0: a flush's chunks, 1: a block's segment (its scans, all GOOD)
+    tags BLOB NOT NULL,         -- the chunks' (the block's) tag ids, little-endian int64
+    meta TEXT NOT NULL,         -- JSON: per chunk [t0, t1, n, type, quality, reason, packed size, packed is text]
+                                --       (per tag of the block its type)
+    ts BLOB NOT NULL,           -- the chunks' timestamps, one after the other (the block's scans')
+    vals BLOB NOT NULL          -- the chunks' packed values, one after the other (blocks.Segment's)
+)"""
+
 CHUNK = "t0, t1, n, type, quality, reason, ts, vals"  # the columns of a chunks.Row
 INSERT = f"INSERT INTO {{}} (tag_id, {CHUNK}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"  # .format(table)
 
@@ -47,9 +61,7 @@ CREATE TABLE chunks ({CHUNK_COLUMNS}
 );
 CREATE INDEX chunks_tag_t0 ON chunks (tag_id, t0);
 CREATE INDEX chunks_t0 ON chunks (t0);
-CREATE TABLE recent ({CHUNK_COLUMNS}
-);  -- flushed chunks until the next compaction
-CREATE INDEX recent_t0_tag ON recent (t0, tag_id);
+{RECENT_TABLE};
 CREATE TABLE alarm_events (
     id INTEGER PRIMARY KEY,
     ts REAL NOT NULL,
@@ -102,8 +114,24 @@ def _prepare(db: sqlite3.Connection, path: Path) -> None:
             db.executescript(f"BEGIN; {SCHEMA} PRAGMA user_version={VERSION}; COMMIT;")
         elif version == 1:
             _migrate_from_rows(db)
+        elif version == 2:
+            _migrate_recent(db)
     except sqlite3.Error as exc:
         raise HistorianError(f"cannot open historian database {path}: {exc}") from None
+
+
+def _migrate_recent(db: sqlite3.Connection) -> None:
+    """Schema 2 (a row per chunk in `recent`) to a row per flush: its chunks into `chunks`, in one transaction."""
+    db.execute("BEGIN")
+    try:
+        db.execute(f"INSERT INTO chunks (tag_id, {CHUNK}) SELECT tag_id, {CHUNK} FROM recent ORDER BY tag_id, rowid")
+        db.execute("DROP TABLE recent")
+        db.execute(RECENT_TABLE)
+        db.execute(f"PRAGMA user_version={VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
 
 def _migrate_from_rows(db: sqlite3.Connection) -> None:

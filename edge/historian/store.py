@@ -5,15 +5,19 @@ thread for `flush(wait=False)`: the agent hands each period's batch to it and sc
 SQLite writes (sqlite3 releases the GIL inside SQLite), so a big transaction never stalls the
 event loop. One lock serialises the connection between the two.
 
-Layout (schema.py, chunks.py): a flush writes each changed tag's values as one chunk (a row
-holding a run of a tag's values, packed) into `recent`, in one transaction; once `recent` holds
-`RECENT_ROWS` chunks, the flush's transaction also moves them into `chunks`, sorted by tag. Why: an index by tag takes a flush's rows at as many places as there are
-tags, and a commit writes every index page it touched, so its cost grew with the table until
-there were more leaf pages than tags (schema 1, a row per value: +22% CPU per flush over 5
-minutes at 1,000 tags every 100 ms; a chunk per tag and flush into a tag index: 11 -> 36 ms per
-1,000 chunks over 300 flushes). `recent` is indexed by time, so a flush appends (7 ms per 1,000
-chunks, flat), and `chunks`, indexed by tag, takes each tag's rows of a compaction side by side:
-a leaf page per tag per compaction. Queries read both: the chunks overlapping their window.
+Layout (schema.py, chunks.py, blocks.py, batches.py): a flush writes each changed tag's values as a
+chunk (a run of a tag's values, packed), all of them in one row of `recent` (no index), and each
+block's scans taken whole (record_block's, every value changed) as one row more, in one
+transaction; once `recent` holds `RECENT_ROWS` rows (and before every query or purge), a
+transaction moves them into `chunks`, indexed by tag and time, sorted by tag and merged per tag
+into chunks of up to chunks.MAX_SPAN_S. Why: SQLite's cost is per row and per index entry, and
+Python's per chunk; at 1,000 tags every 100 ms with flush_s = 1 a flush held 1,000 chunks of 10
+values. With a row per chunk in a time-indexed `recent` (schema 2) writing cost 2.1 ms CPU per
+1,000 values (pack 0.8, insert 0.7, commit 0.3, compaction 0.4); with whole blocks it costs 0.5,
+compactions included (benchmarks/historian_block.py). Schema 1's row per value into a tag index
+grew +22% CPU per flush over 5 minutes, as a commit writes every index page it touched; `chunks`
+takes each tag's rows of a compaction side by side: a leaf page per tag per compaction. Queries
+read `chunks` only: the chunks overlapping their window.
 
 Crash safety: WAL with synchronous=NORMAL keeps every committed flush through a kill -9 of the
 agent (only an OS crash or power cut may lose the last commits, never the file), so a killed
@@ -41,18 +45,19 @@ from typing import TextIO
 
 from ..alarms import AlarmEvent, AlarmKind, Event, Priority, State
 from ..tags import TagValue
-from .blocks import Block
+from .batches import RECENT, compacted, segment_to_recent, to_recent
+from .blocks import Block, Segment, segment_runs
 from .chunks import MAX_SPAN_S, QUALITY_TEXT, Run, new_run, pack, runs_of, type_name, unpack
 from .errors import HistorianError
 from .schema import CHUNK, INSERT, open_database
 from .values import STORABLE, decode, encode, moved, to_text
 
 SECONDS_PER_DAY = 86400.0
-RECENT_ROWS = 50_000  # chunks in `recent` that start a compaction: bounds what a query scans there
-TABLES = ("chunks", "recent")  # in recording order: everything in `recent` came after everything in `chunks`
+RECENT_ROWS = 600  # rows in `recent` (a flush's chunks, a block's segment) that start a compaction
 CSV_HEADER = ("timestamp", "tag", "value", "quality", "reason")
 NUMBERS = frozenset({"int", "float"})
 TAG = attrgetter("tag")
+Batch = tuple[dict[str, list[Run]], list[Segment]]  # what a flush writes: each tag's runs, then blocks' segments
 QUALITY_OF = {text: quality for quality, text in QUALITY_TEXT.items()}
 
 
@@ -86,7 +91,7 @@ class Historian:
         self._db = open_database(self.path, check_same_thread=False)
         self._lock = threading.Lock()  # the connection: the writer thread's transaction or a caller's statement
         self._writer: ThreadPoolExecutor | None = None  # started by the first flush(wait=False)
-        self._writing: tuple[Future, dict[str, list[Run]]] | None = None  # the batch in the writer's hands
+        self._writing: tuple[Future, Batch] | None = None  # the batch in the writer's hands
         self._pending: dict[str, list[Run]] = {}  # per tag, its values in runs (chunks.add), in recording order
         self._buffered = 0  # values in _pending
         self._last: dict[str, Run] = {}  # per tag, the run ending with its last value stored (or buffered)
@@ -185,6 +190,7 @@ class Historian:
 
     def _release(self, block: Block) -> None:
         """The block's values into the buffer, and the block forgotten (its tags are recorded otherwise now)."""
+        block.release(self._last)
         block.drain(self._pending, self._open, self._last)
         del self._blocks[block.tags]
         for tag in block.tags:
@@ -197,11 +203,15 @@ class Historian:
         such batch is written); its failure is raised by the next flush.
         """
         self._settle()
+        segments = []
         for block in self._blocks.values():
-            block.drain(self._pending, self._open, self._last)
-        if not self._pending:
+            if (segment := block.take()) is not None:
+                segments.append(segment)
+            else:
+                block.drain(self._pending, self._open, self._last)
+        if not self._pending and not segments:
             return
-        batch, self._pending, self._buffered, self._open = self._pending, {}, 0, {}
+        batch, self._pending, self._buffered, self._open = (self._pending, segments), {}, 0, {}
         if wait:
             self._write_or_keep(batch)
             return
@@ -221,34 +231,41 @@ class Historian:
             self._keep(batch)
             raise
 
-    def _write_or_keep(self, batch: dict[str, list[Run]]) -> None:
+    def _write_or_keep(self, batch: Batch) -> None:
         try:
             self._write(batch)
         except HistorianError:
             self._keep(batch)
             raise
 
-    def _keep(self, batch: dict[str, list[Run]]) -> None:
-        """A batch that was not written goes back in front of the buffer."""
-        self._buffered += sum(len(run[4]) for runs in batch.values() for run in runs)
+    def _keep(self, batch: Batch) -> None:
+        """A batch that was not written goes back in front of the buffer (its segments as runs)."""
+        kept, segments = batch
+        for segment in segments:
+            segment_runs(segment, kept, {tag: runs[-1] for tag, runs in kept.items()})
+        self._buffered += sum(len(run[4]) for runs in kept.values() for run in runs)
         for tag, values in self._pending.items():
-            batch[tag] = batch[tag] + values if tag in batch else values
-        self._pending = batch
-        self._open = {tag: runs[-1] for tag, runs in batch.items()}
+            kept[tag] = kept[tag] + values if tag in kept else values
+        self._pending = kept
+        self._open = {tag: runs[-1] for tag, runs in kept.items()}
 
-    def _write(self, batch: dict[str, list[Run]]) -> None:
-        """One transaction: the batch's chunks into `recent` (the tags table's unit is the last value's), and
-        the compaction when `recent` is full."""
+    def _write(self, batch: Batch) -> None:
+        """One transaction: the batch's chunks and segments into `recent` (the tags table's unit is the last
+        value's), and the compaction when `recent` is full."""
         with self._lock:
             known_tags = dict(self._tags)
             try:
                 with self._sql("flush"), self._db:
                     self._db.execute("BEGIN")
-                    rows = []
-                    for tag, runs in batch.items():
+                    chunks = []
+                    runs_of_tags, segments = batch
+                    for tag, runs in runs_of_tags.items():
                         tag_id = self._tag_id(tag, runs[-1][3])
-                        rows += [(tag_id, *row) for row in pack(runs)]
-                    self._db.executemany(INSERT.format("recent"), rows)
+                        chunks += [(tag_id, row) for row in pack(runs)]
+                    rows = [to_recent(chunks)] if chunks else []
+                    rows += [segment_to_recent(list(map(self._tag_id, segment.tags, segment.units)), segment)
+                             for segment in segments]
+                    self._db.executemany(f"INSERT INTO recent ({RECENT}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
                     recent = self._recent + len(rows)
                     if recent >= RECENT_ROWS:
                         self._compact()
@@ -259,11 +276,20 @@ class Historian:
             self._recent = recent
 
     def _compact(self) -> None:
-        """Inside the running transaction: `recent`'s chunks moved to `chunks` sorted by tag (each tag's in
-        recording order), `recent` emptied. In SQL alone, which runs without the GIL: also merging each tag's
-        chunks into longer ones, in Python, read every row into Python and cost as much again as the move."""
-        self._db.execute(f"INSERT INTO chunks (tag_id, {CHUNK}) SELECT tag_id, {CHUNK} FROM recent ORDER BY tag_id, rowid")
+        """Inside the running transaction: `recent`'s chunks moved to `chunks`, merged and sorted by tag (each
+        tag's in recording order), `recent` emptied."""
+        chunks = compacted(self._db.execute("SELECT block, tags, meta, ts, vals FROM recent ORDER BY id"))
+        self._db.executemany(INSERT.format("chunks"), [(tag_id, *row) for tag_id, row in chunks])
         self._db.execute("DELETE FROM recent")
+
+    def _readable(self, doing: str) -> None:
+        """Flushed, and `recent` compacted: `chunks` holds every value recorded (what queries and purge read)."""
+        self.flush()
+        with self._lock, self._sql(doing), self._db:
+            if self._db.execute("SELECT EXISTS (SELECT 1 FROM recent)").fetchone()[0]:
+                self._db.execute("BEGIN")
+                self._compact()
+            self._recent = 0
 
     def record_alarm(self, event: AlarmEvent) -> None:
         """Store one alarm event at once (its own short transaction: operator actions are not buffered)."""
@@ -276,7 +302,7 @@ class Historian:
 
     def history(self, tag: str, since: float, until: float | None = None) -> list[TagValue]:
         """The stored values of `tag` in [since, until), oldest first."""
-        self.flush()
+        self._readable("read history")
         if tag not in self._tags:
             return []
         tag_id, unit = self._tags[tag]
@@ -291,7 +317,7 @@ class Historian:
         if not (math.isfinite(bucket_s) and bucket_s > 0):
             raise HistorianError(f"historian {self.path}: bucket size must be a positive number of seconds, "
                                  f"got {bucket_s!r}")
-        self.flush()
+        self._readable("compute buckets")
         if tag not in self._tags:
             return []
         grouped: dict[int, list[int | float]] = {}
@@ -305,12 +331,12 @@ class Historian:
     def export_csv(self, tags: Sequence[str], since: float, until: float | None, out: TextIO) -> int:
         """Write the stored values of `tags` (empty: every tag) in [since, until) as CSV, by time;
         the timestamp column is ISO-8601 UTC. Returns the number of data rows."""
-        self.flush()
+        self._readable("export CSV")
         end = _end(until)
         wanted = f" AND t.name IN ({', '.join('?' * len(tags))})" if tags else ""
-        query = " UNION ALL ".join(f"SELECT t.name, {CHUNK} FROM {table} c JOIN tags t ON t.id = c.tag_id"
-                                   f" WHERE c.t0 >= ? AND c.t0 < ? AND c.t1 >= ?{wanted}" for table in TABLES)
-        params = [since - MAX_SPAN_S, end, since, *tags] * len(TABLES)
+        query = (f"SELECT t.name, {CHUNK} FROM chunks c JOIN tags t ON t.id = c.tag_id"
+                 f" WHERE c.t0 >= ? AND c.t0 < ? AND c.t1 >= ?{wanted}")
+        params = [since - MAX_SPAN_S, end, since, *tags]
         writer = csv.writer(out)
         writer.writerow(CSV_HEADER)
         count = 0
@@ -345,27 +371,27 @@ class Historian:
 
     def purge(self, now: float) -> int:
         """Delete samples and alarm events older than retention_days before `now`; returns how many."""
-        self.flush()
+        self._readable("purge")
         cutoff = now - self.retention_days * SECONDS_PER_DAY
         with self._lock, self._sql("purge"), self._db:
             self._db.execute("BEGIN")
-            samples = sum(self._purge(table, cutoff) for table in TABLES)
+            samples = self._purge(cutoff)
             events = self._db.execute("DELETE FROM alarm_events WHERE ts < ?", (cutoff,)).rowcount
         return samples + events
 
-    def _purge(self, table: str, cutoff: float) -> int:
-        """Inside the running transaction: the values of `table` older than cutoff deleted; returns how many."""
-        old = f"FROM {table} WHERE t0 < ? AND t1 < ?"
+    def _purge(self, cutoff: float) -> int:
+        """Inside the running transaction: the stored values older than cutoff deleted; returns how many."""
+        old = "FROM chunks WHERE t0 < ? AND t1 < ?"
         samples = self._db.execute(f"SELECT coalesce(sum(n), 0) {old}", (cutoff, cutoff)).fetchone()[0]
         self._db.execute(f"DELETE {old}", (cutoff, cutoff))
-        straddling = self._db.execute(f"SELECT rowid, {CHUNK} FROM {table} WHERE t0 < ? AND t1 >= ?",
+        straddling = self._db.execute(f"SELECT rowid, {CHUNK} FROM chunks WHERE t0 < ? AND t1 >= ?",
                                       (cutoff, cutoff)).fetchall()
         for rowid, *row in straddling:  # a chunk across the cutoff keeps its newer values, in its place
             stamps, values = unpack(row)
             kept = [TagValue("", value, QUALITY_OF[row[4]], ts, row[5])
                     for ts, value in zip(stamps, values, strict=True) if ts >= cutoff]
             [chunk] = pack(runs_of(kept))  # part of one chunk is one chunk
-            self._db.execute(f"UPDATE {table} SET ({CHUNK}) = (?, ?, ?, ?, ?, ?, ?, ?) WHERE rowid = ?",
+            self._db.execute(f"UPDATE chunks SET ({CHUNK}) = (?, ?, ?, ?, ?, ?, ?, ?) WHERE rowid = ?",
                              (*chunk, rowid))
             samples += len(values) - len(kept)
         return samples
@@ -395,9 +421,9 @@ class Historian:
     def _samples(self, tag_id: int, since: float, until: float, doing: str) -> list[tuple]:
         """(ts, value, type, quality, reason) of a tag's stored values in [since, until), in recording order."""
         with self._lock, self._sql(doing):
-            rows = [row for table in TABLES for row in self._db.execute(
-                f"SELECT {CHUNK} FROM {table} WHERE t0 >= ? AND t0 < ? AND tag_id = ? AND t1 >= ? ORDER BY rowid",
-                (since - MAX_SPAN_S, until, tag_id, since))]
+            rows = self._db.execute(
+                f"SELECT {CHUNK} FROM chunks WHERE t0 >= ? AND t0 < ? AND tag_id = ? AND t1 >= ? ORDER BY rowid",
+                (since - MAX_SPAN_S, until, tag_id, since)).fetchall()
         samples = []
         for row in rows:
             stamps, values = unpack(row)

@@ -18,6 +18,7 @@ import pytest
 
 from smarthall.edge.client import connect_line
 from smarthall.edge.errors import AgentError, AuthenticationFailed, Forbidden
+from smarthall.edge.historian.batches import compacted
 from smarthall.simulators.line import SimulatedLine
 from tests.commands import environment, free_options, sim_line_copy, smarthall
 from tests.unit.test_startup_imports import HEAVY, LINE, heavy_imports
@@ -78,9 +79,11 @@ def audit(tmp_path) -> list[tuple[str, str, str]]:
 def rows_of(tmp_path, tag: str) -> int:
     """Values of the tag stored in the history file (the chunks of both tables, each counting its values)."""
     with sqlite3.connect(tmp_path / "history.db") as db:
-        return db.execute("SELECT coalesce(sum(n), 0) FROM (SELECT tag_id, n FROM chunks UNION ALL"
-                          " SELECT tag_id, n FROM recent) JOIN tags ON tag_id = tags.id WHERE tags.name = ?",
-                          (tag,)).fetchone()[0]
+        [tag_id] = db.execute("SELECT id FROM tags WHERE name = ?", (tag,)).fetchone() or [None]
+        stored = db.execute("SELECT coalesce(sum(n), 0) FROM chunks WHERE tag_id = ?", (tag_id,)).fetchone()[0]
+        recent = compacted(db.execute("SELECT block, tags, meta, ts, vals FROM recent ORDER BY id").fetchall())
+    db.close()
+    return stored + sum(row[2] for chunk_tag, row in recent if chunk_tag == tag_id)
 
 
 async def test_a_second_process_reads_the_rs485_bus_through_the_agent(tmp_path, line_file, edge_run):

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from smarthall.devices.quality import Quality
 from smarthall.edge.alarms import AlarmEvent, AlarmKind, Event, Priority, State
-from smarthall.edge.historian import Bucket, Historian, HistorianError, NewerSchema, schema
+from smarthall.edge.historian import Bucket, Historian, HistorianError, NewerSchema, chunks, schema
 from smarthall.edge.tags import TagValue
 
 DAY = 86400.0
@@ -273,9 +273,9 @@ def test_a_newer_schema_is_refused_untouched(tmp_path):
     path = tmp_path / "h.db"
     Historian(path).close()
     with sqlite3.connect(path) as db:
-        db.execute("PRAGMA user_version = 3")
+        db.execute("PRAGMA user_version = 4")
     db.close()
-    with pytest.raises(NewerSchema, match=f"{path} has schema version 3, newer than this Smart Hall reads \\(2\\)"):
+    with pytest.raises(NewerSchema, match=f"{path} has schema version 4, newer than this Smart Hall reads \\(3\\)"):
         Historian(path)
 
 
@@ -371,23 +371,57 @@ def test_a_history_of_schema_1_opens_with_every_value(tmp_path):
         h.record(tv(2.5, 6.0, tag="t.a"))
         assert values(h, "t.a")[-1] == 2.5
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
         assert db.execute("SELECT count(*) FROM sqlite_schema WHERE name = 'samples'").fetchone()[0] == 0
     db.close()
 
 
+CHUNKS_2 = """(tag_id INTEGER NOT NULL REFERENCES tags (id), t0 REAL NOT NULL, t1 REAL NOT NULL, n INTEGER NOT NULL,
+                type TEXT NOT NULL, quality TEXT NOT NULL, reason TEXT NOT NULL, ts BLOB NOT NULL, vals)"""
+SCHEMA_2 = f"""
+CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, unit TEXT NOT NULL DEFAULT '');
+CREATE TABLE chunks {CHUNKS_2};
+CREATE INDEX chunks_tag_t0 ON chunks (tag_id, t0);
+CREATE INDEX chunks_t0 ON chunks (t0);
+CREATE TABLE recent {CHUNKS_2};
+CREATE INDEX recent_t0_tag ON recent (t0, tag_id);
+{SCHEMA_1[SCHEMA_1.index("CREATE TABLE alarm_events"):].replace("user_version = 1", "user_version = 2")}"""
+
+
+def test_a_history_of_schema_2_opens_with_every_value(tmp_path):
+    """A file of schema 2 (a row per chunk in `recent`) is migrated when opened: its `recent` into `chunks`."""
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(SCHEMA_2)
+        db.execute("INSERT INTO tags (id, name, unit) VALUES (1, 't.a', 'kW')")
+        for table, t in (("chunks", 1.0), ("chunks", 2.0), ("recent", 3.0), ("recent", 4.0)):
+            [row] = chunks.pack(chunks.runs_of([tv(t * 10, t, tag="t.a")]))
+            db.execute(schema.INSERT.format(table), (1, *row))
+    db.close()
+    with Historian(path) as h:
+        assert [(v.timestamp, v.value, v.unit) for v in h.history("t.a", 0)] == [
+            (1.0, 10.0, "kW"), (2.0, 20.0, "kW"), (3.0, 30.0, "kW"), (4.0, 40.0, "kW")]
+        h.record(tv(50.0, 5.0, tag="t.a"))
+        assert values(h, "t.a")[-1] == 50.0
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert db.execute("SELECT count(*) FROM sqlite_schema WHERE name = 'recent_t0_tag'").fetchone()[0] == 0
+    db.close()
+
+
 def test_values_read_back_in_time_order_across_compactions(tmp_path, monkeypatch):
-    """Flushes go to `recent`, compactions move them to `chunks`: queries, buckets, CSV and purge see both."""
-    monkeypatch.setattr("smarthall.edge.historian.store.RECENT_ROWS", 5)
+    """Flushes go to `recent`, compactions move them to `chunks`, merged per tag: queries, buckets, CSV and purge
+    see every value."""
+    monkeypatch.setattr("smarthall.edge.historian.store.RECENT_ROWS", 3)
     path = tmp_path / "h.db"
     with Historian(path, retention_days=7) as h:
-        for t in range(10):  # a chunk per tag and flush: a compaction every third flush
+        for t in range(10):  # a row of `recent` per flush: a compaction every third flush, a chunk per tag each
             h.record(tv(float(t), float(t)))
             h.record(tv(t, 100.0 - t, tag="t.back"))  # a clock stepping back: read back in time order
             h.flush()
         with sqlite3.connect(path) as db:
-            assert db.execute("SELECT count(*) FROM chunks").fetchone()[0] == 18
-            assert db.execute("SELECT count(*) FROM recent").fetchone()[0] == 2
+            assert db.execute("SELECT count(*) FROM chunks").fetchone()[0] == 6
+            assert db.execute("SELECT n FROM recent").fetchall() == [(2,)]
         db.close()
         assert values(h) == [float(t) for t in range(10)]
         assert values(h, "t.back") == list(range(9, -1, -1))
