@@ -3,6 +3,7 @@ latest values, history, alarms and watchers see every value as before."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Sequence
 
@@ -119,58 +120,58 @@ def test_latest_values_answer_a_blocks_tags_and_the_newest_value_wins():
     assert "a.z" not in latest and latest.get("a.z") is None and len(latest) == 2
 
 
-async def test_the_agent_keeps_records_and_alarms_every_value_of_a_block(config, tmp_path):
-    driver = ValuesDriver(feeder_values(config, 3))
-    agent = EdgeAgent(config, tmp_path / "history.db", drivers=lambda connection: driver)
-    await agent.start()
+@pytest.fixture
+def driver(config) -> ValuesDriver:
+    return ValuesDriver(feeder_values(config, 3))
+
+
+@pytest.fixture
+async def agent(config, driver, tmp_path):
+    """The agent on the driver, not started yet (a test adds its listeners first); closed after the test."""
+    made = EdgeAgent(config, tmp_path / "history.db", drivers=lambda connection: driver)
     try:
-        scanner = agent.scanners["feeder"]
-        await until(lambda: scanner.readings > 0)
-        assert agent.latest["feeder.magazine_count"].value == 3
-        assert {name for name, v in agent.latest.items() if v.quality is Quality.GOOD} == {
-            t.name for t in config.tags.values() if t.connection == "feeder"}
-        driver.values["feeder.magazine_count"] = 12
-        await until(lambda: agent.alarms.state("feeder.magazine_count.hi").state is State.UNACK)
-        assert agent.latest["feeder.magazine_count"].value == 12
-        stored = [v.value for v in agent.historian.history("feeder.magazine_count", 0)]
-        assert stored == [3, 12]
+        yield made
     finally:
-        await agent.close()
+        await made.close()
 
 
-async def test_a_watcher_sees_a_blocks_changes(config, tmp_path):
-    driver = ValuesDriver(feeder_values(config, 3))
-    agent = EdgeAgent(config, tmp_path / "history.db", drivers=lambda connection: driver)
+async def test_the_agent_keeps_records_and_alarms_every_value_of_a_block(config, driver, agent):
     await agent.start()
-    try:
-        seen = []
+    scanner = agent.scanners["feeder"]
+    await until(lambda: scanner.readings > 0)
+    assert agent.latest["feeder.magazine_count"].value == 3
+    assert {name for name, v in agent.latest.items() if v.quality is Quality.GOOD} == {
+        t.name for t in config.tags.values() if t.connection == "feeder"}
+    driver.values["feeder.magazine_count"] = 12
+    await until(lambda: agent.alarms.state("feeder.magazine_count.hi").state is State.UNACK)
+    assert agent.latest["feeder.magazine_count"].value == 12
+    assert [v.value for v in agent.historian.history("feeder.magazine_count", 0)] == [3, 12]
+
+
+async def test_a_watcher_sees_a_blocks_changes(driver, agent):
+    await agent.start()
+    seen = []
+    async with asyncio.timeout(30):
         async for value in agent.watch(["feeder.magazine_count"]):
             seen.append(value.value)
             if value.value == 3:
                 driver.values["feeder.magazine_count"] = 4
             if value.value == 4:
                 break
-        assert seen[-2:] == [3, 4] and set(seen) == {3, 4}
-    finally:
-        await agent.close()
+    assert seen[-2:] == [3, 4] and set(seen) == {3, 4}
 
 
-async def test_a_listener_hears_every_value_of_a_block_and_the_history_keeps_them(config, tmp_path):
-    driver = ValuesDriver(feeder_values(config, 3))
-    agent = EdgeAgent(config, tmp_path / "history.db", drivers=lambda connection: driver)
+async def test_a_listener_hears_every_value_of_a_block_and_the_history_keeps_them(config, driver, agent):
     heard: list[TagValue] = []
     agent.listeners.append(heard.append)
     await agent.start()
-    try:
-        await until(lambda: any(v.value == 3 for v in heard))
-        driver.values["feeder.magazine_count"] = 12
-        await until(lambda: agent.alarms.state("feeder.magazine_count.hi").state is State.UNACK)
-        feeder = {t.name for t in config.tags.values() if t.connection == "feeder"}
-        assert {v.tag for v in heard} == feeder and all(v.quality is Quality.GOOD for v in heard)
-        assert [v.value for v in agent.historian.history("feeder.magazine_count", 0)] == [3, 12]
-        assert agent.latest["feeder.magazine_count"].value == 12
-    finally:
-        await agent.close()
+    await until(lambda: any(v.value == 3 for v in heard))
+    driver.values["feeder.magazine_count"] = 12
+    await until(lambda: agent.alarms.state("feeder.magazine_count.hi").state is State.UNACK)
+    feeder = {t.name for t in config.tags.values() if t.connection == "feeder"}
+    assert {v.tag for v in heard} == feeder and all(v.quality is Quality.GOOD for v in heard)
+    assert [v.value for v in agent.historian.history("feeder.magazine_count", 0)] == [3, 12]
+    assert agent.latest["feeder.magazine_count"].value == 12
 
 
 def test_a_groups_layout_is_its_tags_in_order_with_units_and_deadbands(config):
