@@ -4,6 +4,7 @@ due even inside a loop turn (`keep_time`), overruns, the lateness histogram, err
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 
@@ -30,39 +31,42 @@ def test_time_scale_is_bounded():
 
 
 def _hold_the_loop_past(pacer: Pacer, loop: asyncio.AbstractEventLoop) -> None:
-    """Keep the loop busy until the pacer's next tick is due, as a burst of requests does."""
+    """Keep the loop busy for one tick, so the pacer's next tick falls due, as a burst of requests does."""
     due = loop.time() + pacer.tick
     while loop.time() < due:
         pass
 
 
-async def test_keep_time_runs_a_due_tick_at_once():
-    """Regression: a due tick waited for the loop's turn to end (behind a burst of polls), and came late."""
-    pacer = Pacer(lambda dt: None, tick=0.05)
+@contextlib.asynccontextmanager
+async def _pacing(pacer: Pacer):
+    """The pacer running, from its first tick on."""
     pacing = asyncio.create_task(pacer.run())
     try:
-        await until(lambda: pacer.stats.ticks == 1)
-        loop = asyncio.get_running_loop()
-        _hold_the_loop_past(pacer, loop)
-        keep_time(loop)
-        assert pacer.stats.ticks == 2
-        keep_time(loop)  # not due again yet
-        assert pacer.stats.ticks == 2
+        await until(lambda: pacer.stats.ticks >= 1)
+        yield asyncio.get_running_loop()
     finally:
         await stop(pacing)
+
+
+async def test_keep_time_runs_a_due_tick_at_once():
+    """Regression: a due tick waited for the loop's turn to end (behind a burst of polls), and came late."""
+    pacer = Pacer(lambda dt: None, tick=0.5)  # long enough that the loop reaches the test before it is due
+    async with _pacing(pacer) as loop:
+        ticks = pacer.stats.ticks
+        _hold_the_loop_past(pacer, loop)
+        keep_time(loop)
+        assert pacer.stats.ticks == ticks + 1
+        keep_time(loop)  # not due again yet
+        assert pacer.stats.ticks == ticks + 1
 
 
 async def test_a_late_tick_is_counted_as_overrun_and_in_the_lateness():
     pacer = Pacer(lambda dt: None, tick=0.02)
-    pacing = asyncio.create_task(pacer.run())
-    try:
-        await until(lambda: pacer.stats.ticks == 1)
-        loop = asyncio.get_running_loop()
+    async with _pacing(pacer) as loop:
+        ticks = pacer.stats.ticks
         _hold_the_loop_past(pacer, loop)
         _hold_the_loop_past(pacer, loop)  # two ticks' time: the next tick ends after the one after it was due
-        await until(lambda: pacer.stats.ticks >= 2)
-    finally:
-        await stop(pacing)
+        await until(lambda: pacer.stats.ticks > ticks)
     assert pacer.stats.overruns >= 1
     assert pacer.stats.lateness(1.0) >= 0.02
 
