@@ -11,7 +11,7 @@ machine's load falls on both alike):
 - record_block: a device's values list, one timestamp per scan (the scan's AllGood path).
 
 Printed: CPU seconds (process_time) per 1,000 values recorded, for recording and for writing (the
-flushes, their compactions included: `recent` is compacted each store.RECENT_ROWS rows), median of
+flushes, their compactions included: `recent` is compacted each store.RECENT_CHUNKS chunks), median of
 the simulated seconds and totals, with the ratio of the two ways. Defaults take ~1 minute.
 
 Measured (loaded 2-core machine, 120 s): recording 1.38 -> 0.20 ms (7.0x); writing 1.62 -> 0.63 s in

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 
 from smarthall.devices.quality import Quality
 
-from .blocks import Segment, columns, kind_parts
+from .blocks import Segment, column, columns, kind_parts
 from .chunks import MAX_SPAN_S, QUALITY_TEXT, SWAP, Row, floats_of, pack_values, unpack_values
 
 Chunk = tuple[int, Row]  # (tag id, chunk row)
@@ -72,6 +72,20 @@ def compacted(rows: Iterable[tuple[int, bytes, str, bytes, bytes]]) -> list[Chun
     return merged(by_tag)
 
 
+def tag_chunks(tag_id: int, block: int, tags: bytes, meta: str, ts: bytes, vals: bytes) -> list[Row]:
+    """The chunks of one tag in a row of `recent` (block, tags, meta, ts, vals), in recording order."""
+    ids = _tag_ids(tags)
+    if tag_id not in ids:
+        return []
+    if not block:
+        return [row for chunk_tag, row in from_recent(tags, meta, ts, vals) if chunk_tag == tag_id]
+    kinds, times, i = tuple(json.loads(meta)), floats_of(ts), ids.index(tag_id)
+    values = column(kinds, kind_parts(kinds, len(times), vals), i)
+    if SWAP:
+        values.byteswap()
+    return [(min(times), max(times), len(times), kinds[i], GOOD, "", ts, values.tobytes())]
+
+
 class _Joined:
     """Consecutive segments of one block, joined: their timestamps and values, by class."""
 
@@ -98,11 +112,11 @@ class _Joined:
         """Each tag's chunk of the joined segments after its chunks in `by_tag`; the join leaves `groups`."""
         stamps, n = b"".join(self.stamps), sum(len(s) for s in self.stamps) // 8
         parts = {kind: b"".join(packed) for kind, packed in self.parts.items()}
-        for i, _kind, column in columns(self.kinds, parts):
+        for i, _kind, values in columns(self.kinds, parts):
             if SWAP:
-                column.byteswap()
+                values.byteswap()
             by_tag.setdefault(self.ids[i], []).append(
-                (self.low, self.high, n, self.kinds[i], GOOD, "", stamps, column.tobytes()))
+                (self.low, self.high, n, self.kinds[i], GOOD, "", stamps, values.tobytes()))
         for tag_id in self.ids:
             del groups[tag_id]
 

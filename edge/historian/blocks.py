@@ -196,6 +196,15 @@ def columns(kinds: tuple[str, ...], parts: Mapping[type, bytes]) -> Iterator[tup
             yield i, kind, numbers[column::len(positions)]
 
 
+def column(kinds: tuple[str, ...], parts: Mapping[type, bytes], i: int) -> array:
+    """The values of the tag at position `i` (`columns`' for that tag alone)."""
+    kind = next(kind for kind in parts if TYPES[kind] == kinds[i])
+    numbers = array(PACKED[kind], parts[kind])
+    if SWAP:
+        numbers.byteswap()
+    return numbers[kinds[:i].count(kinds[i])::kinds.count(kinds[i])]
+
+
 def _packed(code: str, numbers) -> bytes:
     packed = array(code, numbers)
     if SWAP:

@@ -8,7 +8,7 @@ event loop. One lock serialises the connection between the two.
 Layout (schema.py, chunks.py, blocks.py, batches.py): a flush writes each changed tag's values as a
 chunk (a run of a tag's values, packed), all of them in one row of `recent` (no index), and each
 block's scans taken whole (record_block's, every value changed) as one row more, in one
-transaction; once `recent` holds `RECENT_ROWS` rows (and before every query or purge), a
+transaction; once `recent` holds `RECENT_CHUNKS` (and before a CSV export or a purge), a
 transaction moves them into `chunks`, indexed by tag and time, sorted by tag and merged per tag
 into chunks of up to chunks.MAX_SPAN_S. Why: SQLite's cost is per row and per index entry, and
 Python's per chunk; at 1,000 tags every 100 ms with flush_s = 1 a flush held 1,000 chunks of 10
@@ -16,8 +16,10 @@ values. With a row per chunk in a time-indexed `recent` (schema 2) writing cost 
 1,000 values (pack 0.8, insert 0.7, commit 0.3, compaction 0.4); with whole blocks it costs 0.5,
 compactions included (benchmarks/historian_block.py). Schema 1's row per value into a tag index
 grew +22% CPU per flush over 5 minutes, as a commit writes every index page it touched; `chunks`
-takes each tag's rows of a compaction side by side: a leaf page per tag per compaction. Queries
-read `chunks` only: the chunks overlapping their window.
+takes each tag's rows of a compaction side by side: a leaf page per tag per compaction. History
+and buckets read a tag's chunks overlapping their window in `chunks`, then its values in `recent`
+(not compacting it: a query each second would have put a row per tag and second into the tag index
+again, 2 -> 5 ms CPU per 1,000 values over 5 minutes); CSV export and purge compact first.
 
 Crash safety: WAL with synchronous=NORMAL keeps every committed flush through a kill -9 of the
 agent (only an OS crash or power cut may lose the last commits, never the file), so a killed
@@ -45,7 +47,7 @@ from typing import TextIO
 
 from ..alarms import AlarmEvent, AlarmKind, Event, Priority, State
 from ..tags import TagValue
-from .batches import RECENT, compacted, segment_to_recent, to_recent
+from .batches import RECENT, compacted, segment_to_recent, tag_chunks, to_recent
 from .blocks import Block, Segment, segment_runs
 from .chunks import MAX_SPAN_S, QUALITY_TEXT, Run, new_run, pack, runs_of, type_name, unpack
 from .errors import HistorianError
@@ -53,7 +55,7 @@ from .schema import CHUNK, INSERT, open_database
 from .values import STORABLE, decode, encode, moved, to_text
 
 SECONDS_PER_DAY = 86400.0
-RECENT_ROWS = 600  # rows in `recent` (a flush's chunks, a block's segment) that start a compaction
+RECENT_CHUNKS = 60_000  # chunks in `recent` (a block's segment counting a chunk per tag) that start a compaction
 CSV_HEADER = ("timestamp", "tag", "value", "quality", "reason")
 NUMBERS = frozenset({"int", "float"})
 TAG = attrgetter("tag")
@@ -100,7 +102,7 @@ class Historian:
         self._owner: dict[str, Block] = {}  # each tag of a block: its block (its values since a flush are there)
         with self._sql("read tags"):
             rows = self._db.execute("SELECT id, name, unit FROM tags").fetchall()
-            self._recent = self._db.execute("SELECT count(*) FROM recent").fetchone()[0]  # chunks in `recent`
+            self._recent = self._db.execute("SELECT coalesce(sum(length(tags)), 0) / 8 FROM recent").fetchone()[0]
         self._tags = {name: (tag_id, unit) for tag_id, name, unit in rows}
 
     def __enter__(self) -> Historian:
@@ -266,8 +268,8 @@ class Historian:
                     rows += [segment_to_recent(list(map(self._tag_id, segment.tags, segment.units)), segment)
                              for segment in segments]
                     self._db.executemany(f"INSERT INTO recent ({RECENT}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-                    recent = self._recent + len(rows)
-                    if recent >= RECENT_ROWS:
+                    recent = self._recent + len(chunks) + sum(len(segment.tags) for segment in segments)
+                    if recent >= RECENT_CHUNKS:
                         self._compact()
                         recent = 0
             except HistorianError:
@@ -283,7 +285,7 @@ class Historian:
         self._db.execute("DELETE FROM recent")
 
     def _readable(self, doing: str) -> None:
-        """Flushed, and `recent` compacted: `chunks` holds every value recorded (what queries and purge read)."""
+        """Flushed, and `recent` compacted: `chunks` holds every value recorded (what CSV export and purge read)."""
         self.flush()
         with self._lock, self._sql(doing), self._db:
             if self._db.execute("SELECT EXISTS (SELECT 1 FROM recent)").fetchone()[0]:
@@ -302,7 +304,7 @@ class Historian:
 
     def history(self, tag: str, since: float, until: float | None = None) -> list[TagValue]:
         """The stored values of `tag` in [since, until), oldest first."""
-        self._readable("read history")
+        self.flush()
         if tag not in self._tags:
             return []
         tag_id, unit = self._tags[tag]
@@ -317,7 +319,7 @@ class Historian:
         if not (math.isfinite(bucket_s) and bucket_s > 0):
             raise HistorianError(f"historian {self.path}: bucket size must be a positive number of seconds, "
                                  f"got {bucket_s!r}")
-        self._readable("compute buckets")
+        self.flush()
         if tag not in self._tags:
             return []
         grouped: dict[int, list[int | float]] = {}
@@ -419,11 +421,16 @@ class Historian:
         return tag_id
 
     def _samples(self, tag_id: int, since: float, until: float, doing: str) -> list[tuple]:
-        """(ts, value, type, quality, reason) of a tag's stored values in [since, until), in recording order."""
+        """(ts, value, type, quality, reason) of a tag's stored values in [since, until), in recording order: its
+        chunks in `chunks`, then in `recent` (read there, not compacted: a query each second would put a row per
+        tag and second into the tag index, whose cost grows with the table)."""
         with self._lock, self._sql(doing):
             rows = self._db.execute(
                 f"SELECT {CHUNK} FROM chunks WHERE t0 >= ? AND t0 < ? AND tag_id = ? AND t1 >= ? ORDER BY rowid",
                 (since - MAX_SPAN_S, until, tag_id, since)).fetchall()
+            recent = self._db.execute("SELECT block, tags, meta, ts, vals FROM recent WHERE t0 < ? AND t1 >= ?"
+                                      " ORDER BY id", (until, since)).fetchall()
+        rows += [row for columns in recent for row in tag_chunks(tag_id, *columns)]
         samples = []
         for row in rows:
             stamps, values = unpack(row)

@@ -412,7 +412,7 @@ def test_a_history_of_schema_2_opens_with_every_value(tmp_path):
 def test_values_read_back_in_time_order_across_compactions(tmp_path, monkeypatch):
     """Flushes go to `recent`, compactions move them to `chunks`, merged per tag: queries, buckets, CSV and purge
     see every value."""
-    monkeypatch.setattr("smarthall.edge.historian.store.RECENT_ROWS", 3)
+    monkeypatch.setattr("smarthall.edge.historian.store.RECENT_CHUNKS", 6)
     path = tmp_path / "h.db"
     with Historian(path, retention_days=7) as h:
         for t in range(10):  # a row of `recent` per flush: a compaction every third flush, a chunk per tag each

@@ -71,16 +71,16 @@ def same_history(got: list[TagValue], want: list[TagValue]) -> bool:
         a.value == b.value or (a.value != a.value and b.value != b.value) for a, b in zip(got, want, strict=True))
 
 
-@given(operations(), st.floats(0.0, 3.0), st.sampled_from([1, 4, 500]), st.booleans(), st.sampled_from([1, 3, 600]))
+@given(operations(), st.floats(0.0, 3.0), st.sampled_from([1, 4, 500]), st.booleans(), st.sampled_from([1, 5, 60_000]))
 def test_any_interleaving_of_blocks_and_values_stores_what_record_all_alone_does(ops, deadband, batch_size,
-                                                                                 write_behind, recent_rows):
+                                                                                 write_behind, recent_chunks):
     """Blocks, overlapping blocks and single values of the same tags in any order, flushes (and flushes behind)
     between, a full buffer flushing on its own, compactions: each call's count and each tag's history are
     record_all's."""
     deadbands = {"d.a": deadband, "d.b": 0.0, "d.c": 0.0, "e.x": 0.5}
     with tempfile.TemporaryDirectory() as folder, Historian(Path(folder) / "all.db") as alone, \
             Historian(Path(folder) / "block.db", batch_size=batch_size, write_behind=write_behind) as mixed, \
-            patch("smarthall.edge.historian.store.RECENT_ROWS", recent_rows):
+            patch("smarthall.edge.historian.store.RECENT_CHUNKS", recent_chunks):
         for kind, t, *args in ops:
             if kind == "block":
                 k, vs = args
