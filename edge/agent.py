@@ -374,7 +374,7 @@ class EdgeAgent:
     def _publish_block(self, block: TagBlock) -> None:
         """`_publish_all` for a device's scan read whole and GOOD: the history records the block in one call
         (`Historian.record_block`, no TagValue). With no watcher and no listener, the latest values keep the
-        block as it is and only the block's tags with alarms get a TagValue (for their evaluation)."""
+        block as it is and its alarm tags' values are evaluated as they are (no TagValue at all)."""
         layout = block.layout
         if self.historian is not None:
             self.historian.record_block(layout.tags, layout.units, block.values, block.timestamp, layout.deadbands)
@@ -382,10 +382,10 @@ class EdgeAgent:
             self._route_all(block.tag_values())
             return
         self.latest.put_block(block)
-        alarm_tags = self.alarms.tags
+        alarm_tags, now = self.alarms.tags, block.timestamp
         tags = layout.tags
-        for tag in compress(tags, map(alarm_tags.__contains__, tags)):
-            for event in self.alarms.update(self.latest[tag]):
+        for tag, value in compress(zip(tags, block.values), map(alarm_tags.__contains__, tags)):
+            for event in self.alarms.update_value(tag, value, Quality.GOOD, now):
                 self._alarm_event(event)
 
     def _route_all(self, values: list[TagValue]) -> None:

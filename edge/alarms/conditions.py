@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from smarthall.devices.quality import Quality, Value
 
-from ..tags import TagValue
 from .spec import AlarmKind, AlarmSpec
 
 
@@ -26,10 +25,10 @@ def discrete_condition(expected: Value, value: Value) -> bool:
     return value == expected
 
 
-def condition(spec: AlarmSpec, reading: TagValue, active: bool) -> bool | None:
-    """The alarm's condition for `reading` given whether it is `active` now; None when unusable."""
-    value = reading.value
-    if reading.quality is not Quality.GOOD or value is None:
+def condition(spec: AlarmSpec, value: Value | None, quality: Quality, active: bool) -> bool | None:
+    """The alarm's condition for a tag's value of that quality, given whether it is `active` now; None when
+    unusable."""
+    if quality is not Quality.GOOD or value is None:
         return None
     if spec.kind is AlarmKind.DISCRETE:
         return discrete_condition(spec.value, value)

@@ -64,18 +64,22 @@ class AlarmManager:
 
     def update(self, value: TagValue) -> list[AlarmEvent]:
         """Evaluate every alarm on `value.tag` at `value.timestamp`; unusable values hold the state."""
-        alarms = self._by_tag.get(value.tag)
+        return self.update_value(value.tag, value.value, value.quality, value.timestamp)
+
+    def update_value(self, tag: str, value: Value | None, quality: Quality, timestamp: float) -> list[AlarmEvent]:
+        """`update` with a value's parts (a block's values have no TagValue)."""
+        alarms = self._by_tag.get(tag)
         if alarms is None:
             return []
         events: list[AlarmEvent] = []
         for alarm in alarms:
-            alarm.value, alarm.quality = value.value, value.quality
+            alarm.value, alarm.quality = value, quality
             was = alarm.machine.condition
-            raw = condition(alarm.spec, value, was)
+            raw = condition(alarm.spec, value, quality, was)
             if raw is None or raw == was:  # unusable, or no change to settle: nothing pending either
                 alarm.pending_since = None
                 continue
-            events += self._settle(alarm, raw, value.timestamp)
+            events += self._settle(alarm, raw, timestamp)
         return events
 
     def tick(self, now: float) -> list[AlarmEvent]:

@@ -61,14 +61,14 @@ def spec(kind: str = "hi", **fields) -> AlarmSpec:
     TagValue("t.x", True, Quality.GOOD, 0), TagValue("t.x", "999", Quality.GOOD, 0),
 ])
 def test_unusable_values_are_not_evaluated(reading):
-    assert condition(spec(), reading, active=False) is None
-    assert condition(spec(), reading, active=True) is None
+    assert condition(spec(), reading.value, reading.quality, active=False) is None
+    assert condition(spec(), reading.value, reading.quality, active=True) is None
 
 
 def test_condition_dispatches_on_kind():
-    assert condition(spec(), TagValue("t.x", 100, Quality.GOOD, 0), active=False) is True
-    assert condition(spec("discrete"), TagValue("t.x", True, Quality.GOOD, 0), active=False) is True
-    assert condition(spec("discrete"), TagValue("t.x", False, Quality.GOOD, 0), active=True) is False
+    assert condition(spec(), 100, Quality.GOOD, active=False) is True
+    assert condition(spec("discrete"), True, Quality.GOOD, active=False) is True
+    assert condition(spec("discrete"), False, Quality.GOOD, active=True) is False
 
 
 @pytest.mark.parametrize(("current", "raw", "since", "now", "expected"), [
