@@ -65,6 +65,8 @@ import threading
 import time
 from pathlib import Path
 
+from smarthall import event_loop
+
 PANEL_TAGS = ["conveyor.speed_actual", "conveyor.motor_running", "conveyor.parts_good", "conveyor.parts_rejected",
               "conveyor.estop_ok", "feeder.magazine_count", "process.temperature", "process.setpoint"]
 REFRESH_S = 0.1
@@ -214,7 +216,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.team is not None:
         faulthandler.register(signal.SIGUSR1, all_threads=True)
-        asyncio.run(team(args.team, args.seconds, args.running))
+        event_loop.run(team(args.team, args.seconds, args.running))  # the loop `smarthall lab` runs
         return
     print(f"classroom_scale: {args.seconds:g} s per level; limits {LIMITS}; machine shared with other work "
           f"(load {os.getloadavg()[0]:.1f} at the start)")

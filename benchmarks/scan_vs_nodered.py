@@ -48,6 +48,7 @@ from pathlib import Path
 
 from scan_throughput import POINTS, line_text, profile_text
 
+from smarthall import event_loop
 from smarthall.edge.agent import EdgeAgent
 from smarthall.edge.config import load_line
 
@@ -246,4 +247,4 @@ if __name__ == "__main__":
     parser.add_argument("--stations", type=int, default=10)
     parser.add_argument("--rate-ms", type=int, default=100)
     args = parser.parse_args()
-    asyncio.run(main(args.seconds, args.warmup, args.runs, args.stations, args.rate_ms))
+    event_loop.run(main(args.seconds, args.warmup, args.runs, args.stations, args.rate_ms))  # `edge run`'s loop

@@ -30,9 +30,9 @@ import time
 
 from pymodbus.client import AsyncModbusTcpClient
 
+from smarthall import event_loop
 from smarthall.devices.profiles import load_profile
 from smarthall.simulators.clock import Pacer
-from smarthall.simulators.event_loop import new_event_loop
 from smarthall.simulators.modbus.tcp import ModbusTcpStation
 from smarthall.simulators.plant import Plant, PlantConfig
 
@@ -195,5 +195,4 @@ if __name__ == "__main__":
         ports = [int(p) for p in args.client.split(",")]
         print(json.dumps(asyncio.run(poll(ports, args.seconds, args.rate))))
     else:
-        with asyncio.Runner(loop_factory=new_event_loop) as runner:  # the loop `smarthall sim` runs
-            runner.run(main(args.seconds, [int(n) for n in args.levels.split(",")]))
+        event_loop.run(main(args.seconds, [int(n) for n in args.levels.split(",")]))  # the loop `smarthall sim` runs

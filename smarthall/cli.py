@@ -150,10 +150,9 @@ def _sim(args) -> int:
     import signal
 
     from smarthall.simulators.device import TwinError
-    from smarthall.simulators.event_loop import new_event_loop
     from smarthall.simulators.line import SimStartError, SimulatedLine
 
-    from . import device_sim
+    from . import device_sim, event_loop
     from .sim_options import sim_options
 
     if args.device:
@@ -179,8 +178,7 @@ def _sim(args) -> int:
         print(say("sim_stopped", args.lang))
 
     try:
-        with asyncio.Runner(loop_factory=new_event_loop) as runner:  # timers that wake when due: the pacer's ticks
-            runner.run(run())
+        event_loop.run(run())  # timers that wake when due: the pacer's ticks
     except SimStartError as exc:
         raise UserError(str(exc)) from None
     return 0

@@ -97,9 +97,9 @@ def add_commands(sub, add_lang) -> None:
 
 
 def _run_async(job: Coroutine[Any, Any, None]) -> int:
-    import asyncio  # only the commands that stream pay for it at start
+    from . import event_loop  # only the commands that stream pay for asyncio at start
 
-    asyncio.run(job)
+    event_loop.run(job)
     return 0
 
 

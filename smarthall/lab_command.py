@@ -9,7 +9,6 @@ broken lesson is listed in the console with its problems; the others work.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import getpass
 import logging
@@ -31,7 +30,7 @@ from smarthall.lessons.progress import (
     workspace_folder,
 )
 
-from . import logs
+from . import event_loop, logs
 from .arg_types import file_path
 from .edge_commands import service_where
 from .lab_line import SimWhenStarted, Started, StartingLine
@@ -118,7 +117,7 @@ def _open_lab(args) -> int:
         console = lab(shelf, args.line, progress_path(args), args.trainee, args.lesson, args.lang, sim_options(args),
                       args.db)
     try:
-        asyncio.run(_run(console, args.exit_when, getattr(args, "log_path", None)))
+        event_loop.run(_run(console, args.exit_when, getattr(args, "log_path", None)))
     except SimStartError as exc:
         print(f"smarthall: {busy_port(exc, args.lang)}", file=sys.stderr)
         return 2

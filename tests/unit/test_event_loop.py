@@ -1,4 +1,4 @@
-"""The simulators' event loop: epoll is asked for the whole milliseconds the selector rounded the timeout to."""
+"""The event loop of long-running processes: epoll is asked for the whole milliseconds the selector rounded the timeout to."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from smarthall.simulators.event_loop import TimelyEpollSelector, new_event_loop
+from smarthall.event_loop import TimelyEpollSelector, new_event_loop
 
 
 def epoll_ms(seconds: float) -> int:

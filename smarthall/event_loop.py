@@ -1,10 +1,12 @@
-"""The simulators' event loop: asyncio's, with timers that wake when due, not up to 2 ms later.
+"""The event loop of every long-running process (sim, lab, edge run): asyncio's, with timers that wake
+when due, not up to 2 ms later.
 
 `selectors.EpollSelector.select` rounds a timeout up to whole milliseconds and hands epoll
 k * 1e-3 seconds; for many k (9, 13, 18, 26, ...) that float is a hair above k ms, and epoll
 rounds it up once more: a timer due in 8.3 ms woke after 10 (Python 3.11; measured 1.8 ms late
 against 0.8 ms with this selector). The pacer's 10 ms tick lost that much of its time on a third
-of its ticks. This selector's epoll waits the k milliseconds the selector asked for.
+of its ticks, and the edge's scan cycles as much. This selector's epoll waits the k milliseconds the
+selector asked for.
 """
 
 from __future__ import annotations
@@ -12,6 +14,10 @@ from __future__ import annotations
 import asyncio
 import select
 import selectors
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class _WholeMillisecondEpoll:
@@ -36,7 +42,13 @@ class TimelyEpollSelector(selectors.EpollSelector):
 
 
 def new_event_loop() -> asyncio.AbstractEventLoop:
-    """An event loop for a simulator process (`asyncio.Runner(loop_factory=new_event_loop)`)."""
+    """An event loop whose timers wake when due (`asyncio.Runner(loop_factory=new_event_loop)`)."""
     if hasattr(select, "epoll"):
         return asyncio.SelectorEventLoop(TimelyEpollSelector())
     return asyncio.new_event_loop()
+
+
+def run(main: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run(main)` on an event loop whose timers wake when due."""
+    with asyncio.Runner(loop_factory=new_event_loop) as runner:
+        return runner.run(main)
