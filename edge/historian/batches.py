@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import json
 import math
-from array import array
 from collections.abc import Iterable, Sequence
 
 from smarthall.devices.quality import Quality
 
 from .blocks import Segment, column, columns, kind_parts
-from .chunks import MAX_SPAN_S, QUALITY_TEXT, SWAP, Row, floats_of, pack_values, unpack_values
+from .chunks import MAX_SPAN_S, QUALITY_TEXT, Row, numbers_of, pack_numbers, pack_values, unpack_values
 
 Chunk = tuple[int, Row]  # (tag id, chunk row)
 RECENT = "n, t0, t1, block, tags, meta, ts, vals"  # the columns of a row of `recent`, after its id
@@ -79,11 +78,9 @@ def tag_chunks(tag_id: int, block: int, tags: bytes, meta: str, ts: bytes, vals:
         return []
     if not block:
         return [row for chunk_tag, row in from_recent(tags, meta, ts, vals) if chunk_tag == tag_id]
-    kinds, times, i = tuple(json.loads(meta)), floats_of(ts), ids.index(tag_id)
+    kinds, times, i = tuple(json.loads(meta)), numbers_of("d", ts), ids.index(tag_id)
     values = column(kinds, kind_parts(kinds, len(times), vals), i)
-    if SWAP:
-        values.byteswap()
-    return [(min(times), max(times), len(times), kinds[i], GOOD, "", ts, values.tobytes())]
+    return [(min(times), max(times), len(times), kinds[i], GOOD, "", ts, pack_numbers(values.typecode, values))]
 
 
 class _Joined:
@@ -97,12 +94,12 @@ class _Joined:
 
     def takes(self, ids: list[int], kinds: tuple[str, ...], stamps: bytes) -> bool:
         """Whether a segment of these tags and types continues this one within MAX_SPAN_S."""
-        times = floats_of(stamps)
+        times = numbers_of("d", stamps)
         return (ids == self.ids and kinds == self.kinds
                 and max(self.high, max(times)) - min(self.low, min(times)) <= MAX_SPAN_S)
 
     def add(self, stamps: bytes, parts: dict[type, bytes]) -> None:
-        times = floats_of(stamps)
+        times = numbers_of("d", stamps)
         self.low, self.high = min(self.low, min(times)), max(self.high, max(times))
         self.stamps.append(stamps)
         for kind, packed in parts.items():
@@ -113,10 +110,8 @@ class _Joined:
         stamps, n = b"".join(self.stamps), sum(len(s) for s in self.stamps) // 8
         parts = {kind: b"".join(packed) for kind, packed in self.parts.items()}
         for i, _kind, values in columns(self.kinds, parts):
-            if SWAP:
-                values.byteswap()
             by_tag.setdefault(self.ids[i], []).append(
-                (self.low, self.high, n, self.kinds[i], GOOD, "", stamps, values.tobytes()))
+                (self.low, self.high, n, self.kinds[i], GOOD, "", stamps, pack_numbers(values.typecode, values)))
         for tag_id in self.ids:
             del groups[tag_id]
 
@@ -169,15 +164,9 @@ def _joined(group: list[Row]) -> Row:
 
 
 def _ids(ids: Sequence[int]) -> bytes:
-    packed = array("q", ids)
-    if SWAP:
-        packed.byteswap()
-    return packed.tobytes()
+    return pack_numbers("q", ids)
 
 
-def _tag_ids(packed: bytes) -> list[int]:
-    ids = array("q", packed)
-    if SWAP:
-        ids.byteswap()
-    return ids.tolist()
+def _tag_ids(data: bytes) -> list[int]:
+    return numbers_of("q", data).tolist()
 

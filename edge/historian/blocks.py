@@ -24,7 +24,7 @@ from typing import Any
 
 from smarthall.devices.quality import Quality
 
-from .chunks import MAX_SPAN_S, SWAP, TYPES, Run, type_name
+from .chunks import MAX_SPAN_S, TYPES, Run, numbers_of, pack_numbers, type_name
 from .values import moved
 
 GOOD = Quality.GOOD
@@ -119,12 +119,12 @@ class Block:
         t0, t1 = min(stamps), max(stamps)
         if not set(kinds) <= PACKED.keys() or t1 - t0 > MAX_SPAN_S:
             return None
-        parts = [_packed("d", stamps)]
+        parts = [pack_numbers("d", stamps)]
         try:
             for kind, code in PACKED.items():
                 mask = list(map(is_, kinds, repeat(kind)))
                 if any(mask):
-                    parts.append(_packed(code, chain.from_iterable(map(compress, (row[1] for row in rows), repeat(mask)))))
+                    parts.append(pack_numbers(code, chain.from_iterable(map(compress, (row[1] for row in rows), repeat(mask)))))
         except OverflowError:  # an int beyond 64 bits: its runs keep it as JSON
             return None
         self.rows, self.stored = [], 0
@@ -166,9 +166,7 @@ class Block:
 def segment_runs(segment: Segment, pending: MutableMapping[str, list[Run]],
                  open_runs: MutableMapping[str, Run]) -> None:
     """A Segment's values back into runs after each tag's in `pending` (a failed flush keeps them so)."""
-    stamps = array("d", segment.stamps)
-    if SWAP:
-        stamps.byteswap()
+    stamps = numbers_of("d", segment.stamps)
     for i, kind, column in columns(segment.kinds, kind_parts(segment.kinds, segment.n, segment.vals)):
         values = column.tolist() if kind is not bool else list(map(bool, column))
         _add(pending, open_runs, {}, segment.tags[i], segment.units[i], kind, stamps.tolist(), values)
@@ -187,10 +185,8 @@ def kind_parts(kinds: tuple[str, ...], n: int, vals: bytes) -> dict[type, bytes]
 def columns(kinds: tuple[str, ...], parts: Mapping[type, bytes]) -> Iterator[tuple[int, type, array]]:
     """(tag position, class, its values in native byte order) of Segments' values split by class (`kind_parts`,
     the parts of consecutive Segments of one block joined: more scans)."""
-    for kind, packed in parts.items():
-        numbers = array(PACKED[kind], packed)
-        if SWAP:
-            numbers.byteswap()
+    for kind, values in parts.items():
+        numbers = numbers_of(PACKED[kind], values)
         positions = [i for i, name in enumerate(kinds) if name == TYPES[kind]]
         for column, i in enumerate(positions):
             yield i, kind, numbers[column::len(positions)]
@@ -199,17 +195,8 @@ def columns(kinds: tuple[str, ...], parts: Mapping[type, bytes]) -> Iterator[tup
 def column(kinds: tuple[str, ...], parts: Mapping[type, bytes], i: int) -> array:
     """The values of the tag at position `i` (`columns`' for that tag alone)."""
     kind = next(kind for kind in parts if TYPES[kind] == kinds[i])
-    numbers = array(PACKED[kind], parts[kind])
-    if SWAP:
-        numbers.byteswap()
+    numbers = numbers_of(PACKED[kind], parts[kind])
     return numbers[kinds[:i].count(kinds[i])::kinds.count(kinds[i])]
-
-
-def _packed(code: str, numbers) -> bytes:
-    packed = array(code, numbers)
-    if SWAP:
-        packed.byteswap()
-    return packed.tobytes()
 
 
 def _last_good(run: Run | None) -> Any:

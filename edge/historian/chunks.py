@@ -86,20 +86,20 @@ def pack(runs: Sequence[Run]) -> list[Row]:
 def unpack(row: Row) -> tuple[array, list]:
     """The timestamps and values of a chunk row (its quality and reason are the row's)."""
     _t0, _t1, n, kind, _quality, _reason, stamps, packed = row
-    return floats_of(stamps), unpack_values(kind, n, packed)
+    return numbers_of("d", stamps), unpack_values(kind, n, packed)
 
 
 def _row(stamps: list[float], values: list, kind: str, quality: str, reason: str) -> Row:
-    return (min(stamps), max(stamps), len(stamps), kind, quality, reason, _packed("d", stamps),
+    return (min(stamps), max(stamps), len(stamps), kind, quality, reason, pack_numbers("d", stamps),
             pack_values(kind, values))
 
 
 def pack_values(kind: str, values: list) -> bytes | str | None:
     if kind == "float":
-        return _packed("d", values)
+        return pack_numbers("d", values)
     if kind == "int":
         try:
-            return _packed("q", values)
+            return pack_numbers("q", values)
         except OverflowError:
             return json.dumps([int(v) for v in values])
     if kind == "bool":
@@ -111,14 +111,11 @@ def pack_values(kind: str, values: list) -> bytes | str | None:
 
 def unpack_values(kind: str, n: int, packed: Any) -> list:  # bytes, str or None as the kind packs it
     if kind == "float":
-        return floats_of(packed).tolist()
+        return numbers_of("d", packed).tolist()
     if kind == "int":
         if isinstance(packed, str):
             return json.loads(packed)
-        numbers = array("q", packed)
-        if SWAP:
-            numbers.byteswap()
-        return numbers.tolist()
+        return numbers_of("q", packed).tolist()
     if kind == "bool":
         return [bool(b) for b in packed]
     if kind == "str":
@@ -126,15 +123,17 @@ def unpack_values(kind: str, n: int, packed: Any) -> list:  # bytes, str or None
     return [None] * n
 
 
-def _packed(code: str, numbers: list) -> bytes:
-    packed = array(code, numbers)
+def pack_numbers(code: str, numbers: Iterable) -> bytes:
+    """`numbers` as little-endian bytes of the array type `code`."""
+    little = array(code, numbers)
     if SWAP:
-        packed.byteswap()
-    return packed.tobytes()
+        little.byteswap()
+    return little.tobytes()
 
 
-def floats_of(packed: bytes) -> array:
-    numbers = array("d", packed)
+def numbers_of(code: str, data: bytes) -> array:
+    """The numbers of array type `code` packed little-endian in `data`, in this machine's order."""
+    numbers = array(code, data)
     if SWAP:
         numbers.byteswap()
     return numbers
